@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal logging.  The level test is an inline compare against a global so
+ * that disabled debug lines cost one branch on the I/O path.
+ */
+#ifndef CEPHC_CORE_LOG_H
+#define CEPHC_CORE_LOG_H
+
+#include "cephc/cephc.h"
+
+extern int cephc_log_threshold;
+
+void cephc_logf(enum cephc_log_level level, const char *subsys,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#define CEPHC_LOG(level, subsys, ...)                                        \
+	do {                                                                  \
+		if ((int)(level) <= cephc_log_threshold)                      \
+			cephc_logf((level), (subsys), __VA_ARGS__);           \
+	} while (0)
+
+#define log_error(subsys, ...) CEPHC_LOG(CEPHC_LOG_ERROR, subsys, __VA_ARGS__)
+#define log_warn(subsys, ...) CEPHC_LOG(CEPHC_LOG_WARN, subsys, __VA_ARGS__)
+#define log_info(subsys, ...) CEPHC_LOG(CEPHC_LOG_INFO, subsys, __VA_ARGS__)
+#define log_debug(subsys, ...) CEPHC_LOG(CEPHC_LOG_DEBUG, subsys, __VA_ARGS__)
+#define log_trace(subsys, ...) CEPHC_LOG(CEPHC_LOG_TRACE, subsys, __VA_ARGS__)
+
+#endif /* CEPHC_CORE_LOG_H */

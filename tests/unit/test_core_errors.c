@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cephc/cephc.h"
+
+static void test_names_and_messages(void **state)
+{
+	(void)state;
+	assert_string_equal(cephc_errname(CEPHC_ENOENT), "ENOENT");
+	assert_string_equal(cephc_errname(ENOENT), "ENOENT"); /* either sign */
+	assert_string_equal(cephc_errname(CEPHC_EDECODE), "EDECODE");
+	assert_string_equal(cephc_strerror(0), "success");
+	assert_string_equal(cephc_strerror(-99999), "unknown error");
+	assert_int_equal(CEPHC_ETIMEDOUT, -ETIMEDOUT);
+	assert_true(cephc_err_is_protocol(CEPHC_ECRC));
+	assert_false(cephc_err_is_protocol(CEPHC_EIO));
+	assert_int_equal(CEPHC_EBLOCKLISTED, -108);
+}
+
+/* Protocol codes never collide with an errno value. */
+static void test_protocol_codes_distinct(void **state)
+{
+	static const int codes[] = {
+#define CODE_(name, value, msg) value,
+		CEPHC_PROTO_TABLE(CODE_)
+#undef CODE_
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		assert_true(codes[i] < -4000);
+		assert_true(cephc_err_is_protocol(codes[i]));
+		assert_string_not_equal(cephc_strerror(codes[i]),
+					"unknown error");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names_and_messages),
+		cmocka_unit_test(test_protocol_codes_distinct),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

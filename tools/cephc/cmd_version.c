@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+
+#include "cephc/cephc.h"
+#include "commands.h"
+
+int cmd_version(int argc, char **argv, int cmd_index)
+{
+	(void)argc;
+	(void)argv;
+	(void)cmd_index;
+	printf("cephc %s\n", cephc_version());
+	return 0;
+}
