@@ -4,6 +4,8 @@
 #include "cephc/cephc.h"
 #include "commands.h"
 
+const char cmd_version_help[] = "print the cephc version";
+
 int cmd_version(int argc, char **argv, int cmd_index)
 {
 	(void)argc;

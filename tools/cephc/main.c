@@ -11,9 +11,9 @@
 #include "commands.h"
 
 static const struct cephc_command commands[] = {
-#define CMD_ENTRY_(name, fn, help) {name, fn, help},
-	CEPHC_COMMANDS(CMD_ENTRY_)
-#undef CMD_ENTRY_
+#define X(name) {#name, cmd_##name, cmd_##name##_help},
+#include "commands_gen.h"
+#undef X
 };
 
 static void usage(FILE *out)
