@@ -37,7 +37,7 @@ int cephc_mauth_reply_decode(struct cephc_dec *d, struct cephc_mauth_reply *r)
 	/* result_msg is absent from very old monitors: tolerate its absence */
 	if (!d->err && dec_left(d) >= 4)
 		r->result_msg = (const char *)dec_blob(
-			d, &r->result_msg_len, CEPHC_AUTH_RESULT_MSG_MAX);
+		    d, &r->result_msg_len, CEPHC_AUTH_RESULT_MSG_MAX);
 	return d->err;
 }
 
@@ -100,7 +100,7 @@ int cephc_monmap_decode(struct cephc_dec *d, struct cephc_monmap *m)
 		for (uint32_t i = 0; i < n && !b.err; i++) {
 			struct cephc_mon_info *mi = &m->mons[i];
 			const uint8_t *name =
-				dec_blob(&b, &len, CEPHC_MON_NAME_MAX - 1);
+			    dec_blob(&b, &len, CEPHC_MON_NAME_MAX - 1);
 			if (name)
 				copy_name(mi->name, name, len);
 			if (cephc_addr_decode(&b, &mi->addrs[0]) == 0)

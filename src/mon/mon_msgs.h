@@ -30,8 +30,8 @@ enum {
 };
 
 /* Named limits on what a monitor may send us. */
-#define CEPHC_MON_MAX 64		  /* monitors in one monmap */
-#define CEPHC_MON_NAME_MAX 256		  /* a monitor's name, with NUL */
+#define CEPHC_MON_MAX 64                  /* monitors in one monmap */
+#define CEPHC_MON_NAME_MAX 256            /* a monitor's name, with NUL */
 #define CEPHC_AUTH_PAYLOAD_MAX (64 << 10) /* MAuthReply payload */
 #define CEPHC_AUTH_RESULT_MSG_MAX 4096
 #define CEPHC_MON_CMD_RS_MAX (1 << 20) /* MMonCommandAck status string */
@@ -130,7 +130,8 @@ struct cephc_mon_command_ack {
 int cephc_mon_command_ack_decode(struct cephc_dec *d,
 				 struct cephc_mon_command_ack *a);
 
-/* --- MOSDMap (41) ---------------------------------------------------------- */
+/* --- MOSDMap (41) ----------------------------------------------------------
+ */
 
 struct cephc_osdmap_blob {
 	uint32_t epoch;
@@ -141,9 +142,9 @@ struct cephc_osdmap_blob {
 struct cephc_osdmap_msg {
 	uint8_t fsid[16];
 	uint32_t num_incs, num_fulls;
-	struct cephc_osdmap_blob *incs;	 /* ascending epochs; owned */
+	struct cephc_osdmap_blob *incs;  /* ascending epochs; owned */
 	struct cephc_osdmap_blob *fulls; /* ascending epochs; owned */
-	uint32_t oldest, newest;	 /* 0 when the sender omitted them */
+	uint32_t oldest, newest;         /* 0 when the sender omitted them */
 };
 /* Decodes views into the front, which must outlive m.  Free with
  * cephc_osdmap_msg_release() (also after a failed decode). */

@@ -209,11 +209,11 @@ static void test_osdmap_msg(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_monmap_from_monmaptool),
-		cmocka_unit_test(test_mauth_layout),
-		cmocka_unit_test(test_mauth_reply),
-		cmocka_unit_test(test_subscribe_and_command),
-		cmocka_unit_test(test_osdmap_msg),
+	    cmocka_unit_test(test_monmap_from_monmaptool),
+	    cmocka_unit_test(test_mauth_layout),
+	    cmocka_unit_test(test_mauth_reply),
+	    cmocka_unit_test(test_subscribe_and_command),
+	    cmocka_unit_test(test_osdmap_msg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
