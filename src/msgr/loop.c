@@ -20,8 +20,8 @@ struct cephc_loop {
 	int evfd;
 	pthread_mutex_t driver; /* held while callbacks run */
 	_Atomic(struct cephc_loop_work *) pending; /* lock-free LIFO */
-	atomic_bool wake_pending;			/* eventfd written */
-	struct cephc_timer *timers;			/* soonest first */
+	atomic_bool wake_pending;                  /* eventfd written */
+	struct cephc_timer *timers;                /* soonest first */
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;

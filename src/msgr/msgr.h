@@ -37,14 +37,14 @@
 #define CEPHC_BACKOFF_MAX_MS 15000
 
 struct cephc_msgr_opts {
-	uint64_t features;	    /* advertised: CEPHC_FEATURES_DEFAULT */
-	uint64_t required_features; /* CEPHC_FEATURES_REQUIRED */
-	uint32_t front_max;	    /* CEPHC_MSG_FRONT_MAX */
-	uint32_t middle_max;	    /* CEPHC_MSG_MIDDLE_MAX */
-	uint32_t data_max;	    /* CEPHC_MSG_DATA_MAX */
+	uint64_t features;              /* advertised: CEPHC_FEATURES_DEFAULT */
+	uint64_t required_features;     /* CEPHC_FEATURES_REQUIRED */
+	uint32_t front_max;             /* CEPHC_MSG_FRONT_MAX */
+	uint32_t middle_max;            /* CEPHC_MSG_MIDDLE_MAX */
+	uint32_t data_max;              /* CEPHC_MSG_DATA_MAX */
 	uint32_t keepalive_interval_ms; /* 0: no keepalives (default 5000) */
-	uint32_t keepalive_timeout_ms;	/* 0: never time out (default 30000) */
-	uint32_t connect_timeout_ms;	/* handshake deadline (default 10000) */
+	uint32_t keepalive_timeout_ms;  /* 0: never time out (default 30000) */
+	uint32_t connect_timeout_ms;    /* handshake deadline (default 10000) */
 	int sndbuf, rcvbuf; /* SO_SNDBUF / SO_RCVBUF; 0 = kernel default */
 };
 
@@ -178,8 +178,8 @@ enum cephc_conn_state cephc_conn_state(const struct cephc_conn *con);
 uint64_t cephc_conn_features(const struct cephc_conn *con);
 /* The peer's whole feature set as it sent it. */
 uint64_t cephc_conn_peer_features(const struct cephc_conn *con);
-const struct cephc_entity_addr *cephc_conn_peer_addr(
-	const struct cephc_conn *con);
+const struct cephc_entity_addr *
+cephc_conn_peer_addr(const struct cephc_conn *con);
 /* Last KEEPALIVE2_ACK stamp from the peer (CLOCK_MONOTONIC ns), 0 none. */
 uint64_t cephc_conn_last_keepalive_ack(const struct cephc_conn *con);
 /* Sent messages the peer has not acknowledged yet. */

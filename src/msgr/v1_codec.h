@@ -172,8 +172,8 @@ int v1_decode_header(const uint8_t in[V1_HEADER_LEN], struct v1_header *h);
 static inline size_t v1_footer_len(uint64_t negotiated_features)
 {
 	return cephc_has_feature(negotiated_features, CEPHC_FEAT_MSG_AUTH)
-		       ? V1_FOOTER_LEN
-		       : V1_FOOTER_OLD_LEN;
+		   ? V1_FOOTER_LEN
+		   : V1_FOOTER_OLD_LEN;
 }
 /* len is v1_footer_len(): 13 leaves out sig. */
 void v1_encode_footer(uint8_t *out, size_t len, const struct v1_footer *f);

@@ -85,12 +85,12 @@ struct cephc_conn {
 	enum cephc_conn_state state;
 	bool server;
 	bool lossy;
-	int busy;	  /* nesting depth of our own callbacks */
-	bool destroying;  /* destroy requested from inside a callback */
+	int busy;        /* nesting depth of our own callbacks */
+	bool destroying; /* destroy requested from inside a callback */
 	uint8_t peer_type;
 	struct cephc_entity_addr peer_addr;
 	uint64_t peer_features; /* as the peer sent them */
-	uint64_t features;	/* negotiated: ours & theirs */
+	uint64_t features;      /* negotiated: ours & theirs */
 	uint32_t connect_seq;
 	uint32_t global_seq;
 	uint32_t peer_global_seq;
@@ -101,12 +101,14 @@ struct cephc_conn {
 	uint64_t in_seq;  /* last seq received */
 	uint64_t in_seq_acked;
 	bool need_keepalive;
+	bool need_keepalive_ack;
+	uint8_t keepalive_ack_stamp[8];
 
 	/* Outgoing: out_q (head may be partly sent), then sent (unacked). */
 	struct cephc_msg *out_head, *out_tail;
 	struct cephc_msg *sent_head, *sent_tail;
 	uint32_t nsent;
-	size_t tx_off; /* bytes of out_head already sent */
+	size_t tx_off;                  /* bytes of out_head already sent */
 	struct cephc_msg_cursor tx_cur; /* out_head's data, at tx_off */
 	uint8_t tx_ctl[TX_CTL_SIZE];
 	size_t tx_ctl_head, tx_ctl_tail;
@@ -319,7 +321,7 @@ static void con_reset_socket(struct cephc_conn *con)
 	con->rx = RX_NONE;
 	con->out_seq = con->in_seq = con->in_seq_acked = 0;
 	con->connect_seq = 0;
-	con->need_keepalive = false;
+	con->need_keepalive = con->need_keepalive_ack = false;
 	con->state = CEPHC_CON_CLOSED;
 }
 
@@ -462,11 +464,13 @@ static int rx_small(struct cephc_conn *con)
 /* Same into an arbitrary flat buffer, folding crc over new bytes. */
 static int rx_flat(struct cephc_conn *con, uint8_t *buf)
 {
-	struct iovec iov = {buf + con->rx_got, con->rx_want - con->rx_got};
+	struct iovec iov;
 	ssize_t r;
 
 	if (con->rx_got == con->rx_want)
-		return 1;
+		return 1; /* also covers empty sections (buf NULL) */
+	iov.iov_base = buf + con->rx_got;
+	iov.iov_len = con->rx_want - con->rx_got;
 	r = rx_into(con, &iov, 1, iov.iov_len);
 	if (r < 0)
 		return (int)r;
@@ -491,8 +495,7 @@ static int rx_data(struct cephc_conn *con)
 	r = rx_into(con, iov, n, left);
 	if (r < 0)
 		return (int)r;
-	if (cephc_msg_cursor_advance_crc(&con->rx_cur, (size_t)r,
-					 &con->rx_crc))
+	if (cephc_msg_cursor_advance_crc(&con->rx_cur, (size_t)r, &con->rx_crc))
 		return CEPHC_EIO;
 	return cephc_msg_cursor_remaining(&con->rx_cur) == 0;
 }
@@ -524,8 +527,8 @@ static int con_send_connect(struct cephc_conn *con)
 	c.global_seq = con->global_seq;
 	c.connect_seq = con->connect_seq;
 	c.protocol_version = con->peer_type == CEPHC_ENTITY_OSD
-				     ? CEPHC_OSDC_PROTOCOL
-				     : CEPHC_MONC_PROTOCOL;
+				 ? CEPHC_OSDC_PROTOCOL
+				 : CEPHC_MONC_PROTOCOL;
 	c.authorizer_protocol = proto;
 	c.authorizer_len = alen;
 	c.flags = 0; /* the server decides lossiness */
@@ -594,8 +597,8 @@ static void con_opened(struct cephc_conn *con)
 	rx_expect(con, RX_TAG, 1);
 	if (m->opts.keepalive_interval_ms)
 		cephc_timer_arm(m->loop, &con->timer,
-				now + m->opts.keepalive_interval_ms *
-					      1000000ull);
+				now +
+				    m->opts.keepalive_interval_ms * 1000000ull);
 	else
 		cephc_timer_cancel(m->loop, &con->timer);
 	if (con->ops->connected) {
@@ -642,7 +645,7 @@ static int con_handle_connect_reply(struct cephc_conn *con)
 		}
 		if (con->ops->verify_authorizer_reply) {
 			r = con->ops->verify_authorizer_reply(
-				con, con->rx_auth, rp->authorizer_len);
+			    con, con->rx_auth, rp->authorizer_len);
 			if (r)
 				return con_fail(con, CEPHC_EBADAUTH,
 						"bad authorizer reply");
@@ -822,8 +825,7 @@ static int con_start_message(struct cephc_conn *con)
 			if (r)
 				return con_fail(con, r, "data allocation");
 		}
-		if (cephc_msg_cursor_init(&con->rx_cur, &msg->data,
-					  h.data_len))
+		if (cephc_msg_cursor_init(&con->rx_cur, &msg->data, h.data_len))
 			return con_fail(con, CEPHC_EMSGSIZE,
 					"data destination too small");
 	}
@@ -967,8 +969,7 @@ static int con_rx_step(struct cephc_conn *con)
 			return con_fail(con, CEPHC_ETOOBIG,
 					"connect authorizer too large");
 		con->rx_crc = 0;
-		rx_expect(con, RX_CONNECT_AUTH,
-			  con->in_connect.authorizer_len);
+		rx_expect(con, RX_CONNECT_AUTH, con->in_connect.authorizer_len);
 		return 1;
 	case RX_CONNECT_AUTH:
 		return srv_handle_connect(con) ?: 1;
@@ -1005,17 +1006,12 @@ static int con_rx_step(struct cephc_conn *con)
 		con_discard_acked(con, get_le64(p));
 		rx_expect(con, RX_TAG, 1);
 		return 1;
-	case RX_KEEPALIVE2: {
-		uint8_t b[9];
-
-		/* Echo the stamp. */
-		b[0] = V1_TAG_KEEPALIVE2_ACK;
-		memcpy(b + 1, p, 8);
-		if (ctl_append(con, b, sizeof(b)))
-			return con_fail(con, CEPHC_ENOBUFS, "keepalive ack");
+	case RX_KEEPALIVE2:
+		/* Echo the stamp (sent at the next message boundary). */
+		memcpy(con->keepalive_ack_stamp, p, 8);
+		con->need_keepalive_ack = true;
 		rx_expect(con, RX_TAG, 1);
 		return 1;
-	}
 	case RX_KEEPALIVE2_ACK:
 		con->last_ka_ack_ns = cephc_now_ns();
 		rx_expect(con, RX_TAG, 1);
@@ -1105,16 +1101,16 @@ static int msg_fill_iov(struct cephc_msg *msg, size_t off,
 	size_t pos = 0;
 	int n = 0;
 
-#define SECTION(base, len)                                                    \
-	do {                                                                  \
-		size_t l_ = (len);                                            \
-		if (n < max && off < pos + l_) {                              \
-			iov[n].iov_base = (uint8_t *)(base) + (off - pos);    \
-			iov[n].iov_len = l_ - (off - pos);                    \
-			n++;                                                  \
-			off = pos + l_;                                       \
-		}                                                             \
-		pos += l_;                                                    \
+#define SECTION(base, len)                                                     \
+	do {                                                                   \
+		size_t l_ = (len);                                             \
+		if (n < max && off < pos + l_) {                               \
+			iov[n].iov_base = (uint8_t *)(base) + (off - pos);     \
+			iov[n].iov_len = l_ - (off - pos);                     \
+			n++;                                                   \
+			off = pos + l_;                                        \
+		}                                                              \
+		pos += l_;                                                     \
 	} while (0)
 
 	SECTION(msg->m_wire_head, sizeof(msg->m_wire_head));
@@ -1156,8 +1152,8 @@ static void tx_consume(struct cephc_conn *con, size_t n)
 		struct cephc_msg *msg = con->out_head;
 		size_t total = msg_wire_len(msg);
 		size_t take = total - con->tx_off;
-		size_t ds = sizeof(msg->m_wire_head) + msg->front_len +
-			    msg->middle_len;
+		size_t ds =
+		    sizeof(msg->m_wire_head) + msg->front_len + msg->middle_len;
 		size_t de = ds + msg->hdr.data_len;
 		size_t a, b;
 
@@ -1180,8 +1176,8 @@ static void tx_consume(struct cephc_conn *con, size_t n)
 			con->tx_off = 0;
 			if (con->out_head && con->out_head->hdr.data_len)
 				cephc_msg_cursor_init(
-					&con->tx_cur, &con->out_head->data,
-					con->out_head->hdr.data_len);
+				    &con->tx_cur, &con->out_head->data,
+				    con->out_head->hdr.data_len);
 		}
 	}
 }
@@ -1199,7 +1195,16 @@ static int con_flush(struct cephc_conn *con)
 	for (;;) {
 		bool cut = false;
 
-		if (con->state == CEPHC_CON_OPEN) {
+		/* Control tags go between messages, never inside one. */
+		if (con->state == CEPHC_CON_OPEN && con->tx_off == 0) {
+			if (con->need_keepalive_ack) {
+				uint8_t b[9];
+
+				b[0] = V1_TAG_KEEPALIVE2_ACK;
+				memcpy(b + 1, con->keepalive_ack_stamp, 8);
+				if (!ctl_append(con, b, sizeof(b)))
+					con->need_keepalive_ack = false;
+			}
 			if (con->in_seq > con->in_seq_acked &&
 			    !ctl_tag_u64(con, V1_TAG_ACK, con->in_seq))
 				con->in_seq_acked = con->in_seq;
@@ -1237,16 +1242,15 @@ static int con_flush(struct cephc_conn *con)
 					if (msg == con->out_head &&
 					    msg->hdr.data_len)
 						cephc_msg_cursor_init(
-							&con->tx_cur,
-							&msg->data,
-							msg->hdr.data_len);
+						    &con->tx_cur, &msg->data,
+						    msg->hdr.data_len);
 				}
 				if (msg == con->out_head) {
 					cur = con->tx_cur;
 				} else if (msg->hdr.data_len) {
 					cephc_msg_cursor_init(
-						&cur, &msg->data,
-						msg->hdr.data_len);
+					    &cur, &msg->data,
+					    msg->hdr.data_len);
 				}
 				k = msg_fill_iov(msg, off, &cur, iov + n,
 						 TX_IOV_MAX - n);
@@ -1275,6 +1279,8 @@ static int con_flush(struct cephc_conn *con)
 			}
 			return con_fail(con, -errno, "send failed");
 		}
+		log_trace(LOG, "sent %zd of %zu (n %d cut %d)", r,
+			  iov_bytes(iov, n), n, cut);
 		tx_consume(con, (size_t)r);
 		if ((size_t)r < iov_bytes(iov, n) && !cut) {
 			/* socket full: wait for EPOLLOUT */
@@ -1304,8 +1310,8 @@ static int con_connected_socket(struct cephc_conn *con)
 static void con_io(struct cephc_loop_fd *lfd, uint32_t revents)
 {
 	struct cephc_conn *con =
-		(struct cephc_conn *)((char *)lfd -
-				      offsetof(struct cephc_conn, lfd));
+	    (struct cephc_conn *)((char *)lfd -
+				  offsetof(struct cephc_conn, lfd));
 	int r = 0;
 
 	con->busy++;
@@ -1340,8 +1346,8 @@ out:
 static void con_timer(struct cephc_timer *t)
 {
 	struct cephc_conn *con =
-		(struct cephc_conn *)((char *)t -
-				      offsetof(struct cephc_conn, timer));
+	    (struct cephc_conn *)((char *)t -
+				  offsetof(struct cephc_conn, timer));
 	struct cephc_msgr *m = con->msgr;
 	uint64_t now = cephc_now_ns();
 
@@ -1363,7 +1369,7 @@ static void con_timer(struct cephc_timer *t)
 	case CEPHC_CON_OPEN:
 		if (m->opts.keepalive_timeout_ms &&
 		    now - con->last_rx_ns >
-			    m->opts.keepalive_timeout_ms * 1000000ull) {
+			m->opts.keepalive_timeout_ms * 1000000ull) {
 			con_fail(con, CEPHC_ETIMEDOUT,
 				 "peer silent past keepalive timeout");
 			break;
@@ -1372,8 +1378,8 @@ static void con_timer(struct cephc_timer *t)
 		if (con_flush(con))
 			break;
 		cephc_timer_arm(m->loop, &con->timer,
-				now + m->opts.keepalive_interval_ms *
-					      1000000ull);
+				now +
+				    m->opts.keepalive_interval_ms * 1000000ull);
 		break;
 	default:
 		break;
@@ -1452,7 +1458,7 @@ static int con_attach(struct cephc_conn *con, int fd, bool connecting)
 		return r;
 	}
 	con->handshake_deadline_ns =
-		cephc_now_ns() + m->opts.connect_timeout_ms * 1000000ull;
+	    cephc_now_ns() + m->opts.connect_timeout_ms * 1000000ull;
 	if (m->opts.connect_timeout_ms)
 		cephc_timer_arm(m->loop, &con->timer,
 				con->handshake_deadline_ns);
@@ -1489,8 +1495,8 @@ int cephc_conn_open(struct cephc_conn *con,
 	if (r)
 		return r;
 	slen = con->peer_addr.ss.ss_family == AF_INET6
-		       ? sizeof(struct sockaddr_in6)
-		       : sizeof(struct sockaddr_in);
+		   ? sizeof(struct sockaddr_in6)
+		   : sizeof(struct sockaddr_in);
 	fd = socket(con->peer_addr.ss.ss_family,
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -1536,8 +1542,8 @@ void cephc_conn_reconnect(struct cephc_conn *con)
 
 	if (con->state != CEPHC_CON_CLOSED || con->server)
 		return;
-	con->backoff_ms = con->backoff_ms ? con->backoff_ms * 2
-					  : CEPHC_BACKOFF_BASE_MS;
+	con->backoff_ms =
+	    con->backoff_ms ? con->backoff_ms * 2 : CEPHC_BACKOFF_BASE_MS;
 	if (con->backoff_ms > CEPHC_BACKOFF_MAX_MS)
 		con->backoff_ms = CEPHC_BACKOFF_MAX_MS;
 	con->state = CEPHC_CON_BACKOFF;
@@ -1574,8 +1580,8 @@ void cephc_conn_send(struct cephc_conn *con, struct cephc_msg *msg)
 static void send_work(struct cephc_loop_work *w)
 {
 	struct cephc_msg *msg =
-		(struct cephc_msg *)((char *)w -
-				     offsetof(struct cephc_msg, m_work));
+	    (struct cephc_msg *)((char *)w -
+				 offsetof(struct cephc_msg, m_work));
 
 	cephc_conn_send(msg->m_con, msg);
 }
@@ -1624,8 +1630,8 @@ uint32_t cephc_conn_unacked(const struct cephc_conn *con)
 static void listen_io(struct cephc_loop_fd *lfd, uint32_t revents)
 {
 	struct cephc_msgr *m =
-		(struct cephc_msgr *)((char *)lfd -
-				      offsetof(struct cephc_msgr, listen_lfd));
+	    (struct cephc_msgr *)((char *)lfd -
+				  offsetof(struct cephc_msgr, listen_lfd));
 	struct sockaddr_storage ss;
 	socklen_t slen;
 	int fd;
@@ -1675,8 +1681,8 @@ int cephc_msgr_listen(struct cephc_msgr *m,
 {
 	struct sockaddr_storage ss;
 	socklen_t slen = addr->ss.ss_family == AF_INET6
-				 ? sizeof(struct sockaddr_in6)
-				 : sizeof(struct sockaddr_in);
+			     ? sizeof(struct sockaddr_in6)
+			     : sizeof(struct sockaddr_in);
 	int fd, one = 1, r;
 
 	fd = socket(addr->ss.ss_family,
