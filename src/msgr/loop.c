@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+#include "msgr/loop.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cephc/errors.h"
+#include "core/alloc.h"
+#include "core/log.h"
+
+#define LOOP_MAX_EVENTS 64
+
+struct cephc_loop {
+	int epfd;
+	int evfd;
+	pthread_mutex_t driver; /* held while callbacks run */
+	_Atomic(struct cephc_loop_work *) pending; /* lock-free LIFO */
+	atomic_bool wake_pending;                  /* eventfd written */
+	struct cephc_timer *timers;                /* soonest first */
+	pthread_t thread;
+	bool thread_started;
+	atomic_bool stop;
+};
+
+/* Which loop (if any) the current thread is driving. */
+static _Thread_local const struct cephc_loop *tls_driving;
+
+uint64_t cephc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int cephc_loop_create(struct cephc_loop **out)
+{
+	struct cephc_loop *loop = cephc_calloc(1, sizeof(*loop));
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	if (!loop)
+		return CEPHC_ENOMEM;
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	loop->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (loop->epfd < 0 || loop->evfd < 0)
+		goto fail;
+	ev.data.ptr = NULL; /* NULL marks the eventfd */
+	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->evfd, &ev) < 0)
+		goto fail;
+	pthread_mutex_init(&loop->driver, NULL);
+	*out = loop;
+	return 0;
+fail:
+	if (loop->epfd >= 0)
+		close(loop->epfd);
+	if (loop->evfd >= 0)
+		close(loop->evfd);
+	cephc_free(loop);
+	return -errno;
+}
+
+void cephc_loop_destroy(struct cephc_loop *loop)
+{
+	if (!loop)
+		return;
+	cephc_loop_stop(loop);
+	close(loop->epfd);
+	close(loop->evfd);
+	pthread_mutex_destroy(&loop->driver);
+	cephc_free(loop);
+}
+
+int cephc_loop_add_fd(struct cephc_loop *loop, struct cephc_loop_fd *lfd,
+		      uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = lfd};
+
+	lfd->events = events;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, lfd->fd, &ev) ? -errno : 0;
+}
+
+int cephc_loop_mod_fd(struct cephc_loop *loop, struct cephc_loop_fd *lfd,
+		      uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = lfd};
+
+	if (lfd->events == events)
+		return 0;
+	lfd->events = events;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, lfd->fd, &ev) ? -errno : 0;
+}
+
+void cephc_loop_del_fd(struct cephc_loop *loop, struct cephc_loop_fd *lfd)
+{
+	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, lfd->fd, NULL);
+	lfd->events = 0;
+}
+
+void cephc_timer_cancel(struct cephc_loop *loop, struct cephc_timer *t)
+{
+	if (!t->armed)
+		return;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		loop->timers = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	t->prev = t->next = NULL;
+	t->armed = false;
+}
+
+/* A sorted list: a client has a handful of timers per connection. */
+void cephc_timer_arm(struct cephc_loop *loop, struct cephc_timer *t,
+		     uint64_t deadline_ns)
+{
+	struct cephc_timer **pp = &loop->timers, *prev = NULL;
+
+	cephc_timer_cancel(loop, t);
+	t->deadline_ns = deadline_ns;
+	while (*pp && (*pp)->deadline_ns <= deadline_ns) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	t->next = *pp;
+	t->prev = prev;
+	if (*pp)
+		(*pp)->prev = t;
+	*pp = t;
+	t->armed = true;
+}
+
+bool cephc_loop_in_driver(const struct cephc_loop *loop)
+{
+	return tls_driving == loop;
+}
+
+/* Run queued work in submission order (the stack is LIFO: reverse it). */
+static int run_pending(struct cephc_loop *loop)
+{
+	struct cephc_loop_work *w, *rev = NULL, *next;
+	int n = 0;
+
+	while ((w = atomic_exchange(&loop->pending, NULL))) {
+		rev = NULL;
+		for (; w; w = next) {
+			next = w->next;
+			w->next = rev;
+			rev = w;
+		}
+		for (w = rev; w; w = next) {
+			next = w->next;
+			w->fn(w);
+			n++;
+		}
+	}
+	return n;
+}
+
+static int run_timers(struct cephc_loop *loop)
+{
+	uint64_t now = cephc_now_ns();
+	struct cephc_timer *t;
+	int n = 0;
+
+	while ((t = loop->timers) && t->deadline_ns <= now) {
+		cephc_timer_cancel(loop, t);
+		t->cb(t);
+		n++;
+	}
+	return n;
+}
+
+static void enter(struct cephc_loop *loop)
+{
+	pthread_mutex_lock(&loop->driver);
+	tls_driving = loop;
+}
+
+static void leave(struct cephc_loop *loop)
+{
+	/* Nothing may sit in the queue once we let go without a wake-up
+	 * pending for it; submitters write the eventfd when they fail to get
+	 * the lock, so draining here is an optimisation, not a requirement. */
+	run_pending(loop);
+	tls_driving = NULL;
+	pthread_mutex_unlock(&loop->driver);
+}
+
+void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w)
+{
+	uint64_t one = 1;
+
+	if (tls_driving == loop) {
+		w->fn(w);
+		return;
+	}
+	/* Nobody driving: become the driver just for this item. */
+	if (tls_driving == NULL && pthread_mutex_trylock(&loop->driver) == 0) {
+		tls_driving = loop;
+		w->fn(w);
+		leave(loop);
+		return;
+	}
+	w->next = atomic_load(&loop->pending);
+	while (!atomic_compare_exchange_weak(&loop->pending, &w->next, w))
+		;
+	if (!atomic_exchange(&loop->wake_pending, true)) {
+		if (write(loop->evfd, &one, sizeof(one)) < 0)
+			log_warn("msgr", "loop: eventfd write: %d", errno);
+	}
+}
+
+int cephc_loop_fd(const struct cephc_loop *loop)
+{
+	return loop->epfd;
+}
+
+int cephc_loop_timeout_ms(struct cephc_loop *loop)
+{
+	uint64_t now, d;
+
+	if (atomic_load(&loop->pending))
+		return 0;
+	if (!loop->timers)
+		return -1;
+	now = cephc_now_ns();
+	d = loop->timers->deadline_ns;
+	if (d <= now)
+		return 0;
+	/* round up so a timer is never polled for early */
+	return (int)((d - now + 999999) / 1000000);
+}
+
+int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
+{
+	struct epoll_event evs[LOOP_MAX_EVENTS];
+	int n, i, handled = 0, t;
+	uint64_t junk;
+
+	/* Never sleep past the next timer. */
+	pthread_mutex_lock(&loop->driver);
+	t = cephc_loop_timeout_ms(loop);
+	pthread_mutex_unlock(&loop->driver);
+	if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
+		timeout_ms = t;
+	n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, timeout_ms);
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	enter(loop);
+	for (i = 0; i < n; i++) {
+		struct cephc_loop_fd *lfd = evs[i].data.ptr;
+
+		if (!lfd) {
+			atomic_store(&loop->wake_pending, false);
+			if (read(loop->evfd, &junk, sizeof(junk)) < 0 &&
+			    errno != EAGAIN)
+				log_warn("msgr", "loop: eventfd read: %d",
+					 errno);
+			continue;
+		}
+		lfd->cb(lfd, evs[i].events);
+		handled++;
+	}
+	handled += run_pending(loop);
+	handled += run_timers(loop);
+	leave(loop);
+	return handled;
+}
+
+static void *loop_thread(void *arg)
+{
+	struct cephc_loop *loop = arg;
+
+	while (!atomic_load(&loop->stop)) {
+		int r = cephc_loop_process(loop, -1);
+
+		if (r < 0) {
+			log_error("msgr", "loop: epoll_wait: %s",
+				  cephc_strerror(r));
+			break;
+		}
+	}
+	return NULL;
+}
+
+int cephc_loop_start(struct cephc_loop *loop)
+{
+	int r;
+
+	if (loop->thread_started)
+		return CEPHC_EALREADY;
+	atomic_store(&loop->stop, false);
+	r = pthread_create(&loop->thread, NULL, loop_thread, loop);
+	if (r)
+		return -r;
+	loop->thread_started = true;
+	return 0;
+}
+
+void cephc_loop_stop(struct cephc_loop *loop)
+{
+	uint64_t one = 1;
+
+	if (!loop->thread_started)
+		return;
+	atomic_store(&loop->stop, true);
+	if (write(loop->evfd, &one, sizeof(one)) < 0)
+		log_warn("msgr", "loop: eventfd write: %d", errno);
+	pthread_join(loop->thread, NULL);
+	loop->thread_started = false;
+}
