@@ -39,7 +39,7 @@ uint8_t *cephc_auth_buf_reserve(struct cephc_auth_buf *b, size_t n)
 		b->err = CEPHC_ETOOBIG;
 		return NULL;
 	}
-	if (b->len + n > b->cap) {
+	if (!b->data || b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		uint8_t *nd;
 

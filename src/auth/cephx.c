@@ -575,17 +575,23 @@ static int cephx_init(struct cephc_auth *a)
 	return 0;
 }
 
-static void cephx_destroy(struct cephc_auth *a)
+void cephx_state_clear(struct cephx_state *xs)
 {
-	struct cephx_state *xs = a->priv;
 	int i;
 
-	if (!xs)
-		return;
 	for (i = 0; i < CEPHX_NUM_SERVICES; i++)
 		ticket_clear(&xs->tickets[i]);
 	cephc_auth_buf_free(&xs->conn_secret);
 	OPENSSL_cleanse(xs, sizeof(*xs));
+}
+
+static void cephx_destroy(struct cephc_auth *a)
+{
+	struct cephx_state *xs = a->priv;
+
+	if (!xs)
+		return;
+	cephx_state_clear(xs);
 	cephc_free(xs);
 	a->priv = NULL;
 }

@@ -117,6 +117,9 @@ struct cephx_state {
 	uint64_t test_client_challenge;
 };
 
+/* Free every ticket and the connection secret (xs itself is the caller's). */
+void cephx_state_clear(struct cephx_state *xs);
+
 /* Ticket slot for a service bit, NULL if it is not one we track. */
 struct cephx_ticket *cephx_ticket_slot(struct cephx_state *xs,
 				       uint32_t service);
