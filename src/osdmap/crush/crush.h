@@ -135,8 +135,7 @@ int cephc_crush_find_rule(const struct cephc_crush_map *map, int ruleset,
 const char *cephc_crush_rule_name(const struct cephc_crush_map *map,
 				  int ruleno);
 const char *cephc_crush_item_name(const struct cephc_crush_map *map, int id);
-const char *cephc_crush_type_name(const struct cephc_crush_map *map,
-				  int type);
+const char *cephc_crush_type_name(const struct cephc_crush_map *map, int type);
 
 /*
  * True when device `id` is an item of some bucket (Ceph's
