@@ -169,6 +169,7 @@ struct cephc_authorizer {
 	uint64_t secret_id; /* ticket's rotating secret id */
 	size_t base_len;    /* length of the clear part of buf */
 	struct cephc_crypto_key session_key; /* the ticket's session key */
+	struct cephc_aes_ctx sig_ctx;        /* session key, for signing */
 	/* From a struct_v >= 2 authorizer reply (msgr2 secure mode). */
 	struct cephc_auth_buf connection_secret;
 };
