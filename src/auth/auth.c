@@ -210,6 +210,79 @@ int cephc_auth_handle_reply(struct cephc_auth *a, uint32_t protocol,
 	return err;
 }
 
+int cephc_auth_msgr2_start(struct cephc_auth *a, struct cephc_auth_buf *out)
+{
+	uint32_t protocol =
+	    (a->have_secret && (a->allowed & (1u << CEPHC_AUTH_CEPHX)))
+		? CEPHC_AUTH_CEPHX
+		: CEPHC_AUTH_NONE;
+	int err;
+
+	cephc_auth_reset(a);
+	/* No negotiation round: we name the method, the mon accepts it or
+	 * answers AUTH_BAD_METHOD (the messenger's business). */
+	err = select_method(a, protocol);
+	if (err)
+		return err;
+	cephc_auth_buf_u8(out, CEPHC_AUTH_MODE_MON);
+	cephc_auth_encode_entity_name(out, a->name_type, a->name_id);
+	cephc_auth_buf_le64(out, a->global_id);
+	if (out->err)
+		return out->err;
+	a->in_handshake = true;
+	return 0;
+}
+
+int cephc_auth_msgr2_handle_more(struct cephc_auth *a, const void *payload,
+				 size_t len, uint64_t now_ms,
+				 struct cephc_auth_buf *out)
+{
+	int err;
+
+	if (!a->ops || a->negotiating)
+		return CEPHC_EINVAL;
+	err = a->ops->handle_reply(a, payload, len, now_ms);
+	if (err < 0)
+		return err;
+	if (err != CEPHC_AUTH_MORE)
+		return CEPHC_EPROTO; /* nothing more to say, yet asked */
+	return a->ops->build_request(a, now_ms, out);
+}
+
+int cephc_auth_msgr2_handle_done(struct cephc_auth *a, uint64_t global_id,
+				 const void *payload, size_t len,
+				 uint64_t now_ms)
+{
+	int err;
+
+	if (!a->ops || a->negotiating)
+		return CEPHC_EINVAL;
+	if (!global_id)
+		return CEPHC_EPROTO;
+	if (global_id != a->global_id) {
+		/* msgr2 has no earlier reply to carry the id. */
+		if (a->global_id && !a->in_handshake)
+			return CEPHC_EPROTO;
+		if (a->global_id) {
+			log_info(SUBSYS, "new global_id %llu (was %llu)",
+				 (unsigned long long)global_id,
+				 (unsigned long long)a->global_id);
+		}
+		a->global_id = global_id;
+	}
+	a->in_handshake = false;
+	err = a->ops->handle_reply(a, payload, len, now_ms);
+	if (err < 0)
+		return err;
+	/* MORE here only means service tickets are still to be fetched. */
+	if (a->ops->protocol == CEPHC_AUTH_CEPHX) {
+		const struct cephc_crypto_key *k;
+
+		return cephc_auth_session_key(a, &k) ? CEPHC_EPROTO : 0;
+	}
+	return 0;
+}
+
 int cephc_auth_build_request(struct cephc_auth *a, uint64_t now_ms,
 			     struct cephc_auth_buf *out)
 {

@@ -169,6 +169,7 @@ struct cephc_authorizer {
 	uint64_t secret_id; /* ticket's rotating secret id */
 	size_t base_len;    /* length of the clear part of buf */
 	struct cephc_crypto_key session_key; /* the ticket's session key */
+	struct cephc_aes_ctx sig_ctx;        /* session key, for signing */
 	/* From a struct_v >= 2 authorizer reply (msgr2 secure mode). */
 	struct cephc_auth_buf connection_secret;
 };
@@ -236,6 +237,34 @@ int cephc_auth_handle_reply(struct cephc_auth *a, uint32_t protocol,
  */
 int cephc_auth_build_request(struct cephc_auth *a, uint64_t now_ms,
 			     struct cephc_auth_buf *out);
+
+/*
+ * msgr2 mon authentication (protocol-map 5.4).  There is no hello round:
+ * the client names its method in AUTH_REQUEST (le32 method, le32 n + con
+ * modes: the messenger's part) whose payload bl holds what
+ * cephc_auth_msgr2_start() appends: u8 CEPHC_AUTH_MODE_MON, EntityName,
+ * le64 global_id.  The method is cephx when a secret was given and cephx
+ * is allowed, else none; cephc_auth_protocol(a) tells which afterwards.
+ * AUTH_REPLY_MORE payload -> cephc_auth_msgr2_handle_more(), which appends
+ * the next AUTH_REQUEST_MORE payload to out.  AUTH_DONE (global_id,
+ * payload) -> cephc_auth_msgr2_handle_done(): 0 once the AUTH ticket is
+ * held (service tickets missing from the reply are fetched later with
+ * MAuth, see "Renewal"); then cephc_auth_session_key() is the HMAC key of
+ * AUTH_SIGNATURE and cephc_auth_connection_secret() the secure-mode secret.
+ * OSD / MGR over msgr2: the AUTH_REQUEST payload is au->buf; AUTH_REPLY_MORE
+ * goes to cephc_authorizer_handle_challenge() (send au->buf again), and
+ * AUTH_DONE to cephc_authorizer_verify_reply() (then
+ * au->connection_secret).
+ */
+#define CEPHC_AUTH_MODE_AUTHORIZER 1
+#define CEPHC_AUTH_MODE_MON 10
+int cephc_auth_msgr2_start(struct cephc_auth *a, struct cephc_auth_buf *out);
+int cephc_auth_msgr2_handle_more(struct cephc_auth *a, const void *payload,
+				 size_t len, uint64_t now_ms,
+				 struct cephc_auth_buf *out);
+int cephc_auth_msgr2_handle_done(struct cephc_auth *a, uint64_t global_id,
+				 const void *payload, size_t len,
+				 uint64_t now_ms);
 
 /* The negotiated protocol (CEPHC_AUTH_*), CEPHC_AUTH_UNKNOWN before. */
 uint32_t cephc_auth_protocol(const struct cephc_auth *a);

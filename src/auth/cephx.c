@@ -161,14 +161,14 @@ int cephx_key_proof(const struct cephc_crypto_key *secret,
 	return err;
 }
 
-int cephx_calc_signature(const struct cephc_crypto_key *key, bool v2,
-			 const struct cephc_msg_sig_input *m, uint64_t *sig)
+/*
+ * The signature plaintext, padded by hand to 32 bytes.  v2: the eight le32
+ * fill two blocks exactly; PKCS#7 would add a third block that the
+ * signature never reads.  legacy: 29 bytes + the 3 PKCS#7 bytes (0x03).
+ */
+static void sig_plain(bool v2, const struct cephc_msg_sig_input *m,
+		      uint8_t plain[32])
 {
-	uint8_t plain[32], ct[48];
-	size_t n;
-	int err;
-
-	*sig = 0;
 	if (v2) {
 		put_le32(plain, m->header_crc);
 		put_le32(plain + 4, m->front_crc);
@@ -178,12 +178,6 @@ int cephx_calc_signature(const struct cephc_crypto_key *key, bool v2,
 		put_le32(plain + 20, m->data_crc);
 		put_le32(plain + 24, m->data_len);
 		put_le32(plain + 28, (uint32_t)m->seq);
-		/* 32 bytes pad to 48; the last block is pure padding. */
-		err = cephc_aes_cbc_encrypt(key, plain, 32, ct, &n);
-		if (err)
-			return err;
-		*sig = get_le64(ct) ^ get_le64(ct + 8) ^ get_le64(ct + 16) ^
-		       get_le64(ct + 24);
 	} else {
 		/* Legacy block: the cephx header and a length of 16. */
 		plain[0] = 1;
@@ -193,13 +187,37 @@ int cephx_calc_signature(const struct cephc_crypto_key *key, bool v2,
 		put_le32(plain + 17, m->front_crc);
 		put_le32(plain + 21, m->middle_crc);
 		put_le32(plain + 25, m->data_crc);
-		err = cephc_aes_cbc_encrypt(key, plain, 29, ct, &n);
-		if (err)
-			return err;
-		*sig = get_le64(ct);
+		memset(plain + 29, 3, 3);
 	}
-	OPENSSL_cleanse(plain, sizeof(plain));
-	return 0;
+}
+
+/* v2: XOR of the four le64 words of the first two blocks; legacy: the
+ * first le64 of the ciphertext. */
+static uint64_t sig_from_ct(bool v2, const uint8_t ct[32])
+{
+	if (!v2)
+		return get_le64(ct);
+	return get_le64(ct) ^ get_le64(ct + 8) ^ get_le64(ct + 16) ^
+	       get_le64(ct + 24);
+}
+
+int cephx_calc_signature(const struct cephc_crypto_key *key, bool v2,
+			 const struct cephc_msg_sig_input *m, uint64_t *sig)
+{
+	struct cephc_aes_ctx c;
+	uint8_t plain[32], ct[32];
+	int err;
+
+	*sig = 0;
+	err = cephc_aes_ctx_init(&c, key);
+	if (err)
+		return err;
+	sig_plain(v2, m, plain);
+	err = cephc_aes_ctx_encrypt_blocks(&c, plain, 32, ct);
+	cephc_aes_ctx_free(&c);
+	if (!err)
+		*sig = sig_from_ct(v2, ct);
+	return err;
 }
 
 /* ---- tickets ---------------------------------------------------------- */
@@ -433,6 +451,8 @@ int cephx_build_authorizer(const struct cephx_ticket *t, uint64_t global_id,
 	cephc_auth_buf_init(&au->buf);
 	cephc_auth_buf_init(&au->connection_secret);
 	err = cephc_random_bytes(&au->nonce, sizeof(au->nonce));
+	if (!err)
+		err = cephc_aes_ctx_init(&au->sig_ctx, &au->session_key);
 	if (err)
 		goto fail;
 
@@ -534,8 +554,16 @@ static int cephx_sign(const struct cephc_authorizer *au, uint64_t peer_features,
 {
 	bool v2 =
 	    (peer_features & CEPHC_FEATURE_CEPHX_V2) == CEPHC_FEATURE_CEPHX_V2;
+	uint8_t plain[32], ct[32];
+	int err;
 
-	return cephx_calc_signature(&au->session_key, v2, m, sig);
+	/* The authorizer's cached key schedule: this runs per message. */
+	*sig = 0;
+	sig_plain(v2, m, plain);
+	err = cephc_aes_ctx_encrypt_blocks(&au->sig_ctx, plain, 32, ct);
+	if (!err)
+		*sig = sig_from_ct(v2, ct);
+	return err;
 }
 
 static int cephx_check(const struct cephc_authorizer *au,
@@ -554,6 +582,7 @@ static void cephx_destroy_authorizer(struct cephc_authorizer *au)
 {
 	cephc_auth_buf_free(&au->buf);
 	cephc_auth_buf_free(&au->connection_secret);
+	cephc_aes_ctx_free(&au->sig_ctx);
 	cephc_crypto_key_wipe(&au->session_key);
 	cephc_free(au);
 }

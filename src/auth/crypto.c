@@ -158,6 +158,51 @@ int cephc_aes_cbc_decrypt(const struct cephc_crypto_key *key, const void *in,
 	return aes_cbc(key, 0, in, len, out, out_len);
 }
 
+int cephc_aes_ctx_init(struct cephc_aes_ctx *c,
+		       const struct cephc_crypto_key *key)
+{
+	EVP_CIPHER_CTX *ctx;
+
+	c->evp = NULL;
+	if (key->type != CEPHC_CRYPTO_AES || key->len < CEPHC_AES_KEY_LEN)
+		return CEPHC_EINVAL;
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx)
+		return CEPHC_ENOMEM;
+	if (EVP_EncryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key->secret,
+			       (const unsigned char *)CEPHC_AES_IV) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
+		EVP_CIPHER_CTX_free(ctx);
+		return CEPHC_ECRYPTO;
+	}
+	c->evp = ctx;
+	return 0;
+}
+
+int cephc_aes_ctx_encrypt_blocks(const struct cephc_aes_ctx *c, const void *in,
+				 size_t len, uint8_t *out)
+{
+	EVP_CIPHER_CTX *ctx = c->evp;
+	int n = 0;
+
+	if (!ctx || len % CEPHC_AES_BLOCK || len > INT32_MAX)
+		return CEPHC_EINVAL;
+	/* Same key, fresh IV: every Ceph encryption starts from the IV. */
+	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL,
+			       (const unsigned char *)CEPHC_AES_IV) != 1 ||
+	    EVP_EncryptUpdate(ctx, out, &n, in, (int)len) != 1 ||
+	    (size_t)n != len)
+		return CEPHC_ECRYPTO;
+	return 0;
+}
+
+void cephc_aes_ctx_free(struct cephc_aes_ctx *c)
+{
+	if (c->evp)
+		EVP_CIPHER_CTX_free(c->evp);
+	c->evp = NULL;
+}
+
 int cephc_hmac_sha256(const void *key, size_t key_len, const void *data,
 		      size_t len, uint8_t out[CEPHC_HMAC_SHA256_LEN])
 {

@@ -91,6 +91,22 @@ int cephc_aes_cbc_encrypt(const struct cephc_crypto_key *key, const void *in,
 int cephc_aes_cbc_decrypt(const struct cephc_crypto_key *key, const void *in,
 			  size_t len, uint8_t *out, size_t *out_len);
 
+/*
+ * A keyed AES-128-CBC encryptor for hot paths (per-message signatures): the
+ * key schedule and cipher lookup are done once, each call only resets the
+ * IV.  No padding is added: len must be a multiple of 16.  One context is
+ * used by one thread at a time.
+ */
+struct cephc_aes_ctx {
+	void *evp; /* EVP_CIPHER_CTX, NULL when not set up */
+};
+
+int cephc_aes_ctx_init(struct cephc_aes_ctx *c,
+		       const struct cephc_crypto_key *key);
+int cephc_aes_ctx_encrypt_blocks(const struct cephc_aes_ctx *c, const void *in,
+				 size_t len, uint8_t *out);
+void cephc_aes_ctx_free(struct cephc_aes_ctx *c);
+
 /* HMAC-SHA256 of data keyed with key[0..key_len); out gets 32 bytes. */
 #define CEPHC_HMAC_SHA256_LEN 32
 int cephc_hmac_sha256(const void *key, size_t key_len, const void *data,

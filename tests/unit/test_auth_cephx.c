@@ -1018,6 +1018,62 @@ static void test_bad_ticket_contents(void **state)
 	}
 }
 
+/* msgr2: AUTH_REQUEST payload, AUTH_REPLY_MORE, AUTH_DONE. */
+static void test_msgr2_flow_with_connection_secret(void **state)
+{
+	struct sim s;
+	struct cephc_auth *a;
+	struct cephc_auth_buf b, more;
+	struct cephc_dec d;
+	struct reply r;
+	const uint8_t *cs;
+	size_t cslen;
+	uint32_t len;
+
+	(void)state;
+	sim_init(&s);
+	s.send_conn_secret = 1;
+	a = new_client(&s.client_secret);
+	cephc_auth_buf_init(&b);
+	cephc_auth_buf_init(&more);
+	assert_int_equal(cephc_auth_msgr2_start(a, &b), 0);
+	assert_int_equal(cephc_auth_protocol(a), CEPHC_AUTH_CEPHX);
+	dec_init(&d, b.data, b.len);
+	assert_int_equal(dec_u8(&d), CEPHC_AUTH_MODE_MON);
+	assert_int_equal(dec_le32(&d), CEPHC_ENTITY_CLIENT);
+	assert_memory_equal(dec_blob(&d, &len, 16), "admin", 5);
+	assert_true(dec_le64(&d) == 0);
+	assert_int_equal(dec_left(&d), 0);
+	/* AUTH_REPLY_MORE: the server challenge */
+	s.global_id = 777;
+	cephc_auth_buf_u8(&more, 1);
+	cephc_auth_buf_le64(&more, s.server_challenge);
+	cephc_auth_buf_reset(&b);
+	assert_int_equal(
+	    cephc_auth_msgr2_handle_more(a, more.data, more.len, NOW, &b), 0);
+	assert_int_equal(get_le16(b.data), CEPHX_GET_AUTH_SESSION_KEY);
+	sim_request(&s, &b, &r);
+	assert_int_equal(r.result, 0);
+	/* AUTH_DONE */
+	assert_int_equal(cephc_auth_msgr2_handle_done(a, 777, r.payload.data,
+						      r.payload.len, NOW),
+			 0);
+	assert_true(cephc_auth_global_id(a) == 777);
+	assert_true(cephc_auth_is_authenticated(a, NOW));
+	assert_int_equal(cephc_auth_connection_secret(a, &cs, &cslen), 0);
+	assert_int_equal(cslen, 32);
+	/* a second AUTH_DONE with another id is refused */
+	assert_int_equal(cephc_auth_msgr2_handle_done(a, 778, r.payload.data,
+						      r.payload.len, NOW),
+			 CEPHC_EPROTO);
+	assert_int_equal(cephc_auth_msgr2_handle_done(a, 0, NULL, 0, NOW),
+			 CEPHC_EPROTO);
+	cephc_auth_buf_free(&r.payload);
+	cephc_auth_buf_free(&b);
+	cephc_auth_buf_free(&more);
+	cephc_auth_destroy(a);
+}
+
 static void test_create_rejects_bad_params(void **state)
 {
 	struct cephc_auth_params p = {.name_type = CEPHC_ENTITY_CLIENT};
@@ -1050,6 +1106,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_mauth_reply_fields),
 	    cmocka_unit_test(test_bad_session_key_replies),
 	    cmocka_unit_test(test_bad_ticket_contents),
+	    cmocka_unit_test(test_msgr2_flow_with_connection_secret),
 	    cmocka_unit_test(test_create_rejects_bad_params),
 	};
 
