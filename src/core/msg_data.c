@@ -371,6 +371,8 @@ int cephc_msg_cursor_fill_iov(const struct cephc_msg_cursor *c,
 		uint8_t *base;
 		size_t len = cur_piece(&w, &base);
 
+		if (!len)
+			break;
 		if (len > max_bytes)
 			len = max_bytes;
 		/* Merge pieces that happen to be adjacent in memory. */
@@ -405,6 +407,8 @@ int cephc_msg_cursor_advance(struct cephc_msg_cursor *c, size_t n)
 		uint8_t *base;
 		size_t len = cur_piece(c, &base);
 
+		if (!len) /* only if md was changed under the cursor */
+			return CEPHC_EINVAL;
 		if (len > n)
 			len = n;
 		cur_step(c, len);
@@ -424,6 +428,8 @@ int cephc_msg_cursor_advance_crc(struct cephc_msg_cursor *c, size_t n,
 		uint8_t *base;
 		size_t len = cur_piece(c, &base);
 
+		if (!len) /* only if md was changed under the cursor */
+			return CEPHC_EINVAL;
 		if (len > n)
 			len = n;
 		v = cephc_crc32c(v, base, len);
@@ -450,6 +456,8 @@ static int md_copy(const struct cephc_msg_data *md, size_t off, uint8_t *flat,
 		uint8_t *base;
 		size_t n = cur_piece(&c, &base);
 
+		if (!n)
+			return CEPHC_EINVAL;
 		if (to_items)
 			memcpy(base, flat, n);
 		else
@@ -488,6 +496,8 @@ static int item_bounce(struct cephc_data_item *it)
 		uint8_t *base;
 		size_t n = cur_piece(&c, &base);
 
+		if (!n)
+			break; /* cannot happen for a consistent item */
 		cephc_pagelist_append(&pl, base, n);
 		cur_step(&c, n);
 	}
