@@ -144,8 +144,11 @@ static int item_admit(struct cephc_msg_data *md, struct cephc_data_item *it,
 int cephc_msg_data_add(struct cephc_msg_data *md, struct cephc_data_item *it)
 {
 	struct cephc_data_item *slot;
-	int err = item_admit(md, it, 0);
+	int err;
 
+	if (it->type == CEPHC_DATA_NONE) /* never built: a caller bug */
+		return CEPHC_EINVAL;
+	err = item_admit(md, it, 0);
 	if (err)
 		return err;
 	if (md->nitems >= CEPHC_MSG_DATA_INLINE &&
