@@ -156,6 +156,16 @@ CEPHC_EXPORT int cephc_cluster_mon_list(cephc_cluster *c,
 					struct cephc_mon_entry **mons,
 					size_t *count, int *current);
 
+/*
+ * Where an object lives, computed locally from the OSDMap we hold: the
+ * exact text `ceph osd map POOL OBJ [NS]` prints (json != 0: its JSON
+ * form).  Writes at most len bytes including the NUL and returns the full
+ * length (like snprintf), or CEPHC_ENOENT for an unknown pool.
+ */
+CEPHC_EXPORT int cephc_cluster_osd_map_text(cephc_cluster *c, const char *pool,
+					    const char *obj, const char *nspace,
+					    int json, char *buf, size_t len);
+
 /* Close every session, cancel outstanding work with CEPHC_ECANCELED, and
  * free the handle.  NULL is fine. */
 CEPHC_EXPORT void cephc_cluster_destroy(cephc_cluster *c);

@@ -838,3 +838,23 @@ int cephc_cluster_mon_list(cephc_cluster *c, struct cephc_mon_entry **mons,
 		*current = a.current;
 	return 0;
 }
+
+int cephc_cluster_osd_map_text(cephc_cluster *c, const char *pool,
+			       const char *obj, const char *nspace, int json,
+			       char *buf, size_t len)
+{
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	if (!c->osdmap) {
+		pthread_mutex_unlock(&c->lock);
+		return CEPHC_ENOTCONN;
+	}
+	const struct cephc_pg_pool *p =
+	    cephc_osdmap_pool_by_name(c->osdmap, pool);
+	r = p ? cephc_osdmap_format_object_map(c->osdmap, p->id, obj, nspace,
+					       json != 0, buf, len)
+	      : CEPHC_ENOENT;
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
