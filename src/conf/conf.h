@@ -170,6 +170,9 @@ int cephc_conf_set(struct cephc_conf *c, const char *key, const char *val);
  */
 const char *cephc_conf_get_raw(const struct cephc_conf *c, const char *key);
 
+/* The level the winning value of key came from, or -1 when none. */
+int cephc_conf_level_of(const struct cephc_conf *c, const char *key);
+
 /*
  * The value with $cluster $type $id $num $name $host $pid $home and
  * $option / ${option} references expanded (Ceph's rules: names are
@@ -253,7 +256,10 @@ int cephc_conf_parse_argv(struct cephc_conf *c, int argc, char **argv,
 
 /*
  * The process environment as Ceph's md_config_t::parse_env: CEPH_KEYRING
- * (sets keyring) and CEPH_ARGS, both at CEPHC_CONF_ENV.
+ * (sets keyring) and CEPH_ARGS, both at CEPHC_CONF_ENV.  librados applies
+ * it in rados_create, so callers do this once right after
+ * cephc_conf_create and before cephc_conf_parse_argv (whose --id/--name
+ * must win over CEPH_ARGS').
  */
 int cephc_conf_apply_environment(struct cephc_conf *c);
 
@@ -366,11 +372,13 @@ cephc_keyring_find(const struct cephc_keyring *kr, const char *name);
 /*
  * The secret of this client as KeyRing::from_ceph_context: "key" if set,
  * else the contents of "keyfile", else the entity's key in the first file
- * of the "keyring" list that opens.  Writes the raw decoded bytes (the
- * encoded CryptoKey: le16 type, utime created, le16 len, secret).
- * Returns the length, or CEPHC_ENOENT (no keyring file: the message names
- * every path tried; or the entity is not in it), CEPHC_EINVAL (bad base64
- * or keyring syntax); see cephc_conf_last_error.  Does file I/O.
+ * of the "keyring" list that opens.  A keyfile set at a higher level than
+ * the key wins (Ceph's -K reads the file into "key" on the command line).
+ * Writes the raw decoded bytes (the encoded CryptoKey: le16 type, utime
+ * created, le16 len, secret). Returns the length, or CEPHC_ENOENT (no keyring
+ * file: the message names every path tried; or the entity is not in it),
+ * CEPHC_EINVAL (bad base64 or keyring syntax); see cephc_conf_last_error.  Does
+ * file I/O.
  */
 int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap);
 

@@ -197,6 +197,7 @@ int cephc_conf_read_file(struct cephc_conf *c, const char *paths)
 	}
 	if (st.rc)
 		return st.rc;
+	rc = 0;
 	log_debug("conf", "read %s", st.found);
 	if (!c->cluster) {
 		/* Cluster name from the file name: "/x/NAME.conf" -> NAME. */
@@ -290,8 +291,11 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 	char *v = NULL;
 	int rc;
 
-	/* 1. key = BASE64 wins (KeyRing::from_ceph_context). */
-	rc = cephc_conf_get_str(c, "key", &v);
+	/* 1. key = BASE64 wins (KeyRing::from_ceph_context), unless a
+	 * keyfile came from a higher level (Ceph turns -K into "key"). */
+	bool keyfile_first =
+	    cephc_conf_level_of(c, "keyfile") > cephc_conf_level_of(c, "key");
+	rc = keyfile_first ? CEPHC_ENOENT : cephc_conf_get_str(c, "key", &v);
 	if (rc == 0 && v[0]) {
 		rc = decode_key(c, "key option", v, strlen(v), out, cap);
 		memset(v, 0, strlen(v));
@@ -322,6 +326,18 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 	}
 	cephc_free(v);
 	v = NULL;
+	if (keyfile_first) {
+		rc = cephc_conf_get_str(c, "key", &v);
+		if (rc == 0 && v[0]) {
+			rc =
+			    decode_key(c, "key option", v, strlen(v), out, cap);
+			memset(v, 0, strlen(v));
+			cephc_free(v);
+			return rc;
+		}
+		cephc_free(v);
+		v = NULL;
+	}
 
 	/* 3. The keyring search list. */
 	rc = cephc_conf_get_str(c, "keyring", &v);

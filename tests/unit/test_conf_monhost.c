@@ -130,8 +130,9 @@ static void test_bad_forms(void **state)
 	    "[]",
 	    "[,]",
 	    "v2:",
-	    "[v2:1.1.1.1:1,v2:1.1.1.2:1,v2:1.1.1.3:1,v2:1.1.1.4:1,"
-	    "v2:1.1.1.5:1]",
+	    /* more addresses in one vec than CEPHC_CONF_MON_MAX_ADDRS */
+	    ("[v2:1.1.1.1:1,v2:1.1.1.2:1,v2:1.1.1.3:1,v2:1.1.1.4:1,"
+	     "v2:1.1.1.5:1]"),
 	};
 
 	(void)state;
