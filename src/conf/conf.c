@@ -355,10 +355,14 @@ int cephc_conf_level_of(const struct cephc_conf *c, const char *key)
 /* --- $meta expansion ------------------------------------------------------ */
 
 #define CONF_MAX_EXPAND_DEPTH 16
+/* Substitutions in one expansion: "$b$b$b..." nested 16 deep would
+ * otherwise run for ages while producing little output. */
+#define CONF_MAX_EXPAND_STEPS 4096
 
 struct xbuf {
 	char *p;
 	size_t len, cap;
+	unsigned steps;
 	int err;
 };
 
@@ -451,6 +455,10 @@ static void expand_into(const struct cephc_conf *c, const char *in,
 		}
 		var[vl] = '\0';
 		p = after;
+		if (++b->steps > CONF_MAX_EXPAND_STEPS) {
+			b->err = CEPHC_ETOOBIG;
+			return;
+		}
 
 		char num[32];
 		if (strcmp(var, "type") == 0) {

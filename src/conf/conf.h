@@ -276,6 +276,19 @@ int cephc_conf_apply_environment(struct cephc_conf *c);
  */
 int cephc_conf_read_file(struct cephc_conf *c, const char *paths);
 
+/*
+ * What a Ceph tool does at start (global_init): create, apply the
+ * environment, take the common options out of argv (see
+ * cephc_conf_parse_argv; *nrest arguments remain, compacted), then read
+ * the configuration file.  A file named with -c (argv or CEPH_ARGS) must
+ * exist; when only $CEPH_CONF or the default list was searched and nothing
+ * exists, a warning is logged and defaults are used, as Ceph's tools do.
+ * On error *out is NULL and, when errbuf is given, the reason is copied
+ * there.
+ */
+int cephc_conf_init_tool(int argc, char **argv, int *nrest,
+			 struct cephc_conf **out, char *errbuf, size_t errlen);
+
 /* Read a whole small file (<= max bytes); *buf NUL-terminated, caller frees. */
 int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len);
 
@@ -318,10 +331,11 @@ int cephc_conf_parse_mon_host(const char *s, struct cephc_conf_monlist *out);
 int cephc_conf_resolve_mon_host(const char *s, struct cephc_conf_monlist *out);
 
 /*
- * The initial monitor list as MonMap::build_initial: mon_host (numeric,
- * then DNS); else "mon addr" of every [mon.X] section of the file (one
- * address; no port -> 6789).  CEPHC_ENOENT with a message when there is
- * none.
+ * The initial monitor list as MonMap::build_initial: mon_host_override,
+ * else mon_host (numeric, then DNS: may block); else "mon addr" of every
+ * [mon.X] section of the file (one address; untyped is v1, no port ->
+ * 6789).  CEPHC_ENOENT with a message when there is none.  DNS SRV
+ * records (mon_dns_srv_name) are not consulted.
  */
 int cephc_conf_get_mons(struct cephc_conf *c, struct cephc_conf_monlist *out);
 

@@ -368,3 +368,36 @@ int cephc_conf_apply_environment(struct cephc_conf *c)
 	}
 	return cephc_conf_parse_env(c, getenv("CEPH_ARGS"));
 }
+
+int cephc_conf_init_tool(int argc, char **argv, int *nrest,
+			 struct cephc_conf **out, char *errbuf, size_t errlen)
+{
+	struct cephc_conf *c;
+	int rc;
+
+	*out = NULL;
+	rc = cephc_conf_create(&c);
+	if (rc)
+		return rc;
+	rc = cephc_conf_apply_environment(c);
+	if (!rc)
+		rc = cephc_conf_parse_argv(c, argc, argv, nrest);
+	if (!rc) {
+		rc = cephc_conf_read_file(c, NULL);
+		/* Only an explicit -c must exist (global_pre_init). */
+		if (rc == CEPHC_ENOENT && !c->conf_arg) {
+			log_warn("conf", "%s; using default settings",
+				 c->errmsg);
+			rc = 0;
+		}
+	}
+	if (rc) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "%s",
+				 c->errmsg[0] ? c->errmsg : cephc_strerror(rc));
+		cephc_conf_destroy(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}

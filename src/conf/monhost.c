@@ -358,6 +358,17 @@ int cephc_conf_get_mons(struct cephc_conf *c, struct cephc_conf_monlist *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* mon_host_override beats everything (MonMap::build_initial). */
+	rc = cephc_conf_get_str(c, "mon_host_override", &mh);
+	if (rc == 0 && mh[0]) {
+		rc = cephc_conf_resolve_mon_host(mh, out);
+		if (rc)
+			conf_set_error(c, "unable to parse addrs in '%s'", mh);
+		cephc_free(mh);
+		return rc;
+	}
+	cephc_free(mh);
+	mh = NULL;
 	rc = cephc_conf_get_str(c, "mon_host", &mh);
 	if (rc && rc != CEPHC_ENOENT)
 		return rc;

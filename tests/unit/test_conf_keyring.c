@@ -316,6 +316,58 @@ static void test_secret_sources(void **state)
 	cephc_conf_destroy(c);
 }
 
+static void test_init_tool(void **state)
+{
+	struct cephc_conf *c;
+	char err[256];
+	int n = -1;
+
+	(void)state;
+	write_file("t.conf", "[global]\nmon host = 10.0.0.1\n"
+			     "[client.bob]\nkeyring = /bob\n");
+	char *argv[] = {"-c", path_of("t.conf"), "--id", "bob", "lspools"};
+	assert_int_equal(
+	    cephc_conf_init_tool(5, argv, &n, &c, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(argv[0], "lspools");
+	assert_string_equal(cephc_conf_name(c), "client.bob");
+	assert_string_equal(cephc_conf_cluster(c), "t");
+	assert_string_equal(cephc_conf_get_raw(c, "keyring"), "/bob");
+	cephc_conf_destroy(c);
+
+	/* An explicit -c that does not exist is fatal (global_init)... */
+	char *argv2[] = {"-c", path_of("missing.conf")};
+	assert_int_equal(
+	    cephc_conf_init_tool(2, argv2, &n, &c, err, sizeof(err)),
+	    CEPHC_ENOENT);
+	assert_null(c);
+	assert_non_null(strstr(err, "missing.conf"));
+	/* ...also through CEPH_ARGS... */
+	char args[300];
+	snprintf(args, sizeof(args), "-c %s", path_of("missing.conf"));
+	setenv("CEPH_ARGS", args, 1);
+	assert_int_equal(
+	    cephc_conf_init_tool(0, NULL, &n, &c, err, sizeof(err)),
+	    CEPHC_ENOENT);
+	unsetenv("CEPH_ARGS");
+	/* ...but a missing $CEPH_CONF only means defaults. */
+	setenv("CEPH_CONF", path_of("missing.conf"), 1);
+	assert_int_equal(
+	    cephc_conf_init_tool(0, NULL, &n, &c, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_string_equal(cephc_conf_get_raw(c, "mon_host"), "");
+	cephc_conf_destroy(c);
+	unsetenv("CEPH_CONF");
+	/* A parse error is fatal with its line. */
+	write_file("bad.conf", "[global]\n\"\n");
+	setenv("CEPH_CONF", path_of("bad.conf"), 1);
+	assert_int_equal(
+	    cephc_conf_init_tool(0, NULL, &n, &c, err, sizeof(err)),
+	    CEPHC_EINVAL);
+	assert_non_null(strstr(err, "line 2"));
+	unsetenv("CEPH_CONF");
+}
+
 static void test_slurp_limits(void **state)
 {
 	char *buf;
@@ -345,6 +397,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_read_file_search, make_dir,
 					    remove_dir),
 	    cmocka_unit_test_setup_teardown(test_secret_sources, make_dir,
+					    remove_dir),
+	    cmocka_unit_test_setup_teardown(test_init_tool, make_dir,
 					    remove_dir),
 	    cmocka_unit_test_setup_teardown(test_slurp_limits, make_dir,
 					    remove_dir),
