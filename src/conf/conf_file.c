@@ -296,6 +296,8 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 	bool keyfile_first =
 	    cephc_conf_level_of(c, "keyfile") > cephc_conf_level_of(c, "key");
 	rc = keyfile_first ? CEPHC_ENOENT : cephc_conf_get_str(c, "key", &v);
+	if (rc && rc != CEPHC_ENOENT)
+		return rc;
 	if (rc == 0 && v[0]) {
 		rc = decode_key(c, "key option", v, strlen(v), out, cap);
 		memset(v, 0, strlen(v));
@@ -307,6 +309,8 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 
 	/* 2. keyfile = PATH: the file holds the base64 text. */
 	rc = cephc_conf_get_str(c, "keyfile", &v);
+	if (rc && rc != CEPHC_ENOENT)
+		return rc;
 	if (rc == 0 && v[0]) {
 		char *text;
 		size_t len;
@@ -328,6 +332,8 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 	v = NULL;
 	if (keyfile_first) {
 		rc = cephc_conf_get_str(c, "key", &v);
+		if (rc && rc != CEPHC_ENOENT)
+			return rc;
 		if (rc == 0 && v[0]) {
 			rc =
 			    decode_key(c, "key option", v, strlen(v), out, cap);
