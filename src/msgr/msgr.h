@@ -182,6 +182,8 @@ const struct cephc_entity_addr *
 cephc_conn_peer_addr(const struct cephc_conn *con);
 /* Last KEEPALIVE2_ACK stamp from the peer (CLOCK_MONOTONIC ns), 0 none. */
 uint64_t cephc_conn_last_keepalive_ack(const struct cephc_conn *con);
+/* Tag of the last connect reply the client got (V1_TAG_SEQ, ...), 0 none. */
+uint8_t cephc_conn_last_reply_tag(const struct cephc_conn *con);
 /* Sent messages the peer has not acknowledged yet. */
 uint32_t cephc_conn_unacked(const struct cephc_conn *con);
 

@@ -96,6 +96,7 @@ struct cephc_conn {
 	uint32_t peer_global_seq;
 	int connect_rounds;
 	bool authorizer_retried;
+	uint8_t last_reply_tag;
 
 	uint64_t out_seq; /* last seq stamped on an outgoing message */
 	uint64_t in_seq;  /* last seq received */
@@ -630,6 +631,7 @@ static int con_handle_connect_reply(struct cephc_conn *con)
 	uint64_t missing;
 	int r;
 
+	con->last_reply_tag = rp->tag;
 	log_debug(LOG, "connect reply %s features %#llx gseq %u cseq %u",
 		  v1_tag_name(rp->tag), (unsigned long long)rp->features,
 		  rp->global_seq, rp->connect_seq);
@@ -1167,12 +1169,22 @@ static void tx_consume(struct cephc_conn *con, size_t n)
 		con->tx_off += take;
 		n -= take;
 		if (con->tx_off == total) {
-			/* fully written: wait for the ack */
 			con->out_head = msg->m_next;
 			if (!con->out_head)
 				con->out_tail = NULL;
-			msg_list_push(&con->sent_head, &con->sent_tail, msg);
-			con->nsent++;
+			/*
+			 * A lossy session never replays, and a Ceph server
+			 * with a lossy policy never sends ACKs: keep nothing.
+			 * Otherwise wait for the peer's ack.
+			 */
+			if (con->lossy) {
+				msg->m_prepared = false;
+				cephc_msg_put(msg);
+			} else {
+				msg_list_push(&con->sent_head, &con->sent_tail,
+					      msg);
+				con->nsent++;
+			}
 			con->tx_off = 0;
 			if (con->out_head && con->out_head->hdr.data_len)
 				cephc_msg_cursor_init(
@@ -1617,6 +1629,11 @@ cephc_conn_peer_addr(const struct cephc_conn *con)
 uint64_t cephc_conn_last_keepalive_ack(const struct cephc_conn *con)
 {
 	return con->last_ka_ack_ns;
+}
+
+uint8_t cephc_conn_last_reply_tag(const struct cephc_conn *con)
+{
+	return con->last_reply_tag;
 }
 
 uint32_t cephc_conn_unacked(const struct cephc_conn *con)
