@@ -37,6 +37,16 @@
 #define TX_CTL_SIZE (2 * CEPHC_AUTHORIZER_MAX + 512)
 #define TX_IOV_MAX 256
 #define RX_IOV_MAX 128
+/*
+ * Data sections up to this size get their crc computed before the first
+ * send, so the footer rides in the same sendmsg().  Larger ones fold the crc
+ * over each chunk right after the kernel copied it (still in cache), and
+ * their footer follows the data.
+ */
+#define TX_CRC_UPFRONT_MAX (64 * 1024)
+/* Bytes of one large data section per sendmsg()/recvmsg(): keeps the bytes
+ * the crc reads next hot in cache. */
+#define IO_DATA_CHUNK (256 * 1024)
 /* Connect rounds (retries, challenges) one open may take. */
 #define CONNECT_ROUNDS_MAX 8
 
@@ -111,6 +121,7 @@ struct cephc_conn {
 	uint32_t nsent;
 	size_t tx_off;                  /* bytes of out_head already sent */
 	struct cephc_msg_cursor tx_cur; /* out_head's data, at tx_off */
+	uint32_t tx_data_crc; /* out_head's data crc so far (large data) */
 	uint8_t tx_ctl[TX_CTL_SIZE];
 	size_t tx_ctl_head, tx_ctl_tail;
 
@@ -489,6 +500,8 @@ static int rx_data(struct cephc_conn *con)
 
 	if (!left)
 		return 1;
+	if (left > IO_DATA_CHUNK)
+		left = IO_DATA_CHUNK; /* crc the chunk while it is in cache */
 	n = cephc_msg_cursor_fill_iov(&con->rx_cur, iov, RX_IOV_MAX, left);
 	left = 0;
 	for (int i = 0; i < n; i++)
@@ -1044,14 +1057,34 @@ static int con_rx_step(struct cephc_conn *con)
 /* ------------------------------------------------------------------ */
 /* send */
 
-/* Stamp seq, compute crcs, sign and build the wire head and footer. */
+/* Data crc known: sign (when MSG_AUTH is negotiated) and encode. */
+static int msg_finish_footer(struct cephc_conn *con, struct cephc_msg *msg,
+			     uint32_t data_crc)
+{
+	int r;
+
+	msg->footer.data_crc = data_crc;
+	msg->footer.flags = V1_FOOTER_COMPLETE;
+	msg->footer.sig = 0;
+	if (cephc_has_feature(con->features, CEPHC_FEAT_MSG_AUTH) &&
+	    con->ops->sign_message) {
+		r = con->ops->sign_message(con, msg);
+		if (r)
+			return r;
+		msg->footer.flags |= V1_FOOTER_SIGNED;
+	}
+	v1_encode_footer(msg->m_wire_foot, msg->m_foot_len, &msg->footer);
+	msg->m_foot_ready = true;
+	return 0;
+}
+
+/* Stamp seq, compute the header and front/middle crcs, build the head. */
 static int msg_prepare(struct cephc_conn *con, struct cephc_msg *msg)
 {
 	struct cephc_msgr *m = con->msgr;
 	struct cephc_msg_cursor cur;
 	uint32_t crc = 0;
 	size_t dlen = cephc_msg_data_length(&msg->data);
-	int r;
 
 	if (dlen > UINT32_MAX)
 		return CEPHC_EMSGSIZE;
@@ -1064,24 +1097,16 @@ static int msg_prepare(struct cephc_conn *con, struct cephc_msg *msg)
 	v1_encode_header(msg->m_wire_head + 1, &msg->hdr);
 	msg->footer.front_crc = cephc_crc32c(0, msg->front, msg->front_len);
 	msg->footer.middle_crc = cephc_crc32c(0, msg->middle, msg->middle_len);
+	msg->m_foot_len = (uint8_t)v1_footer_len(con->features);
+	msg->m_prepared = true;
+	msg->m_foot_ready = false;
+	if (dlen > TX_CRC_UPFRONT_MAX)
+		return 0; /* crc folded while sending; see tx_consume() */
 	if (dlen) {
 		cephc_msg_cursor_init(&cur, &msg->data, dlen);
 		cephc_msg_cursor_advance_crc(&cur, dlen, &crc);
 	}
-	msg->footer.data_crc = crc;
-	msg->footer.flags = V1_FOOTER_COMPLETE;
-	msg->footer.sig = 0;
-	msg->m_foot_len = (uint8_t)v1_footer_len(con->features);
-	if (cephc_has_feature(con->features, CEPHC_FEAT_MSG_AUTH) &&
-	    con->ops->sign_message) {
-		r = con->ops->sign_message(con, msg);
-		if (r)
-			return r;
-		msg->footer.flags |= V1_FOOTER_SIGNED;
-	}
-	v1_encode_footer(msg->m_wire_foot, msg->m_foot_len, &msg->footer);
-	msg->m_prepared = true;
-	return 0;
+	return msg_finish_footer(con, msg, crc);
 }
 
 /* Bytes the iovecs built by msg_fill_iov cover, to know if it was cut. */
@@ -1122,12 +1147,16 @@ static int msg_fill_iov(struct cephc_msg *msg, size_t off,
 		size_t dend = pos + msg->hdr.data_len;
 
 		if (off < dend) {
+			size_t want;
 			int k;
 
 			if (n + 1 >= max)
 				return n; /* keep room for the footer */
+			want = dend - off;
+			if (!msg->m_foot_ready && want > IO_DATA_CHUNK)
+				want = IO_DATA_CHUNK;
 			k = cephc_msg_cursor_fill_iov(cur, iov + n, max - n - 1,
-						      dend - off);
+						      want);
 			n += k;
 			/* continue past the data only if all of it fit */
 			if (iov_bytes(iov + n - k, k) != dend - off)
@@ -1136,13 +1165,17 @@ static int msg_fill_iov(struct cephc_msg *msg, size_t off,
 		pos = dend;
 		off = off < dend ? dend : off;
 	}
+	/* A large section's footer waits for its crc (next round). */
+	if (!msg->m_foot_ready)
+		return n;
 	SECTION(msg->m_wire_foot, msg->m_foot_len);
 #undef SECTION
 	return n;
 }
 
-/* Account n sent bytes to out_head (and those after it). */
-static void tx_consume(struct cephc_conn *con, size_t n)
+/* Account n sent bytes to out_head (and those after it).  Returns 0 or a
+ * signing error. */
+static int tx_consume(struct cephc_conn *con, size_t n)
 {
 	size_t c = con->tx_ctl_tail - con->tx_ctl_head;
 
@@ -1164,8 +1197,20 @@ static void tx_consume(struct cephc_conn *con, size_t n)
 		/* advance the data cursor over [tx_off, tx_off+take) & data */
 		a = con->tx_off > ds ? con->tx_off : ds;
 		b = con->tx_off + take < de ? con->tx_off + take : de;
-		if (b > a)
+		if (b > a && msg->m_foot_ready) {
 			cephc_msg_cursor_advance(&con->tx_cur, b - a);
+		} else if (b > a) {
+			/* large data: crc over what the kernel just copied */
+			cephc_msg_cursor_advance_crc(&con->tx_cur, b - a,
+						     &con->tx_data_crc);
+			if (b == de) {
+				int r = msg_finish_footer(con, msg,
+							  con->tx_data_crc);
+
+				if (r)
+					return r;
+			}
+		}
 		con->tx_off += take;
 		n -= take;
 		if (con->tx_off == total) {
@@ -1186,12 +1231,14 @@ static void tx_consume(struct cephc_conn *con, size_t n)
 				con->nsent++;
 			}
 			con->tx_off = 0;
+			con->tx_data_crc = 0;
 			if (con->out_head && con->out_head->hdr.data_len)
 				cephc_msg_cursor_init(
 				    &con->tx_cur, &con->out_head->data,
 				    con->out_head->hdr.data_len);
 		}
 	}
+	return 0;
 }
 
 /* Write as much as the socket takes.  0 ok, <0 faulted. */
@@ -1252,10 +1299,12 @@ static int con_flush(struct cephc_conn *con)
 						return con_fail(con, e,
 								"cannot sign");
 					if (msg == con->out_head &&
-					    msg->hdr.data_len)
+					    msg->hdr.data_len) {
 						cephc_msg_cursor_init(
 						    &con->tx_cur, &msg->data,
 						    msg->hdr.data_len);
+						con->tx_data_crc = 0;
+					}
 				}
 				if (msg == con->out_head) {
 					cur = con->tx_cur;
@@ -1291,9 +1340,8 @@ static int con_flush(struct cephc_conn *con)
 			}
 			return con_fail(con, -errno, "send failed");
 		}
-		log_trace(LOG, "sent %zd of %zu (n %d cut %d)", r,
-			  iov_bytes(iov, n), n, cut);
-		tx_consume(con, (size_t)r);
+		if (tx_consume(con, (size_t)r))
+			return con_fail(con, CEPHC_ESIGNATURE, "cannot sign");
 		if ((size_t)r < iov_bytes(iov, n) && !cut) {
 			/* socket full: wait for EPOLLOUT */
 			con_update_events(con, true);
