@@ -385,11 +385,14 @@ static int con_fail(struct cephc_conn *con, int err, const char *why)
 
 /*
  * Move bytes into the target iovecs (total bytes `total`): first what is
- * staged, then from the socket with the stage as spill-over.  Returns the
- * bytes placed (possibly 0 when the socket is drained) or a negative error.
+ * staged, then from the socket with up to `spill` bytes of the stage as
+ * overflow (so one call also picks up what follows; 0 inside a large data
+ * section, whose next bytes should land in place, not in the stage).
+ * Returns the bytes placed (possibly 0 when the socket is drained) or a
+ * negative error.
  */
 static ssize_t rx_into(struct cephc_conn *con, const struct iovec *tgt,
-		       int ntgt, size_t total)
+		       int ntgt, size_t total, size_t spill)
 {
 	struct iovec iov[RX_IOV_MAX + 1];
 	size_t placed = 0, avail, skip;
@@ -427,7 +430,7 @@ static ssize_t rx_into(struct cephc_conn *con, const struct iovec *tgt,
 		n++;
 	}
 	iov[n].iov_base = con->stage;
-	iov[n].iov_len = RX_STAGE_SIZE;
+	iov[n].iov_len = spill;
 	n++;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
@@ -466,7 +469,7 @@ static int rx_small(struct cephc_conn *con)
 
 	if (con->rx_got == con->rx_want)
 		return 1;
-	r = rx_into(con, &iov, 1, iov.iov_len);
+	r = rx_into(con, &iov, 1, iov.iov_len, RX_STAGE_SIZE);
 	if (r < 0)
 		return (int)r;
 	con->rx_got += (size_t)r;
@@ -483,7 +486,7 @@ static int rx_flat(struct cephc_conn *con, uint8_t *buf)
 		return 1; /* also covers empty sections (buf NULL) */
 	iov.iov_base = buf + con->rx_got;
 	iov.iov_len = con->rx_want - con->rx_got;
-	r = rx_into(con, &iov, 1, iov.iov_len);
+	r = rx_into(con, &iov, 1, iov.iov_len, RX_STAGE_SIZE);
 	if (r < 0)
 		return (int)r;
 	con->rx_crc = cephc_crc32c(con->rx_crc, buf + con->rx_got, (size_t)r);
@@ -491,27 +494,33 @@ static int rx_flat(struct cephc_conn *con, uint8_t *buf)
 	return con->rx_got == con->rx_want;
 }
 
+/* Receive the data section in place (the cursor's iovecs). */
 static int rx_data(struct cephc_conn *con)
 {
 	struct iovec iov[RX_IOV_MAX];
-	size_t left = cephc_msg_cursor_remaining(&con->rx_cur);
+	size_t left, want, got;
 	ssize_t r;
 	int n;
 
-	if (!left)
-		return 1;
-	if (left > IO_DATA_CHUNK)
-		left = IO_DATA_CHUNK; /* crc the chunk while it is in cache */
-	n = cephc_msg_cursor_fill_iov(&con->rx_cur, iov, RX_IOV_MAX, left);
-	left = 0;
-	for (int i = 0; i < n; i++)
-		left += iov[i].iov_len;
-	r = rx_into(con, iov, n, left);
-	if (r < 0)
-		return (int)r;
-	if (cephc_msg_cursor_advance_crc(&con->rx_cur, (size_t)r, &con->rx_crc))
-		return CEPHC_EIO;
-	return cephc_msg_cursor_remaining(&con->rx_cur) == 0;
+	while ((left = cephc_msg_cursor_remaining(&con->rx_cur))) {
+		/* one chunk at a time: crc it while it is in cache */
+		want = left > IO_DATA_CHUNK ? IO_DATA_CHUNK : left;
+		n = cephc_msg_cursor_fill_iov(&con->rx_cur, iov, RX_IOV_MAX,
+					      want);
+		got = 0;
+		for (int i = 0; i < n; i++)
+			got += iov[i].iov_len;
+		/* spill into the stage only past the end of the section */
+		r = rx_into(con, iov, n, got, got == left ? RX_STAGE_SIZE : 0);
+		if (r < 0)
+			return (int)r;
+		if (cephc_msg_cursor_advance_crc(&con->rx_cur, (size_t)r,
+						 &con->rx_crc))
+			return CEPHC_EIO;
+		if ((size_t)r < got)
+			return 0; /* drained */
+	}
+	return 1;
 }
 
 /* ------------------------------------------------------------------ */
