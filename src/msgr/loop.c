@@ -22,6 +22,13 @@ struct cephc_loop {
 	_Atomic(struct cephc_loop_work *) pending; /* lock-free LIFO */
 	atomic_bool wake_pending;                  /* eventfd written */
 	struct cephc_timer *timers;                /* soonest first */
+	/*
+	 * Bumped by every cephc_loop_del_fd().  An fd's owner may free it
+	 * right after removing it, so events fetched before a removal are
+	 * dropped rather than delivered to freed memory; epoll is
+	 * level-triggered, so live fds report again on the next wait.
+	 */
+	atomic_uint_fast64_t del_gen;
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;
@@ -99,6 +106,7 @@ void cephc_loop_del_fd(struct cephc_loop *loop, struct cephc_loop_fd *lfd)
 {
 	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, lfd->fd, NULL);
 	lfd->events = 0;
+	atomic_fetch_add(&loop->del_gen, 1);
 }
 
 void cephc_timer_cancel(struct cephc_loop *loop, struct cephc_timer *t)
@@ -241,7 +249,7 @@ int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
 	int n, i, handled = 0, t;
-	uint64_t junk;
+	uint64_t junk, gen;
 
 	/* Never sleep past the next timer. */
 	pthread_mutex_lock(&loop->driver);
@@ -249,12 +257,17 @@ int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 	pthread_mutex_unlock(&loop->driver);
 	if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
 		timeout_ms = t;
+	gen = atomic_load(&loop->del_gen);
 	n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	enter(loop);
 	for (i = 0; i < n; i++) {
 		struct cephc_loop_fd *lfd = evs[i].data.ptr;
+
+		/* an fd went away since the wait: the rest may be stale */
+		if (lfd && atomic_load(&loop->del_gen) != gen)
+			continue;
 
 		if (!lfd) {
 			atomic_store(&loop->wake_pending, false);

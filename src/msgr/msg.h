@@ -69,7 +69,7 @@ struct cephc_msg {
 	uint8_t m_wire_foot[V1_FOOTER_LEN];
 	uint8_t m_foot_len;
 	bool m_prepared;
-	bool m_foot_ready; /* data crc known and footer encoded */
+	bool m_foot_ready;             /* data crc known and footer encoded */
 	struct cephc_loop_work m_work; /* cross-thread send */
 	struct cephc_conn *m_con;
 

@@ -1622,8 +1622,10 @@ void cephc_conn_reconnect(struct cephc_conn *con)
 
 void cephc_conn_close(struct cephc_conn *con)
 {
-	/* Tell a peer in session we are leaving; best effort. */
-	if (con->state == CEPHC_CON_OPEN && con->lfd.fd >= 0) {
+	/* Tell a peer in session we are leaving (best effort), unless that
+	 * byte would land inside a partly written message or control bytes. */
+	if (con->state == CEPHC_CON_OPEN && con->lfd.fd >= 0 &&
+	    con->tx_off == 0 && con->tx_ctl_head == con->tx_ctl_tail) {
 		uint8_t tag = V1_TAG_CLOSE;
 
 		(void)!send(con->lfd.fd, &tag, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
