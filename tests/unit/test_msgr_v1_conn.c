@@ -50,6 +50,10 @@ struct side {
 struct fixture {
 	struct cephc_loop *loop;
 	struct side cli, srv;
+	int alloc_err;      /* server alloc_data hook result */
+	int sign_bad;       /* client signs wrongly */
+	int signs, checks;  /* hook calls */
+	int auth_reply_bad; /* server answers a bad authorizer reply */
 };
 
 static struct fixture F;
@@ -118,7 +122,36 @@ static int cli_alloc(struct cephc_conn *con, struct cephc_msg *m)
 
 static int srv_alloc(struct cephc_conn *con, struct cephc_msg *m)
 {
+	if (F.alloc_err)
+		return F.alloc_err;
 	return alloc_into_buf(&F.srv, m);
+}
+
+/* A stand-in signature over the crcs (cephx fills in the real one). */
+static uint64_t toy_sig(const struct cephc_msg *m)
+{
+	return (uint64_t)m->hdr.crc << 32 ^ m->footer.front_crc ^
+	       m->footer.data_crc ^ m->hdr.seq;
+}
+
+static int cli_sign(struct cephc_conn *con, struct cephc_msg *m)
+{
+	F.signs++;
+	m->footer.sig = F.sign_bad ? 0xbad : toy_sig(m);
+	return 0;
+}
+
+static int srv_check(struct cephc_conn *con, const struct cephc_msg *m)
+{
+	F.checks++;
+	assert_true(m->footer.flags & V1_FOOTER_SIGNED);
+	return m->footer.sig == toy_sig(m) ? 0 : -1;
+}
+
+static int cli_verify_reply(struct cephc_conn *con, const uint8_t *b,
+			    uint32_t len)
+{
+	return len == 8 && !memcmp(b, "OKREPLY!", 8) ? 0 : -1;
 }
 
 static int cli_get_auth(struct cephc_conn *con, uint32_t *proto,
@@ -151,6 +184,12 @@ static int srv_accept_connect(struct cephc_conn *con,
 	s->seen_auth_len = c->authorizer_len;
 	if (c->authorizer_len <= sizeof(s->seen_auth))
 		memcpy(s->seen_auth, auth, c->authorizer_len);
+	if (c->authorizer_len &&
+	    (reply->tag == V1_TAG_SEQ || reply->tag == V1_TAG_READY)) {
+		memcpy(reply_auth, F.auth_reply_bad ? "BADREPLY" : "OKREPLY!",
+		       8);
+		reply->authorizer_len = 8;
+	}
 	if (s->nscript) {
 		reply->tag = s->script[0];
 		memmove(s->script, s->script + 1, sizeof(s->script) - 1);
@@ -172,6 +211,7 @@ static const struct cephc_conn_ops cli_ops = {
     .fault = cli_fault,
     .connected = cli_connected,
     .alloc_data = cli_alloc,
+    .sign_message = cli_sign,
 };
 
 static const struct cephc_conn_ops cli_auth_ops = {
@@ -180,6 +220,7 @@ static const struct cephc_conn_ops cli_auth_ops = {
     .connected = cli_connected,
     .get_authorizer = cli_get_auth,
     .handle_authorizer_challenge = cli_challenge,
+    .verify_authorizer_reply = cli_verify_reply,
 };
 
 static const struct cephc_conn_ops srv_ops = {
@@ -189,6 +230,7 @@ static const struct cephc_conn_ops srv_ops = {
     .alloc_data = srv_alloc,
     .accepted = srv_accepted,
     .accept_connect = srv_accept_connect,
+    .check_signature = srv_check,
 };
 
 static void setup_msgrs(const struct cephc_msgr_opts *co,
@@ -544,6 +586,97 @@ static void test_fault_then_reconnect_with_backoff(void **state)
 
 /* ------------------------------------------------------------------ */
 /* cross-thread submission with the loop on its own thread */
+
+static void test_signatures_checked_when_msg_auth_negotiated(void **state)
+{
+	uint8_t big[100000];
+
+	setup_msgrs(NULL, NULL);
+	fill_pattern(big, sizeof(big), 3);
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	/* small (footer at once) and large (footer after the data) paths */
+	cephc_conn_send(F.cli.con, cephc_msg_new(5, 10));
+	{
+		struct cephc_msg *m = cephc_msg_new(5, 10);
+
+		cephc_msg_data_add_buf(&m->data, big, sizeof(big));
+		cephc_conn_send(F.cli.con, m);
+	}
+	run_until(&F.srv.dispatched, 2);
+	assert_int_equal(F.srv.dispatched, 2);
+	assert_int_equal(F.signs, 2);
+	assert_int_equal(F.checks, 2);
+	/* a wrong signature closes the connection */
+	F.sign_bad = 1;
+	cephc_conn_send(F.cli.con, cephc_msg_new(5, 10));
+	run_until(&F.srv.faults, 1);
+	assert_int_equal(F.srv.last_err, CEPHC_ESIGNATURE);
+	assert_int_equal(F.srv.dispatched, 2);
+	teardown_msgrs();
+}
+
+static void test_no_signing_without_msg_auth(void **state)
+{
+	struct cephc_msgr_opts co;
+
+	cephc_msgr_opts_default(&co);
+	co.features &= ~CEPHC_FEAT_MSG_AUTH;
+	setup_msgrs(&co, NULL);
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	cephc_conn_send(F.cli.con, cephc_msg_new(5, 10));
+	run_until(&F.srv.dispatched, 1);
+	assert_int_equal(F.srv.dispatched, 1);
+	assert_int_equal(F.signs + F.checks, 0);
+	teardown_msgrs();
+}
+
+static void test_alloc_data_refusal_and_short_buffer_fault(void **state)
+{
+	uint8_t buf[1000], small[10];
+	struct cephc_msg *m;
+
+	setup_msgrs(NULL, NULL);
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	F.alloc_err = CEPHC_ENOENT; /* e.g. no request with this tid */
+	m = cephc_msg_new(5, 0);
+	cephc_msg_data_add_buf(&m->data, buf, sizeof(buf));
+	cephc_conn_send(F.cli.con, m);
+	run_until(&F.srv.faults, 1);
+	assert_int_equal(F.srv.last_err, CEPHC_ENOENT);
+	/* a destination shorter than the announced data */
+	F.alloc_err = 0;
+	F.srv.rx_buf = small;
+	F.srv.rx_len = sizeof(small);
+	run_until(&F.cli.faults, 1); /* the client sees the server close */
+	cephc_conn_reconnect(F.cli.con);
+	run_until(&F.srv.connected, 2);
+	assert_int_equal(F.srv.connected, 2);
+	m = cephc_msg_new(5, 0);
+	cephc_msg_data_add_buf(&m->data, buf, sizeof(buf));
+	cephc_conn_send(F.cli.con, m);
+	run_until(&F.srv.faults, 2);
+	assert_int_equal(F.srv.last_err, CEPHC_EMSGSIZE);
+	assert_int_equal(F.srv.dispatched, 0);
+	teardown_msgrs();
+}
+
+static void test_authorizer_reply_verified(void **state)
+{
+	setup_msgrs(NULL, NULL);
+	open_client(&cli_auth_ops);
+	run_until(&F.cli.connected, 1);
+	assert_int_equal(F.cli.connected, 1);
+	F.auth_reply_bad = 1;
+	cephc_conn_close(F.cli.con);
+	cephc_conn_reconnect(F.cli.con);
+	run_until(&F.cli.faults, 1);
+	assert_int_equal(F.cli.last_err, CEPHC_EBADAUTH);
+	assert_int_equal(F.cli.connected, 1);
+	teardown_msgrs();
+}
 
 static void test_send_from_other_thread(void **state)
 {
@@ -912,6 +1045,10 @@ int main(void)
 	    cmocka_unit_test(test_many_small_messages_both_ways),
 	    cmocka_unit_test(test_keepalive_acked_by_peer),
 	    cmocka_unit_test(test_fault_then_reconnect_with_backoff),
+	    cmocka_unit_test(test_signatures_checked_when_msg_auth_negotiated),
+	    cmocka_unit_test(test_no_signing_without_msg_auth),
+	    cmocka_unit_test(test_alloc_data_refusal_and_short_buffer_fault),
+	    cmocka_unit_test(test_authorizer_reply_verified),
 	    cmocka_unit_test(test_send_from_other_thread),
 	    cmocka_unit_test(test_raw_valid_message_is_dispatched_and_acked),
 	    cmocka_unit_test(
