@@ -94,6 +94,12 @@ struct cephc_conn_ops {
 	/* The handshake completed (state OPEN). */
 	void (*connected)(struct cephc_conn *con);
 	/*
+	 * The peer answered RESETSESSION: it has no session for us, so any
+	 * state tied to the old session is gone (the connect is retried as
+	 * a new session right away).
+	 */
+	void (*peer_reset)(struct cephc_conn *con);
+	/*
 	 * Signing (only called when MSG_AUTH is negotiated): fill
 	 * msg->footer.sig from the header crc and footer crcs; check a
 	 * received one (0 if valid, else the connection faults with

@@ -549,9 +549,16 @@ static int con_send_connect(struct cephc_conn *con)
 	c.host_type = m->name.type;
 	c.global_seq = con->global_seq;
 	c.connect_seq = con->connect_seq;
-	c.protocol_version = con->peer_type == CEPHC_ENTITY_OSD
-				 ? CEPHC_OSDC_PROTOCOL
-				 : CEPHC_MONC_PROTOCOL;
+	switch (con->peer_type) {
+	case CEPHC_ENTITY_OSD:
+		c.protocol_version = CEPHC_OSDC_PROTOCOL;
+		break;
+	case CEPHC_ENTITY_MDS:
+		c.protocol_version = CEPHC_MDSC_PROTOCOL;
+		break;
+	default:
+		c.protocol_version = CEPHC_MONC_PROTOCOL;
+	}
 	c.authorizer_protocol = proto;
 	c.authorizer_len = alen;
 	c.flags = 0; /* the server decides lossiness */
@@ -691,6 +698,13 @@ static int con_handle_connect_reply(struct cephc_conn *con)
 		con->in_seq = con->in_seq_acked = con->out_seq = 0;
 		msg_list_drop(&con->sent_head, &con->sent_tail);
 		con->nsent = 0;
+		if (con->ops->peer_reset) {
+			con->busy++;
+			con->ops->peer_reset(con);
+			con_unbusy(con);
+			if (con->state == CEPHC_CON_CLOSED)
+				return CEPHC_ECANCELED;
+		}
 		return con_send_connect(con);
 	case V1_TAG_RETRY_SESSION:
 		con->connect_seq = rp->connect_seq;

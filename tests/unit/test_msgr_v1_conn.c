@@ -54,6 +54,7 @@ struct fixture {
 	int sign_bad;       /* client signs wrongly */
 	int signs, checks;  /* hook calls */
 	int auth_reply_bad; /* server answers a bad authorizer reply */
+	int peer_resets;
 };
 
 static struct fixture F;
@@ -94,6 +95,11 @@ static void srv_fault(struct cephc_conn *con, int err)
 static void cli_connected(struct cephc_conn *con)
 {
 	F.cli.connected++;
+}
+
+static void cli_peer_reset(struct cephc_conn *con)
+{
+	F.peer_resets++;
 }
 
 static void srv_connected(struct cephc_conn *con)
@@ -212,6 +218,7 @@ static const struct cephc_conn_ops cli_ops = {
     .connected = cli_connected,
     .alloc_data = cli_alloc,
     .sign_message = cli_sign,
+    .peer_reset = cli_peer_reset,
 };
 
 static const struct cephc_conn_ops cli_auth_ops = {
@@ -332,6 +339,7 @@ static void test_handshake_retry_global_and_session(void **state)
 	assert_int_equal(F.srv.nscript, 0);
 	/* after RESETSESSION the last connect starts a new session */
 	assert_int_equal(F.srv.last_cseq, 0);
+	assert_int_equal(F.peer_resets, 1);
 	/* RETRY_GLOBAL raised global_seq above the server's */
 	assert_true(F.srv.last_gseq > 100);
 	teardown_msgrs();
