@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -129,6 +130,7 @@ int main(int argc, char **argv)
 	uint8_t *buf;
 	uint64_t end, msgs, bytes, ns;
 	char line[256];
+	double cpu_s;
 	ssize_t n;
 	pid_t pid;
 
@@ -214,6 +216,18 @@ int main(int argc, char **argv)
 	cephc_conn_close(con);
 	n = read(rfd[0], line, sizeof(line) - 1);
 	waitpid(pid, NULL, 0);
+	{
+		/* CPU of both ends: robust against a busy machine */
+		struct rusage self, kids;
+
+		getrusage(RUSAGE_SELF, &self);
+		getrusage(RUSAGE_CHILDREN, &kids);
+		cpu_s = self.ru_utime.tv_sec + self.ru_stime.tv_sec +
+			kids.ru_utime.tv_sec + kids.ru_stime.tv_sec +
+			(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+			 kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) /
+			    1e6;
+	}
 	if (n <= 0)
 		return 1;
 	line[n] = 0;
@@ -222,9 +236,9 @@ int main(int argc, char **argv)
 	    !ns)
 		return 1;
 	printf("msgr size=%zu depth=%d msgs=%" PRIu64 " bytes=%" PRIu64
-	       " secs=%.3f MB/s=%.1f msgs/s=%.0f\n",
+	       " secs=%.3f MB/s=%.1f msgs/s=%.0f cpu_ms_per_GB=%.1f\n",
 	       size, depth, msgs, bytes, ns / 1e9, bytes / (ns / 1e3),
-	       msgs / (ns / 1e9));
+	       msgs / (ns / 1e9), cpu_s * 1e3 / (bytes / 1e9));
 	for (int i = 0; i < depth; i++)
 		cephc_msg_put(pool[i]);
 	cephc_conn_destroy(con);

@@ -4,8 +4,11 @@
 #
 #   bench/msgr.sh [BUILD_DIR] [SECONDS] [ROUNDS]
 #
-# Prints per-round numbers and, per message size, the median ratio
-# msgr / iperf3.  Target (docs/performance.md): >= 80 % at 4 MiB.
+# Per round: MB/s of iperf3 and of bench_msgr (4 MiB and 4 KiB messages),
+# and the CPU both ends spent per GB moved (less sensitive to a busy
+# machine than MB/s).  At the end, per message size, the median ratios
+#   throughput: msgr MB/s / iperf3 MB/s          (target >= 0.80 at 4 MiB)
+#   efficiency: iperf3 CPU per GB / msgr CPU per GB
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -15,8 +18,8 @@ BENCH=$BUILD/bench_msgr
 [[ -x $BENCH ]] || { echo "no $BENCH: build first" >&2; exit 1; }
 command -v iperf3 >/dev/null || { echo "iperf3 not installed" >&2; exit 1; }
 
-# iperf3 on a free port: one server per round (-1 exits after one test).
-iperf_mbs() {
+# iperf3 on a random port: prints "MB/s cpu_ms_per_GB".
+iperf() {
 	local port=$((20000 + RANDOM % 20000)) pid out
 	iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
 	pid=$!
@@ -24,28 +27,37 @@ iperf_mbs() {
 	out=$(iperf3 -c 127.0.0.1 -p "$port" -t "$SECS" -J 2>/dev/null) || true
 	wait "$pid" 2>/dev/null || true
 	python3 -c 'import json,sys
-d=json.loads(sys.stdin.read())
-print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 8e6))' <<<"$out"
+e=json.loads(sys.stdin.read())["end"]
+r=e["sum_received"]; c=e["cpu_utilization_percent"]
+mbs=r["bits_per_second"]/8e6
+cpu_s=(c["host_total"]+c["remote_total"])/100*r["seconds"]
+print("%.1f %.1f" % (mbs, cpu_s*1e3/(r["bytes"]/1e9)))' <<<"$out"
 }
 
-msgr_mbs() {
-	"$BENCH" -s "$1" -t "$SECS" | sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p'
+# bench_msgr: prints "MB/s cpu_ms_per_GB".
+msgr() {
+	"$BENCH" -s "$1" -t "$SECS" |
+		sed -n 's/.*MB\/s=\([0-9.]*\).*cpu_ms_per_GB=\([0-9.]*\).*/\1 \2/p'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-declare -A ratios
+declare -A tput eff
 for ((r = 1; r <= ROUNDS; r++)); do
-	ip=$(iperf_mbs)
+	read -r ip ipcpu < <(iperf)
+	printf 'round %d: iperf3 %8.1f MB/s %7.1f cpu-ms/GB\n' "$r" "$ip" "$ipcpu"
 	for size in 4194304 4096; do
-		m=$(msgr_mbs "$size")
-		ratio=$(awk -v a="$m" -v b="$ip" 'BEGIN { printf "%.3f", a / b }')
-		ratios[$size]+="$ratio "
-		printf 'round %d: iperf3 %8.1f MB/s  msgr(%7d B msgs) %8.1f MB/s  ratio %s\n' \
-			"$r" "$ip" "$size" "$m" "$ratio"
+		read -r m mcpu < <(msgr "$size")
+		t=$(awk -v a="$m" -v b="$ip" 'BEGIN { printf "%.3f", a / b }')
+		f=$(awk -v a="$ipcpu" -v b="$mcpu" 'BEGIN { printf "%.3f", a / b }')
+		tput[$size]+="$t "
+		eff[$size]+="$f "
+		printf '         msgr %7d B msgs %8.1f MB/s %7.1f cpu-ms/GB  throughput ratio %s  efficiency ratio %s\n' \
+			"$size" "$m" "$mcpu" "$t" "$f"
 	done
 done
 for size in 4194304 4096; do
-	med=$(tr ' ' '\n' <<<"${ratios[$size]}" | grep . | median)
-	printf 'median ratio msgr/iperf3 at %d-byte messages: %s\n' "$size" "$med"
+	printf '%7d-byte messages: median throughput ratio %s, median efficiency ratio %s\n' "$size" \
+		"$(tr ' ' '\n' <<<"${tput[$size]}" | grep . | median)" \
+		"$(tr ' ' '\n' <<<"${eff[$size]}" | grep . | median)"
 done
