@@ -33,7 +33,9 @@
 #include "core/crc32c.h"
 #include "core/log.h"
 
-#define RX_STAGE_SIZE (64 * 1024)
+/* Receive staging per connection: small frames (tags, headers, fronts,
+ * small data) of many messages arrive with one recvmsg() into it. */
+#define RX_STAGE_SIZE (128 * 1024)
 #define TX_CTL_SIZE (2 * CEPHC_AUTHORIZER_MAX + 512)
 #define TX_IOV_MAX 256
 #define RX_IOV_MAX 128
