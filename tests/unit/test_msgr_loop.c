@@ -124,6 +124,45 @@ static void test_submit_from_threads_runs_each_once(void **state)
 	cephc_loop_destroy(loop);
 }
 
+/* A timer armed from another thread while the loop thread sleeps with no
+ * timeout must still fire on time. */
+static struct tagged_timer late_timer;
+static struct cephc_loop *late_loop;
+static int late_fired;
+
+static void late_cb(struct cephc_timer *t)
+{
+	__atomic_store_n(&late_fired, 1, __ATOMIC_RELEASE);
+}
+
+static void arm_work(struct cephc_loop_work *w)
+{
+	late_timer.t.cb = late_cb;
+	cephc_timer_arm(late_loop, &late_timer.t, cephc_now_ns() + 20000000);
+}
+
+static void test_timer_armed_from_other_thread_wakes_sleeper(void **state)
+{
+	struct cephc_loop_work w = {.fn = arm_work};
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(cephc_loop_create(&late_loop), 0);
+	memset(&late_timer, 0, sizeof(late_timer));
+	late_fired = 0;
+	assert_int_equal(cephc_loop_start(late_loop), 0);
+	usleep(20000); /* the loop thread is asleep in epoll_wait(-1) */
+	t0 = cephc_now_ns();
+	cephc_loop_submit(late_loop, &w); /* runs inline: nobody drives */
+	for (int i = 0;
+	     i < 2000 && !__atomic_load_n(&late_fired, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	assert_true(late_fired);
+	assert_true(cephc_now_ns() - t0 < 1000000000ull);
+	cephc_loop_stop(late_loop);
+	cephc_loop_destroy(late_loop);
+}
+
 /* Two readable fds; the first callback removes and frees the other. */
 struct freeable {
 	struct cephc_loop_fd lfd;
@@ -191,6 +230,7 @@ int main(void)
 	    cmocka_unit_test(test_submit_runs_inline_when_nobody_drives),
 	    cmocka_unit_test(test_submit_from_threads_runs_each_once),
 	    cmocka_unit_test(test_fd_removed_during_batch_is_not_called),
+	    cmocka_unit_test(test_timer_armed_from_other_thread_wakes_sleeper),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
