@@ -64,7 +64,7 @@ static void side_take(struct side *s, struct cephc_msg *m)
 	if (s->last)
 		cephc_msg_put(s->last);
 	s->last = m;
-	s->dispatched++;
+	__atomic_add_fetch(&s->dispatched, 1, __ATOMIC_RELEASE);
 }
 
 static void cli_dispatch(struct cephc_conn *con, struct cephc_msg *m)
