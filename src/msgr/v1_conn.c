@@ -1655,6 +1655,18 @@ void cephc_conn_send(struct cephc_conn *con, struct cephc_msg *msg)
 		cephc_msg_put(msg);
 		return;
 	}
+	if (msg->unstable) {
+		/* bounce once: a changed buffer would fail its crc */
+		int r = cephc_msg_data_bounce(&msg->data);
+
+		if (r) {
+			log_error(LOG, "cannot bounce unstable data: %s",
+				  cephc_strerror(r));
+			cephc_msg_put(msg);
+			return;
+		}
+		msg->unstable = false;
+	}
 	msg->m_prepared = false;
 	msg_list_push(&con->out_head, &con->out_tail, msg);
 	if (con->state == CEPHC_CON_OPEN) {

@@ -525,6 +525,29 @@ static void test_partial_io_large_message_into_caller_buffer(void **state)
 	teardown_msgrs();
 }
 
+static void test_unstable_data_is_bounced_at_send(void **state)
+{
+	uint8_t src[200000], copy[200000], got[200000];
+	struct cephc_msg *m;
+
+	setup_msgrs(NULL, NULL);
+	open_client(&cli_ops); /* still connecting: the send is queued */
+	fill_pattern(src, sizeof(src), 21);
+	memcpy(copy, src, sizeof(src));
+	m = cephc_msg_new(5, 0);
+	cephc_msg_data_add_buf(&m->data, src, sizeof(src));
+	m->unstable = true;
+	cephc_conn_send(F.cli.con, m);
+	memset(src, 0x5a, sizeof(src)); /* the caller reuses its memory */
+	run_until(&F.srv.dispatched, 1);
+	assert_int_equal(F.srv.dispatched, 1);
+	assert_int_equal(
+	    cephc_msg_data_copy_out(&F.srv.last->data, 0, got, sizeof(got)), 0);
+	assert_memory_equal(got, copy, sizeof(copy));
+	assert_int_equal(F.srv.faults, 0);
+	teardown_msgrs();
+}
+
 static void test_many_small_messages_both_ways(void **state)
 {
 	uint8_t buf[4096];
@@ -1050,6 +1073,7 @@ int main(void)
 	    cmocka_unit_test(test_handshake_badprotover_and_wait_fail),
 	    cmocka_unit_test(test_messages_with_every_data_item_type),
 	    cmocka_unit_test(test_partial_io_large_message_into_caller_buffer),
+	    cmocka_unit_test(test_unstable_data_is_bounced_at_send),
 	    cmocka_unit_test(test_many_small_messages_both_ways),
 	    cmocka_unit_test(test_keepalive_acked_by_peer),
 	    cmocka_unit_test(test_fault_then_reconnect_with_backoff),
