@@ -98,6 +98,7 @@ struct cephc_conn {
 	bool server;
 	bool lossy;
 	int busy;        /* nesting depth of our own callbacks */
+	bool in_rx;      /* con_io is receiving: it flushes when done */
 	bool destroying; /* destroy requested from inside a callback */
 	uint8_t peer_type;
 	struct cephc_entity_addr peer_addr;
@@ -1417,9 +1418,11 @@ static void con_io(struct cephc_loop_fd *lfd, uint32_t revents)
 	if (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 		/* Until the socket is drained: with level-triggered epoll,
 		 * bytes left in the stage would get no wake-up. */
+		con->in_rx = true;
 		do {
 			r = con_rx_step(con);
 		} while (r > 0);
+		con->in_rx = false;
 		if (r < 0 || con->state == CEPHC_CON_CLOSED)
 			goto out;
 	}
@@ -1669,7 +1672,8 @@ void cephc_conn_send(struct cephc_conn *con, struct cephc_msg *msg)
 	}
 	msg->m_prepared = false;
 	msg_list_push(&con->out_head, &con->out_tail, msg);
-	if (con->state == CEPHC_CON_OPEN) {
+	/* Sends from dispatch hooks are batched into con_io's flush. */
+	if (con->state == CEPHC_CON_OPEN && !con->in_rx) {
 		con->busy++;
 		con_flush(con);
 		con_unbusy(con);

@@ -55,6 +55,7 @@ struct fixture {
 	int signs, checks;  /* hook calls */
 	int auth_reply_bad; /* server answers a bad authorizer reply */
 	int peer_resets;
+	int echo; /* the server answers every message from its hook */
 };
 
 static struct fixture F;
@@ -74,6 +75,12 @@ static void cli_dispatch(struct cephc_conn *con, struct cephc_msg *m)
 
 static void srv_dispatch(struct cephc_conn *con, struct cephc_msg *m)
 {
+	if (F.echo) {
+		struct cephc_msg *r = cephc_msg_new(m->hdr.type + 1, 8);
+
+		r->hdr.tid = m->hdr.tid;
+		cephc_conn_send(con, r); /* batched into the rx flush */
+	}
 	side_take(&F.srv, m);
 }
 
@@ -572,6 +579,26 @@ static void test_many_small_messages_both_ways(void **state)
 	run_until(&F.cli.dispatched, 10);
 	assert_int_equal(F.cli.dispatched, 10);
 	assert_int_equal(F.cli.last->hdr.src.type, CEPHC_ENTITY_OSD);
+	teardown_msgrs();
+}
+
+static void test_replies_sent_from_dispatch_hook(void **state)
+{
+	setup_msgrs(NULL, NULL);
+	F.echo = 1;
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	for (int i = 1; i <= 100; i++) {
+		struct cephc_msg *m = cephc_msg_new(40, 16);
+
+		m->hdr.tid = (uint64_t)i;
+		cephc_conn_send(F.cli.con, m);
+	}
+	run_until(&F.cli.dispatched, 100);
+	assert_int_equal(F.cli.dispatched, 100);
+	assert_int_equal(F.cli.last->hdr.type, 41);
+	assert_int_equal(F.cli.last->hdr.tid, 100);
+	assert_int_equal(F.cli.last->hdr.seq, 100);
 	teardown_msgrs();
 }
 
@@ -1075,6 +1102,7 @@ int main(void)
 	    cmocka_unit_test(test_partial_io_large_message_into_caller_buffer),
 	    cmocka_unit_test(test_unstable_data_is_bounced_at_send),
 	    cmocka_unit_test(test_many_small_messages_both_ways),
+	    cmocka_unit_test(test_replies_sent_from_dispatch_hook),
 	    cmocka_unit_test(test_keepalive_acked_by_peer),
 	    cmocka_unit_test(test_fault_then_reconnect_with_backoff),
 	    cmocka_unit_test(test_signatures_checked_when_msg_auth_negotiated),
