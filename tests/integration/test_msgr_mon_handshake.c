@@ -39,9 +39,17 @@ static void on_fault(struct cephc_conn *con, int err)
 	fault_err = err;
 }
 
+static int opened;
+
+static void on_connected(struct cephc_conn *con)
+{
+	opened++;
+}
+
 static const struct cephc_conn_ops ops = {
     .dispatch = on_dispatch,
     .fault = on_fault,
+    .connected = on_connected,
 };
 
 /* First v1: address of the `mon host` / `mon_host` line. */
@@ -68,6 +76,47 @@ static int find_mon_v1(const char *path, struct cephc_entity_addr *a)
 	return r;
 }
 
+/*
+ * MAuth front: paxos request header (le64 version 0, le16 session_mon
+ * 0xffff, le64 session_mon_tid 0), le32 protocol 0 (negotiation), bl
+ * auth_payload = { u8 1, le32 1 + [CEPHX], EntityName (le32 8, "admin"),
+ * le64 global_id 0 }.  The trailing monmap_epoch is left out, as the
+ * kernel does.
+ */
+static struct cephc_msg *build_mauth(void)
+{
+	struct cephc_msg *m = cephc_msg_new(MSG_AUTH, 128);
+	struct cephc_enc e;
+
+	if (!m)
+		return NULL;
+	enc_init(&e, m->front, m->front_cap);
+	enc_le64(&e, 0);
+	enc_le16(&e, 0xffff);
+	enc_le64(&e, 0);
+	enc_le32(&e, 0);
+	{
+		uint8_t *lenp = enc_reserve(&e, 4);
+		size_t start = enc_len(&e);
+
+		enc_u8(&e, 1);
+		enc_le32(&e, 1);
+		enc_le32(&e, AUTH_CEPHX);
+		enc_le32(&e, CEPHC_ENTITY_CLIENT);
+		enc_string(&e, "admin");
+		enc_le64(&e, 0);
+		put_le32(lenp, (uint32_t)(enc_len(&e) - start));
+	}
+	if (e.err) {
+		cephc_msg_put(m);
+		return NULL;
+	}
+	m->front_len = (uint32_t)enc_len(&e);
+	m->hdr.version = 1;
+	m->hdr.compat_version = 1;
+	return m;
+}
+
 static int fail(const char *what)
 {
 	fprintf(stderr, "FAIL: %s\n", what);
@@ -84,7 +133,6 @@ int main(void)
 	struct cephc_conn *con;
 	struct cephc_msgr_opts opts;
 	struct cephc_msg *m;
-	struct cephc_enc e;
 	struct cephc_dec d;
 	char buf[96];
 	int rc = 0;
@@ -108,36 +156,9 @@ int main(void)
 		return fail("setup");
 	con = cephc_conn_create(msgr, &ops, NULL);
 
-	/*
-	 * MAuth front: paxos request header (le64 version 0, le16 session_mon
-	 * 0xffff, le64 session_mon_tid 0), le32 protocol 0 (negotiation), bl
-	 * auth_payload = { u8 1, le32 1 + [CEPHX], EntityName (le32 8,
-	 * "admin"), le64 global_id 0 }.  The trailing monmap_epoch is left
-	 * out, as the kernel does.
-	 */
-	m = cephc_msg_new(MSG_AUTH, 128);
-	enc_init(&e, m->front, m->front_cap);
-	enc_le64(&e, 0);
-	enc_le16(&e, 0xffff);
-	enc_le64(&e, 0);
-	enc_le32(&e, 0);
-	{
-		uint8_t *lenp = enc_reserve(&e, 4);
-		size_t start = enc_len(&e);
-
-		enc_u8(&e, 1);
-		enc_le32(&e, 1);
-		enc_le32(&e, AUTH_CEPHX);
-		enc_le32(&e, CEPHC_ENTITY_CLIENT);
-		enc_string(&e, "admin");
-		enc_le64(&e, 0);
-		put_le32(lenp, (uint32_t)(enc_len(&e) - start));
-	}
-	if (e.err)
+	m = build_mauth();
+	if (!m)
 		return fail("encode");
-	m->front_len = (uint32_t)enc_len(&e);
-	m->hdr.version = 1;
-	m->hdr.compat_version = 1;
 	cephc_conn_send(con, m); /* queued until the session opens */
 
 	if (cephc_conn_open(con, &mon, CEPHC_ENTITY_MON))
@@ -202,6 +223,21 @@ int main(void)
 	/* a lossy session keeps nothing for replay (the mon sends no ACKs) */
 	if (cephc_conn_unacked(con))
 		rc = fail("messages kept on a lossy session");
+
+	/* a new session after close + reconnect (0.25 s backoff) */
+	cephc_conn_close(con);
+	cephc_msg_put(reply);
+	reply = NULL;
+	cephc_conn_send(con, build_mauth());
+	cephc_conn_reconnect(con);
+	for (int i = 0; i < 1000 && !reply && !fault_err; i++)
+		cephc_loop_process(loop, 10);
+	if (!reply || opened != 2 ||
+	    cephc_conn_last_reply_tag(con) != V1_TAG_SEQ)
+		rc = fail("no MAuthReply on the reconnected session");
+	else
+		printf("reconnected: SEQ again, MAuthReply type %u seq %llu\n",
+		       reply->hdr.type, (unsigned long long)reply->hdr.seq);
 out:
 	if (reply)
 		cephc_msg_put(reply);
