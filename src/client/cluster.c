@@ -113,8 +113,9 @@ int cephc_cluster_create(cephc_cluster **out, const char *id)
 	r = cephc_conf_create(&c->conf);
 	if (r == 0 && id)
 		r = cephc_conf_set_id(c->conf, id);
+	/* CEPH_ARGS and CEPH_KEYRING apply from creation, as librados does */
 	if (r == 0)
-		r = cephc_conf_parse_env(c->conf, getenv("CEPH_ARGS"));
+		r = cephc_conf_apply_environment(c->conf);
 	if (r) {
 		cephc_conf_destroy(c->conf);
 		cephc_free(c);
