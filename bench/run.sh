@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make bench: every benchmark beside the Ceph (or system) peer it is
+# measured against, in the same run, reported as ratios.  Benchmarks are
+# never tests: they print figures and exit 0 unless something broke.
+#   bench/run.sh BUILD_DIR
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-build}" && pwd)
+export CEPHC_BUILD_DIR=$build CEPHC_BIN=$build/cephc
+section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+section "crc32c (ISA-L and portable), GB/s"
+[ -x "$build/bench_crc32c" ] && "$build/bench_crc32c"
+
+section "messenger throughput vs single-stream loopback TCP (iperf3)"
+[ -x "$top/bench/msgr.sh" ] && bash "$top/bench/msgr.sh" "$build" 3 3
+
+for b in bench_crush bench_placement; do
+	if [ -x "$build/$b" ]; then
+		section "$b"
+		"$build/$b"
+	fi
+done
+
+# Benchmarks against a live cluster share one throwaway cluster.
+live=()
+for s in osdc.sh rbd.sh; do [ -f "$top/bench/$s" ] && live+=("$s"); done
+if [ ${#live[@]} -gt 0 ]; then
+	dir=$(mktemp -d /tmp/cephc-bench.XXXXXX)
+	trap 'bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"' EXIT
+	bash "$top/scripts/cluster.sh" up --dir "$dir" >/dev/null
+	export CEPHC_TEST_CONF=$dir/ceph.conf CEPH_CONF=$dir/ceph.conf
+	for s in "${live[@]}"; do
+		section "$s (beside Ceph's own client, same cluster)"
+		bash "$top/bench/$s" "$build" "$dir/ceph.conf"
+	done
+fi
