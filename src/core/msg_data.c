@@ -144,8 +144,11 @@ static int item_admit(struct cephc_msg_data *md, struct cephc_data_item *it,
 int cephc_msg_data_add(struct cephc_msg_data *md, struct cephc_data_item *it)
 {
 	struct cephc_data_item *slot;
-	int err = item_admit(md, it, 0);
+	int err;
 
+	if (it->type == CEPHC_DATA_NONE) /* never built: a caller bug */
+		return CEPHC_EINVAL;
+	err = item_admit(md, it, 0);
 	if (err)
 		return err;
 	if (md->nitems >= CEPHC_MSG_DATA_INLINE &&
@@ -371,6 +374,8 @@ int cephc_msg_cursor_fill_iov(const struct cephc_msg_cursor *c,
 		uint8_t *base;
 		size_t len = cur_piece(&w, &base);
 
+		if (!len)
+			break;
 		if (len > max_bytes)
 			len = max_bytes;
 		/* Merge pieces that happen to be adjacent in memory. */
@@ -405,6 +410,8 @@ int cephc_msg_cursor_advance(struct cephc_msg_cursor *c, size_t n)
 		uint8_t *base;
 		size_t len = cur_piece(c, &base);
 
+		if (!len) /* only if md was changed under the cursor */
+			return CEPHC_EINVAL;
 		if (len > n)
 			len = n;
 		cur_step(c, len);
@@ -424,6 +431,8 @@ int cephc_msg_cursor_advance_crc(struct cephc_msg_cursor *c, size_t n,
 		uint8_t *base;
 		size_t len = cur_piece(c, &base);
 
+		if (!len) /* only if md was changed under the cursor */
+			return CEPHC_EINVAL;
 		if (len > n)
 			len = n;
 		v = cephc_crc32c(v, base, len);
@@ -450,6 +459,8 @@ static int md_copy(const struct cephc_msg_data *md, size_t off, uint8_t *flat,
 		uint8_t *base;
 		size_t n = cur_piece(&c, &base);
 
+		if (!n)
+			return CEPHC_EINVAL;
 		if (to_items)
 			memcpy(base, flat, n);
 		else
@@ -488,6 +499,8 @@ static int item_bounce(struct cephc_data_item *it)
 		uint8_t *base;
 		size_t n = cur_piece(&c, &base);
 
+		if (!n)
+			break; /* cannot happen for a consistent item */
 		cephc_pagelist_append(&pl, base, n);
 		cur_step(&c, n);
 	}

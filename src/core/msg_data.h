@@ -129,14 +129,15 @@ struct cephc_data_item *cephc_msg_data_item(struct cephc_msg_data *md,
  * Append an item (before the trailing item).  ALWAYS consumes it: on
  * success md owns what the item owned; on failure (ENOMEM growing the list,
  * or the pagelist's sticky err) the item is released.  Either way *it is
- * left as type NONE.
+ * left as type NONE.  An item of type NONE is refused (CEPHC_EINVAL).
  */
 int cephc_msg_data_add(struct cephc_msg_data *md, struct cephc_data_item *it);
 
 /*
  * Set the trailing item, walked after every item whatever the order of
  * calls.  Consumes it like cephc_msg_data_add(); a previous trailing item is
- * released.  Never allocates; fails only with a pagelist's sticky err.
+ * released.  An item of type NONE just removes the trailing item.  Never
+ * allocates; fails only with a pagelist's sticky err.
  */
 int cephc_msg_data_set_trailing(struct cephc_msg_data *md,
 				struct cephc_data_item *it);

@@ -13,10 +13,10 @@
 
 enum monc_state {
 	MONC_IDLE = 0,
-	MONC_HUNTING,	     /* dialling; no messenger session yet */
+	MONC_HUNTING,        /* dialling; no messenger session yet */
 	MONC_AUTHENTICATING, /* session up, auth handshake running */
-	MONC_OPEN,	     /* authenticated and subscribed */
-	MONC_FAILED,	     /* auth refused; stays until destroyed */
+	MONC_OPEN,           /* authenticated and subscribed */
+	MONC_FAILED,         /* auth refused; stays until destroyed */
 };
 
 struct cephc_monc_request {
@@ -105,13 +105,13 @@ static int send_mauth(struct cephc_monc *monc, uint32_t protocol,
 static void send_subscribe(struct cephc_monc *monc)
 {
 	struct cephc_mon_sub subs[2] = {
-		{"monmap", monc->monmap_have ? monc->monmap_have + 1 : 0, 0},
-		/* continuous: every new epoch is pushed to us */
-		{"osdmap", monc->osdmap_have ? monc->osdmap_have + 1 : 0, 0},
+	    {"monmap", monc->monmap_have ? monc->monmap_have + 1 : 0, 0},
+	    /* continuous: every new epoch is pushed to us */
+	    {"osdmap", monc->osdmap_have ? monc->osdmap_have + 1 : 0, 0},
 	};
 	size_t sz = cephc_mon_subscribe_size(subs, 2);
-	struct cephc_msg *m = cephc_msg_new(CEPHC_MSG_MON_SUBSCRIBE,
-					    (uint32_t)sz);
+	struct cephc_msg *m =
+	    cephc_msg_new(CEPHC_MSG_MON_SUBSCRIBE, (uint32_t)sz);
 	struct cephc_enc e;
 
 	if (!m || !monc->cur) {
@@ -168,13 +168,12 @@ static void open_hunt(struct cephc_monc *monc)
 	monc->state = MONC_HUNTING;
 	if (want > monc->num_cand)
 		want = monc->num_cand;
-	for (uint32_t k = 0; k < monc->num_cand && monc->num_hunt < want;
-	     k++) {
+	for (uint32_t k = 0; k < monc->num_cand && monc->num_hunt < want; k++) {
 		uint32_t i = (start + k) % monc->num_cand;
 		if (monc->num_cand > 1 && (int)i == monc->cur_mon)
 			continue;
 		struct cephc_conn *con =
-			cephc_conn_create(monc->p.msgr, &monc_conn_ops, monc);
+		    cephc_conn_create(monc->p.msgr, &monc_conn_ops, monc);
 		if (!con)
 			break;
 		if (cephc_conn_open(con, &monc->cand[i], CEPHC_ENTITY_MON)) {
@@ -193,7 +192,7 @@ static void open_hunt(struct cephc_monc *monc)
 	monc->cur_mon = -1;
 	cephc_timer_arm(monc_loop(monc), &monc->hunt_timer,
 			cephc_now_ns() +
-				(uint64_t)hunt_interval_ms(monc) * 1000000u);
+			    (uint64_t)hunt_interval_ms(monc) * 1000000u);
 }
 
 static void rehunt(struct cephc_monc *monc)
@@ -211,12 +210,13 @@ static void rehunt(struct cephc_monc *monc)
 static void hunt_timer_cb(struct cephc_timer *t)
 {
 	struct cephc_monc *monc =
-		(struct cephc_monc *)((char *)t -
-				      offsetof(struct cephc_monc, hunt_timer));
+	    (struct cephc_monc *)((char *)t -
+				  offsetof(struct cephc_monc, hunt_timer));
 
 	if (monc->state == MONC_HUNTING || monc->state == MONC_AUTHENTICATING) {
-		log_info(SUBSYS, "no monitor session after %u ms; hunting "
-				 "again",
+		log_info(SUBSYS,
+			 "no monitor session after %u ms; hunting "
+			 "again",
 			 hunt_interval_ms(monc));
 		rehunt(monc);
 	}
@@ -264,7 +264,8 @@ static int submit_request(struct cephc_monc *monc, struct cephc_msg *m,
 	r->done = done;
 	r->arg = arg;
 	if (timeout_ms)
-		r->deadline_ns = cephc_now_ns() + (uint64_t)timeout_ms * 1000000u;
+		r->deadline_ns =
+		    cephc_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = r;
@@ -290,9 +291,8 @@ int cephc_monc_command(struct cephc_monc *monc, const char *json,
 		return CEPHC_ENOMEM;
 	m->hdr.tid = ++monc->last_tid;
 	enc_init(&e, m->front, sz);
-	cephc_mon_command_encode(&e, monc->monmap ? monc->monmap->fsid
-						  : zero_fsid,
-				 json);
+	cephc_mon_command_encode(
+	    &e, monc->monmap ? monc->monmap->fsid : zero_fsid, json);
 	m->front_len = (uint32_t)enc_len(&e);
 	if (inlen) {
 		/* The caller's input may go away after this call: copy it
@@ -313,8 +313,8 @@ int cephc_monc_get_version(struct cephc_monc *monc, const char *what,
 			   void *arg)
 {
 	size_t sz = cephc_mon_get_version_size(what);
-	struct cephc_msg *m = cephc_msg_new(CEPHC_MSG_MON_GET_VERSION,
-					    (uint32_t)sz);
+	struct cephc_msg *m =
+	    cephc_msg_new(CEPHC_MSG_MON_GET_VERSION, (uint32_t)sz);
 	struct cephc_enc e;
 
 	if (!m)
@@ -332,8 +332,8 @@ int cephc_monc_get_version(struct cephc_monc *monc, const char *what,
 static void tick_cb(struct cephc_timer *t)
 {
 	struct cephc_monc *monc =
-		(struct cephc_monc *)((char *)t -
-				      offsetof(struct cephc_monc, tick_timer));
+	    (struct cephc_monc *)((char *)t -
+				  offsetof(struct cephc_monc, tick_timer));
 	uint64_t now = cephc_now_ns();
 
 	/* Expire requests past their deadline. */
@@ -405,8 +405,9 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 		ret = cephc_auth_build_request(monc->p.auth, now_ms(),
 					       &monc->abuf);
 		if (ret == 0)
-			ret = send_mauth(monc, cephc_auth_protocol(monc->p.auth),
-					 &monc->abuf);
+			ret =
+			    send_mauth(monc, cephc_auth_protocol(monc->p.auth),
+				       &monc->abuf);
 		if (ret == 0) {
 			monc->auth_in_flight = monc->state == MONC_OPEN;
 			return;
@@ -427,7 +428,7 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 			 (int)(r.result_msg_len > 120 ? 120 : r.result_msg_len),
 			 r.result_msg);
 	}
-	log_error(SUBSYS, "%s", monc->err);
+	log_info(SUBSYS, "%s", monc->err);
 	if (monc->state == MONC_OPEN) {
 		/* a renewal failed: the session still works until expiry;
 		 * try again on a fresh session */
@@ -452,9 +453,9 @@ static void take_monmap_candidates(struct cephc_monc *monc)
 	if (!c)
 		return;
 	for (uint32_t i = 0; i < mm->num_mons; i++) {
-		const struct cephc_entity_addr *a = cephc_addrvec_pick(
-			mm->mons[i].addrs, mm->mons[i].num_addrs,
-			CEPHC_ADDR_LEGACY);
+		const struct cephc_entity_addr *a =
+		    cephc_addrvec_pick(mm->mons[i].addrs, mm->mons[i].num_addrs,
+				       CEPHC_ADDR_LEGACY);
 		if (a)
 			c[n++] = *a;
 	}
@@ -464,7 +465,7 @@ static void take_monmap_candidates(struct cephc_monc *monc)
 	}
 	/* Keep cur_mon meaningful: find the session's peer in the new list. */
 	const struct cephc_entity_addr *peer =
-		monc->cur ? cephc_conn_peer_addr(monc->cur) : NULL;
+	    monc->cur ? cephc_conn_peer_addr(monc->cur) : NULL;
 	monc->cur_mon = -1;
 	for (uint32_t i = 0; peer && i < n; i++)
 		if (cephc_addr_equal(&c[i], peer))
@@ -596,9 +597,9 @@ static void monc_fault(struct cephc_conn *con, int err)
 }
 
 static const struct cephc_conn_ops monc_conn_ops = {
-	.dispatch = monc_dispatch,
-	.fault = monc_fault,
-	.connected = monc_connected,
+    .dispatch = monc_dispatch,
+    .fault = monc_fault,
+    .connected = monc_connected,
 };
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -649,7 +650,7 @@ int cephc_monc_start(struct cephc_monc *monc)
 	}
 	cephc_timer_arm(monc_loop(monc), &monc->tick_timer,
 			cephc_now_ns() +
-				(uint64_t)CEPHC_MONC_TICK_MS * 1000000u);
+			    (uint64_t)CEPHC_MONC_TICK_MS * 1000000u);
 	return 0;
 }
 
@@ -694,8 +695,8 @@ const struct cephc_entity_addr *
 cephc_monc_current_addr(const struct cephc_monc *monc)
 {
 	return monc->state == MONC_OPEN && monc->cur
-		       ? cephc_conn_peer_addr(monc->cur)
-		       : NULL;
+		   ? cephc_conn_peer_addr(monc->cur)
+		   : NULL;
 }
 
 void cephc_monc_got_osdmap(struct cephc_monc *monc, uint32_t epoch)

@@ -771,6 +771,16 @@ static void test_msg_data_many_items_grow_list(void **state)
 	assert_null(pl.head);
 	assert_int_equal(cephc_msg_data_length(&md), CEPHC_MSG_DATA_INLINE);
 	assert_int_equal(cephc_msg_data_add_buf(&md, NULL, 1), CEPHC_EINVAL);
+	struct cephc_data_item none = {.type = CEPHC_DATA_NONE};
+
+	assert_int_equal(cephc_msg_data_add(&md, &none), CEPHC_EINVAL);
+	assert_int_equal(cephc_msg_data_nitems(&md), CEPHC_MSG_DATA_INLINE);
+	/* a trailing item can be removed again with an empty item */
+	cephc_data_item_buf(&none, buf, 2);
+	assert_int_equal(cephc_msg_data_set_trailing(&md, &none), 0);
+	assert_int_equal(cephc_msg_data_length(&md), CEPHC_MSG_DATA_INLINE + 2);
+	assert_int_equal(cephc_msg_data_set_trailing(&md, &none), 0);
+	assert_int_equal(cephc_msg_data_length(&md), CEPHC_MSG_DATA_INLINE);
 	cephc_msg_data_release(&md);
 }
 

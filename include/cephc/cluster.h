@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cephc cluster handle: configuration, connection to the monitors (cephx
+ * authentication, monmap/osdmap subscriptions), mon commands.
+ *
+ * Life cycle
+ *     cephc_cluster_create() -> cephc_cluster_conf_*() ->
+ * cephc_cluster_connect()
+ *     -> ... use ... -> cephc_cluster_destroy()
+ *
+ * Threading: every function may be called from any thread unless noted.
+ * The handle runs its own event-loop thread; callbacks (in later APIs) run
+ * on it.  Blocking calls wait at most their timeout: the defaults are bounded
+ * (see cephc_cluster_set_timeout()), unlike librados whose defaults wait
+ * forever.
+ *
+ * Memory: strings and buffers returned to the caller are allocated with
+ * cephc's allocator and freed by the caller with cephc_buffer_free().
+ */
+#ifndef CEPHC_CLUSTER_H
+#define CEPHC_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cephc/cephc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cephc_cluster cephc_cluster;
+
+/*
+ * A handle for entity "client.<id>" (id NULL means "admin").  Nothing is
+ * read or connected yet.  Free with cephc_cluster_destroy().
+ */
+CEPHC_EXPORT int cephc_cluster_create(cephc_cluster **out, const char *id);
+
+/*
+ * Read a ceph.conf.  path NULL searches as librados does: $CEPH_CONF, then
+ * /etc/ceph/ceph.conf, ~/.ceph/ceph.conf, ./ceph.conf.  A missing file at an
+ * explicit path is an error (CEPHC_ENOENT); a search that finds nothing is
+ * not.  Values set with cephc_cluster_conf_set() take precedence.
+ */
+CEPHC_EXPORT int cephc_cluster_conf_read_file(cephc_cluster *c,
+					      const char *path);
+
+/* Set one option ("mon_host", "keyring", "key", ...; spaces and
+ * underscores in names are equal, as in Ceph).  Before connect. */
+CEPHC_EXPORT int cephc_cluster_conf_set(cephc_cluster *c, const char *option,
+					const char *value);
+
+/*
+ * Take the common Ceph tool arguments out of argv: -c/--conf, --id/-i,
+ * -n/--name, --keyring/-k, -m/--mon-host, --cluster.  Arguments it does
+ * not know are moved, in order, to the front of argv and their count is
+ * stored in *remaining.  Applies CEPH_ARGS too.
+ */
+CEPHC_EXPORT int cephc_cluster_conf_parse_argv(cephc_cluster *c, int argc,
+					       char **argv, int *remaining);
+
+/*
+ * Get the value of an option as the handle sees it (after conf files and
+ * overrides).  Returns a string the caller frees with cephc_buffer_free(),
+ * or NULL when unset.
+ */
+CEPHC_EXPORT char *cephc_cluster_conf_get(cephc_cluster *c, const char *option);
+
+/* Timeout for connect and for each blocking call, in milliseconds;
+ * 0 disables it (wait forever).  Default: 30000. */
+CEPHC_EXPORT void cephc_cluster_set_timeout(cephc_cluster *c,
+					    uint32_t timeout_ms);
+
+/*
+ * Connect: hunt for a monitor, authenticate, receive the monmap and the
+ * latest osdmap.  Returns 0, or e.g. CEPHC_EACCES (wrong key),
+ * CEPHC_ENOENT (no keyring found), CEPHC_ETIMEDOUT (no monitor answered in
+ * time).  A human-readable reason is available from
+ * cephc_cluster_last_error().
+ */
+CEPHC_EXPORT int cephc_cluster_connect(cephc_cluster *c);
+
+/* The reason for the last failure of connect/mon_command on this handle,
+ * or "" (static until the next call on the handle). */
+CEPHC_EXPORT const char *cephc_cluster_last_error(cephc_cluster *c);
+
+/* fsid as a 36-character UUID string plus NUL; after connect. */
+CEPHC_EXPORT int cephc_cluster_fsid(cephc_cluster *c, char out[37]);
+
+/* Our global id (the N of client.N); after connect. */
+CEPHC_EXPORT uint64_t cephc_cluster_instance_id(cephc_cluster *c);
+
+/* Epochs of the maps we hold; 0 before connect. */
+CEPHC_EXPORT uint32_t cephc_cluster_monmap_epoch(cephc_cluster *c);
+CEPHC_EXPORT uint32_t cephc_cluster_osdmap_epoch(cephc_cluster *c);
+
+/* Ask the monitors for their newest map of "osdmap" / "monmap" and wait
+ * until we hold it. */
+CEPHC_EXPORT int cephc_cluster_wait_for_latest_osdmap(cephc_cluster *c);
+
+/*
+ * Run a monitor command given as one JSON object, e.g.
+ * {"prefix": "osd pool create", "pool": "p", "pg_num": 8}.
+ * inbuf/inlen: optional input data.  On return (whatever the result) *outbuf
+ * and *outs, when the pointers are non-NULL, hold the command's output data
+ * and status string (NUL-terminated, lengths in *outlen / *outslen), to be
+ * freed with cephc_buffer_free().  Returns the monitor's result: 0 or a
+ * negative errno-valued code, or a cephc error if no monitor answered.
+ */
+CEPHC_EXPORT int cephc_cluster_mon_command(cephc_cluster *c, const char *json,
+					   const void *inbuf, size_t inlen,
+					   char **outbuf, size_t *outlen,
+					   char **outs, size_t *outslen);
+
+/* ---- cluster view (from the maps we hold; after connect) ---------------- */
+
+#define CEPHC_NAME_MAX 256
+
+struct cephc_pool_info {
+	int64_t id;
+	char name[CEPHC_NAME_MAX];
+	uint32_t type; /* 1 replicated, 3 erasure */
+	uint32_t size, min_size;
+	uint32_t pg_num, pgp_num;
+	uint32_t crush_rule;
+};
+
+/* The pools of the current OSDMap, by id.  *pools is freed with
+ * cephc_buffer_free(). */
+CEPHC_EXPORT int cephc_cluster_pool_list(cephc_cluster *c,
+					 struct cephc_pool_info **pools,
+					 size_t *count);
+
+/* Pool id by name; CEPHC_ENOENT when there is none. */
+CEPHC_EXPORT int64_t cephc_cluster_pool_lookup(cephc_cluster *c,
+					       const char *name);
+
+struct cephc_osd_summary {
+	uint32_t epoch;
+	uint32_t num_osds; /* existing */
+	uint32_t num_up;
+	uint32_t num_in; /* weight > 0 */
+	uint32_t flags;  /* CEPH_OSDMAP_* flags as in the map */
+};
+CEPHC_EXPORT int cephc_cluster_osd_summary(cephc_cluster *c,
+					   struct cephc_osd_summary *s);
+
+struct cephc_mon_entry {
+	char name[CEPHC_NAME_MAX];
+	char addrs[CEPHC_NAME_MAX]; /* "[v2:ip:port/0,v1:ip:port/0]" */
+};
+/* The monitors of the current monmap, in rank order, and which one our
+ * session is with (*current, -1 if none).  Free with cephc_buffer_free(). */
+CEPHC_EXPORT int cephc_cluster_mon_list(cephc_cluster *c,
+					struct cephc_mon_entry **mons,
+					size_t *count, int *current);
+
+/*
+ * Where an object lives, computed locally from the OSDMap we hold: the
+ * exact text `ceph osd map POOL OBJ [NS]` prints (json != 0: its JSON
+ * form).  Writes at most len bytes including the NUL and returns the full
+ * length (like snprintf), or CEPHC_ENOENT for an unknown pool.
+ */
+CEPHC_EXPORT int cephc_cluster_osd_map_text(cephc_cluster *c, const char *pool,
+					    const char *obj, const char *nspace,
+					    int json, char *buf, size_t len);
+
+/* Close every session, cancel outstanding work with CEPHC_ECANCELED, and
+ * free the handle.  NULL is fine. */
+CEPHC_EXPORT void cephc_cluster_destroy(cephc_cluster *c);
+
+/* Free memory cephc handed to the caller. */
+CEPHC_EXPORT void cephc_buffer_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CEPHC_CLUSTER_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The client instance behind a cephc_cluster handle: one event loop, one
+ * messenger, the auth client, the monitor client and the current OSDMap.
+ * Later layers (the OSD client) attach here.
+ *
+ * Locking: the loop's driver context owns monc, auth and msgr.  The OSDMap
+ * pointer and the connect/wait state are also read by API threads, so they
+ * change only under c->lock; API threads read them under it.  Never hold
+ * c->lock across cephc_loop_submit() (the work may run inline on the
+ * submitting thread and take the lock itself).
+ */
+#ifndef CEPHC_CLIENT_CLIENT_H
+#define CEPHC_CLIENT_CLIENT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "cephc/cluster.h"
+#include "conf/conf.h"
+#include "mon/mon_client.h"
+#include "msgr/msgr.h"
+#include "osdmap/osdmap.h"
+
+#define CEPHC_CLUSTER_TIMEOUT_DEFAULT_MS 30000
+#define CEPHC_CLUSTER_ERRMSG_MAX 512
+
+struct cephc_cluster {
+	struct cephc_conf *conf;
+	bool conf_read; /* a conf file was read (or the search was done) */
+	uint32_t timeout_ms;
+
+	struct cephc_loop *loop;
+	struct cephc_msgr *msgr;
+	struct cephc_auth *auth;
+	struct cephc_monc *monc; /* driver context only */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;         /* broadcast on every state change below */
+	struct cephc_osdmap *osdmap; /* NULL until the first map */
+	uint32_t monmap_epoch;
+	uint8_t fsid[16];
+	bool have_fsid;
+	bool session_up;
+	int session_err;
+	bool connected;
+	uint64_t global_id;
+
+	char errmsg[CEPHC_CLUSTER_ERRMSG_MAX];
+};
+
+/* Run fn(arg) in driver context and wait for it to return. */
+int cephc_client_call(struct cephc_cluster *c, void (*fn)(void *arg),
+		      void *arg);
+
+/* Wait on c->cond (c->lock held) until pred(c, arg) or the deadline
+ * (CLOCK_MONOTONIC ns, 0 = none).  Returns 0 or CEPHC_ETIMEDOUT. */
+int cephc_client_wait(struct cephc_cluster *c,
+		      bool (*pred)(struct cephc_cluster *c, void *arg),
+		      void *arg, uint64_t deadline_ns);
+
+uint64_t cephc_client_deadline(const struct cephc_cluster *c);
+
+#endif /* CEPHC_CLIENT_CLIENT_H */
