@@ -280,6 +280,14 @@ static void on_osdmap(void *arg, struct cephc_msg *msg)
 	if (now_have != have)
 		log_debug(SUBSYS, "osdmap e%u", now_have);
 	cephc_osdmap_msg_release(&m);
+	if (now_have != have)
+		cephc_client_osdmap_changed(c);
+}
+
+void cephc_client_handle_osdmap_msg(struct cephc_cluster *c,
+				    struct cephc_msg *msg)
+{
+	on_osdmap(c, msg);
 }
 
 /* ---- connect ------------------------------------------------------------- */
@@ -663,6 +671,7 @@ static void stop_monc(void *arg)
 {
 	struct cephc_cluster *c = arg;
 
+	cephc_client_osdc_stop(c);
 	cephc_monc_destroy(c->monc);
 	c->monc = NULL;
 }
