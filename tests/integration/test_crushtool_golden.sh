@@ -84,7 +84,7 @@ for prof in legacy bobtail firefly hammer jewel odd; do
 			continue
 		fi
 		compare "$m" --show-mappings --show-bad-mappings
-		compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 2999 \
+		compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 1999 \
 			--weight 5 0.5 --weight 17 0 --weight 3 0.25 --weight 22 0.9
 	done
 done
@@ -124,7 +124,7 @@ for name in b-straw2-13 b-uniform b-tree b-list b-straw b-1200 b-deep \
 		continue
 	fi
 	compare "$m" --show-mappings --show-bad-mappings
-	compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 3999 \
+	compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 1999 \
 		--weight 1 0.5 --weight 2 0 --weight 7 0.1
 	# Legacy tunables on the same tree (local retries, fallback perm).
 	crushtool -i "$m" --set-choose-local-tries 2 \
