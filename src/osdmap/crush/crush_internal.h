@@ -113,8 +113,9 @@ struct crush_name_map {
 struct cephc_crush_map {
 	int32_t max_buckets;
 	uint32_t max_rules;
-	/* As Ceph's decode recomputes it (crush_finalize): 1 + the largest
-	 * device id that is an item of some bucket, 0 if none. */
+	/* As Ceph's decode recomputes it (crush_finalize, then
+	 * CrushWrapper::finalize): 1 + the largest device id that is an item
+	 * of some bucket or has a name, 0 if none. */
 	int32_t max_devices;
 	int32_t encoded_max_devices; /* the header's value, informational */
 	uint32_t max_bucket_size;    /* largest bucket, sizes scratch */
