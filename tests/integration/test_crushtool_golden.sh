@@ -8,7 +8,7 @@
 # device classes) compiled under each tunables profile, with and without a
 # choose_args section (default index -1, pool 0, pool 5), plus maps built
 # with `crushtool --build` for every algorithm, 1000+ OSDs and deep trees,
-# and --set-* tunables.  Needs crushtool (Ceph's), not a cluster: skips
+# and --set-* tunables, and 25 random maps (gen_random_map.py).  Needs crushtool (Ceph's), not a cluster: skips
 # (77) when crushtool or the cephc binary is missing.
 set -u
 
@@ -84,7 +84,7 @@ for prof in legacy bobtail firefly hammer jewel odd; do
 			continue
 		fi
 		compare "$m" --show-mappings --show-bad-mappings
-		compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 2999 \
+		compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 1999 \
 			--weight 5 0.5 --weight 17 0 --weight 3 0.25 --weight 22 0.9
 	done
 done
@@ -124,7 +124,7 @@ for name in b-straw2-13 b-uniform b-tree b-list b-straw b-1200 b-deep \
 		continue
 	fi
 	compare "$m" --show-mappings --show-bad-mappings
-	compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 3999 \
+	compare "$m" --show-mappings --num-rep 3 --min-x 0 --max-x 1999 \
 		--weight 1 0.5 --weight 2 0 --weight 7 0.1
 	# Legacy tunables on the same tree (local retries, fallback perm).
 	crushtool -i "$m" --set-choose-local-tries 2 \
@@ -134,6 +134,22 @@ for name in b-straw2-13 b-uniform b-tree b-list b-straw b-1200 b-deep \
 	[ -f "$m.legacy" ] && compare "$m.legacy" --show-mappings \
 		--show-bad-mappings --num-rep 4 --weight 3 0.3
 done
+
+# 3. Random maps (fixed seeds): random trees, algorithms, weights, tunables
+# and rules.  A map crushtool itself cannot test (it crashes on some) is
+# skipped, not counted.
+if command -v python3 >/dev/null 2>&1; then
+	for seed in $(seq 1 25); do
+		m=$T/random-$seed.map
+		python3 "$G/gen_random_map.py" "$seed" >"$T/random.txt" &&
+			crushtool -c "$T/random.txt" -o "$m" \
+				--enable-unsafe-tunables >/dev/null 2>&1 || continue
+		timeout 120 crushtool -i "$m" --test --show-bad-mappings \
+			--num-rep 2 --min-x 0 --max-x 9 >/dev/null 2>&1 || continue
+		compare "$m" --show-mappings --show-bad-mappings \
+			--weight 1 0.5 --weight 2 0
+	done
+fi
 
 echo "crushtool golden: $cases cases, $mappings mappings compared, $fails failed"
 [ $fails -eq 0 ]
