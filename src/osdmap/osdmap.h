@@ -42,6 +42,10 @@ struct cephc_crush_map;
 #define CEPHC_OSDMAP_MAX_MAP_ENTRIES (1 << 20) /* other maps we only skip */
 #define CEPHC_OSDMAP_MAX_STRING (1u << 20)     /* strings and blobs skipped */
 #define CEPHC_OSDMAP_MAX_APPS 1024             /* pool application names */
+/* Retry counts a CRUSH map may ask for (tunables, SET_*_TRIES steps);
+ * Pacific's defaults are 50 total, 0 local, 0 fallback; rules use 100. */
+#define CEPHC_OSDMAP_MAX_CRUSH_TRIES 1000
+#define CEPHC_OSDMAP_MAX_CRUSH_LOCAL_TRIES 100
 /* Addresses kept per OSD and kind (Pacific advertises v2 + v1). */
 #define CEPHC_OSDMAP_ADDRS_KEPT 2
 
@@ -51,6 +55,20 @@ struct cephc_crush_map;
 #define CEPHC_OSD_AUTOOUT (1u << 2)
 #define CEPHC_OSD_NEW (1u << 3)
 #define CEPHC_OSD_DESTROYED (1u << 7)
+
+/* OSDMap flags (CEPH_OSDMAP_*) this code acts on. */
+#define CEPHC_OSDMAP_NEARFULL (1u << 0)
+#define CEPHC_OSDMAP_FULL (1u << 1)
+#define CEPHC_OSDMAP_PAUSERD (1u << 2)
+#define CEPHC_OSDMAP_PAUSEWR (1u << 3)
+#define CEPHC_OSDMAP_RECOVERY_DELETES (1u << 19)
+#define CEPHC_OSDMAP_PGLOG_HARDLIMIT (1u << 22)
+/* REQUIRE_JEWEL | REQUIRE_KRAKEN | REQUIRE_LUMINOUS */
+#define CEPHC_OSDMAP_LEGACY_REQUIRE_FLAGS (7u << 16)
+
+/* Ceph release numbers (ceph_release_t). */
+#define CEPHC_RELEASE_LUMINOUS 12
+#define CEPHC_RELEASE_NAUTILUS 14
 
 /* osd_weight: 16.16 fixed point; 0x10000 in, 0 out. */
 #define CEPHC_OSD_IN 0x10000u
@@ -305,7 +323,10 @@ int cephc_pg_parse(const char *s, struct cephc_pg *pg);
  * plain form:
  *   osdmap e12 pool 'test' (2) object 'foo' -> pg 2.7fc1f406 (2.6)
  *   -> up ([1,0,2], p1) acting ([1,0,2], p1)
- * (one line, no newline) or, with json, its JSON object.  Writes at most
+ * (one line, no newline; empty EC slots print as NONE) or, with json, its
+ * JSON object (compact, NONE as 2147483647).  The `ceph` CLI prints the
+ * plain form followed by "\n", and the JSON form preceded by "\n" and
+ * with no newline after it.  Writes at most
  * len bytes (NUL included) and returns the length the full text needs
  * (like snprintf), or -ENOENT when the pool does not exist.
  */

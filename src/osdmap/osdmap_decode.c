@@ -307,6 +307,13 @@ static int decode_osd_section(struct cephc_dec *b, uint8_t v,
 	if (v >= 5) {
 		m->require_min_compat_client = dec_u8(b);
 		m->require_osd_release = dec_u8(b);
+		/* As OSDMap::decode: flags implied by the release. */
+		if (m->require_osd_release >= CEPHC_RELEASE_NAUTILUS)
+			m->flags |= CEPHC_OSDMAP_PGLOG_HARDLIMIT;
+		if (m->require_osd_release >= CEPHC_RELEASE_LUMINOUS) {
+			m->flags &= ~CEPHC_OSDMAP_LEGACY_REQUIRE_FLAGS;
+			m->flags |= CEPHC_OSDMAP_RECOVERY_DELETES;
+		}
 	}
 	if (v >= 6) {
 		/* removed_snaps_queue: map<int64, interval_set> */

@@ -293,13 +293,18 @@ static int decode_inc_osd(struct cephc_dec *b, uint8_t v, struct inc *in)
 	decode_osd_addr_map(b, &skip, &nskip); /* new_hb_front_up */
 	cephc_free(skip);
 	(void)dec_le64(b); /* encode features */
+	in->nearfull = in->full = in->backfillfull = -1.0f;
 	if (v >= 3) {
-		uint32_t nf = dec_le32(b), f = dec_le32(b), bf = dec_le32(b);
+		uint32_t nf = dec_le32(b), f = dec_le32(b);
 
 		memcpy(&in->nearfull, &nf, 4);
 		memcpy(&in->full, &f, 4);
-		memcpy(&in->backfillfull, &bf, 4);
 		in->have_ratios = true;
+	}
+	if (v >= 4) {
+		uint32_t bf = dec_le32(b);
+
+		memcpy(&in->backfillfull, &bf, 4);
 	}
 	if (v == 5)
 		osdmap_skip_string(b);
@@ -522,6 +527,8 @@ static int apply_pools(struct cephc_osdmap *m, struct inc *in)
 	int r;
 
 	for (i = 0; i < in->n_new_pools; i++) {
+		/* Ceph stamps a changed pool with the incremental's epoch. */
+		in->new_pools[i].last_change = in->epoch;
 		r = osdmap_pool_put(m, &in->new_pools[i]);
 		if (r)
 			return r;
@@ -603,6 +610,10 @@ int cephc_osdmap_apply_incremental(struct cephc_osdmap **mapp,
 		r = osdmap_set_crush(m, in.crush, in.crush_len);
 		if (r)
 			goto out;
+		/* Ceph counts CRUSH changes once the map is Luminous-encoded.
+		 */
+		if (m->require_osd_release >= CEPHC_RELEASE_LUMINOUS)
+			m->crush_version++;
 	}
 	r = apply_pools(m, &in);
 	if (!r)
@@ -621,11 +632,13 @@ int cephc_osdmap_apply_incremental(struct cephc_osdmap **mapp,
 		if (in.backfillfull >= 0)
 			m->backfillfull_ratio = in.backfillfull;
 	}
+	/* "No change" is encoded as 0xff (seen from 16.2.15 mons). */
 	if (in.have_require) {
-		if (in.require_min_compat_client)
+		if (in.require_min_compat_client &&
+		    in.require_min_compat_client != 0xff)
 			m->require_min_compat_client =
 			    in.require_min_compat_client;
-		if (in.require_osd_release)
+		if (in.require_osd_release && in.require_osd_release != 0xff)
 			m->require_osd_release = in.require_osd_release;
 	}
 	if (in.cluster_snapshot && *in.cluster_snapshot) {

@@ -75,11 +75,18 @@ static void sb_osds(struct sbuf *sb, const int *osds, int n, bool json)
 {
 	int i;
 
+	/* The monitor's plain text spells empty EC slots "NONE"
+	 * (pg_vector_string); JSON keeps the number 2147483647. */
 	sb_printf(sb, "[");
-	for (i = 0; i < n; i++)
-		sb_printf(sb, "%s%d", i ? "," : "", osds[i]);
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_printf(sb, ",");
+		if (osds[i] == CEPHC_OSD_NONE && !json)
+			sb_printf(sb, "NONE");
+		else
+			sb_printf(sb, "%d", osds[i]);
+	}
 	sb_printf(sb, "]");
-	(void)json;
 }
 
 /* JSON string body with the escapes Ceph's JSONFormatter applies. */
@@ -279,19 +286,19 @@ static void print_map_flags(FILE *f, uint32_t flags)
 	    {1u << 7, "noout"},
 	    {1u << 8, "noin"},
 	    {1u << 9, "nobackfill"},
+	    {1u << 14, "norebalance"},
 	    {1u << 10, "norecover"},
 	    {1u << 11, "noscrub"},
 	    {1u << 12, "nodeep-scrub"},
 	    {1u << 13, "notieragent"},
-	    {1u << 18, "norebalance"},
-	    {1u << 14, "nosnaptrim"},
-	    {1u << 19, "sortbitwise"},
-	    {1u << 20, "require_jewel_osds"},
-	    {1u << 21, "require_kraken_osds"},
-	    {1u << 22, "require_luminous_osds"},
-	    {1u << 23, "recovery_deletes"},
-	    {1u << 24, "purged_snapdirs"},
-	    {1u << 25, "pglog_hardlimit"},
+	    {1u << 21, "nosnaptrim"},
+	    {1u << 15, "sortbitwise"},
+	    {1u << 16, "require_jewel_osds"},
+	    {1u << 17, "require_kraken_osds"},
+	    {1u << 18, "require_luminous_osds"},
+	    {1u << 19, "recovery_deletes"},
+	    {1u << 20, "purged_snapdirs"},
+	    {1u << 22, "pglog_hardlimit"},
 	};
 	bool first = true;
 	size_t i;

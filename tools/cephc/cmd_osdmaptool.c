@@ -15,6 +15,8 @@
  *    --mark-in has a bug in 16.2.15 that we reproduce: it announces and
  *    marks in the --mark-up id, not its own;
  *  - tests run before --print, which prints the modified map;
+ *  - cephc only: --osd-map POOL --object OBJ [--namespace NS] [--format
+ *    json] prints what `ceph osd map POOL OBJ [NS]` would for this map;
  *  - the statistics after --test-map-pgs* count OSDs that are in and have
  *    a positive CRUSH weight, with Ceph's integer average and its stddev.
  * Ceph's option parser treats '-' and '_' alike after the leading dashes,
@@ -49,6 +51,9 @@ struct osdmaptool_opts {
 	long long pool;
 	long long pg_num;
 	const char *map_object, *map_pg;
+	/* cephc only: `ceph osd map` output from the file's map */
+	const char *osd_map_pool, *osd_map_object, *osd_map_nspace;
+	bool json;
 };
 
 static void usage(void)
@@ -157,6 +162,14 @@ static int parse_args(int argc, char **argv, int first,
 			o->pool = to_int(v);
 		else if (opt_arg(argc, argv, &i, "pg-num", &v))
 			o->pg_num = to_int(v);
+		else if (opt_arg(argc, argv, &i, "osd-map", &v))
+			o->osd_map_pool = v;
+		else if (opt_arg(argc, argv, &i, "object", &v))
+			o->osd_map_object = v;
+		else if (opt_arg(argc, argv, &i, "namespace", &v))
+			o->osd_map_nspace = v;
+		else if (opt_arg(argc, argv, &i, "format", &v))
+			o->json = !strncmp(v, "json", 4);
 		else if (a[0] == '-' && a[1])
 			fprintf(stderr, "osdmaptool: ignoring option %s\n", a);
 		else {
@@ -443,6 +456,34 @@ static int test_map_pgs(struct cephc_osdmap *m, const struct osdmaptool_opts *o)
 	return 0;
 }
 
+static int osd_map(struct cephc_osdmap *m, const struct osdmaptool_opts *o)
+{
+	const struct cephc_pg_pool *p =
+	    cephc_osdmap_pool_by_name(m, o->osd_map_pool);
+	char *buf;
+	int n;
+
+	if (!p || !o->osd_map_object) {
+		fprintf(stderr, "pool '%s' does not exist\n", o->osd_map_pool);
+		return 2;
+	}
+	n = cephc_osdmap_format_object_map(m, p->id, o->osd_map_object,
+					   o->osd_map_nspace, o->json, NULL, 0);
+	buf = n >= 0 ? cephc_malloc((size_t)n + 1) : NULL;
+	if (!buf)
+		return 1;
+	cephc_osdmap_format_object_map(m, p->id, o->osd_map_object,
+				       o->osd_map_nspace, o->json, buf,
+				       (size_t)n + 1);
+	/* As the ceph CLI prints it. */
+	if (o->json)
+		printf("\n%s", buf);
+	else
+		printf("%s\n", buf);
+	cephc_free(buf);
+	return 0;
+}
+
 int cmd_osdmaptool(int argc, char **argv, int cmd_index)
 {
 	struct osdmaptool_opts o;
@@ -486,8 +527,10 @@ int cmd_osdmaptool(int argc, char **argv, int cmd_index)
 		rc = test_map_pg(m, o.map_pg);
 	if (!rc && (o.map_pgs || o.map_pgs_dump || o.map_pgs_dump_all))
 		rc = test_map_pgs(m, &o);
-	if (!rc && !o.print && !o.map_pg && !o.map_object && !o.map_pgs &&
-	    !o.map_pgs_dump && !o.map_pgs_dump_all) {
+	if (!rc && o.osd_map_pool)
+		rc = osd_map(m, &o);
+	if (!rc && !o.print && !o.osd_map_pool && !o.map_pg && !o.map_object &&
+	    !o.map_pgs && !o.map_pgs_dump && !o.map_pgs_dump_all) {
 		fprintf(stderr, "osdmaptool: no action specified?\n");
 		usage();
 		rc = 1;

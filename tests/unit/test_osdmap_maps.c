@@ -1,0 +1,747 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * OSDMap decode, incremental apply and placement rules, on maps from a live
+ * 16.2.15 cluster (tests/golden/osdmap) and on maps built here field by
+ * field to hit the bad inputs of bad-inputs.md item 6.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cephc/errors.h"
+#include "core/alloc.h"
+#include "osdmap/osdmap.h"
+
+/* --- files ------------------------------------------------------------- */
+
+static uint8_t *load(const char *rel, size_t *len)
+{
+	const char *src = getenv("CEPHC_SOURCE_DIR");
+	char path[1024];
+	FILE *f;
+	uint8_t *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/golden/osdmap/%s",
+		 src ? src : ".", rel);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct cephc_osdmap *load_map(const char *rel)
+{
+	size_t len;
+	uint8_t *buf = load(rel, &len);
+	struct cephc_osdmap *m = NULL;
+
+	assert_int_equal(cephc_osdmap_decode(buf, len, &m), 0);
+	free(buf);
+	return m;
+}
+
+/* Everything a client derives from a map, as text: --print plus every
+ * PG's raw/up/acting sets. */
+static char *map_digest(const struct cephc_osdmap *m)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct cephc_pg_mapping mp;
+	uint32_t i, ps;
+	int k;
+
+	assert_non_null(f);
+	cephc_osdmap_print(m, f);
+	for (i = 0; i < m->n_pools; i++) {
+		for (ps = 0; ps < m->pools[i].pg_num; ps++) {
+			struct cephc_pg pg = {m->pools[i].id, ps};
+
+			cephc_osdmap_pg_to_osds(m, pg, &mp, NULL);
+			fprintf(f, "%lld.%x", (long long)pg.pool, ps);
+			for (k = 0; k < mp.n_up; k++)
+				fprintf(f, " %d", mp.up[k]);
+			fprintf(f, " p%d |", mp.up_primary);
+			for (k = 0; k < mp.n_acting; k++)
+				fprintf(f, " %d", mp.acting[k]);
+			fprintf(f, " p%d\n", mp.acting_primary);
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+/* --- live maps --------------------------------------------------------- */
+
+static void test_live_maps_decode(void **state)
+{
+	struct cephc_osdmap *m = load_map("live-final.osdmap");
+	const struct cephc_pg_pool *p;
+
+	(void)state;
+	assert_int_equal(m->epoch, 43);
+	assert_int_equal(m->max_osd, 4);
+	assert_int_equal(m->n_pools, 3);
+	assert_non_null(m->crush);
+	p = cephc_osdmap_pool_by_name(m, "ecpool");
+	assert_non_null(p);
+	assert_int_equal(p->type, CEPHC_POOL_TYPE_ERASURE);
+	assert_int_equal(p->struct_v, 29);
+	assert_int_equal(p->size, 3);
+	assert_true(p->flags & CEPHC_POOL_FLAG_HASHPSPOOL);
+	assert_non_null(cephc_osdmap_osd_addr(m, 0, CEPHC_ADDR_MSGR2));
+	assert_non_null(cephc_osdmap_osd_addr(m, 0, CEPHC_ADDR_LEGACY));
+	cephc_osdmap_free(m);
+}
+
+static void test_incremental_chain_reproduces_live_maps(void **state)
+{
+	static const struct {
+		uint32_t epoch;
+		const char *file;
+	} checkpoints[] = {
+	    {12, "live-base.osdmap"},    {16, "live-ec.osdmap"},
+	    {20, "live-weights.osdmap"}, {26, "live-upmap.osdmap"},
+	    {30, "live-temp.osdmap"},    {37, "live-out.osdmap"},
+	    {38, "live-down.osdmap"},    {43, "live-final.osdmap"},
+	};
+	struct cephc_osdmap *m = load_map("chain/full.1");
+	size_t c = 0;
+	uint32_t e;
+
+	(void)state;
+	for (e = 2; e <= 43; e++) {
+		char name[32];
+		size_t len;
+		uint8_t *inc;
+
+		snprintf(name, sizeof(name), "chain/inc.%u", e);
+		inc = load(name, &len);
+		assert_int_equal(cephc_osdmap_apply_incremental(&m, inc, len),
+				 0);
+		free(inc);
+		assert_int_equal(m->epoch, e);
+		if (c < sizeof(checkpoints) / sizeof(checkpoints[0]) &&
+		    checkpoints[c].epoch == e) {
+			struct cephc_osdmap *want =
+			    load_map(checkpoints[c].file);
+			char *a = map_digest(want), *b = map_digest(m);
+
+			if (strcmp(a, b))
+				fprintf(stderr,
+					"epoch %u differs:\n%s\n---\n%s\n", e,
+					a, b);
+			assert_string_equal(a, b);
+			free(a);
+			free(b);
+			cephc_osdmap_free(want);
+			c++;
+		}
+	}
+	assert_int_equal(c, 8);
+	cephc_osdmap_free(m);
+}
+
+static void test_incremental_wrong_epoch_leaves_map(void **state)
+{
+	struct cephc_osdmap *m = load_map("live-base.osdmap"); /* e12 */
+	char *before = map_digest(m), *after;
+	size_t len;
+	uint8_t *inc;
+
+	(void)state;
+	/* e12 -> inc.12 (same epoch), inc.14 (a gap), inc.2 (old) */
+	inc = load("chain/inc.12", &len);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, inc, len),
+			 CEPHC_EINVAL);
+	free(inc);
+	inc = load("chain/inc.14", &len);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, inc, len),
+			 CEPHC_EINVAL);
+	free(inc);
+	inc = load("chain/inc.2", &len);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, inc, len),
+			 CEPHC_EINVAL);
+	free(inc);
+	after = map_digest(m);
+	assert_string_equal(before, after);
+	assert_int_equal(m->epoch, 12);
+	free(before);
+	free(after);
+	cephc_osdmap_free(m);
+}
+
+static void test_truncated_maps_fail_cleanly(void **state)
+{
+	size_t len, cut;
+	uint8_t *buf = load("live-upmap.osdmap", &len);
+
+	(void)state;
+	/* Every strict prefix must be refused (and, under ASan, never read
+	 * past its end): the wrapper's length covers the whole map. */
+	for (cut = 0; cut < len; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+		struct cephc_osdmap *m = NULL;
+
+		memcpy(copy, buf, cut);
+		assert_int_not_equal(cephc_osdmap_decode(copy, cut, &m), 0);
+		assert_null(m);
+		free(copy);
+	}
+	free(buf);
+}
+
+static void test_truncated_incrementals_leave_map(void **state)
+{
+	struct cephc_osdmap *m = load_map("live-upmap.osdmap"); /* e26 */
+	char *before = map_digest(m), *after;
+	size_t len, cut;
+	uint8_t *inc = load("chain/inc.27", &len);
+
+	(void)state;
+	for (cut = 0; cut < len; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+
+		memcpy(copy, inc, cut);
+		assert_int_not_equal(
+		    cephc_osdmap_apply_incremental(&m, copy, cut), 0);
+		free(copy);
+	}
+	after = map_digest(m);
+	assert_string_equal(before, after);
+	free(after);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, inc, len), 0);
+	assert_int_equal(m->epoch, 27);
+	free(before);
+	free(inc);
+	cephc_osdmap_free(m);
+}
+
+/* --- maps built field by field ----------------------------------------- */
+
+struct wbuf {
+	uint8_t b[1 << 16];
+	size_t n;
+};
+
+static void w8(struct wbuf *w, uint8_t v)
+{
+	w->b[w->n++] = v;
+}
+
+static void w32(struct wbuf *w, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		w8(w, (uint8_t)(v >> (8 * i)));
+}
+
+static void w64(struct wbuf *w, uint64_t v)
+{
+	w32(w, (uint32_t)v);
+	w32(w, (uint32_t)(v >> 32));
+}
+
+static void wbytes(struct wbuf *w, const void *p, size_t n)
+{
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+static void wstr(struct wbuf *w, const char *s)
+{
+	w32(w, (uint32_t)strlen(s));
+	wbytes(w, s, strlen(s));
+}
+
+/* Envelope: returns the offset of the length to patch in wend(). */
+static size_t wbegin(struct wbuf *w, uint8_t v, uint8_t compat)
+{
+	size_t at;
+
+	w8(w, v);
+	w8(w, compat);
+	at = w->n;
+	w32(w, 0);
+	return at;
+}
+
+static void wend(struct wbuf *w, size_t at)
+{
+	uint32_t len = (uint32_t)(w->n - at - 4);
+	int i;
+
+	for (i = 0; i < 4; i++)
+		w->b[at + i] = (uint8_t)(len >> (8 * i));
+}
+
+static void wpg(struct wbuf *w, int64_t pool, uint32_t seed)
+{
+	w8(w, 1);
+	w64(w, (uint64_t)pool);
+	w32(w, seed);
+	w32(w, 0xffffffff);
+}
+
+/* A replicated pool, encoded as Pacific does (v29). */
+static void wpool(struct wbuf *w, uint8_t compat, uint8_t size, uint32_t pg_num)
+{
+	size_t at = wbegin(w, 29, compat), m;
+
+	w8(w, CEPHC_POOL_TYPE_REPLICATED);
+	w8(w, size);
+	w8(w, 0); /* crush_rule */
+	w8(w, 2); /* rjenkins */
+	w32(w, pg_num);
+	w32(w, pg_num);
+	w32(w, 0);
+	w32(w, 0);
+	w32(w, 7); /* last_change */
+	w64(w, 0);
+	w32(w, 0);
+	w32(w, 0); /* snaps */
+	w32(w, 0); /* removed_snaps */
+	w64(w, 0); /* auid */
+	w64(w, CEPHC_POOL_FLAG_HASHPSPOOL);
+	w32(w, 0);
+	w8(w, 1);  /* min_size */
+	w64(w, 0); /* quota */
+	w64(w, 0);
+	w32(w, 0);           /* tiers */
+	w64(w, ~0ull);       /* tier_of */
+	w8(w, 0);            /* cache_mode */
+	w64(w, ~0ull);       /* read_tier */
+	w64(w, ~0ull);       /* write_tier */
+	w32(w, 0);           /* properties */
+	m = wbegin(w, 1, 1); /* hit_set_params: none */
+	w8(w, 0);
+	wend(w, m);
+	w32(w, 0);
+	w32(w, 0);
+	w32(w, 0); /* stripe_width */
+	w64(w, 0);
+	w64(w, 0);
+	w32(w, 0);
+	w32(w, 0);
+	w32(w, 0);
+	w32(w, 0);
+	wstr(w, ""); /* erasure_code_profile */
+	w32(w, 0);   /* lfor preluminous */
+	w32(w, 0);   /* min_read_recency */
+	w64(w, 0);   /* expected_num_objects */
+	w32(w, 0);   /* v19 */
+	w32(w, 0);   /* v20 */
+	w8(w, 0);    /* v21 */
+	w8(w, 0);    /* fast_read */
+	w32(w, 0);   /* v23 */
+	w32(w, 0);
+	m = wbegin(w, 1, 1); /* opts */
+	w32(w, 0);
+	wend(w, m);
+	w32(w, 0); /* lfor prenautilus */
+	w32(w, 0); /* application_metadata */
+	w64(w, 0); /* create_time */
+	w32(w, pg_num);
+	w32(w, pg_num);
+	w32(w, pg_num);
+	w32(w, 0);
+	w32(w, 0);
+	w32(w, 5);           /* last_force_op_resend */
+	w8(w, 0);            /* autoscale off */
+	m = wbegin(w, 1, 1); /* last_pg_merge_meta (opaque here) */
+	wend(w, m);
+	wend(w, at);
+}
+
+struct build {
+	uint32_t max_osd;  /* claimed */
+	uint32_t n_arrays; /* entries actually in the three arrays */
+	uint8_t pool_compat;
+	bool truncate_pool;   /* pool envelope length beyond the map */
+	uint32_t pg_temp_osd; /* pg_temp 1.0 [0, this] */
+	int64_t pg_temp_pool;
+	const uint8_t *crush;
+	uint32_t crush_len;
+	int32_t upmap[3]; /* pg_upmap 1.1 (if [0] >= 0) */
+	int32_t items[4]; /* pg_upmap_items 1.2 pairs (if [0] >= 0) */
+};
+
+static size_t build_map(struct wbuf *w, const struct build *b)
+{
+	size_t wrap, cl, os, at;
+	uint8_t fsid[16] = {1, 2, 3};
+	uint32_t i;
+
+	w->n = 0;
+	wrap = wbegin(w, 8, 7);
+	cl = wbegin(w, 9, 1);
+	wbytes(w, fsid, 16);
+	w32(w, 5); /* epoch */
+	w64(w, 0); /* created */
+	w64(w, 0); /* modified */
+	w32(w, 1); /* pools */
+	w64(w, 1);
+	at = w->n;
+	wpool(w, b->pool_compat ? b->pool_compat : 5, 3, 8);
+	if (b->truncate_pool) {
+		/* claim 1000 more body bytes than there are */
+		uint32_t len = (uint32_t)(w->n - at - 6) + 1000;
+
+		w->b[at + 2] = (uint8_t)len;
+		w->b[at + 3] = (uint8_t)(len >> 8);
+	}
+	w32(w, 1);
+	w64(w, 1);
+	wstr(w, "test");
+	w32(w, 1); /* pool_max */
+	w32(w, 0); /* flags */
+	w32(w, b->max_osd);
+	w32(w, b->n_arrays);
+	for (i = 0; i < b->n_arrays; i++)
+		w32(w, CEPHC_OSD_EXISTS | CEPHC_OSD_UP);
+	w32(w, b->n_arrays);
+	for (i = 0; i < b->n_arrays; i++)
+		w32(w, CEPHC_OSD_IN);
+	w32(w, b->n_arrays);
+	for (i = 0; i < b->n_arrays; i++) {
+		w8(w, 2); /* empty addrvec */
+		w32(w, 0);
+	}
+	w32(w, 1); /* pg_temp */
+	wpg(w, b->pg_temp_pool, 0);
+	w32(w, 2);
+	w32(w, 0);
+	w32(w, b->pg_temp_osd);
+	w32(w, 0); /* primary_temp */
+	w32(w, 0); /* primary_affinity */
+	w32(w, b->crush_len);
+	wbytes(w, b->crush, b->crush_len);
+	w32(w, 0); /* erasure_code_profiles */
+	if (b->upmap[0] >= 0) {
+		w32(w, 1);
+		wpg(w, 1, 1);
+		w32(w, 3);
+		for (i = 0; i < 3; i++)
+			w32(w, (uint32_t)b->upmap[i]);
+	} else {
+		w32(w, 0);
+	}
+	if (b->items[0] >= 0) {
+		w32(w, 1);
+		wpg(w, 1, 2);
+		w32(w, 2);
+		for (i = 0; i < 4; i++)
+			w32(w, (uint32_t)b->items[i]);
+	} else {
+		w32(w, 0);
+	}
+	w32(w, 3); /* crush_version */
+	wend(w, cl);
+	os = wbegin(w, 9, 1);
+	for (i = 0; i < 4; i++)
+		w32(w, 0); /* hb_back, osd_info, blocklist, cluster addrs */
+	w32(w, 0);         /* snapshot epoch */
+	wstr(w, "");
+	w32(w, 0);          /* uuid */
+	w32(w, 0);          /* xinfo */
+	w32(w, 0);          /* hb_front */
+	w32(w, 0x3f59999a); /* nearfull 0.85f */
+	w32(w, 0x3f733333); /* full 0.95f */
+	w32(w, 0x3f666666); /* backfillfull 0.9f */
+	w8(w, 12);
+	w8(w, 16);
+	w32(w, 0);
+	w32(w, 0);
+	w32(w, 0);
+	wend(w, os);
+	w32(w, 0); /* crc */
+	wend(w, wrap);
+	return w->n;
+}
+
+static struct cephc_osdmap *crush_source;
+
+static void default_build(struct build *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->max_osd = b->n_arrays = 4;
+	b->pg_temp_pool = 1;
+	b->pg_temp_osd = 1;
+	b->crush = crush_source->crush_blob;
+	b->crush_len = crush_source->crush_len;
+	b->upmap[0] = b->items[0] = -1;
+}
+
+static int decode_built(const struct build *b, struct cephc_osdmap **m)
+{
+	static struct wbuf w;
+	size_t n = build_map(&w, b);
+
+	*m = NULL;
+	return cephc_osdmap_decode(w.b, n, m);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	crush_source = load_map("live-base.osdmap"); /* 4 OSDs, one host */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cephc_osdmap_free(crush_source);
+	return 0;
+}
+
+static void test_built_map_decodes(void **state)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+	struct cephc_pg_mapping mp;
+	struct cephc_pg pg = {1, 0};
+
+	(void)state;
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	assert_int_equal(m->epoch, 5);
+	assert_string_equal(m->pools[0].name, "test");
+	assert_int_equal(m->pools[0].last_force_op_resend, 5);
+	assert_int_equal(m->pools[0].pg_num_mask, 7);
+	/* pg_temp 1.0 [0,1] makes the acting set */
+	cephc_osdmap_pg_to_osds(m, pg, &mp, NULL);
+	assert_int_equal(mp.n_up, 3);
+	assert_int_equal(mp.n_acting, 2);
+	assert_int_equal(mp.acting[0], 0);
+	assert_int_equal(mp.acting[1], 1);
+	assert_int_equal(mp.acting_primary, 0);
+	cephc_osdmap_free(m);
+}
+
+static void test_max_osd_larger_than_arrays(void **state)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+
+	(void)state;
+	default_build(&b);
+	b.max_osd = 1000; /* arrays still hold 4 */
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+	assert_null(m);
+	b.max_osd = 0xffffffff;
+	assert_int_equal(decode_built(&b, &m), CEPHC_ETOOBIG);
+	b.max_osd = CEPHC_OSDMAP_MAX_OSD; /* allowed, but no room for it */
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+	b.max_osd = 3; /* arrays longer than max_osd */
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+}
+
+static void test_pool_envelope_bad(void **state)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+
+	(void)state;
+	default_build(&b);
+	b.truncate_pool = true;
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+	default_build(&b);
+	b.pool_compat = 30; /* newer than we understand */
+	assert_int_equal(decode_built(&b, &m), CEPHC_ECOMPAT);
+}
+
+static void test_pg_temp_for_missing_pool_and_osd(void **state)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+	struct cephc_pg_mapping mp;
+	struct cephc_pg pg = {1, 0};
+
+	(void)state;
+	default_build(&b);
+	b.pg_temp_osd = 500; /* no such OSD: dropped from acting */
+	assert_int_equal(decode_built(&b, &m), 0);
+	cephc_osdmap_pg_to_osds(m, pg, &mp, NULL);
+	assert_int_equal(mp.n_acting, 1);
+	assert_int_equal(mp.acting[0], 0);
+	cephc_osdmap_free(m);
+
+	default_build(&b);
+	b.pg_temp_pool = 99; /* no such pool: kept, never used */
+	assert_int_equal(decode_built(&b, &m), 0);
+	cephc_osdmap_pg_to_osds(m, pg, &mp, NULL);
+	assert_int_equal(mp.n_acting, mp.n_up);
+	pg.pool = 99;
+	assert_int_equal(cephc_osdmap_pg_to_osds(m, pg, &mp, NULL), -ENOENT);
+	assert_int_equal(mp.n_acting, 0);
+	assert_int_equal(mp.acting_primary, -1);
+	cephc_osdmap_free(m);
+}
+
+static void test_upmap_rules(void **state)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+	struct cephc_pg_mapping plain, mp;
+	struct cephc_pg pg1 = {1, 1}, pg2 = {1, 2};
+	int absent = -1, i, j;
+
+	(void)state;
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	cephc_osdmap_pg_to_osds(m, pg2, &plain, NULL);
+	cephc_osdmap_free(m);
+	assert_int_equal(plain.n_up, 3);
+	/* the one OSD of 0..3 that CRUSH did not pick for 1.2 */
+	for (i = 0; i < 4 && absent < 0; i++) {
+		for (j = 0; j < 3 && plain.up[j] != i; j++)
+			;
+		if (j == 3)
+			absent = i;
+	}
+
+	/* pg_upmap replaces the set; upmap_items swap the first match for a
+	 * target not yet present; a target already present is refused. */
+	default_build(&b);
+	b.upmap[0] = 3;
+	b.upmap[1] = 2;
+	b.upmap[2] = 1;
+	b.items[0] = plain.up[1];
+	b.items[1] = absent; /* accepted */
+	b.items[2] = plain.up[0];
+	b.items[3] = plain.up[2]; /* present already: refused */
+	assert_int_equal(decode_built(&b, &m), 0);
+	cephc_osdmap_pg_to_osds(m, pg1, &mp, NULL);
+	assert_int_equal(mp.n_up, 3);
+	assert_int_equal(mp.up[0], 3);
+	assert_int_equal(mp.up[1], 2);
+	assert_int_equal(mp.up[2], 1);
+	cephc_osdmap_pg_to_osds(m, pg2, &mp, NULL);
+	assert_int_equal(mp.up[0], plain.up[0]);
+	assert_int_equal(mp.up[1], absent);
+	assert_int_equal(mp.up[2], plain.up[2]);
+
+	/* An out target voids the whole pg_upmap entry. */
+	m->osd_weight[3] = 0;
+	cephc_osdmap_pg_to_osds(m, pg1, &mp, NULL);
+	assert_false(mp.n_up == 3 && mp.up[0] == 3);
+	/* ... and an out upmap_items target is skipped. */
+	m->osd_weight[3] = CEPHC_OSD_IN;
+	m->osd_weight[absent] = 0;
+	cephc_osdmap_pg_to_osds(m, pg2, &mp, NULL);
+	for (i = 0; i < mp.n_up; i++)
+		assert_int_not_equal(mp.up[i], absent);
+	cephc_osdmap_free(m);
+}
+
+static void test_down_osds_leave_up_set(void **state)
+{
+	struct cephc_osdmap *m = load_map("live-ec.osdmap");
+	const struct cephc_pg_pool *ec = cephc_osdmap_pool_by_name(m, "ecpool");
+	struct cephc_pg_mapping mp;
+	struct cephc_pg pg = {ec->id, 0};
+	int victim, i;
+
+	(void)state;
+	cephc_osdmap_pg_to_osds(m, pg, &mp, NULL);
+	assert_int_equal(mp.n_up, 3);
+	victim = mp.up[1];
+	m->osd_state[victim] &= ~CEPHC_OSD_UP;
+	cephc_osdmap_pg_to_osds(m, pg, &mp, NULL);
+	/* EC: positional, a hole where the down OSD was */
+	assert_int_equal(mp.n_up, 3);
+	assert_int_equal(mp.up[1], CEPHC_OSD_NONE);
+	/* replicated: compacted */
+	pg.pool = cephc_osdmap_pool_by_name(m, "test")->id;
+	for (pg.seed = 0; pg.seed < 8; pg.seed++) {
+		cephc_osdmap_pg_to_osds(m, pg, &mp, NULL);
+		for (i = 0; i < mp.n_up; i++)
+			assert_int_not_equal(mp.up[i], victim);
+	}
+	cephc_osdmap_free(m);
+}
+
+static void test_format_object_map_matches_ceph(void **state)
+{
+	struct cephc_osdmap *m = load_map("live-final.osdmap");
+	size_t len;
+	char *txt = (char *)load("osd-map-e43.txt", &len), *line, *save;
+	int cases = 0;
+
+	(void)state;
+	txt = realloc(txt, len + 1);
+	txt[len] = '\0';
+	/* blocks: "POOL OBJ [NS]", plain, "", json */
+	for (line = strtok_r(txt, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char pool[64], obj[128], ns[64] = "";
+		char *plain = strtok_r(NULL, "\n", &save);
+		char *json = strtok_r(NULL, "\n", &save);
+		char out[512];
+		const struct cephc_pg_pool *p;
+
+		assert_non_null(json);
+		assert_true(sscanf(line, "%63s %127s %63s", pool, obj, ns) >=
+			    2);
+		p = cephc_osdmap_pool_by_name(m, pool);
+		assert_non_null(p);
+		cephc_osdmap_format_object_map(m, p->id, obj, ns, false, out,
+					       sizeof(out));
+		assert_string_equal(out, plain);
+		cephc_osdmap_format_object_map(m, p->id, obj, ns, true, out,
+					       sizeof(out));
+		assert_string_equal(out, json);
+		cases++;
+	}
+	assert_int_equal(cases, 7);
+	/* snprintf contract: the needed length, and a cut output */
+	{
+		char small[10];
+		int n = cephc_osdmap_format_object_map(m, 1, "foo", NULL, false,
+						       small, sizeof(small));
+
+		assert_true(n > 9);
+		assert_int_equal(strlen(small), 9);
+		assert_int_equal(
+		    cephc_osdmap_format_object_map(m, 77, "foo", NULL, false,
+						   small, sizeof(small)),
+		    -ENOENT);
+	}
+	free(txt);
+	cephc_osdmap_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_live_maps_decode),
+	    cmocka_unit_test(test_incremental_chain_reproduces_live_maps),
+	    cmocka_unit_test(test_incremental_wrong_epoch_leaves_map),
+	    cmocka_unit_test(test_truncated_maps_fail_cleanly),
+	    cmocka_unit_test(test_truncated_incrementals_leave_map),
+	    cmocka_unit_test(test_built_map_decodes),
+	    cmocka_unit_test(test_max_osd_larger_than_arrays),
+	    cmocka_unit_test(test_pool_envelope_bad),
+	    cmocka_unit_test(test_pg_temp_for_missing_pool_and_osd),
+	    cmocka_unit_test(test_upmap_rules),
+	    cmocka_unit_test(test_down_osds_leave_up_set),
+	    cmocka_unit_test(test_format_object_map_matches_ceph),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
