@@ -103,7 +103,11 @@ int cephc_crush_do_rule(const struct cephc_crush_map *map, int ruleno, int x,
 
 /* --- accessors ---------------------------------------------------------- */
 
-/* Device id bound: devices are 0..max_devices-1. */
+/*
+ * Device id bound: devices are 0..max_devices-1.  As Ceph computes it on
+ * decode: 1 + the largest device id that a bucket holds or that has a name
+ * (the header's max_devices field is ignored, as by Ceph).
+ */
 int cephc_crush_max_devices(const struct cephc_crush_map *map);
 /* Number of rule slots; valid rule ids are 0..max_rules-1 that exist. */
 int cephc_crush_max_rules(const struct cephc_crush_map *map);

@@ -19,7 +19,8 @@
  *   u8 straw_calc_version; le32 allowed_bucket_algs; u8 chooseleaf_stable;
  *   device classes (class_map, class_name, class_bucket); choose_args.
  *
- * Like Ceph's decoder we recompute max_devices from the bucket items and
+ * Like Ceph's decoder we recompute max_devices (1 + the largest device id
+ * that is a bucket item or has a name; the header's value is ignored) and
  * normalise choose_args (CrushWrapper::update_choose_args): they survive
  * only on straw2 buckets, and weight_set rows take the bucket's size.
  * Unlike Ceph we refuse maps Ceph itself would crash or loop on (items that
@@ -555,6 +556,16 @@ static int decode_map(struct cephc_dec *d, struct cephc_crush_map *m)
 	err = validate_graph(m);
 	if (err)
 		return dec_fail(d, err);
+	/* CrushWrapper::finalize() also covers the highest-numbered named
+	 * device, even one no bucket holds (a rule may TAKE it). */
+	for (uint32_t i = 0; i < m->item_names.n; i++) {
+		int32_t id = m->item_names.v[i].id;
+
+		if (id >= CEPHC_CRUSH_MAX_DEVICES)
+			return dec_fail(d, CEPHC_ETOOBIG);
+		if (id >= m->max_devices)
+			m->max_devices = id + 1;
+	}
 	if (dec_left(d))
 		decode_choose_args(d, m);
 	/* Pacific stops here; later releases append fields we ignore. */

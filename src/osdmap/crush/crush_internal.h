@@ -113,8 +113,9 @@ struct crush_name_map {
 struct cephc_crush_map {
 	int32_t max_buckets;
 	uint32_t max_rules;
-	/* As Ceph's decode recomputes it (crush_finalize): 1 + the largest
-	 * device id that is an item of some bucket, 0 if none. */
+	/* As Ceph's decode recomputes it (crush_finalize, then
+	 * CrushWrapper::finalize): 1 + the largest device id that is an item
+	 * of some bucket or has a name, 0 if none. */
 	int32_t max_devices;
 	int32_t encoded_max_devices; /* the header's value, informational */
 	uint32_t max_bucket_size;    /* largest bucket, sizes scratch */
@@ -140,11 +141,105 @@ struct cephc_crush_map {
 	struct cephc_crush_choose_arg *choose_args;
 };
 
+/*
+ * CRUSH's integer hashes: Robert Jenkins' 96-bit mix applied to the inputs
+ * and two fixed salts, seeded with 1315423911 xor the inputs; all
+ * arithmetic modulo 2^32.  Inline because the mapper spends most of its time
+ * here and the compiler overlaps independent items' hashes when it can see
+ * them.
+ */
+#define CRUSH_HASH_SEED 1315423911u
+#define CRUSH_HASH_X 231232u
+#define CRUSH_HASH_Y 1232u
+
+/* Jenkins' mix of three 32-bit words (c is the running hash). */
+#define crush_mix(a, b, c)                                                     \
+	do {                                                                   \
+		a -= b;                                                        \
+		a -= c;                                                        \
+		a ^= c >> 13;                                                  \
+		b -= c;                                                        \
+		b -= a;                                                        \
+		b ^= a << 8;                                                   \
+		c -= a;                                                        \
+		c -= b;                                                        \
+		c ^= b >> 13;                                                  \
+		a -= b;                                                        \
+		a -= c;                                                        \
+		a ^= c >> 12;                                                  \
+		b -= c;                                                        \
+		b -= a;                                                        \
+		b ^= a << 16;                                                  \
+		c -= a;                                                        \
+		c -= b;                                                        \
+		c ^= b >> 5;                                                   \
+		a -= b;                                                        \
+		a -= c;                                                        \
+		a ^= c >> 3;                                                   \
+		b -= c;                                                        \
+		b -= a;                                                        \
+		b ^= a << 10;                                                  \
+		c -= a;                                                        \
+		c -= b;                                                        \
+		c ^= b >> 15;                                                  \
+	} while (0)
+
+static inline uint32_t crush_rjenkins_2(uint32_t a, uint32_t b)
+{
+	uint32_t h = CRUSH_HASH_SEED ^ a ^ b;
+	uint32_t x = CRUSH_HASH_X, y = CRUSH_HASH_Y;
+
+	crush_mix(a, b, h);
+	crush_mix(x, a, h);
+	crush_mix(b, y, h);
+	return h;
+}
+
+static inline uint32_t crush_rjenkins_3(uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t h = CRUSH_HASH_SEED ^ a ^ b ^ c;
+	uint32_t x = CRUSH_HASH_X, y = CRUSH_HASH_Y;
+
+	crush_mix(a, b, h);
+	crush_mix(c, x, h);
+	crush_mix(y, a, h);
+	crush_mix(b, x, h);
+	crush_mix(y, c, h);
+	return h;
+}
+
+static inline uint32_t crush_rjenkins_4(uint32_t a, uint32_t b, uint32_t c,
+					uint32_t d)
+{
+	uint32_t h = CRUSH_HASH_SEED ^ a ^ b ^ c ^ d;
+	uint32_t x = CRUSH_HASH_X, y = CRUSH_HASH_Y;
+
+	crush_mix(a, b, h);
+	crush_mix(c, d, h);
+	crush_mix(a, x, h);
+	crush_mix(y, b, h);
+	crush_mix(c, x, h);
+	crush_mix(y, d, h);
+	return h;
+}
+
 /* Hashes by type: CRUSH_HASH_RJENKINS1, anything else hashes to 0 (Ceph). */
-uint32_t crush_hash32_2(int type, uint32_t a, uint32_t b);
-uint32_t crush_hash32_3(int type, uint32_t a, uint32_t b, uint32_t c);
-uint32_t crush_hash32_4(int type, uint32_t a, uint32_t b, uint32_t c,
-			uint32_t d);
+static inline uint32_t crush_hash32_2(int type, uint32_t a, uint32_t b)
+{
+	return type == CRUSH_HASH_RJENKINS1 ? crush_rjenkins_2(a, b) : 0;
+}
+
+static inline uint32_t crush_hash32_3(int type, uint32_t a, uint32_t b,
+				      uint32_t c)
+{
+	return type == CRUSH_HASH_RJENKINS1 ? crush_rjenkins_3(a, b, c) : 0;
+}
+
+static inline uint32_t crush_hash32_4(int type, uint32_t a, uint32_t b,
+				      uint32_t c, uint32_t d)
+{
+	return type == CRUSH_HASH_RJENKINS1 ? crush_rjenkins_4(a, b, c, d) : 0;
+}
 
 /* 2^44 * log2(u + 1) in fixed point, u in 0..0xffff (bit-exact to Ceph). */
 uint64_t crush_ln(uint32_t u);
