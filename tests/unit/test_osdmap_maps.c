@@ -649,6 +649,113 @@ static void test_upmap_rules(void **state)
 	cephc_osdmap_free(m);
 }
 
+/* An incremental for the built map (epoch 5 -> 6): new_state and
+ * new_weight entries only. */
+static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
+			uint32_t state_xor, int32_t weight_osd, uint32_t weight)
+{
+	size_t wrap, cl, os;
+	uint8_t fsid[16] = {1, 2, 3};
+	int i;
+
+	w->n = 0;
+	wrap = wbegin(w, 8, 7);
+	cl = wbegin(w, 8, 1);
+	wbytes(w, fsid, 16);
+	w32(w, epoch);
+	w64(w, 0);     /* modified */
+	w64(w, ~0ull); /* new_pool_max: none */
+	w32(w, ~0u);   /* new_flags: none */
+	w32(w, 0);     /* fullmap */
+	w32(w, 0);     /* crush */
+	w32(w, ~0u);   /* new_max_osd: none */
+	w32(w, 0);     /* new_pools */
+	w32(w, 0);     /* new_pool_names */
+	w32(w, 0);     /* old_pools */
+	w32(w, 0);     /* new_up_client */
+	if (state_osd >= -1000) {
+		w32(w, 1);
+		w32(w, (uint32_t)state_osd);
+		w32(w, state_xor);
+	} else {
+		w32(w, 0);
+	}
+	if (weight_osd >= -1000) {
+		w32(w, 1);
+		w32(w, (uint32_t)weight_osd);
+		w32(w, weight);
+	} else {
+		w32(w, 0);
+	}
+	for (i = 0; i < 9; i++)
+		w32(w, 0); /* pg_temp .. old_pg_upmap_items */
+	wend(w, cl);
+	os = wbegin(w, 9, 1);
+	for (i = 0; i < 11; i++)
+		w32(w, 0);  /* hb_back .. hb_front */
+	w64(w, 0);          /* features */
+	w32(w, 0xbf800000); /* ratios: -1 = unchanged */
+	w32(w, 0xbf800000);
+	w32(w, 0xbf800000);
+	w8(w, 0xff);
+	w8(w, 0xff);
+	w32(w, 0);
+	w32(w, 0);
+	wend(w, os);
+	w32(w, 0); /* inc crc */
+	w32(w, 0); /* full crc */
+	wend(w, wrap);
+	return w->n;
+}
+
+static void test_incremental_state_weight_rules(void **state)
+{
+	static struct wbuf w;
+	struct build b;
+	struct cephc_osdmap *m;
+	size_t n;
+
+	(void)state;
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+
+	/* An OSD id beyond max_osd: refused, nothing changes. */
+	n = build_inc(&w, 6, 99, CEPHC_OSD_UP, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n),
+			 CEPHC_EDECODE);
+	assert_int_equal(m->epoch, 5);
+	n = build_inc(&w, 6, -2000, 0, -1, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n),
+			 CEPHC_EDECODE);
+
+	/* xor value 0 is the legacy spelling of UP: osd.1 goes down. */
+	n = build_inc(&w, 6, 1, 0, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->epoch, 6);
+	assert_false(cephc_osdmap_osd_up(m, 1));
+	assert_true(cephc_osdmap_osd_exists(m, 1));
+	assert_int_equal(m->osd_info[1].down_at, 6);
+
+	/* Weight before state: marking in clears AUTOOUT even when the
+	 * same incremental toggles AUTOOUT on again afterwards. */
+	m->osd_state[2] |= CEPHC_OSD_AUTOOUT;
+	n = build_inc(&w, 7, 2, CEPHC_OSD_AUTOOUT, 2, 0x8000);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->osd_weight[2], 0x8000);
+	assert_true(m->osd_state[2] & CEPHC_OSD_AUTOOUT);
+
+	/* Clearing EXISTS destroys the OSD: state, weight, address reset. */
+	n = build_inc(&w, 8, 3, CEPHC_OSD_EXISTS, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->osd_state[3], 0);
+	assert_int_equal(m->osd_weight[3], 0);
+
+	/* A stale incremental (epoch 8 again) is refused. */
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n),
+			 CEPHC_EINVAL);
+	cephc_osdmap_free(m);
+}
+
 static void test_down_osds_leave_up_set(void **state)
 {
 	struct cephc_osdmap *m = load_map("live-ec.osdmap");
@@ -739,6 +846,7 @@ int main(void)
 	    cmocka_unit_test(test_pool_envelope_bad),
 	    cmocka_unit_test(test_pg_temp_for_missing_pool_and_osd),
 	    cmocka_unit_test(test_upmap_rules),
+	    cmocka_unit_test(test_incremental_state_weight_rules),
 	    cmocka_unit_test(test_down_osds_leave_up_set),
 	    cmocka_unit_test(test_format_object_map_matches_ceph),
 	};
