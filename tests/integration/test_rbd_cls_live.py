@@ -315,6 +315,8 @@ def main():
         check(r == 0, "dir_add_image %r" % r)
         r, _ = call(ioctx, sdir, "dir_add_image", "img-a", "abc124")
         check(r == -17, "dir_add_image duplicate name -> EEXIST (%r)" % r)
+        r, _ = call(ioctx, sdir, "dir_add_image", "img-c", "abc123")
+        check(r == -9, "dir_add_image duplicate id -> EBADF (%r)" % r)
         r, _ = call(ioctx, sdir, "dir_rename_image", "img-a", "img-b",
                     "abc123")
         check(r == 0, "dir_rename_image %r" % r)
@@ -346,6 +348,14 @@ def main():
 
         hdr = "rbd_header." + new_id
         scratch.append(hdr)
+        # server-side checks of create (before the header exists)
+        r, _ = call(ioctx, hdr, "create", 8 << 20, 22, 1 << 20,
+                    "rbd_data." + new_id, -1)
+        check(r == -38, "create with an unknown feature -> ENOSYS (%r)" % r)
+        r, _ = call(ioctx, hdr, "create", 8 << 20, 22, 1,
+                    "rbd_data." + new_id, 1)
+        check(r == -22, "create with a data pool but no DATA_POOL -> EINVAL"
+              " (%r)" % r)
         r, _ = call(ioctx, hdr, "create", 8 << 20, 22, 1 | 2,
                     "rbd_data." + new_id, -1)
         check(r == 0, "create %r" % r)
@@ -382,6 +392,10 @@ def main():
               d["ns_type"] == 0, "snapshot_get scratch %r" % d)
         r, _ = call(ioctx, hdr, "snapshot_add", 11, "snap-x")
         check(r == -17, "snapshot_add duplicate name -> EEXIST (%r)" % r)
+        r, _ = call(ioctx, hdr, "snapshot_add", 9, "snap-y")
+        check(r == -116, "snapshot_add below the seq -> ESTALE (%r)" % r)
+        r, _ = call(ioctx, hdr, "get_size", 12)
+        check(r == -2, "get_size of a missing snap -> ENOENT (%r)" % r)
         r, _ = call(ioctx, hdr, "snapshot_remove", 10)
         check(r == 0, "snapshot_remove %r" % r)
         r, d = call(ioctx, hdr, "get_snapcontext",
@@ -396,6 +410,13 @@ def main():
         check(r == 0, "create with data pool %r" % r)
         r, d = call(ioctx, hdr2, "get_data_pool")
         check(d["value"] == dpid, "data pool of created %r" % d)
+        r, _ = call(ioctx, hdr2, "get_stripe_unit_count")
+        check(r == -8, "get_stripe_unit_count without STRIPINGV2 -> ENOEXEC"
+              " (%r)" % r)
+        r, d = call(ioctx, hdr2, "get_parent", "nosnap",
+                    golden="scratch-get_parent_none")
+        check(d == {"pool_id": -1, "pool_namespace": "", "image_id": "",
+                    "snap_id": NOSNAP, "overlap": 0}, "no legacy parent %r" % d)
         r, d = call(ioctx, hdr2, "get_size", "nosnap")
         check(d == {"order": 12, "size": 1 << 20}, "order 12 %r" % d)
 

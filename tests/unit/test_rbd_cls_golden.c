@@ -296,6 +296,17 @@ static void test_parent_replies(void **state)
 	cephc_rbd_parent_spec_clear(&p);
 	unload(&b);
 
+	/* legacy reply without a parent: -1, "", NOSNAP, overlap 0 */
+	b = load("scratch-get_parent_none");
+	assert_int_equal(b.len, 28);
+	assert_int_equal(cephc_rbd_dec_get_parent(b.p, b.len, &p, &ov), 0);
+	assert_int_equal(p.pool_id, -1);
+	assert_string_equal(p.image_id, "");
+	assert_int_equal(p.snap_id, CEPHC_RBD_NOSNAP);
+	assert_int_equal(ov, 0);
+	cephc_rbd_parent_spec_clear(&p);
+	unload(&b);
+
 	b = load("clone-parent_overlap_get");
 	assert_int_equal(
 	    cephc_rbd_dec_parent_overlap_get(b.p, b.len, &has, &ov), 0);
