@@ -147,12 +147,17 @@ struct cephc_rbd_object_map {
 
 /* get_id: no input -> string id. */
 int cephc_rbd_dec_get_id(const void *buf, size_t len, char **id);
-/* set_id: string id. */
+/* set_id: string id.  The object must exist (ENOENT) and hold no id yet
+ * (EEXIST): librbd sends CREATE(exclusive) + set_id in one op. */
 int cephc_rbd_enc_set_id(struct cephc_enc *e, const char *id);
 
 /* ---- rbd_directory ---------------------------------------------------- */
 
-/* dir_add_image / dir_remove_image: string name, string id. */
+/*
+ * dir_add_image / dir_remove_image: string name, string id.  Adding creates
+ * the directory object if needed; a taken name gives EEXIST, an id already
+ * listed under another name EBADF.  Removing with a wrong id fails.
+ */
 int cephc_rbd_enc_dir_add_image(struct cephc_enc *e, const char *name,
 				const char *id);
 int cephc_rbd_enc_dir_remove_image(struct cephc_enc *e, const char *name,
@@ -182,9 +187,9 @@ int cephc_rbd_dec_get_all_features(const void *buf, size_t len,
 
 /*
  * create: le64 size, u8 order, le64 features, string object_prefix,
- * s64 data_pool_id (-1 = none).  The header object must not exist (EEXIST);
- * the OSD refuses orders outside 12..25 and unknown features (EINVAL? see
- * tests) and requires the DATA_POOL feature iff data_pool_id >= 0.
+ * s64 data_pool_id (-1 = none).  Answers seen from 16.2.15: EEXIST when
+ * the header already holds an image, ENOSYS for feature bits the OSD does
+ * not know, EINVAL unless DATA_POOL is set exactly when data_pool_id >= 0.
  */
 int cephc_rbd_enc_create(struct cephc_enc *e, uint64_t size, uint8_t order,
 			 uint64_t features, const char *object_prefix,
@@ -198,7 +203,9 @@ int cephc_rbd_enc_set_size(struct cephc_enc *e, uint64_t size);
 /*
  * get_features: le64 snap_id (librbd always sends NOSNAP), u8 read_only ->
  * le64 features, le64 incompatible (the features a client opening the image
- * that way must implement).
+ * that way must implement: features & CEPHC_RBD_FEATURES_INCOMPATIBLE when
+ * read_only, features & CEPHC_RBD_FEATURES_RW_INCOMPATIBLE otherwise).
+ * 16.2.15 ignores snap_id here (an unknown id still answers).
  */
 int cephc_rbd_enc_get_features(struct cephc_enc *e, uint64_t snap_id,
 			       bool read_only);
@@ -232,13 +239,18 @@ int cephc_rbd_dec_snapshot_get(const void *buf, size_t len,
 void cephc_rbd_snap_info_clear(struct cephc_rbd_snap_info *s);
 /*
  * snapshot_add: string name, le64 snap_id, SnapshotNamespace (user
- * namespace: versioned(1,1) { le32 0 }).  Note the name comes first.
+ * namespace: versioned(1,1) { le32 0 }).  Note the name comes first.  The
+ * id must exceed the header's snap seq (else ESTALE); a taken name gives
+ * EEXIST.
  */
 int cephc_rbd_enc_snapshot_add(struct cephc_enc *e, uint64_t snap_id,
 			       const char *name);
 /* snapshot_remove: le64 snap_id (use cephc_rbd_enc_snap_id). */
 
-/* get_stripe_unit_count: no input -> le64 unit, le64 count. */
+/*
+ * get_stripe_unit_count: no input -> le64 unit, le64 count.  Both stripe
+ * methods fail with ENOEXEC on an image without STRIPINGV2.
+ */
 int cephc_rbd_dec_get_stripe_unit_count(const void *buf, size_t len,
 					uint64_t *unit, uint64_t *count);
 /* set_stripe_unit_count: le64 unit, le64 count. */
@@ -288,13 +300,15 @@ void cephc_rbd_kv_list_clear(struct cephc_rbd_kv_list *l);
 /* ---- rbd_object_map.<id>[.<snapid>] ---------------------------------- */
 
 /*
- * object_map_load: no input -> BitVector<2>:
+ * object_map_load: no input -> BitVector<2> (also the stored form of the
+ * rbd_object_map objects, readable with a plain READ):
  *   le32 header_len, header = versioned(1,1) { le64 count };
  *   ceil(count / 4) data bytes;
  *   le32 footer_len, footer = [ le32 header_crc, le32 n, n x le32 crc ]
  *   (empty when crcs are disabled).
  * header_crc = crc32c(0, header bytes); one data crc per 4096-byte block,
- * crc32c(0, block).  Mismatch -> CEPHC_ECRC.
+ * crc32c(0, block).  Mismatch -> CEPHC_ECRC.  16.2.15's object_map_load
+ * answers with an empty footer; the stored object carries the crcs.
  */
 int cephc_rbd_dec_object_map_load(const void *buf, size_t len,
 				  struct cephc_rbd_object_map *out);

@@ -39,7 +39,7 @@
 	(CEPHC_RBD_FEATURE_LAYERING | CEPHC_RBD_FEATURE_STRIPINGV2 |           \
 	 CEPHC_RBD_FEATURE_DATA_POOL | CEPHC_RBD_FEATURE_DIRTY_CACHE)
 
-/* Features a client must implement to write (every known bit but none). */
+/* Features a client must implement to write (Pacific: all 12 known bits). */
 #define CEPHC_RBD_FEATURES_RW_INCOMPATIBLE                                     \
 	(CEPHC_RBD_FEATURES_INCOMPATIBLE | CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK |  \
 	 CEPHC_RBD_FEATURE_OBJECT_MAP | CEPHC_RBD_FEATURE_FAST_DIFF |          \
