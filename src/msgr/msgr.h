@@ -79,8 +79,9 @@ struct cephc_conn_ops {
 	int (*verify_authorizer_reply)(struct cephc_conn *con,
 				       const uint8_t *buf, uint32_t len);
 	/*
-	 * A message header arrived (crc verified, lengths within maxima):
-	 * msg->hdr is filled, front/middle are allocated.  When
+	 * A message's header, front and middle arrived (header crc
+	 * verified, lengths within maxima; the front/middle crcs are checked
+	 * with the footer later): msg->hdr, front, middle are filled.  When
 	 * hdr.data_len > 0 the hook may add destination items to msg->data
 	 * (the caller's buffers; at least data_len bytes), found e.g. by
 	 * hdr.tid.  If it adds nothing, the messenger allocates pages.

@@ -776,6 +776,41 @@ static int srv_handle_connect(struct cephc_conn *con)
 /* ------------------------------------------------------------------ */
 /* steady-state receive */
 
+/*
+ * Front and middle are in: let the owner point the data section at its
+ * buffers (it may decode the front to find where each part goes; the front
+ * crc is checked with the footer, so a corrupt front only faults later).
+ */
+static int con_setup_data(struct cephc_conn *con)
+{
+	struct cephc_msgr *m = con->msgr;
+	struct cephc_msg *msg = con->rx_msg;
+	uint32_t data_len = msg->hdr.data_len;
+	int r;
+
+	if (!data_len)
+		return 0;
+	if (con->ops->alloc_data) {
+		con->busy++;
+		r = con->ops->alloc_data(con, msg);
+		con_unbusy(con); /* con_io holds busy too: no free */
+		if (con->state == CEPHC_CON_CLOSED)
+			return CEPHC_ECANCELED;
+		if (r)
+			return con_fail(con, r, "alloc_data refused");
+	}
+	if (cephc_msg_data_length(&msg->data) == 0) {
+		r = cephc_msg_data_alloc_pages(&msg->data, data_len,
+					       m->opts.data_max);
+		if (r)
+			return con_fail(con, r, "data allocation");
+	}
+	if (cephc_msg_cursor_init(&con->rx_cur, &msg->data, data_len))
+		return con_fail(con, CEPHC_EMSGSIZE,
+				"data destination too small");
+	return 0;
+}
+
 static int con_start_message(struct cephc_conn *con)
 {
 	struct cephc_msgr *m = con->msgr;
@@ -809,26 +844,6 @@ static int con_start_message(struct cephc_conn *con)
 		msg->middle_len = h.middle_len;
 	}
 	con->rx_msg = msg;
-	if (h.data_len) {
-		if (con->ops->alloc_data) {
-			con->busy++;
-			r = con->ops->alloc_data(con, msg);
-			con_unbusy(con); /* con_io holds busy too: no free */
-			if (con->state == CEPHC_CON_CLOSED)
-				return CEPHC_ECANCELED;
-			if (r)
-				return con_fail(con, r, "alloc_data refused");
-		}
-		if (cephc_msg_data_length(&msg->data) == 0) {
-			r = cephc_msg_data_alloc_pages(&msg->data, h.data_len,
-						       m->opts.data_max);
-			if (r)
-				return con_fail(con, r, "data allocation");
-		}
-		if (cephc_msg_cursor_init(&con->rx_cur, &msg->data, h.data_len))
-			return con_fail(con, CEPHC_EMSGSIZE,
-					"data destination too small");
-	}
 	con->rx_crc = 0;
 	rx_expect(con, RX_FRONT, h.front_len);
 	return 0;
@@ -1027,7 +1042,7 @@ static int con_rx_step(struct cephc_conn *con)
 		con->rx_middle_crc = con->rx_crc;
 		con->rx_crc = 0;
 		con->rx = RX_DATA;
-		return 1;
+		return con_setup_data(con) ?: 1;
 	case RX_DATA:
 		con->rx_data_crc = con->rx_crc;
 		rx_expect(con, RX_FOOTER, v1_footer_len(con->features));
