@@ -46,8 +46,8 @@ CEPHC_EXPORT int cephc_cluster_create(cephc_cluster **out, const char *id);
 CEPHC_EXPORT int cephc_cluster_conf_read_file(cephc_cluster *c,
 					      const char *path);
 
-/* Set one option ("mon_host", "keyring", "key", ...; spaces, dashes and
- * underscores in names are equal).  Before connect. */
+/* Set one option ("mon_host", "keyring", "key", ...; spaces and
+ * underscores in names are equal, as in Ceph).  Before connect. */
 CEPHC_EXPORT int cephc_cluster_conf_set(cephc_cluster *c, const char *option,
 					const char *value);
 

@@ -49,6 +49,9 @@ struct cephc_cluster {
 	uint64_t global_id;
 
 	char errmsg[CEPHC_CLUSTER_ERRMSG_MAX];
+
+	struct cephc_osdc *osdc; /* driver context; created by the first
+				  * I/O context (src/client/rados.c) */
 };
 
 /* Run fn(arg) in driver context and wait for it to return. */
@@ -62,5 +65,13 @@ int cephc_client_wait(struct cephc_cluster *c,
 		      void *arg, uint64_t deadline_ns);
 
 uint64_t cephc_client_deadline(const struct cephc_cluster *c);
+
+/* Apply an MOSDMap (from a monitor or an OSD session).  Driver context. */
+void cephc_client_handle_osdmap_msg(struct cephc_cluster *c,
+				    struct cephc_msg *msg);
+/* src/client/rados.c: the OSD client learns of a new map / is torn down
+ * (driver context). */
+void cephc_client_osdmap_changed(struct cephc_cluster *c);
+void cephc_client_osdc_stop(struct cephc_cluster *c);
 
 #endif /* CEPHC_CLIENT_CLIENT_H */

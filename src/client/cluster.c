@@ -113,8 +113,9 @@ int cephc_cluster_create(cephc_cluster **out, const char *id)
 	r = cephc_conf_create(&c->conf);
 	if (r == 0 && id)
 		r = cephc_conf_set_id(c->conf, id);
+	/* CEPH_ARGS and CEPH_KEYRING apply from creation, as librados does */
 	if (r == 0)
-		r = cephc_conf_parse_env(c->conf, getenv("CEPH_ARGS"));
+		r = cephc_conf_apply_environment(c->conf);
 	if (r) {
 		cephc_conf_destroy(c->conf);
 		cephc_free(c);
@@ -279,6 +280,14 @@ static void on_osdmap(void *arg, struct cephc_msg *msg)
 	if (now_have != have)
 		log_debug(SUBSYS, "osdmap e%u", now_have);
 	cephc_osdmap_msg_release(&m);
+	if (now_have != have)
+		cephc_client_osdmap_changed(c);
+}
+
+void cephc_client_handle_osdmap_msg(struct cephc_cluster *c,
+				    struct cephc_msg *msg)
+{
+	on_osdmap(c, msg);
 }
 
 /* ---- connect ------------------------------------------------------------- */
@@ -662,6 +671,7 @@ static void stop_monc(void *arg)
 {
 	struct cephc_cluster *c = arg;
 
+	cephc_client_osdc_stop(c);
 	cephc_monc_destroy(c->monc);
 	c->monc = NULL;
 }

@@ -297,13 +297,16 @@ int cephc_conf_set(struct cephc_conf *c, const char *key, const char *val)
 	return cephc_conf_set_level(c, CEPHC_CONF_OVERRIDE, key, val);
 }
 
-const char *cephc_conf_get_raw(const struct cephc_conf *c, const char *key)
+/* The winning value of key and the level it came from (-1: none). */
+static const char *lookup(const struct cephc_conf *c, const char *key,
+			  int *level)
 {
 	const struct cephc_conf_option *o;
 	const char *best = NULL;
 	int best_level = -1;
 	char k[256];
 
+	*level = -1;
 	if (cephc_conf_normalize_key(key, strlen(key), k, sizeof(k)) || !k[0])
 		return NULL;
 	for (uint32_t i = 0; i < c->nset; i++) {
@@ -314,27 +317,52 @@ const char *cephc_conf_get_raw(const struct cephc_conf *c, const char *key)
 			best_level = s->level;
 		}
 	}
-	if (best)
+	if (best) {
+		*level = best_level;
 		return best;
+	}
 	/* The file: [TYPE.ID], then [TYPE], then [global]. */
 	const char *secs[3] = {c->name, c->type, "global"};
 	for (int i = 0; i < 3; i++) {
 		const char *v = cephc_conf_file_get(&c->file, secs[i], k);
 
-		if (v)
+		if (v) {
+			*level = CEPHC_CONF_FILE;
 			return v;
+		}
 	}
 	o = cephc_conf_find_option(k);
+	if (o && o->def)
+		*level = CEPHC_CONF_DEFAULT;
 	return o ? o->def : NULL;
+}
+
+const char *cephc_conf_get_raw(const struct cephc_conf *c, const char *key)
+{
+	int level;
+
+	return lookup(c, key, &level);
+}
+
+int cephc_conf_level_of(const struct cephc_conf *c, const char *key)
+{
+	int level;
+
+	lookup(c, key, &level);
+	return level;
 }
 
 /* --- $meta expansion ------------------------------------------------------ */
 
 #define CONF_MAX_EXPAND_DEPTH 16
+/* Substitutions in one expansion: "$b$b$b..." nested 16 deep would
+ * otherwise run for ages while producing little output. */
+#define CONF_MAX_EXPAND_STEPS 4096
 
 struct xbuf {
 	char *p;
 	size_t len, cap;
+	unsigned steps;
 	int err;
 };
 
@@ -427,6 +455,10 @@ static void expand_into(const struct cephc_conf *c, const char *in,
 		}
 		var[vl] = '\0';
 		p = after;
+		if (++b->steps > CONF_MAX_EXPAND_STEPS) {
+			b->err = CEPHC_ETOOBIG;
+			return;
+		}
 
 		char num[32];
 		if (strcmp(var, "type") == 0) {

@@ -170,6 +170,9 @@ int cephc_conf_set(struct cephc_conf *c, const char *key, const char *val);
  */
 const char *cephc_conf_get_raw(const struct cephc_conf *c, const char *key);
 
+/* The level the winning value of key came from, or -1 when none. */
+int cephc_conf_level_of(const struct cephc_conf *c, const char *key);
+
 /*
  * The value with $cluster $type $id $num $name $host $pid $home and
  * $option / ${option} references expanded (Ceph's rules: names are
@@ -253,7 +256,10 @@ int cephc_conf_parse_argv(struct cephc_conf *c, int argc, char **argv,
 
 /*
  * The process environment as Ceph's md_config_t::parse_env: CEPH_KEYRING
- * (sets keyring) and CEPH_ARGS, both at CEPHC_CONF_ENV.
+ * (sets keyring) and CEPH_ARGS, both at CEPHC_CONF_ENV.  librados applies
+ * it in rados_create, so callers do this once right after
+ * cephc_conf_create and before cephc_conf_parse_argv (whose --id/--name
+ * must win over CEPH_ARGS').
  */
 int cephc_conf_apply_environment(struct cephc_conf *c);
 
@@ -269,6 +275,19 @@ int cephc_conf_apply_environment(struct cephc_conf *c);
  * Sets the cluster name from the file name when it was not set.
  */
 int cephc_conf_read_file(struct cephc_conf *c, const char *paths);
+
+/*
+ * What a Ceph tool does at start (global_init): create, apply the
+ * environment, take the common options out of argv (see
+ * cephc_conf_parse_argv; *nrest arguments remain, compacted), then read
+ * the configuration file.  A file named with -c (argv or CEPH_ARGS) must
+ * exist; when only $CEPH_CONF or the default list was searched and nothing
+ * exists, a warning is logged and defaults are used, as Ceph's tools do.
+ * On error *out is NULL and, when errbuf is given, the reason is copied
+ * there.
+ */
+int cephc_conf_init_tool(int argc, char **argv, int *nrest,
+			 struct cephc_conf **out, char *errbuf, size_t errlen);
 
 /* Read a whole small file (<= max bytes); *buf NUL-terminated, caller frees. */
 int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len);
@@ -312,10 +331,11 @@ int cephc_conf_parse_mon_host(const char *s, struct cephc_conf_monlist *out);
 int cephc_conf_resolve_mon_host(const char *s, struct cephc_conf_monlist *out);
 
 /*
- * The initial monitor list as MonMap::build_initial: mon_host (numeric,
- * then DNS); else "mon addr" of every [mon.X] section of the file (one
- * address; no port -> 6789).  CEPHC_ENOENT with a message when there is
- * none.
+ * The initial monitor list as MonMap::build_initial: mon_host_override,
+ * else mon_host (numeric, then DNS: may block); else "mon addr" of every
+ * [mon.X] section of the file (one address; untyped is v1, no port ->
+ * 6789).  CEPHC_ENOENT with a message when there is none.  DNS SRV
+ * records (mon_dns_srv_name) are not consulted.
  */
 int cephc_conf_get_mons(struct cephc_conf *c, struct cephc_conf_monlist *out);
 
@@ -366,11 +386,13 @@ cephc_keyring_find(const struct cephc_keyring *kr, const char *name);
 /*
  * The secret of this client as KeyRing::from_ceph_context: "key" if set,
  * else the contents of "keyfile", else the entity's key in the first file
- * of the "keyring" list that opens.  Writes the raw decoded bytes (the
- * encoded CryptoKey: le16 type, utime created, le16 len, secret).
- * Returns the length, or CEPHC_ENOENT (no keyring file: the message names
- * every path tried; or the entity is not in it), CEPHC_EINVAL (bad base64
- * or keyring syntax); see cephc_conf_last_error.  Does file I/O.
+ * of the "keyring" list that opens.  A keyfile set at a higher level than
+ * the key wins (Ceph's -K reads the file into "key" on the command line).
+ * Writes the raw decoded bytes (the encoded CryptoKey: le16 type, utime
+ * created, le16 len, secret). Returns the length, or CEPHC_ENOENT (no keyring
+ * file: the message names every path tried; or the entity is not in it),
+ * CEPHC_EINVAL (bad base64 or keyring syntax); see cephc_conf_last_error.  Does
+ * file I/O.
  */
 int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap);
 

@@ -197,6 +197,7 @@ int cephc_conf_read_file(struct cephc_conf *c, const char *paths)
 	}
 	if (st.rc)
 		return st.rc;
+	rc = 0;
 	log_debug("conf", "read %s", st.found);
 	if (!c->cluster) {
 		/* Cluster name from the file name: "/x/NAME.conf" -> NAME. */
@@ -290,8 +291,13 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 	char *v = NULL;
 	int rc;
 
-	/* 1. key = BASE64 wins (KeyRing::from_ceph_context). */
-	rc = cephc_conf_get_str(c, "key", &v);
+	/* 1. key = BASE64 wins (KeyRing::from_ceph_context), unless a
+	 * keyfile came from a higher level (Ceph turns -K into "key"). */
+	bool keyfile_first =
+	    cephc_conf_level_of(c, "keyfile") > cephc_conf_level_of(c, "key");
+	rc = keyfile_first ? CEPHC_ENOENT : cephc_conf_get_str(c, "key", &v);
+	if (rc && rc != CEPHC_ENOENT)
+		return rc;
 	if (rc == 0 && v[0]) {
 		rc = decode_key(c, "key option", v, strlen(v), out, cap);
 		memset(v, 0, strlen(v));
@@ -303,6 +309,8 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 
 	/* 2. keyfile = PATH: the file holds the base64 text. */
 	rc = cephc_conf_get_str(c, "keyfile", &v);
+	if (rc && rc != CEPHC_ENOENT)
+		return rc;
 	if (rc == 0 && v[0]) {
 		char *text;
 		size_t len;
@@ -322,6 +330,20 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 	}
 	cephc_free(v);
 	v = NULL;
+	if (keyfile_first) {
+		rc = cephc_conf_get_str(c, "key", &v);
+		if (rc && rc != CEPHC_ENOENT)
+			return rc;
+		if (rc == 0 && v[0]) {
+			rc =
+			    decode_key(c, "key option", v, strlen(v), out, cap);
+			memset(v, 0, strlen(v));
+			cephc_free(v);
+			return rc;
+		}
+		cephc_free(v);
+		v = NULL;
+	}
 
 	/* 3. The keyring search list. */
 	rc = cephc_conf_get_str(c, "keyring", &v);
@@ -351,4 +373,37 @@ int cephc_conf_apply_environment(struct cephc_conf *c)
 			return rc;
 	}
 	return cephc_conf_parse_env(c, getenv("CEPH_ARGS"));
+}
+
+int cephc_conf_init_tool(int argc, char **argv, int *nrest,
+			 struct cephc_conf **out, char *errbuf, size_t errlen)
+{
+	struct cephc_conf *c;
+	int rc;
+
+	*out = NULL;
+	rc = cephc_conf_create(&c);
+	if (rc)
+		return rc;
+	rc = cephc_conf_apply_environment(c);
+	if (!rc)
+		rc = cephc_conf_parse_argv(c, argc, argv, nrest);
+	if (!rc) {
+		rc = cephc_conf_read_file(c, NULL);
+		/* Only an explicit -c must exist (global_pre_init). */
+		if (rc == CEPHC_ENOENT && !c->conf_arg) {
+			log_warn("conf", "%s; using default settings",
+				 c->errmsg);
+			rc = 0;
+		}
+	}
+	if (rc) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "%s",
+				 c->errmsg[0] ? c->errmsg : cephc_strerror(rc));
+		cephc_conf_destroy(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
 }

@@ -300,8 +300,10 @@ int cephc_conf_resolve_mon_host(const char *s, struct cephc_conf_monlist *out)
 	size_t used = 0, i = 0, len = strlen(s);
 	int rc = 0;
 
-	if (cephc_conf_parse_mon_host(s, out) == 0)
-		return 0;
+	rc = cephc_conf_parse_mon_host(s, out);
+	if (rc != CEPHC_EINVAL)
+		return rc;
+	rc = 0;
 	buf = cephc_malloc(MON_HOST_TEXT_MAX);
 	if (!buf)
 		return CEPHC_ENOMEM;
@@ -358,6 +360,19 @@ int cephc_conf_get_mons(struct cephc_conf *c, struct cephc_conf_monlist *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* mon_host_override beats everything (MonMap::build_initial). */
+	rc = cephc_conf_get_str(c, "mon_host_override", &mh);
+	if (rc && rc != CEPHC_ENOENT)
+		return rc;
+	if (rc == 0 && mh[0]) {
+		rc = cephc_conf_resolve_mon_host(mh, out);
+		if (rc)
+			conf_set_error(c, "unable to parse addrs in '%s'", mh);
+		cephc_free(mh);
+		return rc;
+	}
+	cephc_free(mh);
+	mh = NULL;
 	rc = cephc_conf_get_str(c, "mon_host", &mh);
 	if (rc && rc != CEPHC_ENOENT)
 		return rc;

@@ -22,6 +22,15 @@ struct cephc_loop {
 	_Atomic(struct cephc_loop_work *) pending; /* lock-free LIFO */
 	atomic_bool wake_pending;                  /* eventfd written */
 	struct cephc_timer *timers;                /* soonest first */
+	/*
+	 * Bumped by every cephc_loop_del_fd().  An fd's owner may free it
+	 * right after removing it, so events fetched before a removal are
+	 * dropped rather than delivered to freed memory; epoll is
+	 * level-triggered, so live fds report again on the next wait.
+	 */
+	atomic_uint_fast64_t del_gen;
+	/* Threads inside epoll_wait() right now (they hold no lock). */
+	atomic_int waiters;
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;
@@ -99,6 +108,7 @@ void cephc_loop_del_fd(struct cephc_loop *loop, struct cephc_loop_fd *lfd)
 {
 	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, lfd->fd, NULL);
 	lfd->events = 0;
+	atomic_fetch_add(&loop->del_gen, 1);
 }
 
 void cephc_timer_cancel(struct cephc_loop *loop, struct cephc_timer *t)
@@ -113,6 +123,17 @@ void cephc_timer_cancel(struct cephc_loop *loop, struct cephc_timer *t)
 		t->next->prev = t->prev;
 	t->prev = t->next = NULL;
 	t->armed = false;
+}
+
+/* Kick a thread sleeping in epoll_wait() (one eventfd write at most). */
+static void loop_wake(struct cephc_loop *loop)
+{
+	uint64_t one = 1;
+
+	if (!atomic_exchange(&loop->wake_pending, true)) {
+		if (write(loop->evfd, &one, sizeof(one)) < 0)
+			log_warn("msgr", "loop: eventfd write: %d", errno);
+	}
 }
 
 /* A sorted list: a client has a handful of timers per connection. */
@@ -133,6 +154,9 @@ void cephc_timer_arm(struct cephc_loop *loop, struct cephc_timer *t,
 		(*pp)->prev = t;
 	*pp = t;
 	t->armed = true;
+	/* A sleeper computed its timeout before this timer existed. */
+	if (loop->timers == t && atomic_load(&loop->waiters))
+		loop_wake(loop);
 }
 
 bool cephc_loop_in_driver(const struct cephc_loop *loop)
@@ -194,7 +218,6 @@ static void leave(struct cephc_loop *loop)
 
 void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w)
 {
-	uint64_t one = 1;
 
 	if (tls_driving == loop) {
 		w->fn(w);
@@ -210,10 +233,7 @@ void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w)
 	w->next = atomic_load(&loop->pending);
 	while (!atomic_compare_exchange_weak(&loop->pending, &w->next, w))
 		;
-	if (!atomic_exchange(&loop->wake_pending, true)) {
-		if (write(loop->evfd, &one, sizeof(one)) < 0)
-			log_warn("msgr", "loop: eventfd write: %d", errno);
-	}
+	loop_wake(loop);
 }
 
 int cephc_loop_fd(const struct cephc_loop *loop)
@@ -241,20 +261,28 @@ int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
 	int n, i, handled = 0, t;
-	uint64_t junk;
+	uint64_t junk, gen;
 
-	/* Never sleep past the next timer. */
+	/* Never sleep past the next timer.  Count as a waiter before reading
+	 * the timer list, so a timer armed after that wakes us. */
+	atomic_fetch_add(&loop->waiters, 1);
 	pthread_mutex_lock(&loop->driver);
 	t = cephc_loop_timeout_ms(loop);
 	pthread_mutex_unlock(&loop->driver);
 	if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
 		timeout_ms = t;
+	gen = atomic_load(&loop->del_gen);
 	n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, timeout_ms);
+	atomic_fetch_sub(&loop->waiters, 1);
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	enter(loop);
 	for (i = 0; i < n; i++) {
 		struct cephc_loop_fd *lfd = evs[i].data.ptr;
+
+		/* an fd went away since the wait: the rest may be stale */
+		if (lfd && atomic_load(&loop->del_gen) != gen)
+			continue;
 
 		if (!lfd) {
 			atomic_store(&loop->wake_pending, false);

@@ -61,6 +61,13 @@ struct cephc_msg {
 	struct cephc_msg_data data;
 	/* Footer: filled by the messenger (crcs, sig via the sign hook). */
 	struct v1_footer footer;
+	/*
+	 * Set before sending when the referenced data may change before the
+	 * message completes (e.g. guest memory): cephc_conn_send() then copies
+	 * it into owned pages first, and the caller may reuse its memory as
+	 * soon as the send call returns.
+	 */
+	bool unstable;
 
 	/* Messenger-private: linkage and the wire images of a message being
 	 * sent (tag + header, footer), built once when it is first sent. */
@@ -69,6 +76,7 @@ struct cephc_msg {
 	uint8_t m_wire_foot[V1_FOOTER_LEN];
 	uint8_t m_foot_len;
 	bool m_prepared;
+	bool m_foot_ready;             /* data crc known and footer encoded */
 	struct cephc_loop_work m_work; /* cross-thread send */
 	struct cephc_conn *m_con;
 

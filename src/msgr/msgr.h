@@ -69,6 +69,9 @@ struct cephc_conn_ops {
 	 * Client: the authorizer for the next connect.  Set *proto (0 none,
 	 * 2 cephx) and point *buf and *len at bytes that stay valid until the
 	 * next call or the connection closes.  NULL hook: no authorizer.
+	 * Called for every connect round, including the single retry after
+	 * BADAUTHORIZER (the place to use a freshly fetched ticket) and the
+	 * resend after a challenge.
 	 */
 	int (*get_authorizer)(struct cephc_conn *con, uint32_t *proto,
 			      const uint8_t **buf, uint32_t *len);
@@ -94,6 +97,12 @@ struct cephc_conn_ops {
 	void (*fault)(struct cephc_conn *con, int err);
 	/* The handshake completed (state OPEN). */
 	void (*connected)(struct cephc_conn *con);
+	/*
+	 * The peer answered RESETSESSION: it has no session for us, so any
+	 * state tied to the old session is gone (the connect is retried as
+	 * a new session right away).
+	 */
+	void (*peer_reset)(struct cephc_conn *con);
 	/*
 	 * Signing (only called when MSG_AUTH is negotiated): fill
 	 * msg->footer.sig from the header crc and footer crcs; check a
@@ -181,9 +190,12 @@ uint64_t cephc_conn_features(const struct cephc_conn *con);
 uint64_t cephc_conn_peer_features(const struct cephc_conn *con);
 const struct cephc_entity_addr *
 cephc_conn_peer_addr(const struct cephc_conn *con);
-/* Last KEEPALIVE2_ACK stamp from the peer (CLOCK_MONOTONIC ns), 0 none. */
+/* When the last KEEPALIVE2_ACK arrived (CLOCK_MONOTONIC ns), 0 none. */
 uint64_t cephc_conn_last_keepalive_ack(const struct cephc_conn *con);
-/* Sent messages the peer has not acknowledged yet. */
+/* Tag of the last connect reply the client got (V1_TAG_SEQ, ...), 0 none. */
+uint8_t cephc_conn_last_reply_tag(const struct cephc_conn *con);
+/* Sent messages kept for the peer's ACK; always 0 on lossy sessions (a
+ * lossy Ceph server sends no ACKs, so nothing is kept once written). */
 uint32_t cephc_conn_unacked(const struct cephc_conn *con);
 
 #endif /* CEPHC_MSGR_MSGR_H */

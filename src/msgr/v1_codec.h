@@ -93,6 +93,7 @@ static inline bool cephc_has_feature(uint64_t features, uint64_t mask)
 /* Protocol versions (connect.protocol_version) per peer type. */
 #define CEPHC_MONC_PROTOCOL 15
 #define CEPHC_OSDC_PROTOCOL 24
+#define CEPHC_MDSC_PROTOCOL 32
 
 struct v1_connect {
 	uint64_t features;

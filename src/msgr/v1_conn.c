@@ -33,10 +33,22 @@
 #include "core/crc32c.h"
 #include "core/log.h"
 
-#define RX_STAGE_SIZE (64 * 1024)
+/* Receive staging per connection: small frames (tags, headers, fronts,
+ * small data) of many messages arrive with one recvmsg() into it. */
+#define RX_STAGE_SIZE (128 * 1024)
 #define TX_CTL_SIZE (2 * CEPHC_AUTHORIZER_MAX + 512)
 #define TX_IOV_MAX 256
 #define RX_IOV_MAX 128
+/*
+ * Data sections up to this size get their crc computed before the first
+ * send, so the footer rides in the same sendmsg().  Larger ones fold the crc
+ * over each chunk right after the kernel copied it (still in cache), and
+ * their footer follows the data.
+ */
+#define TX_CRC_UPFRONT_MAX (64 * 1024)
+/* Bytes of one large data section per sendmsg()/recvmsg(): keeps the bytes
+ * the crc reads next hot in cache. */
+#define IO_DATA_CHUNK (256 * 1024)
 /* Connect rounds (retries, challenges) one open may take. */
 #define CONNECT_ROUNDS_MAX 8
 
@@ -86,6 +98,7 @@ struct cephc_conn {
 	bool server;
 	bool lossy;
 	int busy;        /* nesting depth of our own callbacks */
+	bool in_rx;      /* con_io is receiving: it flushes when done */
 	bool destroying; /* destroy requested from inside a callback */
 	uint8_t peer_type;
 	struct cephc_entity_addr peer_addr;
@@ -96,6 +109,7 @@ struct cephc_conn {
 	uint32_t peer_global_seq;
 	int connect_rounds;
 	bool authorizer_retried;
+	uint8_t last_reply_tag;
 
 	uint64_t out_seq; /* last seq stamped on an outgoing message */
 	uint64_t in_seq;  /* last seq received */
@@ -110,6 +124,7 @@ struct cephc_conn {
 	uint32_t nsent;
 	size_t tx_off;                  /* bytes of out_head already sent */
 	struct cephc_msg_cursor tx_cur; /* out_head's data, at tx_off */
+	uint32_t tx_data_crc; /* out_head's data crc so far (large data) */
 	uint8_t tx_ctl[TX_CTL_SIZE];
 	size_t tx_ctl_head, tx_ctl_tail;
 
@@ -373,11 +388,14 @@ static int con_fail(struct cephc_conn *con, int err, const char *why)
 
 /*
  * Move bytes into the target iovecs (total bytes `total`): first what is
- * staged, then from the socket with the stage as spill-over.  Returns the
- * bytes placed (possibly 0 when the socket is drained) or a negative error.
+ * staged, then from the socket with up to `spill` bytes of the stage as
+ * overflow (so one call also picks up what follows; 0 inside a large data
+ * section, whose next bytes should land in place, not in the stage).
+ * Returns the bytes placed (possibly 0 when the socket is drained) or a
+ * negative error.
  */
 static ssize_t rx_into(struct cephc_conn *con, const struct iovec *tgt,
-		       int ntgt, size_t total)
+		       int ntgt, size_t total, size_t spill)
 {
 	struct iovec iov[RX_IOV_MAX + 1];
 	size_t placed = 0, avail, skip;
@@ -415,7 +433,7 @@ static ssize_t rx_into(struct cephc_conn *con, const struct iovec *tgt,
 		n++;
 	}
 	iov[n].iov_base = con->stage;
-	iov[n].iov_len = RX_STAGE_SIZE;
+	iov[n].iov_len = spill;
 	n++;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
@@ -454,7 +472,7 @@ static int rx_small(struct cephc_conn *con)
 
 	if (con->rx_got == con->rx_want)
 		return 1;
-	r = rx_into(con, &iov, 1, iov.iov_len);
+	r = rx_into(con, &iov, 1, iov.iov_len, RX_STAGE_SIZE);
 	if (r < 0)
 		return (int)r;
 	con->rx_got += (size_t)r;
@@ -471,7 +489,7 @@ static int rx_flat(struct cephc_conn *con, uint8_t *buf)
 		return 1; /* also covers empty sections (buf NULL) */
 	iov.iov_base = buf + con->rx_got;
 	iov.iov_len = con->rx_want - con->rx_got;
-	r = rx_into(con, &iov, 1, iov.iov_len);
+	r = rx_into(con, &iov, 1, iov.iov_len, RX_STAGE_SIZE);
 	if (r < 0)
 		return (int)r;
 	con->rx_crc = cephc_crc32c(con->rx_crc, buf + con->rx_got, (size_t)r);
@@ -479,25 +497,33 @@ static int rx_flat(struct cephc_conn *con, uint8_t *buf)
 	return con->rx_got == con->rx_want;
 }
 
+/* Receive the data section in place (the cursor's iovecs). */
 static int rx_data(struct cephc_conn *con)
 {
 	struct iovec iov[RX_IOV_MAX];
-	size_t left = cephc_msg_cursor_remaining(&con->rx_cur);
+	size_t left, want, got;
 	ssize_t r;
 	int n;
 
-	if (!left)
-		return 1;
-	n = cephc_msg_cursor_fill_iov(&con->rx_cur, iov, RX_IOV_MAX, left);
-	left = 0;
-	for (int i = 0; i < n; i++)
-		left += iov[i].iov_len;
-	r = rx_into(con, iov, n, left);
-	if (r < 0)
-		return (int)r;
-	if (cephc_msg_cursor_advance_crc(&con->rx_cur, (size_t)r, &con->rx_crc))
-		return CEPHC_EIO;
-	return cephc_msg_cursor_remaining(&con->rx_cur) == 0;
+	while ((left = cephc_msg_cursor_remaining(&con->rx_cur))) {
+		/* one chunk at a time: crc it while it is in cache */
+		want = left > IO_DATA_CHUNK ? IO_DATA_CHUNK : left;
+		n = cephc_msg_cursor_fill_iov(&con->rx_cur, iov, RX_IOV_MAX,
+					      want);
+		got = 0;
+		for (int i = 0; i < n; i++)
+			got += iov[i].iov_len;
+		/* spill into the stage only past the end of the section */
+		r = rx_into(con, iov, n, got, got == left ? RX_STAGE_SIZE : 0);
+		if (r < 0)
+			return (int)r;
+		if (cephc_msg_cursor_advance_crc(&con->rx_cur, (size_t)r,
+						 &con->rx_crc))
+			return CEPHC_EIO;
+		if ((size_t)r < got)
+			return 0; /* drained */
+	}
+	return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -526,9 +552,16 @@ static int con_send_connect(struct cephc_conn *con)
 	c.host_type = m->name.type;
 	c.global_seq = con->global_seq;
 	c.connect_seq = con->connect_seq;
-	c.protocol_version = con->peer_type == CEPHC_ENTITY_OSD
-				 ? CEPHC_OSDC_PROTOCOL
-				 : CEPHC_MONC_PROTOCOL;
+	switch (con->peer_type) {
+	case CEPHC_ENTITY_OSD:
+		c.protocol_version = CEPHC_OSDC_PROTOCOL;
+		break;
+	case CEPHC_ENTITY_MDS:
+		c.protocol_version = CEPHC_MDSC_PROTOCOL;
+		break;
+	default:
+		c.protocol_version = CEPHC_MONC_PROTOCOL;
+	}
 	c.authorizer_protocol = proto;
 	c.authorizer_len = alen;
 	c.flags = 0; /* the server decides lossiness */
@@ -630,6 +663,7 @@ static int con_handle_connect_reply(struct cephc_conn *con)
 	uint64_t missing;
 	int r;
 
+	con->last_reply_tag = rp->tag;
 	log_debug(LOG, "connect reply %s features %#llx gseq %u cseq %u",
 		  v1_tag_name(rp->tag), (unsigned long long)rp->features,
 		  rp->global_seq, rp->connect_seq);
@@ -667,6 +701,13 @@ static int con_handle_connect_reply(struct cephc_conn *con)
 		con->in_seq = con->in_seq_acked = con->out_seq = 0;
 		msg_list_drop(&con->sent_head, &con->sent_tail);
 		con->nsent = 0;
+		if (con->ops->peer_reset) {
+			con->busy++;
+			con->ops->peer_reset(con);
+			con_unbusy(con);
+			if (con->state == CEPHC_CON_CLOSED)
+				return CEPHC_ECANCELED;
+		}
 		return con_send_connect(con);
 	case V1_TAG_RETRY_SESSION:
 		con->connect_seq = rp->connect_seq;
@@ -1057,14 +1098,34 @@ static int con_rx_step(struct cephc_conn *con)
 /* ------------------------------------------------------------------ */
 /* send */
 
-/* Stamp seq, compute crcs, sign and build the wire head and footer. */
+/* Data crc known: sign (when MSG_AUTH is negotiated) and encode. */
+static int msg_finish_footer(struct cephc_conn *con, struct cephc_msg *msg,
+			     uint32_t data_crc)
+{
+	int r;
+
+	msg->footer.data_crc = data_crc;
+	msg->footer.flags = V1_FOOTER_COMPLETE;
+	msg->footer.sig = 0;
+	if (cephc_has_feature(con->features, CEPHC_FEAT_MSG_AUTH) &&
+	    con->ops->sign_message) {
+		r = con->ops->sign_message(con, msg);
+		if (r)
+			return r;
+		msg->footer.flags |= V1_FOOTER_SIGNED;
+	}
+	v1_encode_footer(msg->m_wire_foot, msg->m_foot_len, &msg->footer);
+	msg->m_foot_ready = true;
+	return 0;
+}
+
+/* Stamp seq, compute the header and front/middle crcs, build the head. */
 static int msg_prepare(struct cephc_conn *con, struct cephc_msg *msg)
 {
 	struct cephc_msgr *m = con->msgr;
 	struct cephc_msg_cursor cur;
 	uint32_t crc = 0;
 	size_t dlen = cephc_msg_data_length(&msg->data);
-	int r;
 
 	if (dlen > UINT32_MAX)
 		return CEPHC_EMSGSIZE;
@@ -1077,24 +1138,16 @@ static int msg_prepare(struct cephc_conn *con, struct cephc_msg *msg)
 	v1_encode_header(msg->m_wire_head + 1, &msg->hdr);
 	msg->footer.front_crc = cephc_crc32c(0, msg->front, msg->front_len);
 	msg->footer.middle_crc = cephc_crc32c(0, msg->middle, msg->middle_len);
+	msg->m_foot_len = (uint8_t)v1_footer_len(con->features);
+	msg->m_prepared = true;
+	msg->m_foot_ready = false;
+	if (dlen > TX_CRC_UPFRONT_MAX)
+		return 0; /* crc folded while sending; see tx_consume() */
 	if (dlen) {
 		cephc_msg_cursor_init(&cur, &msg->data, dlen);
 		cephc_msg_cursor_advance_crc(&cur, dlen, &crc);
 	}
-	msg->footer.data_crc = crc;
-	msg->footer.flags = V1_FOOTER_COMPLETE;
-	msg->footer.sig = 0;
-	msg->m_foot_len = (uint8_t)v1_footer_len(con->features);
-	if (cephc_has_feature(con->features, CEPHC_FEAT_MSG_AUTH) &&
-	    con->ops->sign_message) {
-		r = con->ops->sign_message(con, msg);
-		if (r)
-			return r;
-		msg->footer.flags |= V1_FOOTER_SIGNED;
-	}
-	v1_encode_footer(msg->m_wire_foot, msg->m_foot_len, &msg->footer);
-	msg->m_prepared = true;
-	return 0;
+	return msg_finish_footer(con, msg, crc);
 }
 
 /* Bytes the iovecs built by msg_fill_iov cover, to know if it was cut. */
@@ -1135,12 +1188,16 @@ static int msg_fill_iov(struct cephc_msg *msg, size_t off,
 		size_t dend = pos + msg->hdr.data_len;
 
 		if (off < dend) {
+			size_t want;
 			int k;
 
 			if (n + 1 >= max)
 				return n; /* keep room for the footer */
+			want = dend - off;
+			if (!msg->m_foot_ready && want > IO_DATA_CHUNK)
+				want = IO_DATA_CHUNK;
 			k = cephc_msg_cursor_fill_iov(cur, iov + n, max - n - 1,
-						      dend - off);
+						      want);
 			n += k;
 			/* continue past the data only if all of it fit */
 			if (iov_bytes(iov + n - k, k) != dend - off)
@@ -1149,13 +1206,17 @@ static int msg_fill_iov(struct cephc_msg *msg, size_t off,
 		pos = dend;
 		off = off < dend ? dend : off;
 	}
+	/* A large section's footer waits for its crc (next round). */
+	if (!msg->m_foot_ready)
+		return n;
 	SECTION(msg->m_wire_foot, msg->m_foot_len);
 #undef SECTION
 	return n;
 }
 
-/* Account n sent bytes to out_head (and those after it). */
-static void tx_consume(struct cephc_conn *con, size_t n)
+/* Account n sent bytes to out_head (and those after it).  Returns 0 or a
+ * signing error. */
+static int tx_consume(struct cephc_conn *con, size_t n)
 {
 	size_t c = con->tx_ctl_tail - con->tx_ctl_head;
 
@@ -1177,24 +1238,48 @@ static void tx_consume(struct cephc_conn *con, size_t n)
 		/* advance the data cursor over [tx_off, tx_off+take) & data */
 		a = con->tx_off > ds ? con->tx_off : ds;
 		b = con->tx_off + take < de ? con->tx_off + take : de;
-		if (b > a)
+		if (b > a && msg->m_foot_ready) {
 			cephc_msg_cursor_advance(&con->tx_cur, b - a);
+		} else if (b > a) {
+			/* large data: crc over what the kernel just copied */
+			cephc_msg_cursor_advance_crc(&con->tx_cur, b - a,
+						     &con->tx_data_crc);
+			if (b == de) {
+				int r = msg_finish_footer(con, msg,
+							  con->tx_data_crc);
+
+				if (r)
+					return r;
+			}
+		}
 		con->tx_off += take;
 		n -= take;
 		if (con->tx_off == total) {
-			/* fully written: wait for the ack */
 			con->out_head = msg->m_next;
 			if (!con->out_head)
 				con->out_tail = NULL;
-			msg_list_push(&con->sent_head, &con->sent_tail, msg);
-			con->nsent++;
+			/*
+			 * A lossy session never replays, and a Ceph server
+			 * with a lossy policy never sends ACKs: keep nothing.
+			 * Otherwise wait for the peer's ack.
+			 */
+			if (con->lossy) {
+				msg->m_prepared = false;
+				cephc_msg_put(msg);
+			} else {
+				msg_list_push(&con->sent_head, &con->sent_tail,
+					      msg);
+				con->nsent++;
+			}
 			con->tx_off = 0;
+			con->tx_data_crc = 0;
 			if (con->out_head && con->out_head->hdr.data_len)
 				cephc_msg_cursor_init(
 				    &con->tx_cur, &con->out_head->data,
 				    con->out_head->hdr.data_len);
 		}
 	}
+	return 0;
 }
 
 /* Write as much as the socket takes.  0 ok, <0 faulted. */
@@ -1255,10 +1340,12 @@ static int con_flush(struct cephc_conn *con)
 						return con_fail(con, e,
 								"cannot sign");
 					if (msg == con->out_head &&
-					    msg->hdr.data_len)
+					    msg->hdr.data_len) {
 						cephc_msg_cursor_init(
 						    &con->tx_cur, &msg->data,
 						    msg->hdr.data_len);
+						con->tx_data_crc = 0;
+					}
 				}
 				if (msg == con->out_head) {
 					cur = con->tx_cur;
@@ -1294,9 +1381,8 @@ static int con_flush(struct cephc_conn *con)
 			}
 			return con_fail(con, -errno, "send failed");
 		}
-		log_trace(LOG, "sent %zd of %zu (n %d cut %d)", r,
-			  iov_bytes(iov, n), n, cut);
-		tx_consume(con, (size_t)r);
+		if (tx_consume(con, (size_t)r))
+			return con_fail(con, CEPHC_ESIGNATURE, "cannot sign");
 		if ((size_t)r < iov_bytes(iov, n) && !cut) {
 			/* socket full: wait for EPOLLOUT */
 			con_update_events(con, true);
@@ -1347,9 +1433,11 @@ static void con_io(struct cephc_loop_fd *lfd, uint32_t revents)
 	if (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 		/* Until the socket is drained: with level-triggered epoll,
 		 * bytes left in the stage would get no wake-up. */
+		con->in_rx = true;
 		do {
 			r = con_rx_step(con);
 		} while (r > 0);
+		con->in_rx = false;
 		if (r < 0 || con->state == CEPHC_CON_CLOSED)
 			goto out;
 	}
@@ -1568,8 +1656,10 @@ void cephc_conn_reconnect(struct cephc_conn *con)
 
 void cephc_conn_close(struct cephc_conn *con)
 {
-	/* Tell a peer in session we are leaving; best effort. */
-	if (con->state == CEPHC_CON_OPEN && con->lfd.fd >= 0) {
+	/* Tell a peer in session we are leaving (best effort), unless that
+	 * byte would land inside a partly written message or control bytes. */
+	if (con->state == CEPHC_CON_OPEN && con->lfd.fd >= 0 &&
+	    con->tx_off == 0 && con->tx_ctl_head == con->tx_ctl_tail) {
 		uint8_t tag = V1_TAG_CLOSE;
 
 		(void)!send(con->lfd.fd, &tag, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -1583,9 +1673,22 @@ void cephc_conn_send(struct cephc_conn *con, struct cephc_msg *msg)
 		cephc_msg_put(msg);
 		return;
 	}
+	if (msg->unstable) {
+		/* bounce once: a changed buffer would fail its crc */
+		int r = cephc_msg_data_bounce(&msg->data);
+
+		if (r) {
+			log_error(LOG, "cannot bounce unstable data: %s",
+				  cephc_strerror(r));
+			cephc_msg_put(msg);
+			return;
+		}
+		msg->unstable = false;
+	}
 	msg->m_prepared = false;
 	msg_list_push(&con->out_head, &con->out_tail, msg);
-	if (con->state == CEPHC_CON_OPEN) {
+	/* Sends from dispatch hooks are batched into con_io's flush. */
+	if (con->state == CEPHC_CON_OPEN && !con->in_rx) {
 		con->busy++;
 		con_flush(con);
 		con_unbusy(con);
@@ -1632,6 +1735,11 @@ cephc_conn_peer_addr(const struct cephc_conn *con)
 uint64_t cephc_conn_last_keepalive_ack(const struct cephc_conn *con)
 {
 	return con->last_ka_ack_ns;
+}
+
+uint8_t cephc_conn_last_reply_tag(const struct cephc_conn *con)
+{
+	return con->last_reply_tag;
 }
 
 uint32_t cephc_conn_unacked(const struct cephc_conn *con)

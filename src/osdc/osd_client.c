@@ -18,6 +18,7 @@
 #define TID_HASH_SIZE (1u << TID_HASH_BITS)
 
 static const struct cephc_conn_ops osdc_conn_ops;
+static void osdc_fault(struct cephc_conn *con, int err);
 
 static struct cephc_loop *osdc_loop(struct cephc_osdc *osdc)
 {
@@ -157,9 +158,20 @@ static void complete_req(struct cephc_osdc *osdc, struct cephc_osdc_req *req,
 {
 	struct cephc_osd_rx_plan plan;
 	bool have_plan = req->r_have_plan;
+	struct osdc_session *s = req->r_sess;
 
 	hash_remove(osdc, req);
 	list_unlink(osdc, req);
+	/* Its reply is being received into the caller's buffers right now
+	 * (a timeout or cancel hit mid-message): cut the session so nothing
+	 * writes there after done; the others on it are resent. */
+	if (req->r_rx_active && s) {
+		req->r_rx_active = false;
+		log_debug(SUBSYS, "osd.%d: resetting session under tid %llu",
+			  s->osd, (unsigned long long)req->r_tid);
+		cephc_conn_close(s->con);
+		osdc_fault(s->con, CEPHC_ECANCELED);
+	}
 	osdc->in_flight--;
 	if (have_plan)
 		plan = req->r_plan;
@@ -724,15 +736,19 @@ static void tick_cb(struct cephc_timer *t)
 				  offsetof(struct cephc_osdc, tick));
 	uint64_t now = cephc_now_ns();
 
+	/* Completing may reset a session and touch other requests: rescan
+	 * the bucket after each one. */
 	for (uint32_t b = 0; b < TID_HASH_SIZE; b++) {
-		struct cephc_osdc_req *r = osdc->tid_hash[b], *next;
-		for (; r; r = next) {
-			next = r->r_hnext;
+		struct cephc_osdc_req *r = osdc->tid_hash[b];
+		for (; r; r = r->r_hnext) {
 			if (r->r_deadline_ns && now >= r->r_deadline_ns) {
 				log_debug(SUBSYS, "tid %llu timed out",
 					  (unsigned long long)r->r_tid);
 				osdc->st.timeouts++;
 				complete_req(osdc, r, CEPHC_ETIMEDOUT);
+				r = osdc->tid_hash[b];
+				if (!r)
+					break;
 			}
 		}
 	}
@@ -788,12 +804,14 @@ static int osdc_alloc_data(struct cephc_conn *con, struct cephc_msg *msg)
 		return 0;
 	r->r_have_plan = true;
 	r->r_plan_attempt = r->r_attempts;
+	r->r_rx_active = true;
 	for (unsigned i = 0; i < r->r_plan.nseg && !ret; i++)
 		ret = cephc_msg_data_add_buf(&msg->data,
 					     r->r_plan.seg[i].iov_base,
 					     r->r_plan.seg[i].iov_len);
 	if (ret) {
 		cephc_msg_data_release(&msg->data);
+		r->r_rx_active = false;
 		drop_plan(r);
 	}
 	return 0;
@@ -850,6 +868,9 @@ static void handle_reply(struct osdc_session *s, struct cephc_msg *msg)
 	struct cephc_osdc_req *r;
 	int err, ret;
 
+	r = lookup_tid(osdc, msg->hdr.tid);
+	if (r && r->r_sess == s)
+		r->r_rx_active = false; /* the message is complete */
 	r = match_reply(s, msg, rep, &err);
 	if (!r) {
 		osdc->st.stale_replies++;
@@ -1158,6 +1179,7 @@ static void osdc_fault(struct cephc_conn *con, int err)
 	cephc_conn_reconnect(con);
 	for (struct cephc_osdc_req *r = s->reqs.head, *nx; r; r = nx) {
 		nx = r->r_next;
+		r->r_rx_active = false;
 		drop_plan(r);
 		if (r->r_in_flight || r->r_backoff_held)
 			send_req(osdc, r);

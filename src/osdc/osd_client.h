@@ -120,6 +120,7 @@ struct cephc_osdc_req {
 	bool r_backoff_held;
 	bool r_in_flight; /* a send awaits its reply */
 	bool r_need_send;
+	bool r_rx_active; /* its reply is being received into its buffers */
 	uint32_t r_redirects;
 	/* last target, for change detection */
 	int64_t r_tpool;

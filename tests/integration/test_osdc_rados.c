@@ -420,7 +420,11 @@ static void *conc_thread(void *arg)
 
 static void test_concurrency(struct hx *h, int64_t pool)
 {
-	enum { THREADS = 4, PER = 1024 };
+	enum { THREADS = 4 };
+	/* OSDC_CONC_PER lowers the load for fault-injection runs, where
+	 * every session fault resends everything in flight. */
+	const char *per_env = getenv("OSDC_CONC_PER");
+	int PER = per_env ? atoi(per_env) : 1024;
 	pthread_t th[THREADS];
 	struct conc c[THREADS];
 	uint64_t copies = cephc_payload_copy_bytes();
@@ -569,6 +573,8 @@ int main(int argc, char **argv)
 	CHECK(pool >= 0);
 	if (argc > 2 && !strcmp(argv[1], "appends")) {
 		run_appends(&h, pool, strtoull(argv[2], NULL, 10));
+	} else if (argc > 1 && !strcmp(argv[1], "conc")) {
+		test_concurrency(&h, pool);
 	} else {
 		test_object_sizes(&h, pool);
 		test_unstable_bounces(&h, pool);

@@ -130,8 +130,9 @@ static void test_bad_forms(void **state)
 	    "[]",
 	    "[,]",
 	    "v2:",
-	    "[v2:1.1.1.1:1,v2:1.1.1.2:1,v2:1.1.1.3:1,v2:1.1.1.4:1,"
-	    "v2:1.1.1.5:1]",
+	    /* more addresses in one vec than CEPHC_CONF_MON_MAX_ADDRS */
+	    ("[v2:1.1.1.1:1,v2:1.1.1.2:1,v2:1.1.1.3:1,v2:1.1.1.4:1,"
+	     "v2:1.1.1.5:1]"),
 	};
 
 	(void)state;
@@ -212,9 +213,17 @@ static void test_from_conf(void **state)
 	assert_string_equal(buf,
 			    "noname-a=v2:127.0.0.9:3300/0|v1:127.0.0.9:6789/0");
 	cephc_conf_monlist_free(&l);
-	cephc_conf_set(c, "mon_host", "not an address!");
+	/* mon_host_override beats mon_host. */
+	cephc_conf_set(c, "mon_host_override", "v1:127.0.0.8");
+	assert_int_equal(cephc_conf_get_mons(c, &l), 0);
+	render(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "noname-a=v1:127.0.0.8:6789/0");
+	cephc_conf_monlist_free(&l);
+	cephc_conf_set(c, "mon_host_override", "");
+	/* (A form that fails before any DNS query is made.) */
+	cephc_conf_set(c, "mon_host", "[v2:1.2.3.4:3300");
 	assert_int_equal(cephc_conf_get_mons(c, &l), CEPHC_EINVAL);
-	assert_non_null(strstr(cephc_conf_last_error(c), "not an address!"));
+	assert_non_null(strstr(cephc_conf_last_error(c), "[v2:1.2.3.4:3300"));
 	cephc_conf_destroy(c);
 }
 

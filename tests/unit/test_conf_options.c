@@ -152,6 +152,18 @@ static void test_meta_expansion(void **state)
 	cephc_conf_set(C, "ad", "$ac$ac$ac$ac$ac$ac$ac$ac");
 	cephc_conf_set(C, "ae", "$ad$ad$ad$ad$ad$ad$ad$ad");
 	assert_int_equal(cephc_conf_get_str(C, "ae", &v), CEPHC_ETOOBIG);
+	/* Wide and deep but empty: stopped by the substitution budget. */
+	cephc_conf_set(C, "ba", "");
+	cephc_conf_set(C, "bb", "$ba$ba$ba$ba$ba$ba$ba$ba$ba$ba$ba$ba$ba$ba");
+	cephc_conf_set(C, "bc", "$bb$bb$bb$bb$bb$bb$bb$bb$bb$bb$bb$bb$bb$bb");
+	cephc_conf_set(C, "bd", "$bc$bc$bc$bc$bc$bc$bc$bc$bc$bc$bc$bc$bc$bc");
+	cephc_conf_set(C, "be", "$bd$bd$bd$bd$bd$bd$bd$bd$bd$bd$bd$bd$bd$bd");
+	cephc_conf_set(C, "bf", "$be$be$be$be$be$be$be$be$be$be$be$be$be$be");
+	cephc_conf_set(C, "bg", "$bf$bf$bf$bf$bf$bf$bf$bf$bf$bf$bf$bf$bf$bf");
+	assert_int_equal(cephc_conf_get_str(C, "bg", &v), CEPHC_ETOOBIG);
+	assert_int_equal(cephc_conf_get_str(C, "bc", &v), 0);
+	assert_string_equal(v, "");
+	cephc_free(v);
 	assert_int_equal(cephc_conf_get_str(C, "nothing", &v), CEPHC_ENOENT);
 	/* $cluster defaults to "ceph" before any file names it. */
 	cephc_conf_destroy(C);

@@ -111,9 +111,8 @@ static void test_footer_size_follows_features_not_flags(void **state)
 
 	(void)state;
 	assert_int_equal(v1_footer_len(CEPHC_FEATURES_DEFAULT), 21);
-	assert_int_equal(v1_footer_len(CEPHC_FEATURES_DEFAULT &
-				       ~CEPHC_FEAT_MSG_AUTH),
-			 13);
+	assert_int_equal(
+	    v1_footer_len(CEPHC_FEATURES_DEFAULT & ~CEPHC_FEAT_MSG_AUTH), 13);
 	v1_encode_footer(buf, 21, &f);
 	v1_decode_footer(buf, 21, &d);
 	assert_true(d.sig == 0xabcdef);
@@ -159,10 +158,10 @@ static void test_feature_masks_use_incarnations(void **state)
 	assert_false(cephc_has_feature(1ull << 21, CEPHC_FEAT_SERVER_LUMINOUS));
 	assert_true(cephc_has_feature(CEPHC_FEATURES_DEFAULT,
 				      CEPHC_FEAT_SERVER_LUMINOUS));
-	assert_true(cephc_has_feature(CEPHC_FEATURES_DEFAULT,
-				      CEPHC_FEAT_RECONNECT_SEQ |
-					      CEPHC_FEAT_MSG_AUTH |
-					      CEPHC_FEAT_CEPHX_V2));
+	assert_true(
+	    cephc_has_feature(CEPHC_FEATURES_DEFAULT, CEPHC_FEAT_RECONNECT_SEQ |
+							  CEPHC_FEAT_MSG_AUTH |
+							  CEPHC_FEAT_CEPHX_V2));
 	/* what a Pacific cluster requires of clients (protocol-map 2) */
 	assert_true((0x0401020042040000ull & ~CEPHC_FEATURES_DEFAULT) == 0);
 	assert_string_equal(v1_tag_name(V1_TAG_SEQ), "SEQ");
@@ -172,12 +171,12 @@ static void test_feature_masks_use_incarnations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_connect_roundtrip_33_bytes),
-		cmocka_unit_test(test_connect_reply_roundtrip_26_bytes),
-		cmocka_unit_test(test_header_crc_covers_first_49_bytes),
-		cmocka_unit_test(test_footer_size_follows_features_not_flags),
-		cmocka_unit_test(test_hello_roundtrip_and_bad_banner),
-		cmocka_unit_test(test_feature_masks_use_incarnations),
+	    cmocka_unit_test(test_connect_roundtrip_33_bytes),
+	    cmocka_unit_test(test_connect_reply_roundtrip_26_bytes),
+	    cmocka_unit_test(test_header_crc_covers_first_49_bytes),
+	    cmocka_unit_test(test_footer_size_follows_features_not_flags),
+	    cmocka_unit_test(test_hello_roundtrip_and_bad_banner),
+	    cmocka_unit_test(test_feature_masks_use_incarnations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

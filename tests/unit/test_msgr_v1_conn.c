@@ -50,6 +50,12 @@ struct side {
 struct fixture {
 	struct cephc_loop *loop;
 	struct side cli, srv;
+	int alloc_err;      /* server alloc_data hook result */
+	int sign_bad;       /* client signs wrongly */
+	int signs, checks;  /* hook calls */
+	int auth_reply_bad; /* server answers a bad authorizer reply */
+	int peer_resets;
+	int echo; /* the server answers every message from its hook */
 };
 
 static struct fixture F;
@@ -59,7 +65,7 @@ static void side_take(struct side *s, struct cephc_msg *m)
 	if (s->last)
 		cephc_msg_put(s->last);
 	s->last = m;
-	s->dispatched++;
+	__atomic_add_fetch(&s->dispatched, 1, __ATOMIC_RELEASE);
 }
 
 static void cli_dispatch(struct cephc_conn *con, struct cephc_msg *m)
@@ -69,6 +75,12 @@ static void cli_dispatch(struct cephc_conn *con, struct cephc_msg *m)
 
 static void srv_dispatch(struct cephc_conn *con, struct cephc_msg *m)
 {
+	if (F.echo) {
+		struct cephc_msg *r = cephc_msg_new(m->hdr.type + 1, 8);
+
+		r->hdr.tid = m->hdr.tid;
+		cephc_conn_send(con, r); /* batched into the rx flush */
+	}
 	side_take(&F.srv, m);
 }
 
@@ -90,6 +102,11 @@ static void srv_fault(struct cephc_conn *con, int err)
 static void cli_connected(struct cephc_conn *con)
 {
 	F.cli.connected++;
+}
+
+static void cli_peer_reset(struct cephc_conn *con)
+{
+	F.peer_resets++;
 }
 
 static void srv_connected(struct cephc_conn *con)
@@ -118,7 +135,36 @@ static int cli_alloc(struct cephc_conn *con, struct cephc_msg *m)
 
 static int srv_alloc(struct cephc_conn *con, struct cephc_msg *m)
 {
+	if (F.alloc_err)
+		return F.alloc_err;
 	return alloc_into_buf(&F.srv, m);
+}
+
+/* A stand-in signature over the crcs (cephx fills in the real one). */
+static uint64_t toy_sig(const struct cephc_msg *m)
+{
+	return (uint64_t)m->hdr.crc << 32 ^ m->footer.front_crc ^
+	       m->footer.data_crc ^ m->hdr.seq;
+}
+
+static int cli_sign(struct cephc_conn *con, struct cephc_msg *m)
+{
+	F.signs++;
+	m->footer.sig = F.sign_bad ? 0xbad : toy_sig(m);
+	return 0;
+}
+
+static int srv_check(struct cephc_conn *con, const struct cephc_msg *m)
+{
+	F.checks++;
+	assert_true(m->footer.flags & V1_FOOTER_SIGNED);
+	return m->footer.sig == toy_sig(m) ? 0 : -1;
+}
+
+static int cli_verify_reply(struct cephc_conn *con, const uint8_t *b,
+			    uint32_t len)
+{
+	return len == 8 && !memcmp(b, "OKREPLY!", 8) ? 0 : -1;
 }
 
 static int cli_get_auth(struct cephc_conn *con, uint32_t *proto,
@@ -151,6 +197,12 @@ static int srv_accept_connect(struct cephc_conn *con,
 	s->seen_auth_len = c->authorizer_len;
 	if (c->authorizer_len <= sizeof(s->seen_auth))
 		memcpy(s->seen_auth, auth, c->authorizer_len);
+	if (c->authorizer_len &&
+	    (reply->tag == V1_TAG_SEQ || reply->tag == V1_TAG_READY)) {
+		memcpy(reply_auth, F.auth_reply_bad ? "BADREPLY" : "OKREPLY!",
+		       8);
+		reply->authorizer_len = 8;
+	}
 	if (s->nscript) {
 		reply->tag = s->script[0];
 		memmove(s->script, s->script + 1, sizeof(s->script) - 1);
@@ -172,6 +224,8 @@ static const struct cephc_conn_ops cli_ops = {
     .fault = cli_fault,
     .connected = cli_connected,
     .alloc_data = cli_alloc,
+    .sign_message = cli_sign,
+    .peer_reset = cli_peer_reset,
 };
 
 static const struct cephc_conn_ops cli_auth_ops = {
@@ -180,6 +234,7 @@ static const struct cephc_conn_ops cli_auth_ops = {
     .connected = cli_connected,
     .get_authorizer = cli_get_auth,
     .handle_authorizer_challenge = cli_challenge,
+    .verify_authorizer_reply = cli_verify_reply,
 };
 
 static const struct cephc_conn_ops srv_ops = {
@@ -189,6 +244,7 @@ static const struct cephc_conn_ops srv_ops = {
     .alloc_data = srv_alloc,
     .accepted = srv_accepted,
     .accept_connect = srv_accept_connect,
+    .check_signature = srv_check,
 };
 
 static void setup_msgrs(const struct cephc_msgr_opts *co,
@@ -290,6 +346,7 @@ static void test_handshake_retry_global_and_session(void **state)
 	assert_int_equal(F.srv.nscript, 0);
 	/* after RESETSESSION the last connect starts a new session */
 	assert_int_equal(F.srv.last_cseq, 0);
+	assert_int_equal(F.peer_resets, 1);
 	/* RETRY_GLOBAL raised global_seq above the server's */
 	assert_true(F.srv.last_gseq > 100);
 	teardown_msgrs();
@@ -429,9 +486,7 @@ static void test_messages_with_every_data_item_type(void **state)
 		assert_memory_equal(got, expect, total);
 		free(got);
 	}
-	/* the server acks; the client's unacked list drains */
-	for (int i = 0; i < 200 && cephc_conn_unacked(F.cli.con); i++)
-		cephc_loop_process(F.loop, 1);
+	/* lossy session: nothing is kept for replay once written */
 	assert_int_equal(cephc_conn_unacked(F.cli.con), 0);
 	cephc_msg_put(m);
 	cephc_bufchain_release(&bc);
@@ -477,6 +532,29 @@ static void test_partial_io_large_message_into_caller_buffer(void **state)
 	teardown_msgrs();
 }
 
+static void test_unstable_data_is_bounced_at_send(void **state)
+{
+	uint8_t src[200000], copy[200000], got[200000];
+	struct cephc_msg *m;
+
+	setup_msgrs(NULL, NULL);
+	open_client(&cli_ops); /* still connecting: the send is queued */
+	fill_pattern(src, sizeof(src), 21);
+	memcpy(copy, src, sizeof(src));
+	m = cephc_msg_new(5, 0);
+	cephc_msg_data_add_buf(&m->data, src, sizeof(src));
+	m->unstable = true;
+	cephc_conn_send(F.cli.con, m);
+	memset(src, 0x5a, sizeof(src)); /* the caller reuses its memory */
+	run_until(&F.srv.dispatched, 1);
+	assert_int_equal(F.srv.dispatched, 1);
+	assert_int_equal(
+	    cephc_msg_data_copy_out(&F.srv.last->data, 0, got, sizeof(got)), 0);
+	assert_memory_equal(got, copy, sizeof(copy));
+	assert_int_equal(F.srv.faults, 0);
+	teardown_msgrs();
+}
+
 static void test_many_small_messages_both_ways(void **state)
 {
 	uint8_t buf[4096];
@@ -501,6 +579,26 @@ static void test_many_small_messages_both_ways(void **state)
 	run_until(&F.cli.dispatched, 10);
 	assert_int_equal(F.cli.dispatched, 10);
 	assert_int_equal(F.cli.last->hdr.src.type, CEPHC_ENTITY_OSD);
+	teardown_msgrs();
+}
+
+static void test_replies_sent_from_dispatch_hook(void **state)
+{
+	setup_msgrs(NULL, NULL);
+	F.echo = 1;
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	for (int i = 1; i <= 100; i++) {
+		struct cephc_msg *m = cephc_msg_new(40, 16);
+
+		m->hdr.tid = (uint64_t)i;
+		cephc_conn_send(F.cli.con, m);
+	}
+	run_until(&F.cli.dispatched, 100);
+	assert_int_equal(F.cli.dispatched, 100);
+	assert_int_equal(F.cli.last->hdr.type, 41);
+	assert_int_equal(F.cli.last->hdr.tid, 100);
+	assert_int_equal(F.cli.last->hdr.seq, 100);
 	teardown_msgrs();
 }
 
@@ -546,6 +644,97 @@ static void test_fault_then_reconnect_with_backoff(void **state)
 
 /* ------------------------------------------------------------------ */
 /* cross-thread submission with the loop on its own thread */
+
+static void test_signatures_checked_when_msg_auth_negotiated(void **state)
+{
+	uint8_t big[100000];
+
+	setup_msgrs(NULL, NULL);
+	fill_pattern(big, sizeof(big), 3);
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	/* small (footer at once) and large (footer after the data) paths */
+	cephc_conn_send(F.cli.con, cephc_msg_new(5, 10));
+	{
+		struct cephc_msg *m = cephc_msg_new(5, 10);
+
+		cephc_msg_data_add_buf(&m->data, big, sizeof(big));
+		cephc_conn_send(F.cli.con, m);
+	}
+	run_until(&F.srv.dispatched, 2);
+	assert_int_equal(F.srv.dispatched, 2);
+	assert_int_equal(F.signs, 2);
+	assert_int_equal(F.checks, 2);
+	/* a wrong signature closes the connection */
+	F.sign_bad = 1;
+	cephc_conn_send(F.cli.con, cephc_msg_new(5, 10));
+	run_until(&F.srv.faults, 1);
+	assert_int_equal(F.srv.last_err, CEPHC_ESIGNATURE);
+	assert_int_equal(F.srv.dispatched, 2);
+	teardown_msgrs();
+}
+
+static void test_no_signing_without_msg_auth(void **state)
+{
+	struct cephc_msgr_opts co;
+
+	cephc_msgr_opts_default(&co);
+	co.features &= ~CEPHC_FEAT_MSG_AUTH;
+	setup_msgrs(&co, NULL);
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	cephc_conn_send(F.cli.con, cephc_msg_new(5, 10));
+	run_until(&F.srv.dispatched, 1);
+	assert_int_equal(F.srv.dispatched, 1);
+	assert_int_equal(F.signs + F.checks, 0);
+	teardown_msgrs();
+}
+
+static void test_alloc_data_refusal_and_short_buffer_fault(void **state)
+{
+	uint8_t buf[1000], small[10];
+	struct cephc_msg *m;
+
+	setup_msgrs(NULL, NULL);
+	open_client(&cli_ops);
+	run_until(&F.srv.connected, 1);
+	F.alloc_err = CEPHC_ENOENT; /* e.g. no request with this tid */
+	m = cephc_msg_new(5, 0);
+	cephc_msg_data_add_buf(&m->data, buf, sizeof(buf));
+	cephc_conn_send(F.cli.con, m);
+	run_until(&F.srv.faults, 1);
+	assert_int_equal(F.srv.last_err, CEPHC_ENOENT);
+	/* a destination shorter than the announced data */
+	F.alloc_err = 0;
+	F.srv.rx_buf = small;
+	F.srv.rx_len = sizeof(small);
+	run_until(&F.cli.faults, 1); /* the client sees the server close */
+	cephc_conn_reconnect(F.cli.con);
+	run_until(&F.srv.connected, 2);
+	assert_int_equal(F.srv.connected, 2);
+	m = cephc_msg_new(5, 0);
+	cephc_msg_data_add_buf(&m->data, buf, sizeof(buf));
+	cephc_conn_send(F.cli.con, m);
+	run_until(&F.srv.faults, 2);
+	assert_int_equal(F.srv.last_err, CEPHC_EMSGSIZE);
+	assert_int_equal(F.srv.dispatched, 0);
+	teardown_msgrs();
+}
+
+static void test_authorizer_reply_verified(void **state)
+{
+	setup_msgrs(NULL, NULL);
+	open_client(&cli_auth_ops);
+	run_until(&F.cli.connected, 1);
+	assert_int_equal(F.cli.connected, 1);
+	F.auth_reply_bad = 1;
+	cephc_conn_close(F.cli.con);
+	cephc_conn_reconnect(F.cli.con);
+	run_until(&F.cli.faults, 1);
+	assert_int_equal(F.cli.last_err, CEPHC_EBADAUTH);
+	assert_int_equal(F.cli.connected, 1);
+	teardown_msgrs();
+}
 
 static void test_send_from_other_thread(void **state)
 {
@@ -608,6 +797,8 @@ static void raw_open(const char *banner, const char *server_addr,
 	raw_write(hello, sizeof(hello));
 }
 
+static uint8_t raw_reply_flags = V1_CONNECT_LOSSY;
+
 static void raw_reply(uint8_t tag, uint32_t auth_len)
 {
 	struct v1_connect_reply r = {.tag = tag,
@@ -615,7 +806,7 @@ static void raw_reply(uint8_t tag, uint32_t auth_len)
 				     .global_seq = 1,
 				     .connect_seq = 1,
 				     .authorizer_len = auth_len,
-				     .flags = 1};
+				     .flags = raw_reply_flags};
 	uint8_t b[V1_CONNECT_REPLY_LEN];
 
 	v1_encode_connect_reply(b, &r);
@@ -712,6 +903,30 @@ static void test_raw_valid_message_is_dispatched_and_acked(void **state)
 	assert_int_equal(n, 9);
 	assert_int_equal(b[0], V1_TAG_ACK);
 	assert_true(get_le64(b + 1) == 1);
+	raw_close();
+}
+
+static void test_raw_non_lossy_session_keeps_messages_until_ack(void **state)
+{
+	uint8_t ack[9];
+
+	raw_reply_flags = 0;
+	raw_open_session();
+	raw_reply_flags = V1_CONNECT_LOSSY;
+	cephc_conn_send(F.cli.con, cephc_msg_new(9, 4));
+	cephc_conn_send(F.cli.con, cephc_msg_new(9, 4));
+	assert_int_equal(cephc_conn_unacked(F.cli.con), 2);
+	ack[0] = V1_TAG_ACK;
+	put_le64(ack + 1, 1);
+	raw_write(ack, sizeof(ack));
+	for (int i = 0; i < 100 && cephc_conn_unacked(F.cli.con) != 1; i++)
+		cephc_loop_process(F.loop, 1);
+	assert_int_equal(cephc_conn_unacked(F.cli.con), 1);
+	put_le64(ack + 1, 2);
+	raw_write(ack, sizeof(ack));
+	for (int i = 0; i < 100 && cephc_conn_unacked(F.cli.con); i++)
+		cephc_loop_process(F.loop, 1);
+	assert_int_equal(cephc_conn_unacked(F.cli.con), 0);
 	raw_close();
 }
 
@@ -885,11 +1100,19 @@ int main(void)
 	    cmocka_unit_test(test_handshake_badprotover_and_wait_fail),
 	    cmocka_unit_test(test_messages_with_every_data_item_type),
 	    cmocka_unit_test(test_partial_io_large_message_into_caller_buffer),
+	    cmocka_unit_test(test_unstable_data_is_bounced_at_send),
 	    cmocka_unit_test(test_many_small_messages_both_ways),
+	    cmocka_unit_test(test_replies_sent_from_dispatch_hook),
 	    cmocka_unit_test(test_keepalive_acked_by_peer),
 	    cmocka_unit_test(test_fault_then_reconnect_with_backoff),
+	    cmocka_unit_test(test_signatures_checked_when_msg_auth_negotiated),
+	    cmocka_unit_test(test_no_signing_without_msg_auth),
+	    cmocka_unit_test(test_alloc_data_refusal_and_short_buffer_fault),
+	    cmocka_unit_test(test_authorizer_reply_verified),
 	    cmocka_unit_test(test_send_from_other_thread),
 	    cmocka_unit_test(test_raw_valid_message_is_dispatched_and_acked),
+	    cmocka_unit_test(
+		test_raw_non_lossy_session_keeps_messages_until_ack),
 	    cmocka_unit_test(test_raw_bad_banner),
 	    cmocka_unit_test(test_raw_wrong_peer_nonce),
 	    cmocka_unit_test(test_raw_unknown_connect_reply_tag),
