@@ -6,160 +6,55 @@
 
 #include "cephc/errors.h"
 #include "core/alloc.h"
+#include "cephc/rados.h"
 #include "core/log.h"
+#include "rbd/cls_rbd.h"
 #include "msgr/loop.h"
 
-#define SUBSYS "rbd"
-
 struct rbd_osd {
-	struct rbd_osd *next;
 	struct cephc_cluster *c;
-	struct cephc_osdc *osdc;
-	unsigned refs;
-	struct cephc_timer poll;
-	uint32_t seen_epoch;
-	bool stopping;
 };
-
-/* Every attachment, looked up by cluster; guarded by reg_lock. */
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct rbd_osd *reg_head;
-
-static const struct cephc_osdmap *get_map(void *arg)
-{
-	/* The cluster swaps its map only in driver context, where we are. */
-	return ((struct rbd_osd *)arg)->c->osdmap;
-}
-
-static void on_osdmap_msg(void *arg, struct cephc_msg *msg)
-{
-	struct rbd_osd *o = arg;
-	const struct cephc_osdmap *m = o->c->osdmap;
-
-	(void)msg;
-	/* An OSD knows a newer map: let the monitor session fetch it. */
-	if (o->c->monc)
-		cephc_monc_want_osdmap(o->c->monc, m ? m->epoch + 1 : 0);
-}
-
-static void poll_map(struct cephc_timer *t)
-{
-	struct rbd_osd *o =
-	    (struct rbd_osd *)((char *)t - offsetof(struct rbd_osd, poll));
-	const struct cephc_osdmap *m = o->c->osdmap;
-
-	if (o->stopping)
-		return;
-	if (m && m->epoch != o->seen_epoch) {
-		o->seen_epoch = m->epoch;
-		cephc_osdc_handle_map_change(o->osdc);
-	}
-	cephc_timer_arm(o->c->loop, &o->poll,
-			cephc_now_ns() + CEPHC_RBD_MAP_POLL_MS * 1000000ull);
-}
-
-struct attach_args {
-	struct rbd_osd *o;
-	int ret;
-};
-
-static void attach_fn(void *arg)
-{
-	struct attach_args *a = arg;
-	struct rbd_osd *o = a->o;
-	struct cephc_osdc_params p = {
-	    .msgr = o->c->msgr,
-	    .auth = o->c->auth,
-	    .monc = o->c->monc,
-	    .get_map = get_map,
-	    .on_osdmap_msg = on_osdmap_msg,
-	    .arg = o,
-	};
-
-	a->ret = cephc_osdc_create(&p, &o->osdc);
-	if (a->ret)
-		return;
-	o->seen_epoch = o->c->osdmap ? o->c->osdmap->epoch : 0;
-	o->poll.cb = poll_map;
-	cephc_timer_arm(o->c->loop, &o->poll,
-			cephc_now_ns() + CEPHC_RBD_MAP_POLL_MS * 1000000ull);
-}
-
-static void detach_fn(void *arg)
-{
-	struct rbd_osd *o = arg;
-
-	o->stopping = true;
-	cephc_timer_cancel(o->c->loop, &o->poll);
-	cephc_osdc_destroy(o->osdc);
-	o->osdc = NULL;
-}
 
 int rbd_osd_get(struct cephc_cluster *c, struct rbd_osd **out)
 {
 	struct rbd_osd *o;
-	struct attach_args a;
+	cephc_ioctx *io;
+	int64_t any = CEPHC_RBD_POOL_NONE;
 	int ret;
 
-	pthread_mutex_lock(&reg_lock);
-	for (o = reg_head; o; o = o->next)
-		if (o->c == c)
-			break;
-	if (o) {
-		o->refs++;
-		pthread_mutex_unlock(&reg_lock);
-		*out = o;
-		return 0;
-	}
-	o = cephc_calloc(1, sizeof(*o));
-	if (!o) {
-		pthread_mutex_unlock(&reg_lock);
-		return CEPHC_ENOMEM;
-	}
-	o->c = c;
-	o->refs = 1;
-	a.o = o;
-	a.ret = 0;
-	/* Held across the call so two openers do not both attach. */
-	ret = cephc_client_call(c, attach_fn, &a);
-	if (!ret)
-		ret = a.ret;
-	if (ret) {
-		pthread_mutex_unlock(&reg_lock);
-		cephc_free(o);
+	/*
+	 * The cluster handle starts its OSD client with the first I/O
+	 * context and keeps it until it is destroyed: one client (and one
+	 * tid space: the OSDs de-duplicate on client name + tid, so a
+	 * second client on the same messenger would see its writes
+	 * answered from the pg log without being applied).
+	 */
+	pthread_mutex_lock(&c->lock);
+	if (c->osdmap && c->osdmap->n_pools)
+		any = c->osdmap->pools[0].id;
+	pthread_mutex_unlock(&c->lock);
+	if (any == CEPHC_RBD_POOL_NONE)
+		return CEPHC_ENOTCONN;
+	ret = cephc_ioctx_create_by_id(c, any, &io);
+	if (ret)
 		return ret;
-	}
-	o->next = reg_head;
-	reg_head = o;
-	pthread_mutex_unlock(&reg_lock);
+	cephc_ioctx_destroy(io);
+	o = cephc_calloc(1, sizeof(*o));
+	if (!o)
+		return CEPHC_ENOMEM;
+	o->c = c;
 	*out = o;
 	return 0;
 }
 
 void rbd_osd_put(struct rbd_osd *o)
 {
-	struct rbd_osd **pp;
-
-	if (!o)
-		return;
-	pthread_mutex_lock(&reg_lock);
-	if (--o->refs) {
-		pthread_mutex_unlock(&reg_lock);
-		return;
-	}
-	for (pp = &reg_head; *pp; pp = &(*pp)->next)
-		if (*pp == o) {
-			*pp = o->next;
-			break;
-		}
-	pthread_mutex_unlock(&reg_lock);
-	cephc_client_call(o->c, detach_fn, o);
 	cephc_free(o);
 }
 
 struct cephc_osdc *rbd_osd_osdc(struct rbd_osd *o)
 {
-	return o->osdc;
+	return o->c->osdc;
 }
 
 struct cephc_cluster *rbd_osd_cluster(struct rbd_osd *o)
@@ -220,7 +115,8 @@ static void batch_submit_fn(void *arg)
 
 		r->done = batch_done;
 		r->arg = b;
-		ret = cephc_osdc_submit(b->o->osdc, r);
+		ret = b->o->c->osdc ? cephc_osdc_submit(b->o->c->osdc, r)
+				    : CEPHC_ECANCELED;
 		if (ret) {
 			/* Not accepted: done will not run for it. */
 			r->result = ret;

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Adapter between RBD images and the OSD client core (osdc/osd_client.h)
- * until the cluster handle owns an OSD client itself: one refcounted OSD
- * client per cephc_cluster, fed the cluster's OSDMap.
- *
- * The cluster applies maps in driver context without telling us, so a
- * timer notices epoch changes and calls cephc_osdc_handle_map_change();
- * an MOSDMap seen on an OSD session just asks the monitor for newer maps.
+ * How RBD images reach the OSD client: the cluster handle's own OSD client
+ * (c->osdc, started by the first I/O context of src/client/rados.c and
+ * kept until the handle is destroyed), plus a synchronous batch helper for
+ * metadata requests.
  *
  * Threading: get/put/exec are for API threads (never the loop thread);
  * requests built here complete in driver context.
@@ -17,14 +14,11 @@
 #include "client/client.h"
 #include "osdc/osd_client.h"
 
-/* How often the map epoch is compared (driver context). */
-#define CEPHC_RBD_MAP_POLL_MS 100
-
 struct rbd_osd;
 
-/* Attach (creating on first use) the OSD client of cluster c. */
+/* Make sure cluster c runs its OSD client; a handle to reach it. */
 int rbd_osd_get(struct cephc_cluster *c, struct rbd_osd **out);
-/* Drop a reference; the last one destroys the OSD client. */
+/* Free the handle (the OSD client stays with the cluster). */
 void rbd_osd_put(struct rbd_osd *o);
 
 /* Driver context only. */
