@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "rbd/image.h"
+#include "rbd/image_plan.h"
 
 #define SUBSYS "rbd"
 
@@ -247,59 +248,6 @@ static void sub_done(struct cephc_osdc_req *req, int err)
 	io_put(io);
 }
 
-/* Object extents of an I/O, collected from the striper walk. */
-struct ext_acc {
-	struct cephc_stripe_chunk *v;
-	unsigned n, cap;
-	int err;
-};
-
-static int collect(void *arg, const struct cephc_stripe_chunk *c)
-{
-	struct ext_acc *a = arg;
-
-	if (a->n == a->cap) {
-		unsigned nc = a->cap ? a->cap * 2 : 8;
-		void *nv = cephc_realloc(a->v, nc * sizeof(*a->v));
-		if (!nv)
-			return a->err = CEPHC_ENOMEM;
-		a->v = nv;
-		a->cap = nc;
-	}
-	a->v[a->n++] = *c;
-	return 0;
-}
-
-static int chunk_cmp(const void *pa, const void *pb)
-{
-	const struct cephc_stripe_chunk *a = pa, *b = pb;
-
-	if (a->objno != b->objno)
-		return a->objno < b->objno ? -1 : 1;
-	if (a->obj_off != b->obj_off)
-		return a->obj_off < b->obj_off ? -1 : 1;
-	return 0;
-}
-
-/* Sort by object and join pieces that touch inside one object. */
-static void merge_extents(struct ext_acc *a)
-{
-	unsigned w = 0;
-
-	if (a->n < 2)
-		return;
-	qsort(a->v, a->n, sizeof(*a->v), chunk_cmp);
-	for (unsigned i = 1; i < a->n; i++) {
-		struct cephc_stripe_chunk *last = &a->v[w];
-		if (a->v[i].objno == last->objno &&
-		    a->v[i].obj_off == last->obj_off + last->len)
-			last->len += a->v[i].len;
-		else
-			a->v[++w] = a->v[i];
-	}
-	a->n = w + 1;
-}
-
 static int zero_op(struct rbd_sub *s, struct cephc_osd_op *op, uint64_t off,
 		   uint64_t len)
 {
@@ -324,7 +272,6 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s,
 {
 	struct cephc_rbd_image *img = io->img;
 	struct cephc_osd_op *op;
-	uint64_t in_img, end;
 
 	s->io = io;
 	cephc_rbd_data_object_name(img->meta.object_prefix, c->objno, s->oid,
@@ -357,15 +304,14 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s,
 		return cephc_osd_op_write(op, c->obj_off, &s->iov, 1);
 	if (io->kind == IO_ZERO)
 		return zero_op(s, op, c->obj_off, c->len);
-	/* discard: compare with the object's bytes inside the image */
-	in_img = cephc_striper_object_extent_in_image(&img->layout, c->objno,
-						      io->size);
-	end = c->obj_off + c->len;
-	if (c->obj_off == 0 && end >= in_img)
+	switch (rbd_discard_action(&img->layout, c, io->size)) {
+	case RBD_DISCARD_DELETE:
 		return cephc_osd_op_delete(op);
-	if (end >= in_img)
+	case RBD_DISCARD_TRUNCATE:
 		return cephc_osd_op_truncate(op, c->obj_off);
-	return zero_op(s, op, c->obj_off, c->len);
+	default:
+		return zero_op(s, op, c->obj_off, c->len);
+	}
 }
 
 static void io_start(struct rbd_osd_work *w)
@@ -373,8 +319,9 @@ static void io_start(struct rbd_osd_work *w)
 	struct rbd_io *io = (struct rbd_io *)w;
 	struct cephc_rbd_image *img = io->img;
 	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
-	struct ext_acc a = {0};
+	struct rbd_plan a = {0};
 	uint64_t len = io->len;
+	int ret;
 
 	io->pending = 1; /* held until every sub is submitted */
 	if (io->kind != IO_READ)
@@ -400,13 +347,10 @@ static void io_start(struct rbd_osd_work *w)
 		memset(io->buf + in, 0, len - in);
 		len = in;
 	}
-	if (len) {
-		cephc_striper_walk(&img->layout, io->off, len, collect, &a);
-		if (a.err)
-			io->result = a.err;
-	}
-	if (!io->result && (io->kind == IO_DISCARD || io->kind == IO_ZERO))
-		merge_extents(&a);
+	ret = rbd_plan_build(&a, &img->layout, io->off, len,
+			     io->kind == IO_DISCARD || io->kind == IO_ZERO);
+	if (ret)
+		io->result = ret;
 	if (!io->result && a.n) {
 		io->subs = cephc_calloc(a.n, sizeof(*io->subs));
 		if (!io->subs)
@@ -414,7 +358,7 @@ static void io_start(struct rbd_osd_work *w)
 	}
 	for (unsigned i = 0; !io->result && i < a.n; i++) {
 		struct rbd_sub *s = &io->subs[i];
-		int ret = build_sub(io, s, &a.v[i]);
+		ret = build_sub(io, s, &a.v[i]);
 
 		io->nsubs = i + 1;
 		if (!ret) {
@@ -426,7 +370,7 @@ static void io_start(struct rbd_osd_work *w)
 		if (ret)
 			io->result = ret;
 	}
-	cephc_free(a.v);
+	rbd_plan_free(&a);
 	io_put(io);
 }
 
