@@ -111,6 +111,7 @@ struct cephc_rbd_info {
 	uint32_t snapshot_count;
 	uint64_t snap_id; /* opened snapshot, or CEPHC_RBD_SNAP_HEAD */
 	bool read_only;
+	bool snap_protected; /* opened at a protected snapshot */
 	uint32_t create_sec, access_sec, modify_sec; /* 0: unknown */
 };
 #define CEPHC_RBD_SNAP_HEAD 0xfffffffffffffffeull

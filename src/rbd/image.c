@@ -113,6 +113,15 @@ static int call_one(struct rbd_osd *o, int64_t pool, const char *oid,
 	return ret;
 }
 
+/* get_protection_status: u8 (0 unprotected, 1 unprotecting, 2 protected) */
+static int protection_reply(void *arg, const uint8_t *p, size_t len)
+{
+	if (len < 1)
+		return CEPHC_EDECODE;
+	*(bool *)arg = p[0] == 2;
+	return 0;
+}
+
 static int get_id_reply(void *arg, const uint8_t *p, size_t len)
 {
 	return cephc_rbd_dec_get_id(p, len, arg);
@@ -346,6 +355,18 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 		}
 		img->snap_id = s->id;
 		img->size = s->size;
+		{
+			uint8_t b[8];
+			struct cephc_enc e;
+
+			enc_init(&e, b, sizeof(b));
+			if (!cephc_rbd_enc_snap_id(&e, s->id))
+				call_one(img->osd, img->pool, img->header_oid,
+					 "get_protection_status", b,
+					 (size_t)(e.p - e.start), false,
+					 protection_reply,
+					 &img->snap_protected);
+		}
 	}
 	*out = img;
 	return 0;
@@ -395,6 +416,7 @@ int cephc_rbd_stat(cephc_rbd_image *img, struct cephc_rbd_info *info)
 	info->snapshot_count = m->num_snaps;
 	info->snap_id = img->snap_id;
 	info->read_only = img->read_only;
+	info->snap_protected = img->snap_protected;
 	info->create_sec = m->create_ts.sec;
 	info->access_sec = m->access_ts.sec;
 	info->modify_sec = m->modify_ts.sec;

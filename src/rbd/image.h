@@ -36,6 +36,7 @@ struct cephc_rbd_image {
 	int64_t data_pool; /* pool of the data objects */
 	uint64_t snap_id;  /* CEPHC_RBD_NOSNAP: head */
 	bool read_only;
+	bool snap_protected;
 	pthread_mutex_t lock;
 	uint64_t size; /* at snap_id */
 

@@ -432,6 +432,9 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 		    ",\"create_timestamp\":\"%s\",\"access_timestamp\":\"%s\","
 		    "\"modify_timestamp\":\"%s\"",
 		    ts[0], ts[1], ts[2]);
+		if (in.snap_id != CEPHC_RBD_SNAP_HEAD)
+			printf(",\"protected\":\"%s\"",
+			       in.snap_protected ? "true" : "false");
 		if (in.features & CEPHC_RBD_FEAT_STRIPINGV2)
 			printf(",\"stripe_unit\":%" PRIu64
 			       ",\"stripe_count\":%" PRIu64,
@@ -455,6 +458,9 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 	printf("\tcreate_timestamp: %s\n", ts[0]);
 	printf("\taccess_timestamp: %s\n", ts[1]);
 	printf("\tmodify_timestamp: %s\n", ts[2]);
+	if (in.snap_id != CEPHC_RBD_SNAP_HEAD)
+		printf("\tprotected: %s\n",
+		       in.snap_protected ? "True" : "False");
 	if (in.features & CEPHC_RBD_FEAT_STRIPINGV2) {
 		fmt_bytes(in.stripe_unit, sz, sizeof(sz));
 		printf("\tstripe unit: %s\n", sz);
