@@ -13,9 +13,7 @@
 
 #define SUBSYS "osdc"
 
-/* tid hash: power of two buckets. */
-#define TID_HASH_BITS 12
-#define TID_HASH_SIZE (1u << TID_HASH_BITS)
+#define TID_HASH_SIZE OSDC_TID_HASH_SIZE
 
 static const struct cephc_conn_ops osdc_conn_ops;
 static void osdc_fault(struct cephc_conn *con, int err);
@@ -291,6 +289,28 @@ static int calc_target(struct cephc_osdc *osdc, const struct cephc_osdmap *m,
 	if (req_reads(r) && (m->flags & CEPHC_OSDMAP_FLAG_PAUSERD))
 		t->paused = true;
 	return 0;
+}
+
+int osdc_object_osd(struct cephc_osdc *osdc, int64_t pool, const char *oid,
+		    const char *key, const char *nspace)
+{
+	const struct cephc_osdmap *m = cur_map(osdc);
+	struct cephc_osdc_req r;
+	struct cephc_osd_ops ops = {0};
+	struct osdc_target t;
+
+	if (!m)
+		return -1;
+	cephc_osdc_req_init(&r);
+	r.ops = &ops;
+	r.pool = pool;
+	r.oid = oid;
+	r.key = key;
+	r.nspace = nspace;
+	r.flags = CEPHC_OSD_FLAG_WRITE;
+	if (calc_target(osdc, m, &r, &t))
+		return -1;
+	return t.osd;
 }
 
 static bool target_changed(const struct cephc_osdc_req *r,

@@ -174,6 +174,67 @@ void cephc_osdc_cancel(struct cephc_osdc *osdc, struct cephc_osdc_req *req,
 /* The owner applied a new map: retarget, resend, unpause, fail. */
 void cephc_osdc_handle_map_change(struct cephc_osdc *osdc);
 
+/*
+ * Watch / notify (linger requests).
+ *
+ * A watch registers on an object (WATCH op, cookie = the linger id), is
+ * kept alive with a PING every CEPHC_OSDC_PING_MS, and is re-registered
+ * with RECONNECT after a session fault or a map change that moves the
+ * object.  Notifies for it reach notify_cb; the watcher must answer each
+ * with cephc_osdc_notify_ack() (else the notifier waits for its timeout).
+ * A lost watch (a PING or RECONNECT failing, e.g. -ENOTCONN, or a
+ * DISCONNECT from the OSD) is reported once through error_cb; the caller
+ * then unwatches and watches again (notifications may have been missed).
+ * Strings are copied.  Callbacks run in driver context.
+ */
+struct cephc_osdc_watch_params {
+	int64_t pool;
+	const char *oid, *key, *nspace;
+	uint32_t timeout_s; /* watch timeout on the OSD; 0: its default */
+	/* A notify: payload is a view valid during the call. */
+	void (*notify_cb)(void *arg, uint64_t cookie, uint64_t notify_id,
+			  uint64_t notifier_gid, const void *payload,
+			  size_t len);
+	void (*error_cb)(void *arg, uint64_t cookie, int err);
+	void *arg;
+};
+
+/* Generic completion of a linger call. */
+typedef void (*cephc_osdc_linger_done_fn)(void *arg, int err);
+
+/*
+ * Register a watch; *cookie identifies it.  done(arg, err) reports the
+ * registration (on error the watch is gone and the cookie invalid).
+ */
+int cephc_osdc_watch(struct cephc_osdc *osdc,
+		     const struct cephc_osdc_watch_params *p,
+		     cephc_osdc_linger_done_fn done, void *arg,
+		     uint64_t *cookie);
+/* Unregister; the cookie is invalid at once (no more callbacks). */
+int cephc_osdc_unwatch(struct cephc_osdc *osdc, uint64_t cookie,
+		       cephc_osdc_linger_done_fn done, void *arg);
+/* Answer a notify received on watch cookie (reply copied; done may be
+ * NULL). */
+int cephc_osdc_notify_ack(struct cephc_osdc *osdc, uint64_t cookie,
+			  uint64_t notify_id, const void *reply, size_t len,
+			  cephc_osdc_linger_done_fn done, void *arg);
+
+/*
+ * Notify the watchers of an object and collect their acks.  done gets the
+ * NOTIFY_COMPLETE payload (map of (gid, cookie) -> reply, then the
+ * watchers that timed out: walk it with cephc_osd_notify_iter_*; a view
+ * valid during the call) or an error (CEPHC_ETIMEDOUT when the OSD's
+ * answer does not come within timeout_s + 10 s).  payload is copied.
+ */
+typedef void (*cephc_osdc_notify_done_fn)(void *arg, int err, const void *acks,
+					  size_t len);
+int cephc_osdc_notify(struct cephc_osdc *osdc, int64_t pool, const char *oid,
+		      const char *key, const char *nspace, const void *payload,
+		      size_t len, uint32_t timeout_s,
+		      cephc_osdc_notify_done_fn done, void *arg);
+/* Watchers of an object: use cephc_osd_op_list_watchers() with
+ * cephc_osdc_submit() and cephc_osd_watchers_iter_*() on the output. */
+
 /* Counters for tests and benchmarks. */
 struct cephc_osdc_stats {
 	uint64_t sent, resent, replies, stale_replies, timeouts;

@@ -776,7 +776,11 @@ int cephc_osd_op_pgnls(struct cephc_osd_op *op, uint64_t max_entries,
 int cephc_osd_op_watch(struct cephc_osd_op *op, enum cephc_osd_watch_op wop,
 		       uint64_t cookie, uint32_t gen, uint32_t timeout_s)
 {
-	if ((unsigned)wop > CEPHC_OSD_WATCH_OP_PING)
+	if (wop != CEPHC_OSD_WATCH_OP_UNWATCH &&
+	    wop != CEPHC_OSD_WATCH_OP_LEGACY_WATCH &&
+	    wop != CEPHC_OSD_WATCH_OP_WATCH &&
+	    wop != CEPHC_OSD_WATCH_OP_RECONNECT &&
+	    wop != CEPHC_OSD_WATCH_OP_PING)
 		return CEPHC_EINVAL;
 	op_begin(op, CEPHC_OSD_OP_WATCH, CEPHC_OSD_OUT_NONE, 0);
 	/* A PING only reads; everything else registers state. */

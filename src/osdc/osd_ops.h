@@ -129,13 +129,14 @@ enum cephc_osd_msg_flag {
 	CEPHC_OSD_FLAG_FULL_FORCE = 0x1000000,
 };
 
-/* WATCH op sub-operations (union watch.op). */
+/* WATCH op sub-operations (union watch.op).  Every id after LEGACY is
+ * odd so that pre-Giant OSDs never read one as UNWATCH. */
 enum cephc_osd_watch_op {
 	CEPHC_OSD_WATCH_OP_UNWATCH = 0,
 	CEPHC_OSD_WATCH_OP_LEGACY_WATCH = 1,
-	CEPHC_OSD_WATCH_OP_WATCH = 2,
-	CEPHC_OSD_WATCH_OP_RECONNECT = 3,
-	CEPHC_OSD_WATCH_OP_PING = 4,
+	CEPHC_OSD_WATCH_OP_WATCH = 3,
+	CEPHC_OSD_WATCH_OP_RECONNECT = 5,
+	CEPHC_OSD_WATCH_OP_PING = 7,
 };
 
 #define CEPHC_NOSNAP 0xfffffffffffffffeULL

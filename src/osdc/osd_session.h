@@ -10,6 +10,9 @@
 
 #include "osdc/osd_client.h"
 
+/* tid hash buckets (a power of two). */
+#define OSDC_TID_HASH_SIZE (1u << 12)
+
 struct osdc_reqlist {
 	struct cephc_osdc_req *head, *tail; /* ascending tid */
 	uint32_t n;
@@ -56,6 +59,10 @@ struct cephc_osdc {
 	struct osdc_linger *lingers;
 	uint64_t last_linger_id;
 };
+
+/* Current primary of an object (-1: none / no pool); for the linger code. */
+int osdc_object_osd(struct cephc_osdc *osdc, int64_t pool, const char *oid,
+		    const char *key, const char *nspace);
 
 /* Hooks into osd_linger.c. */
 void osdc_linger_map_change(struct cephc_osdc *osdc);

@@ -16,7 +16,7 @@ SRC=${CEPHC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${CEPHC_BUILD_DIR:-$SRC/build}/test_osdc_rados
 DIR=$(mktemp -d /tmp/osdc-faults.XXXXXX)
 rc=0
-cleanup() { "$SRC/scripts/cluster.sh" down --dir "$DIR" >/dev/null 2>&1; rm -rf "$DIR"; }
+cleanup() { "$SRC/scripts/cluster.sh" down --dir "$DIR" >/dev/null 2>&1; rm -rf "$DIR" "$DIR.log"; }
 trap cleanup EXIT
 
 up() {

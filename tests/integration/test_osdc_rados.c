@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/pagelist.h"
@@ -448,6 +450,224 @@ static void test_concurrency(struct hx *h, int64_t pool)
 	   pool_name);
 }
 
+/* ---- watch / notify ---------------------------------------------------- */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int registered, notifies, errors, notify_done, unwatched;
+	int notify_err;
+	int acks, timeouts;
+	char payload[64];
+	size_t payload_len;
+	uint64_t cookie;
+	int64_t pool;
+	struct hx *h;
+} W = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void w_bump(int *v)
+{
+	pthread_mutex_lock(&W.lock);
+	(*v)++;
+	pthread_cond_broadcast(&W.cond);
+	pthread_mutex_unlock(&W.lock);
+}
+
+static bool w_wait(int *v, int want, int secs)
+{
+	struct timespec ts;
+	bool ok;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	pthread_mutex_lock(&W.lock);
+	while (*v < want && pthread_cond_timedwait(&W.cond, &W.lock, &ts) == 0)
+		;
+	ok = *v >= want;
+	pthread_mutex_unlock(&W.lock);
+	return ok;
+}
+
+static void w_reg_done(void *arg, int err)
+{
+	(void)arg;
+	if (err)
+		w_bump(&W.errors);
+	else
+		w_bump(&W.registered);
+}
+
+static void w_notify_cb(void *arg, uint64_t cookie, uint64_t notify_id,
+			uint64_t gid, const void *payload, size_t len)
+{
+	struct hx *h = arg;
+
+	(void)gid;
+	/* `rados notify` sends its message encoded as a string */
+	W.payload_len = len < sizeof(W.payload) ? len : sizeof(W.payload);
+	memcpy(W.payload, payload, W.payload_len);
+	/* answer from the callback itself (driver context) */
+	cephc_osdc_notify_ack(h->osdc, cookie, notify_id, "pong", 4, NULL,
+			      NULL);
+	w_bump(&W.notifies);
+}
+
+static void w_error_cb(void *arg, uint64_t cookie, int err)
+{
+	(void)arg;
+	(void)cookie;
+	fprintf(stderr, "watch error: %s\n", cephc_strerror(err));
+	w_bump(&W.errors);
+}
+
+static void w_watch_fn(struct hx *h, void *arg)
+{
+	struct cephc_osdc_watch_params p = {
+	    .pool = W.pool,
+	    .oid = "osdc-watch",
+	    .notify_cb = w_notify_cb,
+	    .error_cb = w_error_cb,
+	    .arg = h,
+	};
+	int *ret = arg;
+
+	*ret = cephc_osdc_watch(h->osdc, &p, w_reg_done, NULL, &W.cookie);
+}
+
+static void w_notify_done(void *arg, int err, const void *acks, size_t len)
+{
+	struct cephc_osd_notify_iter it;
+	uint64_t gid, cookie;
+	const uint8_t *p;
+	uint32_t plen;
+
+	(void)arg;
+	W.notify_err = err;
+	if (!err && cephc_osd_notify_iter_init(&it, acks, len)) {
+		fprintf(stderr, "notify reply (%zu bytes) does not decode\n",
+			len);
+		W.notify_err = CEPHC_EDECODE;
+	} else if (!err) {
+		while (cephc_osd_notify_iter_next_ack(&it, &gid, &cookie, &p,
+						      &plen) == 1)
+			W.acks++;
+		while (cephc_osd_notify_iter_next_timeout(&it, &gid, &cookie) ==
+		       1)
+			W.timeouts++;
+	}
+	w_bump(&W.notify_done);
+}
+
+static void w_notify_fn(struct hx *h, void *arg)
+{
+	int *ret = arg;
+
+	*ret = cephc_osdc_notify(h->osdc, W.pool, "osdc-watch", NULL, NULL,
+				 "ping", 4, 10, w_notify_done, NULL);
+}
+
+static void w_unwatch_done(void *arg, int err)
+{
+	(void)arg;
+	if (err)
+		w_bump(&W.errors);
+	w_bump(&W.unwatched);
+}
+
+static void w_unwatch_fn(struct hx *h, void *arg)
+{
+	int *ret = arg;
+
+	*ret = cephc_osdc_unwatch(h->osdc, W.cookie, w_unwatch_done, NULL);
+}
+
+static void test_watch_notify(struct hx *h, int64_t pool)
+{
+	char cmd[256], out[4096];
+	int ret = -1;
+
+	W.pool = pool;
+	W.h = h;
+	CHECK_EQ(do_writefull(h, pool, "osdc-watch", "w", 1), 0);
+	hx_call(h, w_watch_fn, &ret);
+	CHECK_EQ(ret, 0);
+	CHECK(w_wait(&W.registered, 1, 10));
+	snprintf(cmd, sizeof(cmd), "rados -p %s listwatchers osdc-watch",
+		 pool_name);
+	FILE *f = popen(cmd, "r");
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	char want[64];
+	snprintf(want, sizeof(want), "cookie=%llu",
+		 (unsigned long long)W.cookie);
+	if (!strstr(out, want))
+		fprintf(stderr, "listwatchers: %s\n", out);
+	CHECK(strstr(out, want) != NULL);
+
+	/* rados notifies, our watch acks */
+	CHECK_EQ(sh("timeout 30 rados -p %s notify osdc-watch hello "
+		    ">/dev/null",
+		    pool_name),
+		 0);
+	CHECK(w_wait(&W.notifies, 1, 10));
+	CHECK(memmem(W.payload, W.payload_len, "hello", 5) != NULL);
+
+	/* we notify: a `rados watch` and our own watch both ack */
+	FILE *rw = NULL;
+	/* `rados watch` runs until its stdin ends (hence the sleep); the
+	 * shell prints its pid so we stop exactly it */
+	snprintf(cmd, sizeof(cmd),
+		 "sleep 30 | timeout 40 rados -p %s watch osdc-watch "
+		 ">/dev/null 2>&1 & echo $!",
+		 pool_name);
+	rw = popen(cmd, "r");
+	long wpid = 0;
+	if (rw && fscanf(rw, "%ld", &wpid) != 1)
+		wpid = 0;
+	/* wait until `rados watch` is registered too */
+	for (int i = 0; i < 40; i++) {
+		snprintf(out, sizeof(out),
+			 "test $(rados -p %s listwatchers osdc-watch | wc -l) "
+			 "-ge 2",
+			 pool_name);
+		if (sh("%s", out) == 0)
+			break;
+		usleep(250000);
+	}
+	hx_call(h, w_notify_fn, &ret);
+	CHECK_EQ(ret, 0);
+	CHECK(w_wait(&W.notify_done, 1, 25));
+	CHECK_EQ(W.notify_err, 0);
+	CHECK_EQ(W.acks, 2);
+	CHECK_EQ(W.timeouts, 0);
+	CHECK(w_wait(&W.notifies, 2, 5));
+
+	/* pings keep the watch alive past the ping period */
+	sleep(7);
+	CHECK_EQ(W.errors, 0);
+	hx_call(h, w_unwatch_fn, &ret);
+	CHECK_EQ(ret, 0);
+	CHECK(w_wait(&W.unwatched, 1, 10));
+	CHECK_EQ(W.errors, 0);
+	snprintf(cmd, sizeof(cmd), "rados -p %s listwatchers osdc-watch",
+		 pool_name);
+	f = popen(cmd, "r");
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	CHECK(strstr(out, want) == NULL);
+	if (rw) {
+		if (wpid > 0)
+			kill((pid_t)wpid, SIGTERM);
+		pclose(rw);
+	}
+	do_simple(h, pool, "osdc-watch", build_delete);
+	printf("ok watch/notify: registered, rados notify acked, our notify "
+	       "got %d acks, pings, unwatch\n",
+	       W.acks);
+}
+
 /* ---- appends (fault test) --------------------------------------------------
  */
 
@@ -575,12 +795,14 @@ int main(int argc, char **argv)
 		run_appends(&h, pool, strtoull(argv[2], NULL, 10));
 	} else if (argc > 1 && !strcmp(argv[1], "conc")) {
 		test_concurrency(&h, pool);
+		test_watch_notify(&h, pool);
 	} else {
 		test_object_sizes(&h, pool);
 		test_unstable_bounces(&h, pool);
 		test_xattr_omap(&h, pool);
 		test_cls_lock(&h, pool);
 		test_concurrency(&h, pool);
+		test_watch_notify(&h, pool);
 	}
 	hx_close(&h);
 	sh("rm -rf %s", tmpdir);

@@ -139,7 +139,7 @@ static void test_watch_notify_ops(void **state)
 	/* watch union: cookie, ver 0, op, gen, timeout */
 	assert_int_equal(get_le64(op->op_union), 0x77);
 	assert_int_equal(get_le64(op->op_union + 8), 0);
-	assert_int_equal(op->op_union[16], 2);
+	assert_int_equal(op->op_union[16], 3);
 	assert_int_equal(get_le32(op->op_union + 17), 2);
 	assert_int_equal(get_le32(op->op_union + 21), 30);
 	assert_true(op->op_write);
