@@ -147,7 +147,8 @@ CEPHC_EXPORT int cephc_rbd_aio_get_return_value(cephc_rbd_completion *comp);
 /* Block until the completion fired (and its callback returned). */
 CEPHC_EXPORT void cephc_rbd_aio_wait(cephc_rbd_completion *comp);
 CEPHC_EXPORT bool cephc_rbd_aio_is_complete(cephc_rbd_completion *comp);
-/* Free it; allowed inside its own callback or after it fired. */
+/* Free it: after it fired, inside its own callback, or when no aio call
+ * accepted it.  Releasing a submitted one early defers the free. */
 CEPHC_EXPORT void cephc_rbd_aio_release(cephc_rbd_completion *comp);
 
 /*

@@ -46,7 +46,8 @@ struct cephc_rbd_completion {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool complete;
-	bool released; /* released by the user before it fired */
+	bool submitted; /* an aio call accepted it: it will fire */
+	bool released;  /* released by the user before it fired */
 };
 
 struct rbd_io;
@@ -139,7 +140,8 @@ void cephc_rbd_aio_release(cephc_rbd_completion *c)
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->lock);
-	free_now = c->complete;
+	/* Never submitted: nothing will fire it, free it now. */
+	free_now = c->complete || !c->submitted;
 	c->released = true;
 	pthread_mutex_unlock(&c->lock);
 	/* Released early (inside its callback): freed once it fired. */
@@ -413,6 +415,9 @@ static int submit(struct cephc_rbd_image *img, enum rbd_io_kind kind,
 	io->buf = buf;
 	io->size = size;
 	io->work.fn = io_start;
+	pthread_mutex_lock(&comp->lock);
+	comp->submitted = true;
+	pthread_mutex_unlock(&comp->lock);
 	rbd_osd_submit_work(img->osd, &io->work);
 	return 0;
 }
