@@ -6,6 +6,7 @@
  * must match the expected bytes.  Also: a snapshot handle refuses writes,
  * an unknown snapshot is ENOENT, reads past the end give zeros.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,34 @@ static void fill(unsigned char *p, size_t n, unsigned seed)
 		seed = seed * 1103515245u + 12345u;
 		p[i] = (unsigned char)(seed >> 16);
 	}
+}
+
+/* Threads sharing one handle, each on its own region. */
+struct worker {
+	cephc_rbd_image *img;
+	unsigned id;
+	int bad;
+};
+
+#define REGION (256u << 10)
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	unsigned char *wb = malloc(REGION), *rb = malloc(REGION);
+	uint64_t base = (uint64_t)w->id * REGION;
+
+	for (unsigned round = 0; round < 10 && wb && rb; round++) {
+		size_t len = REGION - round * 1111;
+		fill(wb, len, w->id * 100 + round);
+		if (cephc_rbd_write(w->img, base + round * 7, len, wb) ||
+		    cephc_rbd_read(w->img, base + round * 7, len, rb) ||
+		    memcmp(wb, rb, len))
+			w->bad++;
+	}
+	free(wb);
+	free(rb);
+	return NULL;
 }
 
 int main(void)
@@ -113,6 +142,22 @@ int main(void)
 		cephc_rbd_aio_release(comps[i]);
 	}
 	CHECK(cephc_rbd_flush(img) == 0, "flush");
+	{
+		pthread_t th[4];
+		struct worker w[4];
+
+		for (unsigned i = 0; i < 4; i++) {
+			w[i] = (struct worker){.img = img, .id = i};
+			pthread_create(&th[i], NULL, worker_fn, &w[i]);
+		}
+		for (unsigned i = 0; i < 4; i++) {
+			pthread_join(th[i], NULL);
+			CHECK(w[i].bad == 0, "thread %u saw bad data", i);
+		}
+		/* put the pattern back where the threads wrote */
+		CHECK(cephc_rbd_write(img, 0, 4 * REGION + 64, a) == 0,
+		      "rewrite");
+	}
 	CHECK(cephc_rbd_write(img, SIZE - 10, 11, a) == CEPHC_EINVAL,
 	      "write past the end accepted");
 	cephc_rbd_close(img);
