@@ -13,9 +13,11 @@
  * only; a read-write open of them fails with CEPHC_EFEATURES and
  * cephc_cluster_last_error()-style text from cephc_rbd_last_error().
  * Clones (images with a parent) are not supported for I/O (CEPHC_EOPNOTSUPP
- * at open).  cephc does not watch the header: snapshots created or resizes
- * made by other clients while an image is open are not seen until it is
- * reopened.
+ * at open).  A read-write open watches the image header like krbd: when
+ * another client notifies it (snapshot taken, resize), the snapshot context
+ * that writes carry and the size are re-read before the notify is
+ * acknowledged.  cephc_rbd_snap_list() and the snapshot fields of
+ * cephc_rbd_stat() describe the image as it was at open.
  *
  * Threading: every function may be called from any thread, concurrently on
  * the same handle, except that cephc_rbd_close() must not race with other

@@ -243,6 +243,9 @@ static void image_free(struct cephc_rbd_image *img)
 {
 	if (!img)
 		return;
+	if (img->osd)
+		rbd_image_watch_stop(img);
+	cephc_free(img->wsnaps);
 	rbd_osd_put(img->osd);
 	cephc_rbd_meta_clear(&img->meta);
 	cephc_free(img->pool_name);
@@ -366,6 +369,27 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 					 (size_t)(e.p - e.start), false,
 					 protection_reply,
 					 &img->snap_protected);
+		}
+	}
+	/* The snap context writes carry, then keep it current. */
+	if (img->meta.num_snaps) {
+		img->wsnaps = cephc_malloc_array(img->meta.num_snaps,
+						 sizeof(*img->wsnaps));
+		if (!img->wsnaps) {
+			ret = CEPHC_ENOMEM;
+			goto fail;
+		}
+		memcpy(img->wsnaps, img->meta.snap_ids,
+		       img->meta.num_snaps * sizeof(*img->wsnaps));
+	}
+	img->wnum_snaps = img->meta.num_snaps;
+	img->wsnap_seq = img->meta.snap_seq;
+	if (!img->read_only) {
+		ret = rbd_image_watch_start(img);
+		if (ret) {
+			set_err("cannot watch header %s: %s", img->header_oid,
+				cephc_strerror(ret));
+			goto fail;
 		}
 	}
 	*out = img;

@@ -21,6 +21,7 @@
 #define RBD_CALL_OUT_MAX (1u << 20)
 
 struct rbd_flush;
+struct snaps_grave;
 
 struct cephc_rbd_image {
 	struct cephc_cluster *c;
@@ -40,6 +41,19 @@ struct cephc_rbd_image {
 	pthread_mutex_t lock;
 	uint64_t size; /* at snap_id */
 
+	/*
+	 * The snap context writes carry: driver context only once open (the
+	 * header watch replaces it).  Owned; old arrays go to grave.
+	 */
+	uint64_t wsnap_seq;
+	uint64_t *wsnaps;
+	uint32_t wnum_snaps;
+	struct snaps_grave *grave;
+	uint64_t watch_cookie;
+	bool watching;
+	unsigned refreshing; /* header re-reads in flight */
+	void *stop_wait;     /* close waiting for them */
+
 	/* Driver context only: flush barrier bookkeeping. */
 	uint64_t writes_in_flight;
 	struct rbd_flush *flushes;
@@ -52,6 +66,9 @@ struct cephc_rbd_image {
 /* Add a cls CALL op: out-data to scratch, at most RBD_CALL_OUT_MAX. */
 int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
 		size_t in_len, bool writes);
+/* Header watch of read-write opens (image_watch.c). */
+int rbd_image_watch_start(struct cephc_rbd_image *img);
+void rbd_image_watch_stop(struct cephc_rbd_image *img);
 /* Trim [new_size, old_size) the way discard does (image_io.c). */
 int rbd_image_trim(struct cephc_rbd_image *img, uint64_t new_size,
 		   uint64_t old_size);

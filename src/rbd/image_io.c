@@ -299,9 +299,9 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s,
 	default:
 		break;
 	}
-	s->req.snap_seq = img->meta.snap_seq;
-	s->req.snaps = img->meta.snap_ids;
-	s->req.num_snaps = img->meta.num_snaps;
+	s->req.snap_seq = img->wsnap_seq;
+	s->req.snaps = img->wsnaps;
+	s->req.num_snaps = img->wnum_snaps;
 	if (io->kind == IO_WRITE)
 		return cephc_osd_op_write(op, c->obj_off, &s->iov, 1);
 	if (io->kind == IO_ZERO)
