@@ -520,6 +520,12 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 	img->size = size;
 	img->meta.size = size;
 	pthread_mutex_unlock(&img->lock);
+	/* Other clients with the image open learn the new size (librbd
+	 * does the same after a resize); our own watch re-reads too. */
+	ret = rbd_image_notify_header_update(img);
+	if (ret)
+		log_debug(SUBSYS, "%s: header update notify: %s",
+			  img->header_oid, cephc_strerror(ret));
 	return 0;
 }
 

@@ -69,6 +69,9 @@ int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
 /* Header watch of read-write opens (image_watch.c). */
 int rbd_image_watch_start(struct cephc_rbd_image *img);
 void rbd_image_watch_stop(struct cephc_rbd_image *img);
+/* Tell the header's watchers to re-read it (librbd HEADER_UPDATE); waits
+ * for their acks or the notify timeout. */
+int rbd_image_notify_header_update(struct cephc_rbd_image *img);
 /* Trim [new_size, old_size) the way discard does (image_io.c). */
 int rbd_image_trim(struct cephc_rbd_image *img, uint64_t new_size,
 		   uint64_t old_size);

@@ -195,6 +195,7 @@ static void start_watch(struct cephc_rbd_image *img,
 
 struct wait_call {
 	struct cephc_rbd_image *img;
+	void *arg;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool done;
@@ -283,4 +284,69 @@ void rbd_image_watch_stop(struct cephc_rbd_image *img)
 		cephc_free(g->snaps);
 		cephc_free(g);
 	}
+}
+
+/* ---- telling other clients ---------------------------------------------- */
+
+/*
+ * librbd's header-update notify: NotifyMessage { le32 notify_op = 3
+ * (HEADER_UPDATE), no payload fields } in a versioned(1,1) envelope; any
+ * watcher (librbd, krbd, us) then re-reads the header.
+ */
+#define RBD_NOTIFY_OP_HEADER_UPDATE 3
+#define RBD_NOTIFY_TIMEOUT_S 5
+
+struct notify_call {
+	struct cephc_rbd_image *img;
+	uint8_t payload[10];
+	struct wait_call *w;
+};
+
+static void notify_done(void *arg, int err, const void *acks, size_t len)
+{
+	struct notify_call *n = arg;
+
+	(void)acks;
+	(void)len;
+	wait_done(n->w, err);
+}
+
+static void notify_fn(void *arg)
+{
+	struct wait_call *w = arg;
+	struct notify_call *n = w->arg;
+	struct cephc_osdc *osdc = rbd_osd_osdc(w->img->osd);
+	int ret =
+	    osdc ? cephc_osdc_notify(osdc, w->img->pool, w->img->header_oid,
+				     NULL, NULL, n->payload, sizeof(n->payload),
+				     RBD_NOTIFY_TIMEOUT_S, notify_done, n)
+		 : CEPHC_ECANCELED;
+
+	if (ret)
+		wait_done(w, ret);
+}
+
+int rbd_image_notify_header_update(struct cephc_rbd_image *img)
+{
+	struct notify_call n = {.img = img};
+	struct cephc_enc e;
+	struct wait_call w = {.img = img, .arg = &n};
+	int ret;
+
+	enc_init(&e, n.payload, sizeof(n.payload));
+	enc_u8(&e, 1); /* struct_v */
+	enc_u8(&e, 1); /* compat */
+	enc_le32(&e, 4);
+	enc_le32(&e, RBD_NOTIFY_OP_HEADER_UPDATE);
+	n.w = &w;
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	ret = cephc_client_call(img->c, notify_fn, &w);
+	pthread_mutex_lock(&w.lock);
+	while (!ret && !w.done)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	return ret ? ret : w.err;
 }
