@@ -16,8 +16,8 @@
  * at open).  A read-write open watches the image header like krbd: when
  * another client notifies it (snapshot taken, resize), the snapshot context
  * that writes carry and the size are re-read before the notify is
- * acknowledged.  cephc_rbd_snap_list() and the snapshot fields of
- * cephc_rbd_stat() describe the image as it was at open.
+ * acknowledged.  The snapshot fields of cephc_rbd_stat() describe the
+ * image as it was at open; cephc_rbd_snap_list() reads the header anew.
  *
  * Threading: every function may be called from any thread, concurrently on
  * the same handle, except that cephc_rbd_close() must not race with other
@@ -127,9 +127,11 @@ struct cephc_rbd_snap_entry {
 	uint32_t ns_type; /* 0 user, 1 group, 2 trash, 3 mirror */
 	uint32_t timestamp_sec;
 	uint32_t timestamp_nsec;
+	bool is_protected;
 	const char *name; /* inside the same allocation */
 };
-/* Snapshots, oldest first; *snaps is freed with cephc_buffer_free(). */
+/* Snapshots as the header holds them now, oldest first; *snaps is freed
+ * with cephc_buffer_free(). */
 CEPHC_EXPORT int cephc_rbd_snap_list(cephc_rbd_image *img,
 				     struct cephc_rbd_snap_entry **snaps,
 				     uint32_t *count);

@@ -98,6 +98,8 @@ for k in ("name", "id", "size", "objects", "order", "object_size", "block_name_p
         sys.exit("%s: %s: rbd %r cephc %r" % (img, k, theirs.get(k), ours.get(k)))
 PY
 	[ "$(rbd snap ls "$img" | wc -l)" = 0 ] || fail "$img: snapshots?"
+	diff <(rbd info "$img") <("$bin" rbd info "$img") ||
+		fail "$img: rbd info text differs"
 done
 echo "ok: cephc-made images match rbd info/export"
 
@@ -122,6 +124,10 @@ rbd bench --io-type write --io-pattern rand --io-size 3000 --io-total 1M \
 	fail "rbd read of the snapshot differs"
 check_same "$img"
 "$bin" rbd snap ls "$img" | grep -q " s1 " || fail "snap ls lacks s1"
+rbd snap protect "$img@s1"
+diff <(rbd snap ls "$img") <("$bin" rbd snap ls "$img") || fail "snap ls text"
+diff <(rbd info "$img@s1") <("$bin" rbd info "$img@s1") || fail "info @snap"
+rbd snap unprotect "$img@s1"
 [ "$("$bin" rbd snap ls --format json "$img" | /usr/bin/python3 -c 'import json,sys; print([(s["id"],s["name"],s["size"]) for s in json.load(sys.stdin)])')" = \
   "$(rbd snap ls --format json "$img" | /usr/bin/python3 -c 'import json,sys; print([(s["id"],s["name"],s["size"]) for s in json.load(sys.stdin)])')" ] ||
 	fail "snap ls json differs"

@@ -113,10 +113,16 @@ static void fmt_bytes(uint64_t v, char *buf, size_t cap)
 		d /= 1024;
 		i++;
 	}
-	if (i == 0 || v % (UINT64_C(1) << (10 * i)) == 0)
+	if (i == 0 || v % (UINT64_C(1) << (10 * i)) == 0) {
 		snprintf(buf, cap, "%.0f %s", d, u[i]);
-	else
-		snprintf(buf, cap, "%.3g %s", d, u[i]);
+		return;
+	}
+	/* Ceph's format_u: the most decimals (2, 1, 0) fitting 7 chars */
+	for (int prec = 2; prec >= 0; prec--) {
+		snprintf(buf, cap, "%.*f %s", prec, d, u[i]);
+		if (strlen(buf) < 8)
+			break;
+	}
 }
 
 static void fmt_time(uint32_t sec, char *buf, size_t cap)
@@ -528,24 +534,34 @@ static int do_snap(struct tool_ctx *t, struct rbd_args *a)
 			       s[i].id);
 			json_str(stdout, s[i].name);
 			printf(",\"size\":%" PRIu64
-			       ",\"protected\":\"false\",\"timestamp\":\"%s\"}",
-			       s[i].size, ts);
+			       ",\"protected\":\"%s\",\"timestamp\":\"%s\"}",
+			       s[i].size, s[i].is_protected ? "true" : "false",
+			       ts);
 		}
 		printf("]\n");
 	} else if (n) {
-		size_t w = 4;
-		for (uint32_t i = 0; i < n; i++)
-			if (strlen(s[i].name) > w)
-				w = strlen(s[i].name);
-		printf("SNAPID  %-*s  SIZE     PROTECTED  TIMESTAMP"
-		       "               \n",
-		       (int)w, "NAME");
+		/* rbd's TextTable: SIZE right-aligned, others left */
+		int w = 4, sw = 4, tw = 9;
+		char sz[32], ts[64];
+
 		for (uint32_t i = 0; i < n; i++) {
-			char sz[32], ts[64];
 			fmt_bytes(s[i].size, sz, sizeof(sz));
 			fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
-			printf("%6" PRIu64 "  %-*s  %-7s             %s\n",
-			       s[i].id, (int)w, s[i].name, sz, ts);
+			if ((int)strlen(s[i].name) > w)
+				w = (int)strlen(s[i].name);
+			if ((int)strlen(sz) > sw)
+				sw = (int)strlen(sz);
+			if ((int)strlen(ts) > tw)
+				tw = (int)strlen(ts);
+		}
+		printf("SNAPID  %-*s  %-*s  PROTECTED  %-*s\n", w, "NAME", sw,
+		       "SIZE", tw, "TIMESTAMP");
+		for (uint32_t i = 0; i < n; i++) {
+			fmt_bytes(s[i].size, sz, sizeof(sz));
+			fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
+			printf("%6" PRIu64 "  %-*s  %*s  %-9s  %s\n", s[i].id,
+			       w, s[i].name, sw, sz,
+			       s[i].is_protected ? "yes" : "", ts);
 		}
 	}
 	cephc_buffer_free(s);
