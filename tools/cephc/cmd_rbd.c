@@ -603,11 +603,92 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t n)
 	return (ssize_t)got;
 }
 
+/* The writes of one import buffer: several sparse runs in flight. */
+struct xfer_group {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int pending;
+	int err;
+};
+
+static void group_cb(cephc_rbd_completion *c, void *arg)
+{
+	struct xfer_group *g = arg;
+	int r = cephc_rbd_aio_get_return_value(c);
+
+	cephc_rbd_aio_release(c);
+	pthread_mutex_lock(&g->lock);
+	if (r && !g->err)
+		g->err = r;
+	if (--g->pending == 0)
+		pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Wait for the group's writes; returns and clears their first error. */
+static int group_wait(struct xfer_group *g)
+{
+	int r;
+
+	pthread_mutex_lock(&g->lock);
+	while (g->pending)
+		pthread_cond_wait(&g->cond, &g->lock);
+	r = g->err;
+	g->err = 0;
+	pthread_mutex_unlock(&g->lock);
+	return r;
+}
+
+/*
+ * Write the non-zero SPARSE_SIZE blocks of buf (rbd import's default
+ * --sparse-size 4K), one aio per run, so zero blocks stay holes.
+ */
+#define SPARSE_SIZE 4096
+static int write_sparse(cephc_rbd_image *img, uint64_t off, const uint8_t *buf,
+			size_t n, struct xfer_group *g)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start, bl = n - i < SPARSE_SIZE ? n - i : SPARSE_SIZE;
+		cephc_rbd_completion *c;
+		int r;
+
+		if (all_zero(buf + i, bl)) {
+			i += bl;
+			continue;
+		}
+		start = i;
+		while (i < n) {
+			bl = n - i < SPARSE_SIZE ? n - i : SPARSE_SIZE;
+			if (all_zero(buf + i, bl))
+				break;
+			i += bl;
+		}
+		r = cephc_rbd_aio_create_completion(g, group_cb, &c);
+		if (r)
+			return r;
+		pthread_mutex_lock(&g->lock);
+		g->pending++;
+		pthread_mutex_unlock(&g->lock);
+		r = cephc_rbd_aio_write(img, off + start, i - start,
+					buf + start, c);
+		if (r) {
+			cephc_rbd_aio_release(c);
+			pthread_mutex_lock(&g->lock);
+			g->pending--;
+			pthread_mutex_unlock(&g->lock);
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int do_import(struct tool_ctx *t, struct rbd_args *a)
 {
 	struct cephc_rbd_create_opts o = {0};
 	const char *path = a->pos[0];
-	cephc_rbd_completion *comps[XFER_INFLIGHT] = {0};
+	struct xfer_group groups[XFER_INFLIGHT];
 	uint8_t *bufs[XFER_INFLIGHT] = {0};
 	cephc_rbd_image *img = NULL;
 	uint64_t total = 0, off = 0;
@@ -649,7 +730,10 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 	if (r)
 		goto out;
 	show = !a->no_progress && isatty(2);
-	for (int i = 0; i < XFER_INFLIGHT && !r; i++) {
+	memset(groups, 0, sizeof(groups));
+	for (int i = 0; i < XFER_INFLIGHT; i++) {
+		pthread_mutex_init(&groups[i].lock, NULL);
+		pthread_cond_init(&groups[i].cond, NULL);
 		bufs[i] = malloc(XFER_CHUNK);
 		if (!bufs[i])
 			r = CEPHC_ENOMEM;
@@ -658,14 +742,9 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 		ssize_t n;
 		struct cephc_rbd_info in;
 
-		if (comps[slot]) {
-			cephc_rbd_aio_wait(comps[slot]);
-			r = cephc_rbd_aio_get_return_value(comps[slot]);
-			cephc_rbd_aio_release(comps[slot]);
-			comps[slot] = NULL;
-			if (r)
-				break;
-		}
+		r = group_wait(&groups[slot]);
+		if (r)
+			break;
 		n = read_full(fd, bufs[slot], XFER_CHUNK);
 		if (n <= 0) {
 			r = (int)n;
@@ -678,29 +757,20 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 			if (r)
 				break;
 		}
-		if (!all_zero(bufs[slot], (size_t)n)) {
-			r = cephc_rbd_aio_create_completion(NULL, NULL,
-							    &comps[slot]);
-			if (!r)
-				r = cephc_rbd_aio_write(img, off, (size_t)n,
-							bufs[slot],
-							comps[slot]);
-			if (r && comps[slot]) {
-				cephc_rbd_aio_release(comps[slot]);
-				comps[slot] = NULL;
-			}
-		}
+		r = write_sparse(img, off, bufs[slot], (size_t)n,
+				 &groups[slot]);
 		off += (uint64_t)n;
 		progress("Importing image", off, total, show);
 		slot = (slot + 1) % XFER_INFLIGHT;
 	}
-	for (int i = 0; i < XFER_INFLIGHT; i++) {
-		if (comps[i]) {
-			cephc_rbd_aio_wait(comps[i]);
-			if (!r)
-				r = cephc_rbd_aio_get_return_value(comps[i]);
-			cephc_rbd_aio_release(comps[i]);
-		}
+	for (int i = 0; img && i < XFER_INFLIGHT; i++) {
+		int e = group_wait(&groups[i]);
+		if (!r)
+			r = e;
+	}
+	for (int i = 0; img && i < XFER_INFLIGHT; i++) {
+		pthread_mutex_destroy(&groups[i].lock);
+		pthread_cond_destroy(&groups[i].cond);
 		free(bufs[i]);
 	}
 	if (show)
