@@ -757,19 +757,19 @@ static void tick_cb(struct cephc_timer *t)
 	uint64_t now = cephc_now_ns();
 
 	/* Completing may reset a session and touch other requests: rescan
-	 * the bucket after each one. */
+	 * the bucket from its head after each one. */
 	for (uint32_t b = 0; b < TID_HASH_SIZE; b++) {
 		struct cephc_osdc_req *r = osdc->tid_hash[b];
-		for (; r; r = r->r_hnext) {
+		while (r) {
 			if (r->r_deadline_ns && now >= r->r_deadline_ns) {
 				log_debug(SUBSYS, "tid %llu timed out",
 					  (unsigned long long)r->r_tid);
 				osdc->st.timeouts++;
 				complete_req(osdc, r, CEPHC_ETIMEDOUT);
 				r = osdc->tid_hash[b];
-				if (!r)
-					break;
+				continue;
 			}
+			r = r->r_hnext;
 		}
 	}
 	osdc_linger_tick(osdc, now);

@@ -476,6 +476,73 @@ static void test_timeout(void **state)
 	cephc_osd_ops_release(&r.ops);
 }
 
+static void test_pool_deleted_fails_enoent(void **state)
+{
+	struct read_req r;
+
+	(void)state;
+	submit_read(&r, 4, 0);
+	run_until(&F.nseen, 1, 2000);
+	F.map->n_pools = 0; /* the pool is gone from the next map */
+	F.map->epoch++;
+	cephc_osdc_handle_map_change(F.osdc);
+	assert_int_equal(F.done_count, 1);
+	assert_int_equal(F.done_err, CEPHC_ENOENT);
+	F.map->n_pools = 1; /* so that teardown frees it */
+	/* a late reply for it is dropped */
+	reply(F.seen[0].tid, 0, 0, &read4, 1, "late", 4);
+	run_for(50);
+	assert_int_equal(F.done_count, 1);
+	cephc_osd_ops_release(&r.ops);
+}
+
+static void test_pauserd_holds_reads_until_cleared(void **state)
+{
+	struct read_req r;
+
+	(void)state;
+	F.map->flags |= CEPHC_OSDMAP_FLAG_PAUSERD;
+	cephc_osdc_handle_map_change(F.osdc);
+	submit_read(&r, 4, 0);
+	run_for(100);
+	assert_int_equal(F.nseen, 0);
+	F.map->flags &= ~CEPHC_OSDMAP_FLAG_PAUSERD;
+	F.map->epoch++;
+	cephc_osdc_handle_map_change(F.osdc);
+	run_until(&F.nseen, 1, 2000);
+	assert_int_equal(F.nseen, 1);
+	reply(F.seen[0].tid, 0, 0, &read4, 1, "abcd", 4);
+	run_until(&F.done_count, 1, 2000);
+	assert_int_equal(F.done_err, 0);
+	cephc_osd_ops_release(&r.ops);
+}
+
+static void test_force_resend_epoch_resends(void **state)
+{
+	struct read_req r;
+
+	(void)state;
+	submit_read(&r, 4, 0);
+	run_until(&F.nseen, 1, 2000);
+	/* an unrelated map change does not resend */
+	F.map->epoch++;
+	cephc_osdc_handle_map_change(F.osdc);
+	run_for(50);
+	assert_int_equal(F.nseen, 1);
+	/* the pool's (v28) last_force_op_resend passes our send epoch */
+	F.map->epoch++;
+	F.map->pools[0].last_force_op_resend = F.map->epoch;
+	cephc_osdc_handle_map_change(F.osdc);
+	run_until(&F.nseen, 2, 2000);
+	assert_int_equal(F.nseen, 2);
+	assert_int_equal(F.seen[1].tid, F.seen[0].tid);
+	assert_true(F.seen[1].flags & CEPHC_OSD_FLAG_RETRY);
+	reply(F.seen[0].tid, 0, 1, &read4, 1, "abcd", 4);
+	run_until(&F.done_count, 1, 2000);
+	assert_int_equal(F.done_err, 0);
+	cephc_osd_ops_release(&r.ops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +561,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_backoff_holds_until_unblock,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pool_deleted_fails_enoent,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_pauserd_holds_reads_until_cleared, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_force_resend_epoch_resends,
+					    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
