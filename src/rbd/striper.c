@@ -93,7 +93,7 @@ uint64_t cephc_striper_object_extent_in_image(const struct cephc_layout *l,
 	return bytes;
 }
 
-int cephc_rbd_data_object_name(char *buf, size_t len, const char *prefix,
+int cephc_striper_object_name(char *buf, size_t len, const char *prefix,
 			       uint64_t objno)
 {
 	return snprintf(buf, len, "%s.%016llx", prefix,

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `cephc rbd bench` beside `rbd bench` (librbd, --rbd-cache=false) on the
+# same cluster and the same layering-only image: 4 KiB random write/read
+# at 1 and 32 threads, 4 MiB sequential write/read.  Prints IOPS, mean
+# latency (cephc measures it; for rbd it is threads / IOPS), CPU per op
+# (user+sys of the client process / ops) and peak RSS, with cephc/rbd
+# ratios.
+#   CEPHC_TEST_CONF=... bench/rbd.sh [path/to/cephc]
+# Env: RBD_BENCH_4K_TOTAL (default 16M), RBD_BENCH_4M_TOTAL (default 256M).
+set -euo pipefail
+conf=${CEPHC_TEST_CONF:?set CEPHC_TEST_CONF to a ceph.conf}
+bin=${1:-${CEPHC_BIN:-build/cephc}}
+export CEPH_CONF=$conf
+t4k=${RBD_BENCH_4K_TOTAL:-16M}
+t4m=${RBD_BENCH_4M_TOTAL:-256M}
+img=rbd/bench$$
+work=$(mktemp -d)
+trap 'rbd rm --no-progress "$img" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+rbd create --size 512M --image-feature layering "$img"
+# pre-fill so reads hit data, not holes
+rbd bench --io-type write --io-size 4M --io-threads 8 --io-total 512M \
+	--rbd-cache=false "$img" >/dev/null
+
+# run NAME ARGS...: prints "ops_per_sec lat_us cpu_us_per_op rss_kb"
+run() {
+	local who=$1; shift
+	local out="$work/out" tm="$work/time"
+	if [ "$who" = cephc ]; then
+		/usr/bin/time -f "%U %S %M" -o "$tm" "$bin" rbd bench "$@" "$img" \
+			> "$out" 2> "$work/err"
+	else
+		/usr/bin/time -f "%U %S %M" -o "$tm" rbd bench --rbd-cache=false \
+			"$@" "$img" > "$out" 2> "$work/err"
+	fi
+	local ops iops threads lat
+	ops=$(awk '/^elapsed/ {print $4}' "$out")
+	iops=$(awk '/^elapsed/ {print $6}' "$out")
+	threads=$(awk '/^bench/ {print $7}' "$out")
+	if [ "$who" = cephc ]; then
+		lat=$(awk '/cephc-bench/ {print $3}' "$work/err")
+	else
+		lat=$(awk -v t="$threads" -v i="$iops" 'BEGIN {printf "%.1f", t / i * 1e6}')
+	fi
+	read -r u s rss < <(tail -1 "$tm")
+	awk -v o="$ops" -v i="$iops" -v l="$lat" -v u="$u" -v s="$s" -v r="$rss" \
+		'BEGIN {printf "%.0f %.1f %.2f %d\n", i, l, (u + s) * 1e6 / o, r}'
+}
+
+printf "%-22s %10s %10s %9s %9s %9s %9s %8s %8s %6s %6s %6s %6s\n" \
+	case rbd_iops cephc_iops rbd_lat cephc_lat rbd_cpu cephc_cpu \
+	rbd_rss cephc_rss iops_x lat_x cpu_x rss_x
+for c in "write rand 4K 1 $t4k" "write rand 4K 32 $t4k" \
+	"read rand 4K 1 $t4k" "read rand 4K 32 $t4k" \
+	"write seq 4M 8 $t4m" "read seq 4M 8 $t4m"; do
+	read -r type pat size thr total <<< "$c"
+	args=(--io-type "$type" --io-pattern "$pat" --io-size "$size"
+		--io-threads "$thr" --io-total "$total")
+	read -r ri rl rc rr < <(run rbd "${args[@]}")
+	read -r ci cl cc cr < <(run cephc "${args[@]}")
+	printf "%-22s %10s %10s %9s %9s %9s %9s %8s %8s %6.2f %6.2f %6.2f %6.2f\n" \
+		"$type-$pat-$size-t$thr" "$ri" "$ci" "$rl" "$cl" "$rc" "$cc" \
+		"$rr" "$cr" "$(echo "$ci / $ri" | bc -l)" \
+		"$(echo "$cl / $rl" | bc -l)" "$(echo "$cc / $rc" | bc -l)" \
+		"$(echo "$cr / $rr" | bc -l)"
+done
+echo "(lat in us: cephc measured per op, rbd = threads/IOPS; cpu in us/op;"
+echo " rss in KiB; *_x = cephc / rbd: >1 better for iops, <1 better otherwise)"

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cephc RBD images: open, I/O, create/remove/list/resize, snapshots list.
+ *
+ * Format 2 images only.  I/O goes straight to the data objects (no cache):
+ * a write's completion means every OSD of the object's PG has committed it,
+ * so flush is only a barrier (it completes once the writes submitted before
+ * it have completed).
+ *
+ * Features: images whose read-write "incompatible" set holds anything but
+ * layering, striping (v2) and data-pool (e.g. exclusive-lock, object-map,
+ * fast-diff, deep-flatten, journaling: Pacific's defaults) open read-only
+ * only; a read-write open of them fails with CEPHC_EFEATURES and
+ * cephc_cluster_last_error()-style text from cephc_rbd_last_error().
+ * Clones (images with a parent) are not supported for I/O (CEPHC_EOPNOTSUPP
+ * at open).  A read-write open watches the image header like krbd: when
+ * another client notifies it (snapshot taken, resize), the snapshot context
+ * that writes carry and the size are re-read before the notify is
+ * acknowledged.  The snapshot fields of cephc_rbd_stat() describe the
+ * image as it was at open; cephc_rbd_snap_list() reads the header anew.
+ *
+ * Threading: every function may be called from any thread, concurrently on
+ * the same handle, except that cephc_rbd_close() must not race with other
+ * calls on that image.  Asynchronous completions' callbacks run on the
+ * cluster's event-loop thread: they must not block and must not call the
+ * synchronous functions below (they may submit more aio).  Close every
+ * image before destroying its cluster handle.
+ *
+ * Memory: caller buffers passed to aio calls must stay valid (and, for
+ * writes, unchanged) until the completion fires: data is sent from and
+ * received into them without copying.  Arrays returned here are single
+ * allocations freed with cephc_buffer_free().
+ */
+#ifndef CEPHC_RBD_H
+#define CEPHC_RBD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cephc/cluster.h"
+#include "cephc/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cephc_rbd_image cephc_rbd_image;
+typedef struct cephc_rbd_completion cephc_rbd_completion;
+
+/* Feature bits (the on-disk values). */
+#define CEPHC_RBD_FEAT_LAYERING (1ull << 0)
+#define CEPHC_RBD_FEAT_STRIPINGV2 (1ull << 1)
+#define CEPHC_RBD_FEAT_DATA_POOL (1ull << 7)
+
+/* Open flags. */
+#define CEPHC_RBD_OPEN_READ_ONLY 0x1u
+
+struct cephc_rbd_create_opts {
+	uint64_t size;         /* bytes */
+	int order;             /* 12..25; 0: 22 (4 MiB objects) */
+	uint64_t stripe_unit;  /* 0: object size */
+	uint64_t stripe_count; /* 0: 1 */
+	const char *data_pool; /* NULL: none */
+	/* Features; 0 means layering.  Only layering/striping/data-pool are
+	 * accepted; striping and data-pool are added as the layout needs. */
+	uint64_t features;
+};
+
+/* Create a format 2 image the way librbd does (directory entry, id
+ * object, header, striping).  CEPHC_EEXIST when the name is taken. */
+CEPHC_EXPORT int cephc_rbd_create(cephc_cluster *c, const char *pool,
+				  const char *name,
+				  const struct cephc_rbd_create_opts *o);
+/* Remove an image and its data.  CEPHC_ENOTEMPTY when it has snapshots,
+ * CEPHC_EBUSY when another client watches its header. */
+CEPHC_EXPORT int cephc_rbd_remove(cephc_cluster *c, const char *pool,
+				  const char *name);
+/* Image names of a pool, sorted.  *names is one allocation (the array and
+ * the strings); free it with cephc_buffer_free(). */
+CEPHC_EXPORT int cephc_rbd_list(cephc_cluster *c, const char *pool,
+				char ***names, size_t *count);
+
+/*
+ * Open pool/name, at snapshot snap (NULL: head).  A snapshot open is
+ * read-only.  Errors: CEPHC_ENOENT (no image or snapshot), CEPHC_EFEATURES
+ * (features cephc cannot handle for this kind of open), CEPHC_EOPNOTSUPP
+ * (a clone).
+ */
+CEPHC_EXPORT int cephc_rbd_open(cephc_cluster *c, const char *pool,
+				const char *name, const char *snap,
+				unsigned flags, cephc_rbd_image **out);
+/* Waits for the image's outstanding aio, then frees the handle. */
+CEPHC_EXPORT int cephc_rbd_close(cephc_rbd_image *img);
+/* Why the last failed open on this thread failed ("" if unknown). */
+CEPHC_EXPORT const char *cephc_rbd_last_error(void);
+
+struct cephc_rbd_info {
+	char name[1025];
+	char id[65];
+	char block_name_prefix[129];
+	uint64_t size; /* at the opened snapshot */
+	uint8_t order;
+	uint64_t object_size;
+	uint64_t num_objects;
+	uint64_t features;
+	uint64_t op_features;
+	uint64_t flags;
+	uint64_t stripe_unit;
+	uint64_t stripe_count;
+	int64_t pool_id;
+	int64_t data_pool_id; /* -1: none */
+	uint32_t snapshot_count;
+	uint64_t snap_id; /* opened snapshot, or CEPHC_RBD_SNAP_HEAD */
+	bool read_only;
+	bool snap_protected; /* opened at a protected snapshot */
+	uint32_t create_sec, access_sec, modify_sec; /* 0: unknown */
+};
+#define CEPHC_RBD_SNAP_HEAD 0xfffffffffffffffeull
+
+CEPHC_EXPORT int cephc_rbd_stat(cephc_rbd_image *img,
+				struct cephc_rbd_info *info);
+
+struct cephc_rbd_snap_entry {
+	uint64_t id;
+	uint64_t size;
+	uint32_t ns_type; /* 0 user, 1 group, 2 trash, 3 mirror */
+	uint32_t timestamp_sec;
+	uint32_t timestamp_nsec;
+	bool is_protected;
+	const char *name; /* inside the same allocation */
+};
+/* Snapshots as the header holds them now, oldest first; *snaps is freed
+ * with cephc_buffer_free(). */
+CEPHC_EXPORT int cephc_rbd_snap_list(cephc_rbd_image *img,
+				     struct cephc_rbd_snap_entry **snaps,
+				     uint32_t *count);
+
+/* Grow (set_size) or shrink (trim objects past the end, then set_size). */
+CEPHC_EXPORT int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size);
+
+/* ---- asynchronous I/O ------------------------------------------------- */
+
+/* cb may be NULL (then wait for it).  It runs once, on the loop thread. */
+typedef void (*cephc_rbd_callback_t)(cephc_rbd_completion *comp, void *arg);
+CEPHC_EXPORT int cephc_rbd_aio_create_completion(void *arg,
+						 cephc_rbd_callback_t cb,
+						 cephc_rbd_completion **out);
+/* 0 or a negative error of the finished request. */
+CEPHC_EXPORT int cephc_rbd_aio_get_return_value(cephc_rbd_completion *comp);
+/* Block until the completion fired (and its callback returned). */
+CEPHC_EXPORT void cephc_rbd_aio_wait(cephc_rbd_completion *comp);
+CEPHC_EXPORT bool cephc_rbd_aio_is_complete(cephc_rbd_completion *comp);
+/* Free it: after it fired, inside its own callback, or when no aio call
+ * accepted it.  Releasing a submitted one early defers the free. */
+CEPHC_EXPORT void cephc_rbd_aio_release(cephc_rbd_completion *comp);
+
+/*
+ * Submit; 0 means the completion will fire exactly once, a negative return
+ * means it will not (bad arguments: CEPHC_EINVAL past the end of the image,
+ * CEPHC_EROFS on a read-only image).  A read of holes or missing objects
+ * gives zeros; a read crossing the end of the image gives zeros past it.
+ * Writes carry the image's snapshot context.
+ */
+CEPHC_EXPORT int cephc_rbd_aio_read(cephc_rbd_image *img, uint64_t off,
+				    size_t len, void *buf,
+				    cephc_rbd_completion *comp);
+CEPHC_EXPORT int cephc_rbd_aio_write(cephc_rbd_image *img, uint64_t off,
+				     size_t len, const void *buf,
+				     cephc_rbd_completion *comp);
+/* Whole objects are deleted, object tails truncated, the rest zeroed:
+ * the range reads back as zeros. */
+CEPHC_EXPORT int cephc_rbd_aio_discard(cephc_rbd_image *img, uint64_t off,
+				       uint64_t len,
+				       cephc_rbd_completion *comp);
+CEPHC_EXPORT int cephc_rbd_aio_write_zeroes(cephc_rbd_image *img, uint64_t off,
+					    uint64_t len,
+					    cephc_rbd_completion *comp);
+CEPHC_EXPORT int cephc_rbd_aio_flush(cephc_rbd_image *img,
+				     cephc_rbd_completion *comp);
+
+/* Synchronous forms: 0 or a negative error. */
+CEPHC_EXPORT int cephc_rbd_read(cephc_rbd_image *img, uint64_t off, size_t len,
+				void *buf);
+CEPHC_EXPORT int cephc_rbd_write(cephc_rbd_image *img, uint64_t off, size_t len,
+				 const void *buf);
+CEPHC_EXPORT int cephc_rbd_discard(cephc_rbd_image *img, uint64_t off,
+				   uint64_t len);
+CEPHC_EXPORT int cephc_rbd_write_zeroes(cephc_rbd_image *img, uint64_t off,
+					uint64_t len);
+CEPHC_EXPORT int cephc_rbd_flush(cephc_rbd_image *img);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CEPHC_RBD_H */

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sans-IO codecs for the OSD object class "rbd" (cls_rbd): the input each
+ * method takes and the output it returns, as Pacific (16.2) librbd and the
+ * kernel's rbd.c exchange them through a CALL op.
+ *
+ * Encoders write the method input into a caller-supplied fixed buffer
+ * (struct cephc_enc); they return 0, CEPHC_EOVERFLOW when the buffer is too
+ * small, or CEPHC_EINVAL / CEPHC_ENAMETOOLONG when an argument breaks a
+ * limit below.  Methods whose input is empty (get_id, get_object_prefix,
+ * get_snapcontext, parent_get, object_map_load, ...) have no encoder: send
+ * zero bytes.
+ *
+ * Decoders take the CALL's output bytes and return 0 or a negative code:
+ * CEPHC_EDECODE (truncated or malformed), CEPHC_ETOOBIG (a length or count
+ * over the named maximum below), CEPHC_ECOMPAT (a versioned struct whose
+ * compat version is newer than we understand), CEPHC_ECRC (object map crc
+ * mismatch), CEPHC_ENOMEM.  Bytes after the fields we know are ignored, as
+ * librbd does, so a newer OSD may append fields.  On failure outputs are
+ * left zeroed/empty with nothing to free.  Strings returned are
+ * NUL-terminated, allocated with cephc_malloc; free them with cephc_free()
+ * or the matching *_clear() function.
+ *
+ * Wire primitives: integers little-endian; string = le32 len + bytes;
+ * snapid = le64; utime = le32 sec + le32 nsec; optional<T> = u8 present + T;
+ * map = le32 count + pairs; versioned struct = u8 v, u8 compat, le32 len.
+ */
+#ifndef CEPHC_RBD_CLS_RBD_H
+#define CEPHC_RBD_CLS_RBD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/encode.h"
+
+#define CEPHC_RBD_CLS_NAME "rbd"
+
+/* snapid of the image head (CEPH_NOSNAP) and "no snapshot" marker. */
+#define CEPHC_RBD_NOSNAP UINT64_C(0xfffffffffffffffe)
+/* pool id meaning "none" (no data pool / no parent). */
+#define CEPHC_RBD_POOL_NONE INT64_C(-1)
+
+/* ---- limits on peer-supplied (and our own) sizes ---------------------- */
+
+/* Image names: librbd puts them in object names ("rbd_id.<name>"). */
+#define CEPHC_RBD_NAME_MAX 1024
+/*
+ * Image ids.  librbd generates 12-14 hex digits (CEPHC_RBD_GEN_ID_LEN_MAX);
+ * the kernel refuses ids longer than 64 bytes; so do we.
+ */
+#define CEPHC_RBD_ID_MAX 64
+/* Object prefix ("rbd_data.<id>" or "rbd_data.<pool>.<id>"). */
+#define CEPHC_RBD_OBJECT_PREFIX_MAX 128
+/* Snapshot names and pool namespace names. */
+#define CEPHC_RBD_SNAP_NAME_MAX 4096
+#define CEPHC_RBD_NAMESPACE_MAX 1024
+/*
+ * Snapshots in one snap context.  A snap context rides in every write op;
+ * librbd has no hard limit, the kernel stops at 510.  65536 ids = 512 KiB.
+ */
+#define CEPHC_RBD_SNAPS_MAX 65536
+/* Entries in one dir_list / metadata_list reply. */
+#define CEPHC_RBD_LIST_MAX 65536
+/* image-meta key and value sizes (metadata_list). */
+#define CEPHC_RBD_META_KEY_MAX 4096
+#define CEPHC_RBD_META_VALUE_MAX (1024 * 1024)
+/*
+ * Object-map entries: cls_rbd refuses to resize a map beyond 256,000,000
+ * objects (cls::rbd::MAX_OBJECT_MAP_OBJECT_COUNT), 64 MB of 2-bit states.
+ */
+#define CEPHC_RBD_OBJECT_MAP_MAX_OBJECTS UINT64_C(256000000)
+/* Object order bounds librbd accepts (4 KiB .. 32 MiB objects). */
+#define CEPHC_RBD_MIN_ORDER 12
+#define CEPHC_RBD_MAX_ORDER 25
+
+/*
+ * Largest input any encoder below writes for arguments within the limits
+ * (dir_rename_image: three strings); a buffer this size always suffices.
+ */
+#define CEPHC_RBD_ENC_MAX (3 * (4 + CEPHC_RBD_NAME_MAX) + 64)
+
+/* utime_t as carried by rbd: seconds and nanoseconds. */
+struct cephc_rbd_time {
+	uint32_t sec;
+	uint32_t nsec;
+};
+
+/* Snapshot namespace types (cls::rbd::SnapshotNamespaceType). */
+enum cephc_rbd_snap_ns {
+	CEPHC_RBD_SNAP_NS_USER = 0,
+	CEPHC_RBD_SNAP_NS_GROUP = 1,
+	CEPHC_RBD_SNAP_NS_TRASH = 2,
+	CEPHC_RBD_SNAP_NS_MIRROR = 3,
+};
+
+/* cls::rbd::SnapshotInfo (snapshot_get, Octopus+). */
+struct cephc_rbd_snap_info {
+	uint64_t id;
+	uint32_t ns_type; /* enum cephc_rbd_snap_ns */
+	char *name;
+	uint64_t image_size;
+	struct cephc_rbd_time timestamp;
+	uint32_t child_count;
+};
+
+/* cls::rbd::ParentImageSpec; pool_id == -1 means "no parent". */
+struct cephc_rbd_parent_spec {
+	int64_t pool_id;
+	char *pool_namespace; /* "" for the default namespace */
+	char *image_id;
+	uint64_t snap_id;
+};
+
+/* One name -> id pair of dir_list, or key -> value of metadata_list. */
+struct cephc_rbd_kv {
+	char *key;
+	char *value;        /* NUL-terminated copy */
+	uint32_t value_len; /* metadata values may hold NULs */
+};
+
+struct cephc_rbd_kv_list {
+	uint32_t count;
+	struct cephc_rbd_kv *items;
+};
+
+/* Object-map entry states (2 bits each). */
+enum cephc_rbd_object_state {
+	CEPHC_RBD_OBJECT_NONEXISTENT = 0,
+	CEPHC_RBD_OBJECT_EXISTS = 1,
+	CEPHC_RBD_OBJECT_PENDING = 2,
+	CEPHC_RBD_OBJECT_EXISTS_CLEAN = 3,
+};
+
+/*
+ * A decoded BitVector<2> (object_map_load): 4 entries per byte, entry 0 in
+ * the two most significant bits of byte 0.
+ */
+struct cephc_rbd_object_map {
+	uint64_t count; /* entries */
+	uint8_t *data;  /* ceil(count / 4) bytes, owned */
+	size_t data_len;
+	bool had_crcs; /* footer carried crcs (and they matched) */
+};
+
+/* ---- rbd_id.<name> ---------------------------------------------------- */
+
+/* get_id: no input -> string id. */
+int cephc_rbd_dec_get_id(const void *buf, size_t len, char **id);
+/* set_id: string id.  The object must exist (ENOENT) and hold no id yet
+ * (EEXIST): librbd sends CREATE(exclusive) + set_id in one op. */
+int cephc_rbd_enc_set_id(struct cephc_enc *e, const char *id);
+
+/* ---- rbd_directory ---------------------------------------------------- */
+
+/*
+ * dir_add_image / dir_remove_image: string name, string id.  Adding creates
+ * the directory object if needed; a taken name gives EEXIST, an id already
+ * listed under another name EBADF.  Removing with a wrong id fails.
+ */
+int cephc_rbd_enc_dir_add_image(struct cephc_enc *e, const char *name,
+				const char *id);
+int cephc_rbd_enc_dir_remove_image(struct cephc_enc *e, const char *name,
+				   const char *id);
+/* dir_get_id: string name -> string id. */
+int cephc_rbd_enc_dir_get_id(struct cephc_enc *e, const char *name);
+int cephc_rbd_dec_dir_get_id(const void *buf, size_t len, char **id);
+/* dir_get_name: string id -> string name. */
+int cephc_rbd_enc_dir_get_name(struct cephc_enc *e, const char *id);
+int cephc_rbd_dec_dir_get_name(const void *buf, size_t len, char **name);
+/*
+ * dir_list: string start_after, le64 max_return -> map<string name,
+ * string id>, sorted by name.  Page with start_after = last name returned.
+ */
+int cephc_rbd_enc_dir_list(struct cephc_enc *e, const char *start_after,
+			   uint64_t max_return);
+int cephc_rbd_dec_dir_list(const void *buf, size_t len,
+			   struct cephc_rbd_kv_list *out);
+/* dir_rename_image: string src, string dest, string id. */
+int cephc_rbd_enc_dir_rename_image(struct cephc_enc *e, const char *src,
+				   const char *dest, const char *id);
+/* get_all_features: no input -> le64 features this OSD's cls supports. */
+int cephc_rbd_dec_get_all_features(const void *buf, size_t len,
+				   uint64_t *features);
+
+/* ---- rbd_header.<id> -------------------------------------------------- */
+
+/*
+ * create: le64 size, u8 order, le64 features, string object_prefix,
+ * s64 data_pool_id (-1 = none).  Answers seen from 16.2.15: EEXIST when
+ * the header already holds an image, ENOSYS for feature bits the OSD does
+ * not know, EINVAL unless DATA_POOL is set exactly when data_pool_id >= 0.
+ */
+int cephc_rbd_enc_create(struct cephc_enc *e, uint64_t size, uint8_t order,
+			 uint64_t features, const char *object_prefix,
+			 int64_t data_pool_id);
+/* get_size: le64 snap_id -> u8 order, le64 size. */
+int cephc_rbd_enc_get_size(struct cephc_enc *e, uint64_t snap_id);
+int cephc_rbd_dec_get_size(const void *buf, size_t len, uint8_t *order,
+			   uint64_t *size);
+/* set_size: le64 size. */
+int cephc_rbd_enc_set_size(struct cephc_enc *e, uint64_t size);
+/*
+ * get_features: le64 snap_id (librbd always sends NOSNAP), u8 read_only ->
+ * le64 features, le64 incompatible (the features a client opening the image
+ * that way must implement: features & CEPHC_RBD_FEATURES_INCOMPATIBLE when
+ * read_only, features & CEPHC_RBD_FEATURES_RW_INCOMPATIBLE otherwise).
+ * 16.2.15 ignores snap_id here (an unknown id still answers).
+ */
+int cephc_rbd_enc_get_features(struct cephc_enc *e, uint64_t snap_id,
+			       bool read_only);
+int cephc_rbd_dec_get_features(const void *buf, size_t len, uint64_t *features,
+			       uint64_t *incompatible);
+/* set_features: le64 features, le64 mask (only mutable features). */
+int cephc_rbd_enc_set_features(struct cephc_enc *e, uint64_t features,
+			       uint64_t mask);
+/* get_object_prefix: no input -> string. */
+int cephc_rbd_dec_get_object_prefix(const void *buf, size_t len, char **prefix);
+/*
+ * get_snapcontext: no input -> le64 seq, le32 n, n x le64 snap ids.
+ * Checked like librbd's SnapContext::is_valid(): ids strictly descending,
+ * none above seq (else EDECODE).  *snaps is allocated (NULL when n == 0).
+ */
+int cephc_rbd_dec_get_snapcontext(const void *buf, size_t len, uint64_t *seq,
+				  uint64_t **snaps, uint32_t *num_snaps);
+/* get_snapshot_name: le64 snap_id -> string. */
+int cephc_rbd_enc_snap_id(struct cephc_enc *e, uint64_t snap_id);
+int cephc_rbd_dec_get_snapshot_name(const void *buf, size_t len, char **name);
+/* get_snapshot_timestamp: le64 snap_id -> utime. */
+int cephc_rbd_dec_get_snapshot_timestamp(const void *buf, size_t len,
+					 struct cephc_rbd_time *ts);
+/*
+ * snapshot_get: le64 snap_id -> SnapshotInfo versioned(1,1) { le64 id,
+ * SnapshotNamespace versioned(1,1) { le32 type, type-specific fields },
+ * string name, le64 image_size, utime timestamp, le32 child_count }.
+ */
+int cephc_rbd_dec_snapshot_get(const void *buf, size_t len,
+			       struct cephc_rbd_snap_info *out);
+void cephc_rbd_snap_info_clear(struct cephc_rbd_snap_info *s);
+/*
+ * snapshot_add: string name, le64 snap_id, SnapshotNamespace (user
+ * namespace: versioned(1,1) { le32 0 }).  Note the name comes first.  The
+ * id must exceed the header's snap seq (else ESTALE); a taken name gives
+ * EEXIST.
+ */
+int cephc_rbd_enc_snapshot_add(struct cephc_enc *e, uint64_t snap_id,
+			       const char *name);
+/* snapshot_remove: le64 snap_id (use cephc_rbd_enc_snap_id). */
+
+/*
+ * get_stripe_unit_count: no input -> le64 unit, le64 count.  Both stripe
+ * methods fail with ENOEXEC on an image without STRIPINGV2.
+ */
+int cephc_rbd_dec_get_stripe_unit_count(const void *buf, size_t len,
+					uint64_t *unit, uint64_t *count);
+/* set_stripe_unit_count: le64 unit, le64 count. */
+int cephc_rbd_enc_set_stripe_unit_count(struct cephc_enc *e, uint64_t unit,
+					uint64_t count);
+/* get_data_pool: no input -> s64 pool id (-1 = none). */
+int cephc_rbd_dec_get_data_pool(const void *buf, size_t len, int64_t *pool_id);
+/* get_flags: le64 snap_id -> le64 flags. */
+int cephc_rbd_enc_get_flags(struct cephc_enc *e, uint64_t snap_id);
+int cephc_rbd_dec_get_flags(const void *buf, size_t len, uint64_t *flags);
+/* set_flags: le64 flags, le64 mask, le64 snap_id (snap id LAST). */
+int cephc_rbd_enc_set_flags(struct cephc_enc *e, uint64_t snap_id,
+			    uint64_t flags, uint64_t mask);
+/* get_{create,access,modify}_timestamp: no input -> utime. */
+int cephc_rbd_dec_timestamp(const void *buf, size_t len,
+			    struct cephc_rbd_time *ts);
+/* op_features_get: no input -> le64 op_features. */
+int cephc_rbd_dec_op_features_get(const void *buf, size_t len,
+				  uint64_t *op_features);
+/*
+ * parent_get: no input -> ParentImageSpec versioned(1,1) { s64 pool_id,
+ * string pool_namespace, string image_id, le64 snap_id }.
+ */
+int cephc_rbd_dec_parent_get(const void *buf, size_t len,
+			     struct cephc_rbd_parent_spec *out);
+void cephc_rbd_parent_spec_clear(struct cephc_rbd_parent_spec *p);
+/* parent_overlap_get: le64 snap_id -> optional<le64> overlap. */
+int cephc_rbd_dec_parent_overlap_get(const void *buf, size_t len,
+				     bool *has_overlap, uint64_t *overlap);
+/*
+ * get_parent (pre-Nautilus form): le64 snap_id -> s64 pool, string image_id,
+ * le64 snap_id, le64 overlap.  pool_namespace comes back "".
+ */
+int cephc_rbd_dec_get_parent(const void *buf, size_t len,
+			     struct cephc_rbd_parent_spec *out,
+			     uint64_t *overlap);
+/*
+ * metadata_list: string start_after, le64 max_return -> map<string key,
+ * bufferlist value> (image-meta "conf_*" overrides and user keys).
+ */
+int cephc_rbd_enc_metadata_list(struct cephc_enc *e, const char *start_after,
+				uint64_t max_return);
+int cephc_rbd_dec_metadata_list(const void *buf, size_t len,
+				struct cephc_rbd_kv_list *out);
+void cephc_rbd_kv_list_clear(struct cephc_rbd_kv_list *l);
+
+/* ---- rbd_object_map.<id>[.<snapid>] ---------------------------------- */
+
+/*
+ * object_map_load: no input -> BitVector<2> (also the stored form of the
+ * rbd_object_map objects, readable with a plain READ):
+ *   le32 header_len, header = versioned(1,1) { le64 count };
+ *   ceil(count / 4) data bytes;
+ *   le32 footer_len, footer = [ le32 header_crc, le32 n, n x le32 crc ]
+ *   (empty when crcs are disabled).
+ * header_crc = crc32c(0, header bytes); one data crc per 4096-byte block,
+ * crc32c(0, block).  Mismatch -> CEPHC_ECRC.  16.2.15's object_map_load
+ * answers with an empty footer; the stored object carries the crcs.
+ */
+int cephc_rbd_dec_object_map_load(const void *buf, size_t len,
+				  struct cephc_rbd_object_map *out);
+void cephc_rbd_object_map_clear(struct cephc_rbd_object_map *m);
+/* State of entry objno; CEPHC_RBD_OBJECT_NONEXISTENT past the end. */
+uint8_t cephc_rbd_object_map_get(const struct cephc_rbd_object_map *m,
+				 uint64_t objno);
+/*
+ * object_map_update: le64 start, le64 end (exclusive), u8 new_state,
+ * optional<u8> current_state (have_current = false: none).
+ */
+int cephc_rbd_enc_object_map_update(struct cephc_enc *e, uint64_t start,
+				    uint64_t end, uint8_t new_state,
+				    bool have_current, uint8_t current_state);
+/* object_map_resize: le64 object_count, u8 default_state. */
+int cephc_rbd_enc_object_map_resize(struct cephc_enc *e, uint64_t object_count,
+				    uint8_t default_state);
+
+/* ---- image ids -------------------------------------------------------- */
+
+#define CEPHC_RBD_GEN_ID_LEN_MAX 14
+/*
+ * librbd's image id shape: lowercase hex of the creating client's global
+ * id immediately followed by lowercase hex of a 32-bit random number (no
+ * zero padding), keeping only the last 14 characters when longer.  The
+ * caller supplies the randomness (sans-IO).  buf needs 15 bytes.
+ */
+int cephc_rbd_generate_image_id(uint64_t global_id, uint32_t random, char *buf,
+				size_t cap);
+
+#endif /* CEPHC_RBD_CLS_RBD_H */

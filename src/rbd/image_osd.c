@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+#include "rbd/image_osd.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "cephc/errors.h"
+#include "core/alloc.h"
+#include "cephc/rados.h"
+#include "core/log.h"
+#include "rbd/cls_rbd.h"
+#include "msgr/loop.h"
+
+struct rbd_osd {
+	struct cephc_cluster *c;
+};
+
+int rbd_osd_get(struct cephc_cluster *c, struct rbd_osd **out)
+{
+	struct rbd_osd *o;
+	cephc_ioctx *io;
+	int64_t any = CEPHC_RBD_POOL_NONE;
+	int ret;
+
+	/*
+	 * The cluster handle starts its OSD client with the first I/O
+	 * context and keeps it until it is destroyed: one client (and one
+	 * tid space: the OSDs de-duplicate on client name + tid, so a
+	 * second client on the same messenger would see its writes
+	 * answered from the pg log without being applied).
+	 */
+	pthread_mutex_lock(&c->lock);
+	if (c->osdmap && c->osdmap->n_pools)
+		any = c->osdmap->pools[0].id;
+	pthread_mutex_unlock(&c->lock);
+	if (any == CEPHC_RBD_POOL_NONE)
+		return CEPHC_ENOTCONN;
+	ret = cephc_ioctx_create_by_id(c, any, &io);
+	if (ret)
+		return ret;
+	cephc_ioctx_destroy(io);
+	o = cephc_calloc(1, sizeof(*o));
+	if (!o)
+		return CEPHC_ENOMEM;
+	o->c = c;
+	*out = o;
+	return 0;
+}
+
+void rbd_osd_put(struct rbd_osd *o)
+{
+	cephc_free(o);
+}
+
+struct cephc_osdc *rbd_osd_osdc(struct rbd_osd *o)
+{
+	return o->c->osdc;
+}
+
+struct cephc_cluster *rbd_osd_cluster(struct rbd_osd *o)
+{
+	return o->c;
+}
+
+struct batch {
+	struct rbd_osd *o;
+	struct cephc_osdc_req **reqs;
+	unsigned n;
+	unsigned pending;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void batch_done(struct cephc_osdc_req *req, int err)
+{
+	struct batch *b = req->arg;
+
+	req->result = err;
+	/*
+	 * Scratch out-data dies when done returns: keep a copy for the
+	 * waiting thread, in op_owned (the input it held is spent).
+	 */
+	for (unsigned i = 0; req->ops && i < req->ops->num_ops; i++) {
+		struct cephc_osd_op *op = &req->ops->ops[i];
+		uint8_t *copy;
+
+		if (op->op_out_kind == CEPHC_OSD_OUT_DATA || !op->op_outdata ||
+		    !op->op_outdata_len)
+			continue;
+		copy = cephc_malloc(op->op_outdata_len);
+		if (!copy) {
+			op->op_outdata = NULL;
+			op->op_outdata_len = 0;
+			req->result = CEPHC_ENOMEM;
+			continue;
+		}
+		memcpy(copy, op->op_outdata, op->op_outdata_len);
+		cephc_free(op->op_owned);
+		op->op_owned = copy;
+		op->op_outdata = copy;
+	}
+	pthread_mutex_lock(&b->lock);
+	if (--b->pending == 0)
+		pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void batch_submit_fn(void *arg)
+{
+	struct batch *b = arg;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		struct cephc_osdc_req *r = b->reqs[i];
+		int ret;
+
+		r->done = batch_done;
+		r->arg = b;
+		ret = b->o->c->osdc ? cephc_osdc_submit(b->o->c->osdc, r)
+				    : CEPHC_ECANCELED;
+		if (ret) {
+			/* Not accepted: done will not run for it. */
+			r->result = ret;
+			pthread_mutex_lock(&b->lock);
+			b->pending--;
+			pthread_mutex_unlock(&b->lock);
+		}
+	}
+}
+
+int rbd_osd_exec_many(struct rbd_osd *o, struct cephc_osdc_req **reqs,
+		      unsigned n)
+{
+	struct batch b = {.o = o, .reqs = reqs, .n = n, .pending = n};
+	int ret;
+
+	if (!n)
+		return 0;
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_cond_init(&b.cond, NULL);
+	ret = cephc_client_call(o->c, batch_submit_fn, &b);
+	pthread_mutex_lock(&b.lock);
+	while (!ret && b.pending)
+		pthread_cond_wait(&b.cond, &b.lock);
+	pthread_mutex_unlock(&b.lock);
+	pthread_mutex_destroy(&b.lock);
+	pthread_cond_destroy(&b.cond);
+	return ret;
+}
+
+int rbd_osd_exec(struct rbd_osd *o, struct cephc_osdc_req *req)
+{
+	int ret = rbd_osd_exec_many(o, &req, 1);
+
+	return ret ? ret : req->result;
+}
+
+static void work_trampoline(struct cephc_loop_work *w)
+{
+	struct rbd_osd_work *rw = (struct rbd_osd_work *)w;
+
+	rw->fn(rw);
+}
+
+void rbd_osd_submit_work(struct rbd_osd *o, struct rbd_osd_work *w)
+{
+	w->w.fn = work_trampoline;
+	cephc_loop_submit(o->c->loop, &w->w);
+}

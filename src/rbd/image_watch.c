@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Header watch of a read-write image (krbd and librbd do the same): another
+ * client that takes a snapshot or resizes notifies rbd_header.<id>; we
+ * re-read the snap context and size, and only then acknowledge, so the
+ * notifier (e.g. `rbd snap create`) returns once our later writes carry
+ * the new snap context and the OSDs preserve the snapshot's data.
+ *
+ * Everything below runs in driver context except watch start/stop.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "cephc/errors.h"
+#include "core/alloc.h"
+#include "core/log.h"
+#include "rbd/image.h"
+
+#define SUBSYS "rbd"
+
+struct wait_call;
+static void wait_done(void *arg, int err);
+
+struct refresh {
+	struct cephc_osdc_req req;
+	struct cephc_osd_ops ops;
+	struct cephc_rbd_image *img;
+	bool ack;
+	uint64_t cookie, notify_id;
+};
+
+/* Old snap id arrays stay until close: resends may still point at them. */
+struct snaps_grave {
+	struct snaps_grave *next;
+	uint64_t *snaps;
+};
+
+static void refresh_done(struct cephc_osdc_req *req, int err)
+{
+	struct refresh *r = (struct refresh *)req;
+	struct cephc_rbd_image *img = r->img;
+	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
+	uint64_t seq = 0, size = 0, *snaps = NULL;
+	uint32_t n = 0;
+	uint8_t order;
+
+	if (!err)
+		err = cephc_rbd_dec_get_snapcontext(
+		    r->ops.ops[0].op_outdata, r->ops.ops[0].op_outdata_len,
+		    &seq, &snaps, &n);
+	if (!err)
+		err = cephc_rbd_dec_get_size(r->ops.ops[1].op_outdata,
+					     r->ops.ops[1].op_outdata_len,
+					     &order, &size);
+	if (!err && seq >= img->wsnap_seq) {
+		struct snaps_grave *g = cephc_calloc(1, sizeof(*g));
+
+		if (g) {
+			g->snaps = img->wsnaps;
+			g->next = img->grave;
+			img->grave = g;
+			img->wsnaps = snaps;
+			img->wnum_snaps = n;
+			img->wsnap_seq = seq;
+			snaps = NULL;
+		}
+		pthread_mutex_lock(&img->lock);
+		img->size = size;
+		pthread_mutex_unlock(&img->lock);
+		log_debug(SUBSYS,
+			  "%s: refreshed: snap seq %llu, %u snaps, "
+			  "size %llu",
+			  img->header_oid, (unsigned long long)seq, n,
+			  (unsigned long long)size);
+	} else if (err) {
+		log_warn(SUBSYS, "%s: header refresh failed: %s",
+			 img->header_oid, cephc_strerror(err));
+	}
+	cephc_free(snaps);
+	if (r->ack && osdc)
+		cephc_osdc_notify_ack(osdc, r->cookie, r->notify_id, NULL, 0,
+				      NULL, NULL);
+	cephc_osd_ops_release(&r->ops);
+	cephc_free(r);
+	/* close waits for refreshes in flight: they point at the image */
+	if (--img->refreshing == 0 && img->stop_wait) {
+		void *w = img->stop_wait;
+		img->stop_wait = NULL;
+		wait_done(w, 0);
+	}
+}
+
+/* Start a refresh; ack the notify (if any) when it is done. */
+static void refresh_start(struct cephc_rbd_image *img, bool ack,
+			  uint64_t cookie, uint64_t notify_id)
+{
+	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
+	struct refresh *r = cephc_calloc(1, sizeof(*r));
+	uint8_t b[16];
+	struct cephc_enc e;
+	int ret = CEPHC_ENOMEM;
+
+	if (r && osdc) {
+		r->img = img;
+		r->ack = ack;
+		r->cookie = cookie;
+		r->notify_id = notify_id;
+		cephc_osd_ops_init(&r->ops);
+		enc_init(&e, b, sizeof(b));
+		ret = rbd_op_call(&r->ops, "get_snapcontext", NULL, 0, false);
+		if (!ret)
+			ret = cephc_rbd_enc_get_size(&e, CEPHC_RBD_NOSNAP);
+		if (!ret)
+			ret = rbd_op_call(&r->ops, "get_size", b,
+					  (size_t)(e.p - e.start), false);
+		cephc_osdc_req_init(&r->req);
+		r->req.ops = &r->ops;
+		r->req.pool = img->pool;
+		r->req.oid = img->header_oid;
+		r->req.done = refresh_done;
+		if (!ret)
+			ret = cephc_osdc_submit(osdc, &r->req);
+	}
+	if (!ret) {
+		img->refreshing++;
+		return;
+	}
+	if (r) {
+		cephc_osd_ops_release(&r->ops);
+		cephc_free(r);
+	}
+	if (ack && osdc)
+		cephc_osdc_notify_ack(osdc, cookie, notify_id, NULL, 0, NULL,
+				      NULL);
+}
+
+static void on_notify(void *arg, uint64_t cookie, uint64_t notify_id,
+		      uint64_t notifier_gid, const void *payload, size_t len)
+{
+	(void)notifier_gid;
+	(void)payload;
+	(void)len;
+	/* Any notify may mean a header change: refresh, then ack. */
+	refresh_start(arg, true, cookie, notify_id);
+}
+
+static void rewatch_done(void *arg, int err)
+{
+	struct cephc_rbd_image *img = arg;
+
+	if (err)
+		log_warn(SUBSYS, "%s: re-watch failed: %s", img->header_oid,
+			 cephc_strerror(err));
+}
+
+static void start_watch(struct cephc_rbd_image *img,
+			cephc_osdc_linger_done_fn done, void *arg);
+
+static void on_watch_error(void *arg, uint64_t cookie, int err)
+{
+	struct cephc_rbd_image *img = arg;
+	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
+
+	log_warn(SUBSYS, "%s: watch lost (%s): re-registering", img->header_oid,
+		 cephc_strerror(err));
+	if (!osdc)
+		return;
+	cephc_osdc_unwatch(osdc, cookie, NULL, NULL);
+	img->watch_cookie = 0;
+	/* Notifies may have been missed. */
+	refresh_start(img, false, 0, 0);
+	start_watch(img, rewatch_done, img);
+}
+
+static void start_watch(struct cephc_rbd_image *img,
+			cephc_osdc_linger_done_fn done, void *arg)
+{
+	struct cephc_osdc_watch_params p = {
+	    .pool = img->pool,
+	    .oid = img->header_oid,
+	    .notify_cb = on_notify,
+	    .error_cb = on_watch_error,
+	    .arg = img,
+	};
+	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
+	int ret =
+	    osdc ? cephc_osdc_watch(osdc, &p, done, arg, &img->watch_cookie)
+		 : CEPHC_ECANCELED;
+
+	if (ret)
+		done(arg, ret);
+}
+
+/* ---- API-thread side ---------------------------------------------------- */
+
+struct wait_call {
+	struct cephc_rbd_image *img;
+	void *arg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int err;
+};
+
+static void wait_done(void *arg, int err)
+{
+	struct wait_call *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	w->err = err;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void watch_fn(void *arg)
+{
+	struct wait_call *w = arg;
+
+	start_watch(w->img, wait_done, w);
+}
+
+/* Unwatched: finish now, or when the last refresh in flight is done. */
+static void unwatch_done(void *arg, int err)
+{
+	struct wait_call *w = arg;
+
+	(void)err;
+	if (w->img->refreshing)
+		w->img->stop_wait = w;
+	else
+		wait_done(w, 0);
+}
+
+static void unwatch_fn(void *arg)
+{
+	struct wait_call *w = arg;
+	struct cephc_osdc *osdc = rbd_osd_osdc(w->img->osd);
+	uint64_t cookie = w->img->watch_cookie;
+
+	w->img->watch_cookie = 0;
+	if (!osdc || !cookie ||
+	    cephc_osdc_unwatch(osdc, cookie, unwatch_done, w))
+		unwatch_done(w, 0);
+}
+
+static int run_wait(struct cephc_rbd_image *img, void (*fn)(void *))
+{
+	struct wait_call w = {.img = img};
+	int ret;
+
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	ret = cephc_client_call(img->c, fn, &w);
+	pthread_mutex_lock(&w.lock);
+	while (!ret && !w.done)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	return ret ? ret : w.err;
+}
+
+int rbd_image_watch_start(struct cephc_rbd_image *img)
+{
+	int ret = run_wait(img, watch_fn);
+
+	if (ret)
+		img->watch_cookie = 0;
+	else
+		img->watching = true;
+	return ret;
+}
+
+void rbd_image_watch_stop(struct cephc_rbd_image *img)
+{
+	struct snaps_grave *g;
+
+	if (img->watching)
+		run_wait(img, unwatch_fn);
+	img->watching = false;
+	while ((g = img->grave)) {
+		img->grave = g->next;
+		cephc_free(g->snaps);
+		cephc_free(g);
+	}
+}
+
+/* ---- telling other clients ---------------------------------------------- */
+
+/*
+ * librbd's header-update notify: NotifyMessage { le32 notify_op = 3
+ * (HEADER_UPDATE), no payload fields } in a versioned(1,1) envelope; any
+ * watcher (librbd, krbd, us) then re-reads the header.
+ */
+#define RBD_NOTIFY_OP_HEADER_UPDATE 3
+#define RBD_NOTIFY_TIMEOUT_S 5
+
+struct notify_call {
+	struct cephc_rbd_image *img;
+	uint8_t payload[10];
+	struct wait_call *w;
+};
+
+static void notify_done(void *arg, int err, const void *acks, size_t len)
+{
+	struct notify_call *n = arg;
+
+	(void)acks;
+	(void)len;
+	wait_done(n->w, err);
+}
+
+static void notify_fn(void *arg)
+{
+	struct wait_call *w = arg;
+	struct notify_call *n = w->arg;
+	struct cephc_osdc *osdc = rbd_osd_osdc(w->img->osd);
+	int ret =
+	    osdc ? cephc_osdc_notify(osdc, w->img->pool, w->img->header_oid,
+				     NULL, NULL, n->payload, sizeof(n->payload),
+				     RBD_NOTIFY_TIMEOUT_S, notify_done, n)
+		 : CEPHC_ECANCELED;
+
+	if (ret)
+		wait_done(w, ret);
+}
+
+int rbd_image_notify_header_update(struct cephc_rbd_image *img)
+{
+	struct notify_call n = {.img = img};
+	struct cephc_enc e;
+	struct wait_call w = {.img = img, .arg = &n};
+	int ret;
+
+	enc_init(&e, n.payload, sizeof(n.payload));
+	enc_u8(&e, 1); /* struct_v */
+	enc_u8(&e, 1); /* compat */
+	enc_le32(&e, 4);
+	enc_le32(&e, RBD_NOTIFY_OP_HEADER_UPDATE);
+	n.w = &w;
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	ret = cephc_client_call(img->c, notify_fn, &w);
+	pthread_mutex_lock(&w.lock);
+	while (!ret && !w.done)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	return ret ? ret : w.err;
+}

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cls rbd codecs: encoder outputs byte for byte (written by hand from the
+ * wire forms in cls_rbd.h), and every decoder on hostile inputs (bad-inputs
+ * item 8: zero-length replies, huge counts, truncated strings, envelopes
+ * with length 0xffffffff, newer compat versions).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/alloc.h"
+#include "rbd/cls_rbd.h"
+#include "rbd/image_meta.h"
+#include "rbd/rbd_features.h"
+
+static uint8_t buf[CEPHC_RBD_ENC_MAX];
+static struct cephc_enc e;
+
+static void reset(void)
+{
+	memset(buf, 0xaa, sizeof(buf));
+	enc_init(&e, buf, sizeof(buf));
+}
+
+#define ASSERT_ENC(expect)                                                     \
+	do {                                                                   \
+		static const uint8_t x_[] = expect;                            \
+		assert_int_equal(enc_len(&e), sizeof(x_));                     \
+		assert_memory_equal(buf, x_, sizeof(x_));                      \
+	} while (0)
+
+#define B(...)                                                                 \
+	{                                                                      \
+		__VA_ARGS__                                                    \
+	}
+#define LE64(v)                                                                \
+	(uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16),               \
+	    (uint8_t)((v) >> 24), (uint8_t)((uint64_t)(v) >> 32),              \
+	    (uint8_t)((uint64_t)(v) >> 40), (uint8_t)((uint64_t)(v) >> 48),    \
+	    (uint8_t)((uint64_t)(v) >> 56)
+#define NOSNAP_BYTES 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+
+static void test_encode_strings_methods(void **state)
+{
+	(void)state;
+	reset();
+	assert_int_equal(cephc_rbd_enc_set_id(&e, "abc"), 0);
+	ASSERT_ENC(B(3, 0, 0, 0, 'a', 'b', 'c'));
+
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_add_image(&e, "im", "1f"), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, 'i', 'm', 2, 0, 0, 0, '1', 'f'));
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_remove_image(&e, "im", "1f"), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, 'i', 'm', 2, 0, 0, 0, '1', 'f'));
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_get_id(&e, "im"), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, 'i', 'm'));
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_get_name(&e, "1f"), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, '1', 'f'));
+	reset();
+	/* start_after then le64 max_return */
+	assert_int_equal(cephc_rbd_enc_dir_list(&e, "", 1024), 0);
+	ASSERT_ENC(B(0, 0, 0, 0, LE64(1024)));
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_rename_image(&e, "a", "b", "c"), 0);
+	ASSERT_ENC(B(1, 0, 0, 0, 'a', 1, 0, 0, 0, 'b', 1, 0, 0, 0, 'c'));
+	reset();
+	assert_int_equal(cephc_rbd_enc_metadata_list(&e, "k", 64), 0);
+	ASSERT_ENC(B(1, 0, 0, 0, 'k', LE64(64)));
+}
+
+static void test_encode_header_methods(void **state)
+{
+	(void)state;
+	reset();
+	/* le64 size, u8 order, le64 features, string prefix, s64 pool */
+	assert_int_equal(
+	    cephc_rbd_enc_create(&e, 0x100000, 22, 3, "rbd_data.x", -1), 0);
+	ASSERT_ENC(B(LE64(0x100000), 22, LE64(3), 10, 0, 0, 0, 'r', 'b', 'd',
+		     '_', 'd', 'a', 't', 'a', '.', 'x', LE64(-1)));
+
+	reset();
+	assert_int_equal(cephc_rbd_enc_get_size(&e, CEPHC_RBD_NOSNAP), 0);
+	ASSERT_ENC(B(NOSNAP_BYTES));
+	reset();
+	assert_int_equal(cephc_rbd_enc_get_features(&e, CEPHC_RBD_NOSNAP, true),
+			 0);
+	ASSERT_ENC(B(NOSNAP_BYTES, 1));
+	reset();
+	assert_int_equal(cephc_rbd_enc_get_features(&e, 5, false), 0);
+	ASSERT_ENC(B(LE64(5), 0));
+	reset();
+	assert_int_equal(cephc_rbd_enc_set_size(&e, 0x123456789aULL), 0);
+	ASSERT_ENC(B(LE64(0x123456789aULL)));
+	reset();
+	assert_int_equal(cephc_rbd_enc_set_features(&e, 4, 12), 0);
+	ASSERT_ENC(B(LE64(4), LE64(12)));
+	reset();
+	assert_int_equal(cephc_rbd_enc_set_stripe_unit_count(&e, 65536, 4), 0);
+	ASSERT_ENC(B(LE64(65536), LE64(4)));
+	reset();
+	assert_int_equal(cephc_rbd_enc_get_flags(&e, CEPHC_RBD_NOSNAP), 0);
+	ASSERT_ENC(B(NOSNAP_BYTES));
+	reset();
+	/* flags, mask, then the snap id */
+	assert_int_equal(cephc_rbd_enc_set_flags(&e, CEPHC_RBD_NOSNAP, 1, 3),
+			 0);
+	ASSERT_ENC(B(LE64(1), LE64(3), NOSNAP_BYTES));
+	reset();
+	assert_int_equal(cephc_rbd_enc_snap_id(&e, 24), 0);
+	ASSERT_ENC(B(LE64(24)));
+	reset();
+	/* name first, snap id, then a user namespace envelope(1,1){le32 0} */
+	assert_int_equal(cephc_rbd_enc_snapshot_add(&e, 10, "s"), 0);
+	ASSERT_ENC(B(1, 0, 0, 0, 's', LE64(10), 1, 1, 4, 0, 0, 0, 0, 0, 0, 0));
+}
+
+static void test_encode_object_map_methods(void **state)
+{
+	(void)state;
+	reset();
+	assert_int_equal(cephc_rbd_enc_object_map_update(&e, 2, 5, 1, false, 0),
+			 0);
+	ASSERT_ENC(B(LE64(2), LE64(5), 1, 0));
+	reset();
+	assert_int_equal(cephc_rbd_enc_object_map_update(&e, 3, 4, 2, true, 1),
+			 0);
+	ASSERT_ENC(B(LE64(3), LE64(4), 2, 1, 1));
+	reset();
+	assert_int_equal(cephc_rbd_enc_object_map_resize(&e, 20000, 3), 0);
+	ASSERT_ENC(B(LE64(20000), 3));
+}
+
+static void test_encode_refuses_bad_arguments(void **state)
+{
+	char longname[CEPHC_RBD_NAME_MAX + 2];
+	char longid[CEPHC_RBD_ID_MAX + 2];
+	uint8_t small[4];
+
+	(void)state;
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	memset(longid, 'f', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_get_id(&e, longname),
+			 CEPHC_ENAMETOOLONG);
+	assert_int_equal(cephc_rbd_enc_set_id(&e, longid), CEPHC_ENAMETOOLONG);
+	assert_int_equal(cephc_rbd_enc_set_id(&e, ""), CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_set_id(&e, NULL), CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_create(&e, 1, 11, 1, "p", -1),
+			 CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_create(&e, 1, 26, 1, "p", -1),
+			 CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_create(&e, 1, 22, 1, "", -1),
+			 CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_create(&e, 1, 22, 1, "p", -2),
+			 CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_set_stripe_unit_count(&e, 0, 1),
+			 CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_snapshot_add(&e, 1, ""), CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_object_map_update(&e, 5, 4, 1, false, 0),
+			 CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_object_map_update(&e, 1, 4, 4, false, 0),
+			 CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_object_map_resize(
+			     &e, CEPHC_RBD_OBJECT_MAP_MAX_OBJECTS + 1, 0),
+			 CEPHC_EINVAL);
+	/* nothing was written by any refused call */
+	assert_int_equal(enc_len(&e), 0);
+
+	/* a full buffer reports EOVERFLOW */
+	enc_init(&e, small, sizeof(small));
+	assert_int_equal(cephc_rbd_enc_set_size(&e, 1), CEPHC_EOVERFLOW);
+}
+
+/* The longest arguments within the limits fit CEPHC_RBD_ENC_MAX. */
+static void test_encode_max_fits(void **state)
+{
+	char name[CEPHC_RBD_NAME_MAX + 1];
+	char id[CEPHC_RBD_ID_MAX + 1];
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	memset(id, 'f', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_rename_image(&e, name, name, id), 0);
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_add_image(&e, name, id), 0);
+}
+
+/* ---- decoders on hostile input -------------------------------------- */
+
+static void test_decode_empty_and_truncated(void **state)
+{
+	static const uint8_t s3[] = {3, 0, 0, 0, 'a', 'b'}; /* 2 of 3 bytes */
+	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 'a'};
+	static const uint8_t empty_str[] = {0, 0, 0, 0};
+	static const uint8_t z[32] = {0};
+	uint64_t a, b, *snaps;
+	uint32_t n;
+	int64_t pool;
+	uint8_t order;
+	bool has;
+	char *s = (char *)1;
+	struct cephc_rbd_time t;
+
+	(void)state;
+	assert_int_equal(cephc_rbd_dec_get_id(z, 0, &s), CEPHC_EDECODE);
+	assert_null(s);
+	assert_int_equal(cephc_rbd_dec_get_id(s3, sizeof(s3), &s),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_id(huge, sizeof(huge), &s),
+			 CEPHC_ETOOBIG);
+	/* an empty id / name / prefix is malformed, not a valid answer */
+	assert_int_equal(cephc_rbd_dec_get_id(empty_str, 4, &s), CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_dir_get_name(empty_str, 4, &s),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_object_prefix(s3, 5, &s),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_snapshot_name(z, 3, &s),
+			 CEPHC_EDECODE);
+
+	assert_int_equal(cephc_rbd_dec_get_size(z, 8, &order, &a),
+			 CEPHC_EDECODE);
+	/* order 0 is outside 12..25 */
+	assert_int_equal(cephc_rbd_dec_get_size(z, 9, &order, &a),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_features(z, 15, &a, &b),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_flags(z, 7, &a), CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_all_features(z, 0, &a),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_op_features_get(z, 4, &a),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_data_pool(z, 7, &pool),
+			 CEPHC_EDECODE);
+	/* a stripe unit or count of 0 would divide by zero later */
+	assert_int_equal(cephc_rbd_dec_get_stripe_unit_count(z, 16, &a, &b),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_timestamp(z, 7, &t), CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_parent_overlap_get(z, 0, &has, &a),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_snapcontext(z, 11, &a, &snaps, &n),
+			 CEPHC_EDECODE);
+	assert_null(snaps);
+}
+
+static void test_decode_bad_values(void **state)
+{
+	static const uint8_t pool_m2[] = {LE64(-2)};
+	static const uint8_t nsec[] = {1, 0, 0, 0, 0x00, 0xca, 0x9a, 0x3b};
+	static const uint8_t opt2[] = {2, LE64(5)};
+	static const uint8_t opt0[] = {0};
+	int64_t pool;
+	struct cephc_rbd_time t;
+	bool has = true;
+	uint64_t ov = 9;
+
+	(void)state;
+	assert_int_equal(cephc_rbd_dec_get_data_pool(pool_m2, 8, &pool),
+			 CEPHC_EDECODE);
+	/* nsec must stay below 1e9 (0x3b9aca00) */
+	assert_int_equal(cephc_rbd_dec_timestamp(nsec, 8, &t), CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_parent_overlap_get(opt2, 9, &has, &ov),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_parent_overlap_get(opt0, 1, &has, &ov),
+			 0);
+	assert_false(has);
+	assert_int_equal(ov, 0);
+}
+
+static void test_decode_snapcontext_checks(void **state)
+{
+	static const uint8_t ok[] = {LE64(9), 2, 0, 0, 0, LE64(9), LE64(3)};
+	static const uint8_t asc[] = {LE64(9), 2, 0, 0, 0, LE64(3), LE64(9)};
+	static const uint8_t dup[] = {LE64(9), 2, 0, 0, 0, LE64(3), LE64(3)};
+	static const uint8_t above[] = {LE64(2), 1, 0, 0, 0, LE64(3)};
+	static const uint8_t huge[] = {LE64(9), 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t over[] = {LE64(9), 0x01, 0x00, 0x01, 0x00};
+	static const uint8_t short_[] = {LE64(9), 2, 0, 0, 0, LE64(3)};
+	uint64_t seq, *snaps;
+	uint32_t n;
+
+	(void)state;
+	assert_int_equal(
+	    cephc_rbd_dec_get_snapcontext(ok, sizeof(ok), &seq, &snaps, &n), 0);
+	assert_int_equal(seq, 9);
+	assert_int_equal(n, 2);
+	assert_int_equal(snaps[0], 9);
+	assert_int_equal(snaps[1], 3);
+	cephc_free(snaps);
+	assert_int_equal(
+	    cephc_rbd_dec_get_snapcontext(asc, sizeof(asc), &seq, &snaps, &n),
+	    CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_get_snapcontext(dup, sizeof(dup), &seq, &snaps, &n),
+	    CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_snapcontext(above, sizeof(above),
+						       &seq, &snaps, &n),
+			 CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_get_snapcontext(huge, sizeof(huge), &seq, &snaps, &n),
+	    CEPHC_ETOOBIG);
+	/* 65537 > CEPHC_RBD_SNAPS_MAX */
+	assert_int_equal(
+	    cephc_rbd_dec_get_snapcontext(over, sizeof(over), &seq, &snaps, &n),
+	    CEPHC_ETOOBIG);
+	assert_int_equal(cephc_rbd_dec_get_snapcontext(short_, sizeof(short_),
+						       &seq, &snaps, &n),
+			 CEPHC_EDECODE);
+	assert_null(snaps);
+	assert_int_equal(n, 0);
+}
+
+static void test_decode_envelopes(void **state)
+{
+	/* SnapshotInfo with length 0xffffffff */
+	static const uint8_t len_ff[] = {1, 1, 0xff, 0xff, 0xff, 0xff, 0};
+	/* zero-length struct body */
+	static const uint8_t len0[] = {1, 1, 0, 0, 0, 0};
+	/* compat 2: newer than we understand */
+	static const uint8_t compat2[] = {2, 2, 1, 0, 0, 0, 0};
+	/* SnapshotInfo whose namespace envelope claims more than its parent */
+	static const uint8_t ns_over[] = {1, 1, 14, 0, 0, 0, LE64(1),
+					  1, 1, 9,  0, 0, 0};
+	/* SnapshotInfo with a newer namespace compat */
+	static const uint8_t ns_compat[] = {
+	    1, 1, 44, 0, 0, 0, LE64(5), 3, 2, 4,   0,   0,
+	    0, 0, 0,  0, 0, 2, 0,       0, 0, 's', '1', LE64(1),
+	    0, 0, 0,  0, 0, 0, 0,       0, 0, 0,   0,   0};
+	struct cephc_rbd_snap_info si;
+	struct cephc_rbd_parent_spec ps;
+	struct cephc_rbd_object_map om;
+
+	(void)state;
+	assert_int_equal(
+	    cephc_rbd_dec_snapshot_get(len_ff, sizeof(len_ff), &si),
+	    CEPHC_EDECODE);
+	assert_null(si.name);
+	assert_int_equal(cephc_rbd_dec_snapshot_get(len0, sizeof(len0), &si),
+			 CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_snapshot_get(compat2, sizeof(compat2), &si),
+	    CEPHC_ECOMPAT);
+	assert_int_equal(
+	    cephc_rbd_dec_snapshot_get(ns_over, sizeof(ns_over), &si),
+	    CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_snapshot_get(ns_compat, sizeof(ns_compat), &si),
+	    CEPHC_ECOMPAT);
+	assert_null(si.name);
+
+	assert_int_equal(cephc_rbd_dec_parent_get(len_ff, sizeof(len_ff), &ps),
+			 CEPHC_EDECODE);
+	assert_null(ps.image_id);
+	assert_int_equal(cephc_rbd_dec_parent_get(len0, sizeof(len0), &ps),
+			 CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_parent_get(compat2, sizeof(compat2), &ps),
+	    CEPHC_ECOMPAT);
+	assert_int_equal(cephc_rbd_dec_parent_get(len0, 0, &ps), CEPHC_EDECODE);
+
+	assert_int_equal(cephc_rbd_dec_object_map_load(len_ff, 0, &om),
+			 CEPHC_EDECODE);
+	assert_null(om.data);
+}
+
+/* A snapshot from a newer OSD: unknown trailing fields are skipped. */
+static void test_decode_snapshot_newer_version(void **state)
+{
+	static const uint8_t v2[] = {
+	    2,          1,    46, 0, 0,   0, /* SnapshotInfo v2, compat 1 */
+	    LE64(7),                         /* id */
+	    1,          1,    4,  0, 0,   0,   1, 0, 0, 0, /* ns: group */
+	    2,          0,    0,  0, 's', '7',             /* name */
+	    LE64(4096),                                    /* image_size */
+	    5,          0,    0,  0, 6,   0,   0, 0,       /* timestamp */
+	    2,          0,    0,  0,                       /* child_count */
+	    0xee,       0xee,                              /* a future field */
+	};
+	struct cephc_rbd_snap_info si;
+
+	(void)state;
+	assert_int_equal(cephc_rbd_dec_snapshot_get(v2, sizeof(v2), &si), 0);
+	assert_int_equal(si.id, 7);
+	assert_int_equal(si.ns_type, CEPHC_RBD_SNAP_NS_GROUP);
+	assert_string_equal(si.name, "s7");
+	assert_int_equal(si.image_size, 4096);
+	assert_int_equal(si.timestamp.sec, 5);
+	assert_int_equal(si.timestamp.nsec, 6);
+	assert_int_equal(si.child_count, 2);
+	cephc_rbd_snap_info_clear(&si);
+}
+
+static void test_decode_kv_lists(void **state)
+{
+	static const uint8_t ok[] = {2,   0, 0,   0, 1, 0,   0, 0,
+				     'a', 1, 0,   0, 0, '1', 1, 0,
+				     0,   0, 'b', 1, 0, 0,   0, '2'};
+	static const uint8_t unsorted[] = {2,   0, 0,   0, 1, 0,   0, 0,
+					   'b', 1, 0,   0, 0, '1', 1, 0,
+					   0,   0, 'a', 1, 0, 0,   0, '2'};
+	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0};
+	static const uint8_t more[] = {3, 0,   0, 0, 1, 0, 0,
+				       0, 'a', 1, 0, 0, 0, '1'};
+	static const uint8_t trunc[] = {1, 0,   0, 0, 1, 0, 0,
+					0, 'a', 9, 0, 0, 0, '1'};
+	static const uint8_t nullval[] = {1,   0, 0, 0, 1, 0,   0, 0,
+					  'k', 3, 0, 0, 0, 'x', 0, 'y'};
+	struct cephc_rbd_kv_list l;
+
+	(void)state;
+	assert_int_equal(cephc_rbd_dec_dir_list(ok, sizeof(ok), &l), 0);
+	assert_int_equal(l.count, 2);
+	assert_string_equal(l.items[1].key, "b");
+	assert_string_equal(l.items[1].value, "2");
+	cephc_rbd_kv_list_clear(&l);
+	assert_int_equal(cephc_rbd_dec_dir_list(unsorted, sizeof(unsorted), &l),
+			 CEPHC_EDECODE);
+	assert_int_equal(l.count, 0);
+	assert_null(l.items);
+	assert_int_equal(cephc_rbd_dec_dir_list(huge, sizeof(huge), &l),
+			 CEPHC_ETOOBIG);
+	assert_int_equal(cephc_rbd_dec_dir_list(more, sizeof(more), &l),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_metadata_list(trunc, sizeof(trunc), &l),
+			 CEPHC_EDECODE);
+	/* a dir_list id is never empty; a metadata value may hold NULs */
+	assert_int_equal(
+	    cephc_rbd_dec_metadata_list(nullval, sizeof(nullval), &l), 0);
+	assert_int_equal(l.items[0].value_len, 3);
+	assert_memory_equal(l.items[0].value, "x\0y", 3);
+	cephc_rbd_kv_list_clear(&l);
+}
+
+static void test_decode_object_map_bad(void **state)
+{
+	/* 5 entries: header, 2 data bytes, footer with a wrong header crc */
+	static const uint8_t badcrc[] = {
+	    14, 0, 0, 0, 1, 1, 8, 0, 0, 0, LE64(5), 0x40, 0x00, 12, 0,
+	    0,  0, 1, 2, 3, 4, 1, 0, 0, 0, 0,       0,    0,    0};
+	/* count far beyond the cls limit */
+	static const uint8_t toomany[] = {
+	    14, 0, 0, 0, 1, 1, 8, 0, 0, 0, LE64(0x100000000000ULL)};
+	/* count needs 2 data bytes, 1 present */
+	static const uint8_t shortdata[] = {14, 0, 0, 0, 1,       1,
+					    8,  0, 0, 0, LE64(5), 0x40};
+	/* footer crc vector with the wrong number of blocks */
+	static const uint8_t badn[] = {14, 0,       0,    0,    1, 1, 8, 0, 0,
+				       0,  LE64(5), 0x40, 0x00, 8, 0, 0, 0, 1,
+				       2,  3,       4,    0,    0, 0, 0};
+	/* empty footer: crcs disabled, accepted */
+	static const uint8_t nocrc[] = {14, 0,       0,    0,    1, 1, 8, 0, 0,
+					0,  LE64(5), 0x40, 0xc0, 0, 0, 0, 0};
+	struct cephc_rbd_object_map om;
+
+	(void)state;
+	assert_int_equal(
+	    cephc_rbd_dec_object_map_load(badcrc, sizeof(badcrc), &om),
+	    CEPHC_ECRC);
+	assert_int_equal(
+	    cephc_rbd_dec_object_map_load(toomany, sizeof(toomany), &om),
+	    CEPHC_ETOOBIG);
+	assert_int_equal(
+	    cephc_rbd_dec_object_map_load(shortdata, sizeof(shortdata), &om),
+	    CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_object_map_load(badn, sizeof(badn), &om),
+			 CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_object_map_load(nocrc, sizeof(nocrc), &om), 0);
+	assert_int_equal(om.count, 5);
+	assert_false(om.had_crcs);
+	assert_int_equal(cephc_rbd_object_map_get(&om, 0), 1);
+	assert_int_equal(cephc_rbd_object_map_get(&om, 1), 0);
+	assert_int_equal(cephc_rbd_object_map_get(&om, 4), 3);
+	assert_int_equal(cephc_rbd_object_map_get(&om, 5), 0);
+	cephc_rbd_object_map_clear(&om);
+}
+
+/* ---- features, names, ids ------------------------------------------- */
+
+static void test_features_format(void **state)
+{
+	char b[256];
+	size_t n;
+
+	(void)state;
+	n = cephc_rbd_features_format(61, b, sizeof(b));
+	assert_string_equal(
+	    b, "layering, exclusive-lock, object-map, fast-diff, deep-flatten");
+	assert_int_equal(n, strlen(b));
+	cephc_rbd_features_format(CEPHC_RBD_FEATURE_STRIPINGV2 |
+				      CEPHC_RBD_FEATURE_DATA_POOL,
+				  b, sizeof(b));
+	assert_string_equal(b, "striping, data-pool");
+	cephc_rbd_features_format(0, b, sizeof(b));
+	assert_string_equal(b, "");
+	cephc_rbd_features_format(1 | (UINT64_C(1) << 40), b, sizeof(b));
+	assert_string_equal(b, "layering, 0x10000000000");
+	/* truncation keeps a terminated prefix and reports the full length */
+	n = cephc_rbd_features_format(61, b, 9);
+	assert_string_equal(b, "layering");
+	assert_int_equal(n, strlen("layering, exclusive-lock, object-map, "
+				   "fast-diff, deep-flatten"));
+	cephc_rbd_op_features_format(3, b, sizeof(b));
+	assert_string_equal(b, "clone-parent, clone-child");
+	assert_string_equal(
+	    cephc_rbd_feature_name(CEPHC_RBD_FEATURE_JOURNALING), "journaling");
+	assert_null(cephc_rbd_feature_name(3));
+	assert_int_equal(cephc_rbd_feature_from_name("deep-flatten"), 32);
+	assert_int_equal(cephc_rbd_feature_from_name("nope"), 0);
+}
+
+static void test_features_support_sets(void **state)
+{
+	(void)state;
+	assert_int_equal(cephc_rbd_features_unsupported_for_write(1 | 2 | 128),
+			 0);
+	assert_int_equal(cephc_rbd_features_unsupported_for_write(61),
+			 4 | 8 | 16 | 32);
+	assert_int_equal(cephc_rbd_features_unsupported_for_write(64), 64);
+	assert_int_equal(
+	    cephc_rbd_features_unsupported_for_write(UINT64_C(1) << 50),
+	    UINT64_C(1) << 50);
+	assert_int_equal(cephc_rbd_features_unsupported_for_read(1 | 2 | 128),
+			 0);
+	assert_int_equal(cephc_rbd_features_unsupported_for_read(
+			     CEPHC_RBD_FEATURE_DIRTY_CACHE),
+			 CEPHC_RBD_FEATURE_DIRTY_CACHE);
+	/* Pacific's sets, as a live OSD reports them (see golden tests) */
+	assert_int_equal(CEPHC_RBD_FEATURES_INCOMPATIBLE, 0x883);
+	assert_int_equal(CEPHC_RBD_FEATURES_RW_INCOMPATIBLE, 0xfff);
+	assert_int_equal(CEPHC_RBD_FEATURES_DEFAULT, 61);
+}
+
+static void test_generate_image_id(void **state)
+{
+	char id[CEPHC_RBD_GEN_ID_LEN_MAX + 1];
+
+	(void)state;
+	/* seen live: global id 0x100c + random 0x5d178e39 */
+	assert_int_equal(
+	    cephc_rbd_generate_image_id(0x100c, 0x5d178e39, id, sizeof(id)), 0);
+	assert_string_equal(id, "100c5d178e39");
+	/* no zero padding of the random part */
+	assert_int_equal(
+	    cephc_rbd_generate_image_id(0x1234, 0xab, id, sizeof(id)), 0);
+	assert_string_equal(id, "1234ab");
+	/* longer than 14: keep the last 14 characters */
+	assert_int_equal(cephc_rbd_generate_image_id(
+			     0x123456789aULL, 0xdeadbeef, id, sizeof(id)),
+			 0);
+	/* "123456789adeadbeef" (18) -> its last 14 */
+	assert_string_equal(id, "56789adeadbeef");
+	assert_int_equal(cephc_rbd_generate_image_id(1, 2, id, 2),
+			 CEPHC_EOVERFLOW);
+}
+
+static void test_object_names(void **state)
+{
+	char b[128];
+
+	(void)state;
+	cephc_rbd_id_object_name("img", b, sizeof(b));
+	assert_string_equal(b, "rbd_id.img");
+	cephc_rbd_header_object_name("1234567890ab", b, sizeof(b));
+	assert_string_equal(b, "rbd_header.1234567890ab");
+	cephc_rbd_object_map_name("ab", CEPHC_RBD_NOSNAP, b, sizeof(b));
+	assert_string_equal(b, "rbd_object_map.ab");
+	cephc_rbd_object_map_name("ab", 0x1a, b, sizeof(b));
+	assert_string_equal(b, "rbd_object_map.ab.000000000000001a");
+	assert_int_equal(
+	    cephc_rbd_data_object_name("rbd_data.2.ab", 0xbeef, b, sizeof(b)),
+	    strlen("rbd_data.2.ab.000000000000beef"));
+	assert_string_equal(b, "rbd_data.2.ab.000000000000beef");
+	assert_string_equal(cephc_rbd_reply_method(CEPHC_RBD_REPLY_SNAPSHOT),
+			    "snapshot_get");
+	assert_int_equal(cephc_rbd_reply_from_method("get_modify_timestamp"),
+			 CEPHC_RBD_REPLY_MODIFY_TIMESTAMP);
+	assert_int_equal(cephc_rbd_reply_from_method("nope"), CEPHC_EINVAL);
+	assert_null(cephc_rbd_reply_method(CEPHC_RBD_REPLY_COUNT));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_encode_strings_methods),
+	    cmocka_unit_test(test_encode_header_methods),
+	    cmocka_unit_test(test_encode_object_map_methods),
+	    cmocka_unit_test(test_encode_refuses_bad_arguments),
+	    cmocka_unit_test(test_encode_max_fits),
+	    cmocka_unit_test(test_decode_empty_and_truncated),
+	    cmocka_unit_test(test_decode_bad_values),
+	    cmocka_unit_test(test_decode_snapcontext_checks),
+	    cmocka_unit_test(test_decode_envelopes),
+	    cmocka_unit_test(test_decode_snapshot_newer_version),
+	    cmocka_unit_test(test_decode_kv_lists),
+	    cmocka_unit_test(test_decode_object_map_bad),
+	    cmocka_unit_test(test_features_format),
+	    cmocka_unit_test(test_features_support_sets),
+	    cmocka_unit_test(test_generate_image_id),
+	    cmocka_unit_test(test_object_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

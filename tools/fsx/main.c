@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fsx for cephc RBD images: random reads, writes, discards, write-zeroes
+ * and resizes of random sizes and alignments, checked byte for byte
+ * against an in-memory copy of the image.  The seed is printed; -S and -N
+ * replay a run.  On a mismatch the recent op log is dumped.
+ *
+ *   fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len] [-O order]
+ *       [-u stripe_unit] [-C stripe_count] [-c ceph.conf] [-k] POOL/IMAGE
+ *
+ * The image is created (layering, plus striping when -u/-C say so) and
+ * removed at the end unless -k keeps it.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cephc/cluster.h"
+#include "cephc/errors.h"
+#include "cephc/rbd.h"
+
+#define LOG_KEEP 64
+
+enum op_type { OP_READ, OP_WRITE, OP_DISCARD, OP_ZERO, OP_RESIZE, OP_FLUSH };
+static const char *const op_names[] = {"read",         "write",  "discard",
+				       "write_zeroes", "resize", "flush"};
+
+struct op_rec {
+	uint64_t n;
+	enum op_type t;
+	uint64_t off, len, size_before;
+};
+
+static struct op_rec oplog[LOG_KEEP];
+static uint64_t rng_state;
+
+/* xorshift64*: replayable from the printed seed alone. */
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+static uint64_t rnd_below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+/* A random alignment: sector, page, or none, like fsx's mixes. */
+static uint64_t align_down(uint64_t v)
+{
+	switch (rnd_below(4)) {
+	case 0:
+		return v & ~UINT64_C(511);
+	case 1:
+		return v & ~UINT64_C(4095);
+	default:
+		return v;
+	}
+}
+
+static void dump_log(uint64_t upto)
+{
+	uint64_t from = upto >= LOG_KEEP ? upto - LOG_KEEP + 1 : 0;
+
+	fprintf(stderr, "last operations (oldest first):\n");
+	for (uint64_t i = from; i <= upto; i++) {
+		struct op_rec *r = &oplog[i % LOG_KEEP];
+		if (r->n != i)
+			continue;
+		fprintf(stderr,
+			"  #%" PRIu64 " %-12s off 0x%" PRIx64 " len 0x%" PRIx64
+			" (end 0x%" PRIx64 ") size 0x%" PRIx64 "\n",
+			r->n, op_names[r->t], r->off, r->len, r->off + r->len,
+			r->size_before);
+	}
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x = strtoull(s, &end, 0);
+	uint64_t mult = 1;
+
+	if (end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mult = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024, end++;
+	if (*end)
+		return -1;
+	*v = x * mult;
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len]"
+		" [-O order] [-u stripe_unit] [-C stripe_count] [-c conf] [-k]"
+		" POOL/IMAGE\n");
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = 0, nops = 10000, max_size = 8 << 20, max_op = 256 << 10;
+	uint64_t su = 0, sc = 0, order = 0;
+	const char *conf = NULL;
+	bool keep = false, have_seed = false;
+	char pool[256], *image;
+	cephc_cluster *c = NULL;
+	cephc_rbd_image *img = NULL;
+	uint8_t *model, *buf;
+	uint64_t size;
+	int opt, r, status = 1;
+
+	while ((opt = getopt(argc, argv, "S:N:l:o:O:u:C:c:kh")) != -1) {
+		uint64_t *dst = NULL;
+		switch (opt) {
+		case 'S':
+			dst = &seed;
+			have_seed = true;
+			break;
+		case 'N':
+			dst = &nops;
+			break;
+		case 'l':
+			dst = &max_size;
+			break;
+		case 'o':
+			dst = &max_op;
+			break;
+		case 'O':
+			dst = &order;
+			break;
+		case 'u':
+			dst = &su;
+			break;
+		case 'C':
+			dst = &sc;
+			break;
+		case 'c':
+			conf = optarg;
+			break;
+		case 'k':
+			keep = true;
+			break;
+		default:
+			usage();
+			return 2;
+		}
+		if (dst && parse_u64(optarg, dst)) {
+			usage();
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || !strchr(argv[optind], '/') || !max_size ||
+	    !max_op) {
+		usage();
+		return 2;
+	}
+	snprintf(pool, sizeof(pool), "%.*s",
+		 (int)(strchr(argv[optind], '/') - argv[optind]), argv[optind]);
+	image = strchr(argv[optind], '/') + 1;
+	if (!have_seed) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	}
+	rng_state = seed ? seed : 1;
+	printf("fsx: seed %" PRIu64 " ops %" PRIu64 " image %s/%s size %" PRIu64
+	       "\n",
+	       seed, nops, pool, image, max_size);
+	fflush(stdout);
+
+	model = calloc(1, max_size);
+	buf = malloc(max_size);
+	if (!model || !buf)
+		return 1;
+	if ((r = cephc_cluster_create(&c, NULL)) ||
+	    (r = cephc_cluster_conf_read_file(c, conf)) ||
+	    (r = cephc_cluster_connect(c))) {
+		fprintf(stderr, "fsx: connect: %s\n", cephc_strerror(r));
+		goto out;
+	}
+	size = max_size / 2 + rnd_below(max_size / 2);
+	struct cephc_rbd_create_opts co = {.size = size,
+					   .order = (int)order,
+					   .stripe_unit = su,
+					   .stripe_count = sc};
+	r = cephc_rbd_create(c, pool, image, &co);
+	if (!r)
+		r = cephc_rbd_open(c, pool, image, NULL, 0, &img);
+	if (r) {
+		fprintf(stderr, "fsx: create/open %s: %s: %s\n", image,
+			cephc_strerror(r), cephc_rbd_last_error());
+		goto out;
+	}
+
+	for (uint64_t i = 0; i < nops; i++) {
+		struct op_rec *rec = &oplog[i % LOG_KEEP];
+		uint64_t pick = rnd_below(100), off, len;
+		enum op_type t;
+
+		if (pick < 35)
+			t = OP_READ;
+		else if (pick < 70)
+			t = OP_WRITE;
+		else if (pick < 82)
+			t = OP_DISCARD;
+		else if (pick < 92)
+			t = OP_ZERO;
+		else if (pick < 97)
+			t = OP_RESIZE;
+		else
+			t = OP_FLUSH;
+		off = size ? align_down(rnd_below(size)) : 0;
+		len = align_down(rnd_below(max_op) + 1);
+		if (!len)
+			len = 1 + rnd_below(511);
+		if (off + len > size)
+			len = size - off;
+		if (t == OP_RESIZE) {
+			off = align_down(rnd_below(max_size) + 1);
+			if (!off)
+				off = 4096;
+			len = 0;
+		}
+		rec->n = i;
+		rec->t = t;
+		rec->off = off;
+		rec->len = len;
+		rec->size_before = size;
+		switch (t) {
+		case OP_READ:
+			r = cephc_rbd_read(img, off, len, buf);
+			if (!r && memcmp(buf, model + off, len)) {
+				uint64_t k = 0;
+				while (buf[k] == model[off + k])
+					k++;
+				fprintf(stderr,
+					"fsx: MISMATCH op #%" PRIu64
+					" at image offset 0x%" PRIx64
+					": got 0x%02x expected 0x%02x\n",
+					i, off + k, buf[k], model[off + k]);
+				dump_log(i);
+				fprintf(stderr,
+					"fsx: replay with -S %" PRIu64
+					" -N %" PRIu64 "\n",
+					seed, i + 1);
+				goto out;
+			}
+			break;
+		case OP_WRITE:
+			for (uint64_t k = 0; k < len; k++)
+				buf[k] = (uint8_t)(rnd() >> 56 | 1);
+			r = cephc_rbd_write(img, off, len, buf);
+			if (!r)
+				memcpy(model + off, buf, len);
+			break;
+		case OP_DISCARD:
+			r = cephc_rbd_discard(img, off, len);
+			if (!r)
+				memset(model + off, 0, len);
+			break;
+		case OP_ZERO:
+			r = cephc_rbd_write_zeroes(img, off, len);
+			if (!r)
+				memset(model + off, 0, len);
+			break;
+		case OP_RESIZE:
+			r = cephc_rbd_resize(img, off);
+			if (!r) {
+				/* bytes past a shrink read back as zeros */
+				if (off < size)
+					memset(model + off, 0, size - off);
+				size = off;
+			}
+			break;
+		case OP_FLUSH:
+			r = cephc_rbd_flush(img);
+			break;
+		}
+		if (r) {
+			fprintf(stderr, "fsx: op #%" PRIu64 " %s failed: %s\n",
+				i, op_names[t], cephc_strerror(r));
+			dump_log(i);
+			goto out;
+		}
+		if ((i + 1) % 5000 == 0) {
+			printf("fsx: %" PRIu64 " ops ok\n", i + 1);
+			fflush(stdout);
+		}
+	}
+	/* Final full comparison. */
+	r = cephc_rbd_read(img, 0, size, buf);
+	if (r || memcmp(buf, model, size)) {
+		fprintf(stderr, "fsx: final check failed (%s)\n",
+			cephc_strerror(r));
+		dump_log(nops - 1);
+		goto out;
+	}
+	printf("fsx: %" PRIu64 " ops, all reads matched\n", nops);
+	status = 0;
+out:
+	if (img)
+		cephc_rbd_close(img);
+	if (c && img && !keep) {
+		r = cephc_rbd_remove(c, pool, image);
+		if (r)
+			fprintf(stderr, "fsx: remove: %s\n", cephc_strerror(r));
+	}
+	if (c)
+		cephc_cluster_destroy(c);
+	free(model);
+	free(buf);
+	return status;
+}
