@@ -225,6 +225,17 @@ int cephc_osd_reply_decode(const void *front, size_t len, uint16_t version,
 	return d.err;
 }
 
+/*
+ * The op a reply echoes is the op as the OSD executed it: a ZERO whose range
+ * reaches the end of the object comes back as the TRUNCATE the OSD turned it
+ * into (seen on 16.2.15).  Anything else must echo what was sent.
+ */
+static bool reply_op_matches(uint16_t sent, uint16_t replied)
+{
+	return sent == replied ||
+	       (sent == CEPHC_OSD_OP_ZERO && replied == CEPHC_OSD_OP_TRUNCATE);
+}
+
 int cephc_osd_reply_apply(const struct cephc_osd_reply *r,
 			  struct cephc_osd_ops *ops, uint32_t data_len)
 {
@@ -238,7 +249,7 @@ int cephc_osd_reply_apply(const struct cephc_osd_reply *r,
 		const struct cephc_osd_reply_op *ro = &r->ops[i];
 		struct cephc_osd_op *op = &ops->ops[i];
 
-		if (ro->op != op->op_code)
+		if (!reply_op_matches(op->op_code, ro->op))
 			return CEPHC_EDECODE;
 		/* A pure write op never succeeds with a positive value. */
 		if (ro->rval > 0 && cephc_osd_op_is_write(op->op_code))

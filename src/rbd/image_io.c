@@ -28,12 +28,12 @@
 
 /*
  * The OSD answers a ZERO reaching the object's end as a TRUNCATE (the
- * reply's op code changes: seen on 16.2.15), which the OSD client core
- * currently refuses as a malformed reply.  Until it accepts that, zeroing
- * is sent as a WRITE of zeros from a shared zero buffer (correct, but not
- * sparse).  Set to 0 once osdc tolerates the rewrite.
+ * reply's op code changes: seen on 16.2.15); the OSD client accepts that
+ * rewrite, so zeroing goes out as real ZERO ops and objects stay sparse.
+ * Setting this to 1 sends zeroing as WRITEs of a shared zero buffer
+ * instead (kept for comparison).
  */
-#define RBD_ZERO_AS_WRITE 1
+#define RBD_ZERO_AS_WRITE 0
 #define RBD_ZERO_BUF (1u << 20)
 static const uint8_t zero_buf[RBD_ZERO_BUF];
 
