@@ -175,13 +175,16 @@ static int do_get(cephc_ioctx *io, const char *obj, const char *path)
 	return 0;
 }
 
-/* Ceph's bufferlist hexdump, as `rados getomapval` prints values: offset,
+/* Ceph's bufferlist hexdump, as `rados getomapval` / `listomapvals` print
+ * values: offset,
  * 16 bytes in hex (extra gap after 8), printable characters between bars,
  * repeated middle rows folded into "*", and the length on the last line. */
 static void hexdump(const unsigned char *p, size_t len)
 {
 	bool was_same = false;
 
+	if (!len)
+		return; /* Ceph prints nothing at all for an empty buffer */
 	for (size_t o = 0; o < len; o += 16) {
 		if (o && o + 16 < len && !memcmp(p + o, p + o - 16, 16)) {
 			if (!was_same)
