@@ -228,7 +228,9 @@ CEPHC_EXPORT int cephc_rados_omap_get_vals(cephc_ioctx *io, const char *oid,
 
 /* ---- object listing ------------------------------------------------------
  *
- * Walks every PG of the pool in PG order (as librados does) with PGNLS.
+ * Walks every PG of the pool with PGNLS the way librados does: the OSD's
+ * reply handle is the next cursor, so PGs come in hobject order (bit-
+ * reversed seed) and the output order equals `rados ls`.
  * The listing uses the ioctx namespace at open time; set the namespace to
  * CEPHC_ALL_NSPACES first to list every namespace.  Synchronous: call from
  * any thread except the loop's.  A pg_num change while listing is not
