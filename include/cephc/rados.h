@@ -231,11 +231,10 @@ CEPHC_EXPORT int cephc_rados_omap_get_vals(cephc_ioctx *io, const char *oid,
  * Walks every PG of the pool with PGNLS the way librados does: the OSD's
  * reply handle is the next cursor, so PGs come in hobject order (bit-
  * reversed seed) and the output order equals `rados ls`.
- * The listing uses the ioctx namespace at open time; set the namespace to
- * CEPHC_ALL_NSPACES first to list every namespace.  Synchronous: call from
- * any thread except the loop's.  A pg_num change while listing is not
- * followed (objects may be missed or repeated, as with an unaware
- * librados client).
+ * The listing uses the ioctx namespace (set it to CEPHC_ALL_NSPACES to
+ * list every namespace) and must not change it until closed; the ioctx
+ * must outlive the listing.  Synchronous: call from any thread except the
+ * loop's.  Behaviour across a pg_num change while listing is untested.
  */
 #define CEPHC_ALL_NSPACES "\001"
 typedef struct cephc_list_ctx cephc_list_ctx;
