@@ -141,6 +141,40 @@ CEPHC_EXPORT int cephc_read_op_omap_get(cephc_read_op *op, const char *key,
 					void *buf, size_t cap, size_t *len,
 					int *prval);
 
+/*
+ * Listings (xattrs, omap keys, omap values).  On success *iter receives a
+ * cephc_kv_iter the CALLER OWNS (free it with cephc_kv_iter_free; it
+ * holds its own copy of every key and value, valid until freed).  *iter is
+ * NULL until completion and set only when this op succeeded; in a compound
+ * operation free it whenever it is non-NULL, even if another op failed
+ * (the synchronous wrappers free it on any error).  *pmore (may be NULL) is set to 1 when the OSD
+ * stopped at max_return and more entries follow: page on by passing the
+ * last key as start_after.  start_after / filter_prefix: NULL or "" for
+ * none; max_return 0 means "as many as the OSD gives".
+ */
+typedef struct cephc_kv_iter cephc_kv_iter;
+CEPHC_EXPORT int cephc_read_op_getxattrs(cephc_read_op *op,
+					 cephc_kv_iter **iter, int *prval);
+CEPHC_EXPORT int cephc_read_op_omap_get_keys(cephc_read_op *op,
+					     const char *start_after,
+					     uint64_t max_return,
+					     cephc_kv_iter **iter, int *pmore,
+					     int *prval);
+CEPHC_EXPORT int
+cephc_read_op_omap_get_vals(cephc_read_op *op, const char *start_after,
+			    const char *filter_prefix, uint64_t max_return,
+			    cephc_kv_iter **iter, int *pmore, int *prval);
+/*
+ * Next entry: 1 with one (key NUL-terminated, key_len its length, val /
+ * val_len the value; NULL / 0 for omap keys), 0 at the end.  Views valid
+ * until cephc_kv_iter_free.  Any out pointer may be NULL.
+ */
+CEPHC_EXPORT int cephc_kv_iter_next(cephc_kv_iter *it, const char **key,
+				    size_t *key_len, const void **val,
+				    size_t *val_len);
+CEPHC_EXPORT size_t cephc_kv_iter_count(const cephc_kv_iter *it);
+CEPHC_EXPORT void cephc_kv_iter_free(cephc_kv_iter *it);
+
 CEPHC_EXPORT int cephc_read_op_operate(cephc_read_op *op, cephc_ioctx *io,
 				       const char *oid);
 CEPHC_EXPORT int cephc_read_op_aio(cephc_read_op *op, cephc_ioctx *io,
@@ -178,6 +212,41 @@ CEPHC_EXPORT int64_t cephc_rados_exec(cephc_ioctx *io, const char *oid,
 				      const char *cls, const char *method,
 				      const void *in, size_t inlen, void *out,
 				      size_t cap);
+
+/* Synchronous listings; the caller frees *iter (see above). */
+CEPHC_EXPORT int cephc_rados_getxattrs(cephc_ioctx *io, const char *oid,
+				       cephc_kv_iter **iter);
+CEPHC_EXPORT int cephc_rados_omap_get_keys(cephc_ioctx *io, const char *oid,
+					   const char *start_after,
+					   uint64_t max_return,
+					   cephc_kv_iter **iter, int *pmore);
+CEPHC_EXPORT int cephc_rados_omap_get_vals(cephc_ioctx *io, const char *oid,
+					   const char *start_after,
+					   const char *filter_prefix,
+					   uint64_t max_return,
+					   cephc_kv_iter **iter, int *pmore);
+
+/* ---- object listing ------------------------------------------------------
+ *
+ * Walks every PG of the pool with PGNLS the way librados does: the OSD's
+ * reply handle is the next cursor, so PGs come in hobject order (bit-
+ * reversed seed) and the output order equals `rados ls`.
+ * The listing uses the ioctx namespace (set it to CEPHC_ALL_NSPACES to
+ * list every namespace) and must not change it until closed; the ioctx
+ * must outlive the listing.  Synchronous: call from any thread except the
+ * loop's.  Behaviour across a pg_num change while listing is untested.
+ */
+#define CEPHC_ALL_NSPACES "\001"
+typedef struct cephc_list_ctx cephc_list_ctx;
+CEPHC_EXPORT int cephc_list_open(cephc_ioctx *io, cephc_list_ctx **out);
+/*
+ * Next object: 1 with one, 0 at the end, <0 error.  oid, locator ("" for
+ * none) and nspace ("" for the default) are NUL-terminated views valid
+ * until the next call or close; any out pointer may be NULL.
+ */
+CEPHC_EXPORT int cephc_list_next(cephc_list_ctx *l, const char **oid,
+				 const char **locator, const char **nspace);
+CEPHC_EXPORT void cephc_list_close(cephc_list_ctx *l);
 
 /* ---- async one-op wrappers -------------------------------------------------
  */

@@ -33,6 +33,8 @@ enum post_kind {
 	POST_STAT,    /* decode size / mtime */
 	POST_COPY,    /* copy scratch out-data into buf (xattr, cls out) */
 	POST_OMAPGET, /* find key in the returned map, copy its value */
+	POST_KV,      /* decode a key list / map into a caller iterator */
+	POST_BLOB,    /* copy the out-data into a heap buffer (pgnls) */
 };
 
 struct op_post {
@@ -44,6 +46,11 @@ struct op_post {
 	uint64_t *size;
 	time_t *mtime;
 	const char *key;
+	/* POST_KV / POST_BLOB */
+	struct cephc_kv_iter **iter;
+	int *pmore;
+	bool vals, has_more;
+	uint8_t **blob;
 };
 
 /* Both operation kinds share one layout. */
@@ -63,6 +70,10 @@ struct rados_op {
 	cephc_rados_cb cb;
 	void *arg;
 	int result_bytes_op; /* op whose out length is the result (-1) */
+	/* PG ops: target the PG of raw hash `hash` (oid "") */
+	bool by_hash;
+	uint32_t hash;
+	uint32_t extra_flags; /* CEPHC_OSD_FLAG_* added to the request */
 };
 
 struct cephc_write_op {
@@ -503,6 +514,182 @@ int cephc_read_op_omap_get(cephc_read_op *r, const char *key, void *buf,
 			cephc_osd_op_omap_get_vals_by_keys(op, &key, 1, 0));
 }
 
+static int kv_slot(struct cephc_read_op *r, struct op_post **pp,
+		   struct cephc_osd_op **op, struct cephc_kv_iter **iter,
+		   int *pmore, int *prval, bool vals, bool has_more)
+{
+	if (!iter)
+		return CEPHC_EINVAL;
+	*iter = NULL;
+	*op = op_slot(&r->o, pp);
+	if (!*op)
+		return r->o.err;
+	(*pp)->kind = POST_KV;
+	(*pp)->prval = prval;
+	(*pp)->iter = iter;
+	(*pp)->pmore = pmore;
+	(*pp)->vals = vals;
+	(*pp)->has_more = has_more;
+	return 0;
+}
+
+int cephc_read_op_getxattrs(cephc_read_op *r, cephc_kv_iter **iter, int *prval)
+{
+	struct op_post *pp;
+	struct cephc_osd_op *op;
+	int ret = kv_slot(r, &pp, &op, iter, NULL, prval, true, false);
+
+	if (ret)
+		return ret;
+	return op_added(&r->o,
+			cephc_osd_op_getxattrs(op, CEPHC_OSD_OUT_DEFAULT));
+}
+
+/* librados' "no limit" for omap reads */
+static uint64_t omap_max(uint64_t max_return)
+{
+	return max_return ? max_return : UINT64_MAX;
+}
+
+int cephc_read_op_omap_get_keys(cephc_read_op *r, const char *start_after,
+				uint64_t max_return, cephc_kv_iter **iter,
+				int *pmore, int *prval)
+{
+	struct op_post *pp;
+	struct cephc_osd_op *op;
+	int ret = kv_slot(r, &pp, &op, iter, pmore, prval, false, true);
+
+	if (ret)
+		return ret;
+	return op_added(&r->o,
+			cephc_osd_op_omap_get_keys(
+			    op, start_after ? start_after : "",
+			    omap_max(max_return), CEPHC_OSD_OUT_DEFAULT));
+}
+
+int cephc_read_op_omap_get_vals(cephc_read_op *r, const char *start_after,
+				const char *filter_prefix, uint64_t max_return,
+				cephc_kv_iter **iter, int *pmore, int *prval)
+{
+	struct op_post *pp;
+	struct cephc_osd_op *op;
+	int ret = kv_slot(r, &pp, &op, iter, pmore, prval, true, true);
+
+	if (ret)
+		return ret;
+	return op_added(&r->o,
+			cephc_osd_op_omap_get_vals(
+			    op, start_after ? start_after : "",
+			    filter_prefix ? filter_prefix : "",
+			    omap_max(max_return), CEPHC_OSD_OUT_DEFAULT));
+}
+
+/* ---- key/value iterators ------------------------------------------------ */
+
+struct kv_ent {
+	const char *key;
+	size_t key_len;
+	const void *val;
+	size_t val_len;
+};
+
+struct cephc_kv_iter {
+	size_t n, pos;
+	struct kv_ent *e;
+	char *data; /* keys (NUL-terminated) and values, back to back */
+};
+
+/*
+ * Decode GETXATTRS / OMAPGETKEYS / OMAPGETVALS out-data into an owned
+ * iterator: one pass to size it, one to copy.  The decoder bounds the
+ * entry count (CEPHC_OSD_LIST_MAX) and the input bounds every length.
+ */
+static int kv_build(const uint8_t *p, size_t len, bool vals, bool has_more,
+		    struct cephc_kv_iter **out, int *pmore)
+{
+	struct cephc_osd_kv_iter it;
+	const uint8_t *k, *v;
+	uint32_t kl, vl;
+	size_t n = 0, bytes = 0;
+	struct cephc_kv_iter *kv;
+	bool more = false;
+	int ret;
+
+	ret = cephc_osd_kv_iter_init(&it, p, len, vals);
+	while (!ret &&
+	       (ret = cephc_osd_kv_iter_next(&it, &k, &kl, &v, &vl)) == 1) {
+		n++;
+		bytes += (size_t)kl + 1 + vl;
+		ret = 0;
+	}
+	if (!ret && has_more)
+		ret = cephc_osd_kv_iter_more(&it, &more);
+	if (ret)
+		return ret;
+	kv = cephc_calloc(1, sizeof(*kv));
+	if (!kv)
+		return CEPHC_ENOMEM;
+	kv->e = cephc_malloc_array(n ? n : 1, sizeof(*kv->e));
+	kv->data = cephc_malloc(bytes ? bytes : 1);
+	if (!kv->e || !kv->data) {
+		cephc_kv_iter_free(kv);
+		return CEPHC_ENOMEM;
+	}
+	char *d = kv->data;
+	cephc_osd_kv_iter_init(&it, p, len, vals);
+	for (size_t i = 0; i < n; i++) {
+		cephc_osd_kv_iter_next(&it, &k, &kl, &v, &vl);
+		memcpy(d, k, kl);
+		d[kl] = '\0';
+		kv->e[i].key = d;
+		kv->e[i].key_len = kl;
+		d += kl + 1;
+		if (vals) {
+			if (vl)
+				memcpy(d, v, vl);
+			kv->e[i].val = d;
+			kv->e[i].val_len = vl;
+			d += vl;
+		}
+	}
+	kv->n = n;
+	if (pmore)
+		*pmore = more;
+	*out = kv;
+	return 0;
+}
+
+int cephc_kv_iter_next(cephc_kv_iter *it, const char **key, size_t *key_len,
+		       const void **val, size_t *val_len)
+{
+	if (!it || it->pos >= it->n)
+		return 0;
+	const struct kv_ent *e = &it->e[it->pos++];
+	if (key)
+		*key = e->key;
+	if (key_len)
+		*key_len = e->key_len;
+	if (val)
+		*val = e->val;
+	if (val_len)
+		*val_len = e->val_len;
+	return 1;
+}
+
+size_t cephc_kv_iter_count(const cephc_kv_iter *it)
+{
+	return it ? it->n : 0;
+}
+
+void cephc_kv_iter_free(cephc_kv_iter *it)
+{
+	if (!it)
+		return;
+	cephc_free(it->e);
+	cephc_free(it->data);
+	cephc_free(it);
+}
+
 /* ---- completion ------------------------------------------------------------
  */
 
@@ -566,6 +753,24 @@ static int post_process(struct rados_op *o, int err)
 					rval = found;
 				break;
 			}
+			case POST_KV:
+				rval =
+				    kv_build(op->op_outdata, op->op_outdata_len,
+					     pp->vals, pp->has_more, pp->iter,
+					     pp->pmore);
+				break;
+			case POST_BLOB:
+				*pp->blob = cephc_malloc(
+				    op->op_outdata_len ? op->op_outdata_len
+						       : 1);
+				if (!*pp->blob) {
+					rval = CEPHC_ENOMEM;
+					break;
+				}
+				memcpy(*pp->blob, op->op_outdata,
+				       op->op_outdata_len);
+				*pp->len = op->op_outdata_len;
+				break;
 			default:
 				break;
 			}
@@ -640,6 +845,9 @@ static int op_submit(struct rados_op *o, struct cephc_ioctx *io,
 	o->req.req_flags =
 	    (o->flags & CEPHC_OP_FLAG_UNSTABLE) ? CEPHC_OSDC_REQ_UNSTABLE : 0;
 	o->req.done = op_done;
+	o->req.use_raw_hash = o->by_hash;
+	o->req.raw_hash = o->hash;
+	o->req.flags |= o->extra_flags;
 	o->work.fn = submit_fn;
 	/* inline when nobody drives the loop, else handed to the driver */
 	cephc_loop_submit(io->c->loop, &o->work);
@@ -920,4 +1128,203 @@ int cephc_rados_aio_read(cephc_ioctx *io, const char *oid, void *buf,
 	cephc_read_op_read((cephc_read_op *)&a->o, off, len, buf, NULL, NULL);
 	a->o.result_bytes_op = 0;
 	return aio_one_submit(a, io, oid);
+}
+
+/* ---- synchronous listings ---------------------------------------------- */
+
+int cephc_rados_getxattrs(cephc_ioctx *io, const char *oid,
+			  cephc_kv_iter **iter)
+{
+	struct cephc_read_op r;
+	int ret;
+
+	op_stack_init(&r.o);
+	cephc_read_op_getxattrs(&r, iter, NULL);
+	ret = run_write(io, oid, &r.o);
+	if (ret < 0 && iter) {
+		cephc_kv_iter_free(*iter);
+		*iter = NULL;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+int cephc_rados_omap_get_keys(cephc_ioctx *io, const char *oid,
+			      const char *start_after, uint64_t max_return,
+			      cephc_kv_iter **iter, int *pmore)
+{
+	struct cephc_read_op r;
+	int ret;
+
+	op_stack_init(&r.o);
+	cephc_read_op_omap_get_keys(&r, start_after, max_return, iter, pmore,
+				    NULL);
+	ret = run_write(io, oid, &r.o);
+	if (ret < 0 && iter) {
+		cephc_kv_iter_free(*iter);
+		*iter = NULL;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+int cephc_rados_omap_get_vals(cephc_ioctx *io, const char *oid,
+			      const char *start_after,
+			      const char *filter_prefix, uint64_t max_return,
+			      cephc_kv_iter **iter, int *pmore)
+{
+	struct cephc_read_op r;
+	int ret;
+
+	op_stack_init(&r.o);
+	cephc_read_op_omap_get_vals(&r, start_after, filter_prefix, max_return,
+				    iter, pmore, NULL);
+	ret = run_write(io, oid, &r.o);
+	if (ret < 0 && iter) {
+		cephc_kv_iter_free(*iter);
+		*iter = NULL;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- object listing ------------------------------------------------------ */
+
+/* Entries asked for per PGNLS (librados' default list batch). */
+#define LIST_BATCH 1024
+
+/*
+ * The cursor alone drives the walk, as in librados: each PGNLS goes to the
+ * PG its cursor hashes to, and the OSD's reply handle is the next cursor.
+ * When a PG is exhausted the handle is the first position of the next PG
+ * in hobject order (bit-reversed hash, so PGs come 0, 4, 2, 6, 1, ... for
+ * pg_num 8, which is the order `rados ls` prints); after the last PG it is
+ * the MAX object.
+ */
+struct cephc_list_ctx {
+	struct cephc_ioctx *io;
+	bool started; /* a reply was seen: the cursor is its handle */
+	bool at_end;  /* the last handle was MAX */
+	bool have_reply;
+	uint8_t *reply; /* the current PGNLS out-data (iterator views) */
+	size_t reply_len;
+	struct cephc_osd_pgnls_iter it;
+	char *oid, *loc, *ns; /* the entry last returned */
+};
+
+int cephc_list_open(cephc_ioctx *io, cephc_list_ctx **out)
+{
+	struct cephc_list_ctx *l;
+
+	*out = NULL;
+	l = cephc_calloc(1, sizeof(*l));
+	if (!l)
+		return CEPHC_ENOMEM;
+	l->io = io;
+	*out = l;
+	return 0;
+}
+
+/* One PGNLS round trip on the current PG, from the current cursor. */
+static int list_fetch(struct cephc_list_ctx *l)
+{
+	struct cephc_read_op r;
+	struct cephc_hobject cur;
+	struct op_post *pp;
+	struct cephc_osd_op *op;
+	uint8_t *blob = NULL;
+	size_t blob_len = 0;
+	int ret;
+
+	if (l->started)
+		cur = l->it.handle; /* views into l->reply, copied below */
+	else
+		cephc_hobject_init_min(&cur); /* hash 0: PG 0 first */
+	op_stack_init(&r.o);
+	op = op_slot(&r.o, &pp);
+	pp->kind = POST_BLOB;
+	pp->blob = &blob;
+	pp->len = &blob_len;
+	/* the encoding copies the cursor: the old reply may go now */
+	ret = cephc_osd_op_pgnls(op, LIST_BATCH, 0, &cur, 0);
+	op_added(&r.o, ret);
+	cephc_free(l->reply);
+	l->reply = NULL;
+	l->have_reply = false;
+	if (ret) {
+		cephc_osd_ops_release(&r.o.ops);
+		return ret;
+	}
+	/* librados: READ | IGNORE_OVERLAY, no PGOP; oid "" and the
+	 * cursor's hash, which the client folds to the cursor's PG */
+	r.o.by_hash = true;
+	r.o.hash = cur.hash;
+	r.o.extra_flags = CEPHC_OSD_FLAG_IGNORE_OVERLAY;
+	ret = run_write(l->io, "", &r.o);
+	if (ret < 0) {
+		cephc_free(blob);
+		return ret;
+	}
+	l->reply = blob;
+	l->reply_len = blob_len;
+	ret = cephc_osd_pgnls_iter_init(&l->it, l->reply, l->reply_len);
+	if (ret)
+		return ret;
+	l->have_reply = true;
+	l->started = true;
+	l->at_end = l->it.handle.is_max;
+	return 0;
+}
+
+static int set_view(char **dst, const uint8_t *p, uint32_t n)
+{
+	char *s = cephc_malloc((size_t)n + 1);
+
+	if (!s)
+		return CEPHC_ENOMEM;
+	memcpy(s, p, n);
+	s[n] = '\0';
+	cephc_free(*dst);
+	*dst = s;
+	return 0;
+}
+
+int cephc_list_next(cephc_list_ctx *l, const char **oid, const char **locator,
+		    const char **nspace)
+{
+	struct cephc_osd_list_entry e;
+	int ret;
+
+	for (;;) {
+		if (l->have_reply) {
+			ret = cephc_osd_pgnls_iter_next(&l->it, &e);
+			if (ret < 0)
+				return ret;
+			if (ret == 1)
+				break;
+			if (l->at_end)
+				return 0;
+		}
+		if ((ret = list_fetch(l)))
+			return ret;
+	}
+	if ((ret = set_view(&l->oid, e.oid, e.oid_len)) ||
+	    (ret = set_view(&l->loc, e.locator, e.locator_len)) ||
+	    (ret = set_view(&l->ns, e.nspace, e.nspace_len)))
+		return ret;
+	if (oid)
+		*oid = l->oid;
+	if (locator)
+		*locator = l->loc;
+	if (nspace)
+		*nspace = l->ns;
+	return 1;
+}
+
+void cephc_list_close(cephc_list_ctx *l)
+{
+	if (!l)
+		return;
+	cephc_free(l->reply);
+	cephc_free(l->oid);
+	cephc_free(l->loc);
+	cephc_free(l->ns);
+	cephc_free(l);
 }

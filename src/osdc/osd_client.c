@@ -255,11 +255,17 @@ static int calc_target(struct cephc_osdc *osdc, const struct cephc_osdmap *m,
 			pi = cephc_osdmap_pool(m, tier);
 		}
 	}
-	ret = cephc_osdmap_object_to_pg(m, pool, oid, strlen(oid), key,
-					key ? strlen(key) : 0, ns,
-					ns ? strlen(ns) : 0, &raw);
-	if (ret)
-		return CEPHC_ENOENT;
+	if (r->use_raw_hash && !r->r_redir_oid) {
+		/* PG op: the caller names the PG by its seed */
+		raw.pool = pool;
+		raw.seed = r->raw_hash;
+	} else {
+		ret = cephc_osdmap_object_to_pg(m, pool, oid, strlen(oid), key,
+						key ? strlen(key) : 0, ns,
+						ns ? strlen(ns) : 0, &raw);
+		if (ret)
+			return CEPHC_ENOENT;
+	}
 	t->pool = pool;
 	t->raw_hash = raw.seed;
 	t->pgid.pool = pool;
@@ -631,6 +637,7 @@ int cephc_osdc_submit(struct cephc_osdc *osdc, struct cephc_osdc_req *req)
 	req->r_redir_oid = req->r_redir_key = req->r_redir_nspace = NULL;
 	req->result = 0;
 	req->user_version = 0;
+	req->reply_result = 0;
 	req->r_deadline_ns =
 	    req->timeout_ms
 		? cephc_now_ns() + (uint64_t)req->timeout_ms * 1000000u
@@ -912,6 +919,7 @@ static void handle_reply(struct osdc_session *s, struct cephc_msg *msg)
 		return;
 	}
 	r->user_version = rep->user_version;
+	r->reply_result = rep->result;
 	if (rep->result < 0) {
 		/* Per-op rvals still say which op failed. */
 		for (unsigned i = 0; i < r->ops->num_ops && i < rep->num_ops;

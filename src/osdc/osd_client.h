@@ -101,12 +101,19 @@ struct cephc_osdc_req {
 	uint32_t flags;      /* extra CEPHC_OSD_FLAG_* (READ/WRITE implied) */
 	uint32_t req_flags;  /* CEPHC_OSDC_REQ_* */
 	uint32_t timeout_ms; /* 0: none; init sets the default */
+	/* Target the PG of this raw hash instead of hashing oid (PG ops
+	 * such as PGNLS: oid "" and the PG seed as the hash). */
+	bool use_raw_hash;
+	uint32_t raw_hash;
 	cephc_osdc_done_fn done;
 	void *arg;
 
 	/* --- results --- */
 	int result;
 	uint64_t user_version; /* object version after the op */
+	/* The reply's overall result even when positive (PGNLS: 1 = the PG
+	 * has no more entries); 0 when there was no reply. */
+	int32_t reply_result;
 
 	/* --- private to the client --- */
 	struct cephc_osdc_req *r_hnext;         /* tid hash chain */

@@ -2,7 +2,8 @@
 # cephc rados against Ceph's rados tool, both directions: objects of
 # 0 B, 1 B, 4 KiB, 4 MiB + 1 and 64 MiB (sha256 equal), in the default and a
 # named namespace; xattrs and omap written by one and read by the other;
-# stat output identical; bench write + seq runs and cleans up.
+# stat output identical; ls (namespaces, --all), listxattr, listomapkeys and
+# listomapvals byte-identical to rados; bench write + seq runs and cleans up.
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
@@ -64,6 +65,66 @@ diff <(R -p $pool getomapval "ap_$tag" k2) <(C -p $pool getomapval "ap_$tag" k2)
 C -p $pool rmomapkey "ap_$tag" k1
 [ "$(R -p $pool listomapkeys "ap_$tag")" = "k2" ] || fail "rmomapkey"
 C -p $pool rm "ap_$tag" "cr_$tag"
+
+echo "== listings: ls (namespaces, --all, locator), listxattr, listomap*"
+# Bulk setup through librados' python binding: 200 objects over every PG,
+# a namespace, a locator key, and an object with 1100 omap keys (more than
+# one 512-key page) and binary xattr / omap values.
+/usr/bin/python3 - "$conf" "$pool" "$tag" <<'PY'
+import sys, rados
+conf, pool, tag = sys.argv[1:4]
+c = rados.Rados(conffile=conf)
+c.connect()
+io = c.open_ioctx(pool)
+for i in range(200):
+    io.write_full("ls_%s_%d" % (tag, i), b"x")
+io.set_namespace("lsns_" + tag)
+for i in range(20):
+    io.write_full("nsobj_%s_%d" % (tag, i), b"y")
+io.set_locator_key("loc_" + tag)
+io.write_full("withloc_" + tag, b"z")
+io.set_locator_key("")
+io.set_namespace("")
+o = "om_" + tag
+io.write_full(o, b"")
+keys = tuple("key%05d" % i for i in range(1100))
+vals = tuple(bytes([i % 256]) * (i % 37) for i in range(1100))
+with rados.WriteOpCtx() as op:
+    io.set_omap(op, keys, vals)
+    io.operate_write_op(op, o)
+io.set_xattr(o, "user.bin", bytes(range(40)))
+io.set_xattr(o, "plain", b"v")
+io.close()
+c.shutdown()
+PY
+diff <(R -p $pool ls) <(C -p $pool ls) || fail "ls differs from rados ls"
+[ "$(C -p $pool ls | grep -c "^ls_${tag}_")" = 200 ] || fail "ls missed objects"
+diff <(R -p $pool -N "lsns_$tag" ls) <(C -p $pool -N "lsns_$tag" ls) || fail "ls -N differs"
+diff <(R -p $pool --all ls) <(C -p $pool --all ls) || fail "ls --all differs"
+grep -q "^lsns_$tag	withloc_$tag	loc_$tag\$" <<< "$(C -p $pool --all ls)" || fail "ls --all: no NS/OBJ/LOCATOR line"
+diff <(R -p rbd ls) <(C -p rbd ls) || fail "ls of another pool differs"
+for c in listxattr listomapkeys listomapvals; do
+	diff <(R -p $pool $c "om_$tag") <(C -p $pool $c "om_$tag") || fail "$c differs"
+	diff <(R -p $pool $c "ls_${tag}_0") <(C -p $pool $c "ls_${tag}_0") || fail "$c (empty) differs"
+	if C -p $pool $c "nosuch_$tag" 2>/dev/null; then fail "$c of a missing object succeeded"; fi
+done
+[ "$(C -p $pool listomapkeys "om_$tag" | wc -l)" = 1100 ] || fail "listomapkeys paging"
+/usr/bin/python3 - "$conf" "$pool" "$tag" <<'PY'
+import sys, rados
+conf, pool, tag = sys.argv[1:4]
+c = rados.Rados(conffile=conf)
+c.connect()
+io = c.open_ioctx(pool)
+for i in range(200):
+    io.remove_object("ls_%s_%d" % (tag, i))
+io.remove_object("om_" + tag)
+io.set_namespace("lsns_" + tag)
+for i in range(20):
+    io.remove_object("nsobj_%s_%d" % (tag, i))
+io.set_locator_key("loc_" + tag)
+io.remove_object("withloc_" + tag)
+c.shutdown()
+PY
 
 echo "== lspools"
 diff <(C lspools | sort) <(R lspools | sort) || fail "lspools"

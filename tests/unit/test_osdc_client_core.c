@@ -29,6 +29,7 @@
 struct seen_op {
 	uint64_t tid;
 	uint32_t flags;
+	uint32_t hash;
 };
 
 static struct {
@@ -98,6 +99,7 @@ static void srv_dispatch(struct cephc_conn *con, struct cephc_msg *msg)
 	if (msg->hdr.type == CEPHC_MSG_OSD_OP && F.nseen < MAX_SEEN) {
 		F.seen[F.nseen].tid = msg->hdr.tid;
 		F.seen[F.nseen].flags = get_le32(msg->front + 32);
+		F.seen[F.nseen].hash = get_le32(msg->front + 24);
 		F.nseen++;
 	} else if (msg->hdr.type == CEPHC_MSG_OSD_BACKOFF &&
 		   msg->front[28] == CEPHC_OSD_BACKOFF_ACK_BLOCK) {
@@ -409,6 +411,43 @@ static void test_osd_error_result(void **state)
 	cephc_osd_ops_release(&r.ops);
 }
 
+/* PG ops (PGNLS): the caller's raw hash is sent instead of the object
+ * name's, and a positive overall result (1: PG exhausted) is kept. */
+static void test_raw_hash_target_and_positive_result(void **state)
+{
+	struct cephc_osdc_req req;
+	struct cephc_osd_ops ops;
+	struct cephc_hobject cur;
+	struct fake_op pg = {CEPHC_OSD_OP_PGNLS, 0, 0};
+
+	(void)state;
+	cephc_osd_ops_init(&ops);
+	cephc_hobject_init_min(&cur);
+	assert_int_equal(
+	    cephc_osd_op_pgnls(cephc_osd_ops_add(&ops), 16, 0, &cur, 0), 0);
+	cephc_osdc_req_init(&req);
+	req.ops = &ops;
+	req.pool = POOL;
+	req.oid = "";
+	req.use_raw_hash = true;
+	req.raw_hash = 0x1234abcd;
+	req.flags = CEPHC_OSD_FLAG_IGNORE_OVERLAY;
+	req.done = on_done;
+	assert_int_equal(cephc_osdc_submit(F.osdc, &req), 0);
+	run_until(&F.nseen, 1, 2000);
+	assert_int_equal(F.nseen, 1);
+	assert_int_equal(F.seen[0].hash, 0x1234abcd);
+	assert_true(F.seen[0].flags & CEPHC_OSD_FLAG_READ);
+	assert_true(F.seen[0].flags & CEPHC_OSD_FLAG_IGNORE_OVERLAY);
+	assert_false(F.seen[0].flags & CEPHC_OSD_FLAG_PGOP);
+	reply(F.seen[0].tid, 1, 0, &pg, 1, NULL, 0);
+	run_until(&F.done_count, 1, 2000);
+	assert_int_equal(F.done_count, 1);
+	assert_int_equal(F.done_err, 0);
+	assert_int_equal(req.reply_result, 1);
+	cephc_osd_ops_release(&ops);
+}
+
 static void test_resend_after_fault_same_tid_retry(void **state)
 {
 	struct read_req r;
@@ -554,6 +593,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_data_longer_than_requested_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_raw_hash_target_and_positive_result, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_osd_error_result, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -12,6 +12,8 @@
  *   cephc rados -p POOL [-N NS] getomapval OBJ KEY [FILE]
  *   cephc rados -p POOL [-N NS] setomapval OBJ KEY [VALUE]
  *   cephc rados -p POOL [-N NS] rmomapkey OBJ KEY
+ *   cephc rados -p POOL [-N NS | --all] ls
+ *   cephc rados -p POOL [-N NS] listxattr|listomapkeys|listomapvals OBJ
  *   cephc rados -p POOL bench SECONDS write|seq|rand [-t N] [-b SIZE]
  *                             [--no-cleanup]
  *   cephc rados -p POOL cleanup                 (bench objects left behind)
@@ -41,6 +43,7 @@ struct rados_args {
 	int threads;
 	uint64_t block;
 	bool no_cleanup;
+	bool all_ns;
 	int n;
 	char **v; /* positional arguments */
 };
@@ -172,13 +175,16 @@ static int do_get(cephc_ioctx *io, const char *obj, const char *path)
 	return 0;
 }
 
-/* Ceph's bufferlist hexdump, as `rados getomapval` prints values: offset,
+/* Ceph's bufferlist hexdump, as `rados getomapval` / `listomapvals` print
+ * values: offset,
  * 16 bytes in hex (extra gap after 8), printable characters between bars,
  * repeated middle rows folded into "*", and the length on the last line. */
 static void hexdump(const unsigned char *p, size_t len)
 {
 	bool was_same = false;
 
+	if (!len)
+		return; /* Ceph prints nothing at all for an empty buffer */
 	for (size_t o = 0; o < len; o += 16) {
 		if (o && o + 16 < len && !memcmp(p + o, p + o - 16, 16)) {
 			if (!was_same)
@@ -596,6 +602,95 @@ static int do_bench(cephc_ioctx *io, struct rados_args *a)
 	return ret;
 }
 
+/* ---- listings ------------------------------------------------------------ */
+
+/* rados ls: "OBJ", with --all "NS\tOBJ", then "\tLOCATOR" when set. */
+static int do_ls(cephc_ioctx *io, bool all_ns)
+{
+	cephc_list_ctx *l;
+	const char *oid, *loc, *ns;
+	int r;
+
+	if (all_ns)
+		cephc_ioctx_set_namespace(io, CEPHC_ALL_NSPACES);
+	if ((r = cephc_list_open(io, &l)))
+		return err_out("listing", "objects", r);
+	while ((r = cephc_list_next(l, &oid, &loc, &ns)) == 1) {
+		if (all_ns)
+			printf("%s\t", ns);
+		printf("%s", oid);
+		if (*loc)
+			printf("\t%s", loc);
+		printf("\n");
+	}
+	cephc_list_close(l);
+	if (r < 0)
+		return err_out("listing", "objects", r);
+	return 0;
+}
+
+/* Omap keys / values are read in pages (rados asks 512 at a time). */
+#define OMAP_PAGE 512
+
+static int do_listomap(cephc_ioctx *io, const char *pool, const char *obj,
+		       bool vals)
+{
+	cephc_kv_iter *it;
+	char *after = NULL;
+	int more = 1, r = 0;
+
+	while (more && !r) {
+		more = 0;
+		r = vals ? cephc_rados_omap_get_vals(io, obj, after, NULL,
+						     OMAP_PAGE, &it, &more)
+			 : cephc_rados_omap_get_keys(io, obj, after, OMAP_PAGE,
+						     &it, &more);
+		if (r)
+			break;
+		const char *k;
+		const void *v;
+		size_t vl;
+		while (cephc_kv_iter_next(it, &k, NULL, &v, &vl) == 1) {
+			printf("%s\n", k);
+			if (vals) {
+				printf("value (%zu bytes) :\n", vl);
+				hexdump(v, vl);
+				printf("\n");
+			}
+			free(after);
+			after = strdup(k);
+		}
+		cephc_kv_iter_free(it);
+	}
+	free(after);
+	if (r) {
+		/* rados' own wording (values report "omap keys" too) */
+		char where[512];
+		snprintf(where, sizeof(where), "%s/%s", pool, obj);
+		return err_out(vals ? "getting omap keys"
+				    : "getting omap key set",
+			       where, r);
+	}
+	return 0;
+}
+
+static int do_listxattr(cephc_ioctx *io, const char *pool, const char *obj)
+{
+	cephc_kv_iter *it;
+	const char *k;
+	int r = cephc_rados_getxattrs(io, obj, &it);
+
+	if (r) {
+		char where[512];
+		snprintf(where, sizeof(where), "%s/%s", pool, obj);
+		return err_out("getting xattr set", where, r);
+	}
+	while (cephc_kv_iter_next(it, &k, NULL, NULL, NULL) == 1)
+		printf("%s\n", k);
+	cephc_kv_iter_free(it);
+	return 0;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static int parse_size(const char *s, uint64_t *out)
@@ -658,6 +753,8 @@ static int parse_rados_args(struct tool_ctx *t, struct rados_args *a)
 			if (parse_size(next, &a->block))
 				return -1;
 			i++;
+		} else if (!strcmp(s, "--all")) {
+			a->all_ns = true;
 		} else if (!strcmp(s, "--no-cleanup")) {
 			a->no_cleanup = true;
 		} else {
@@ -703,6 +800,8 @@ static int run(struct tool_ctx *t, struct rados_args *a)
 		r = do_bench(io, a);
 	} else if (!strcmp(cmd, "cleanup")) {
 		r = do_cleanup(io);
+	} else if (!strcmp(cmd, "ls")) {
+		r = do_ls(io, a->all_ns);
 	} else if (!obj) {
 		fprintf(stderr, "%s: object name required\n", cmd);
 		r = 22;
@@ -800,6 +899,12 @@ static int run(struct tool_ctx *t, struct rados_args *a)
 			printf("\n");
 		}
 		free(v);
+	} else if (!strcmp(cmd, "listxattr") && a->n == 1) {
+		r = do_listxattr(io, a->pool, obj);
+	} else if (!strcmp(cmd, "listomapkeys") && a->n == 1) {
+		r = do_listomap(io, a->pool, obj, false);
+	} else if (!strcmp(cmd, "listomapvals") && a->n == 1) {
+		r = do_listomap(io, a->pool, obj, true);
 	} else if (!strcmp(cmd, "rmomapkey") && a->n == 2) {
 		const char *k = a->v[1];
 		cephc_write_op *op = cephc_write_op_create();
@@ -832,7 +937,8 @@ int cmd_rados(int argc, char **argv, int cmd_index)
 			"usage: cephc rados [-p POOL] [-N NS] "
 			"lspools|put|get|append|stat|rm|create|truncate|"
 			"getxattr|setxattr|rmxattr|getomapval|"
-			"setomapval|rmomapkey|bench ...\n");
+			"setomapval|rmomapkey|ls|listxattr|listomapkeys|"
+			"listomapvals|bench ...\n");
 		tool_fini(&t);
 		return 22;
 	}
