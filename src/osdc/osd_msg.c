@@ -303,7 +303,8 @@ int cephc_osd_rx_plan_build(struct cephc_osd_rx_plan *plan,
 		size_t left = op->op_outdata_len;
 
 		if (op->op_out_kind != CEPHC_OSD_OUT_DATA) {
-			if (!left) /* no out-data: no view (scratch may be NULL) */
+			if (!left) /* no out-data: no view (scratch may be NULL)
+				    */
 				continue;
 			op->op_outdata = plan->scratch + off;
 			err = plan_push(plan, plan->scratch + off, left);

@@ -776,11 +776,14 @@ int cephc_osd_op_pgnls(struct cephc_osd_op *op, uint64_t max_entries,
 int cephc_osd_op_watch(struct cephc_osd_op *op, enum cephc_osd_watch_op wop,
 		       uint64_t cookie, uint32_t gen, uint32_t timeout_s)
 {
-	if ((unsigned)wop > CEPHC_OSD_WATCH_OP_PING)
+	if (wop != CEPHC_OSD_WATCH_OP_UNWATCH &&
+	    wop != CEPHC_OSD_WATCH_OP_LEGACY_WATCH &&
+	    wop != CEPHC_OSD_WATCH_OP_WATCH &&
+	    wop != CEPHC_OSD_WATCH_OP_RECONNECT &&
+	    wop != CEPHC_OSD_WATCH_OP_PING)
 		return CEPHC_EINVAL;
+	/* WATCH is a write-mode op code; librados sends even PINGs as WRITE. */
 	op_begin(op, CEPHC_OSD_OP_WATCH, CEPHC_OSD_OUT_NONE, 0);
-	/* A PING only reads; everything else registers state. */
-	op->op_write = wop != CEPHC_OSD_WATCH_OP_PING;
 	/* Union "watch": le64 cookie, le64 ver (0), u8 op, le32 gen,
 	 * le32 timeout (0 = the OSD's default). */
 	put_le64(op->op_union, cookie);

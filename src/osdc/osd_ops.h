@@ -129,13 +129,17 @@ enum cephc_osd_msg_flag {
 	CEPHC_OSD_FLAG_FULL_FORCE = 0x1000000,
 };
 
-/* WATCH op sub-operations (union watch.op). */
+/*
+ * WATCH op sub-operations (union watch.op).  Ceph uses only odd values for
+ * the newer ops so that pre-Giant OSDs never read them as UNWATCH; a live
+ * 16.2.15 librados sends 3 to watch, 7 to ping and 0 to unwatch.
+ */
 enum cephc_osd_watch_op {
 	CEPHC_OSD_WATCH_OP_UNWATCH = 0,
 	CEPHC_OSD_WATCH_OP_LEGACY_WATCH = 1,
-	CEPHC_OSD_WATCH_OP_WATCH = 2,
-	CEPHC_OSD_WATCH_OP_RECONNECT = 3,
-	CEPHC_OSD_WATCH_OP_PING = 4,
+	CEPHC_OSD_WATCH_OP_WATCH = 3,
+	CEPHC_OSD_WATCH_OP_RECONNECT = 5,
+	CEPHC_OSD_WATCH_OP_PING = 7,
 };
 
 #define CEPHC_NOSNAP 0xfffffffffffffffeULL
@@ -316,10 +320,14 @@ int cephc_hobject_cmp(const struct cephc_hobject *a,
 
 /*
  * PGNLS: list up to max_entries objects of the PG the request targets,
- * starting at cursor (cephc_hobject_init_min for the first call, then the
- * handle of the previous reply).  The request needs flag PGOP, the PG's
- * seed as raw hash, and the namespace (or CEPHC_OSD_ALL_NSPACES) in its
- * object locator.  Out-data: pg_nls_response_t (cephc_osd_pgnls_iter).
+ * starting at cursor (cephc_hobject_init_min, or what librados uses: pool,
+ * hash = pg seed, snap = head; then the handle of the previous reply).
+ * librados 16.2.15 sends it with flags READ|IGNORE_OVERLAY (no PGOP), an
+ * empty oid, the pg seed as raw hash, and the namespace (or
+ * CEPHC_OSD_ALL_NSPACES) in the object locator.  The reply's overall
+ * result is 1 (rval 0) when the PG has no more entries; the handle is the
+ * cursor for the next call.  Out-data: pg_nls_response_t
+ * (cephc_osd_pgnls_iter).
  */
 int cephc_osd_op_pgnls(struct cephc_osd_op *op, uint64_t max_entries,
 		       uint32_t start_epoch, const struct cephc_hobject *cursor,
