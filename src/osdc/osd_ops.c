@@ -294,10 +294,11 @@ int cephc_osd_op_read(struct cephc_osd_op *op, uint64_t off, uint64_t len,
 		return CEPHC_EINVAL;
 	op_begin(op, CEPHC_OSD_OP_READ, CEPHC_OSD_OUT_DATA, len);
 	set_extent(op, off, len);
+	/* Short lists are kept in the op (op_out_iov stays NULL so the op
+	 * holds no pointer into itself). */
 	if (dst_cnt <= CEPHC_OSD_OP_IN_INLINE) {
 		for (i = 0; i < dst_cnt; i++)
 			op->op_out_inline[i] = dst[i];
-		op->op_out_iov = op->op_out_inline;
 	} else {
 		op->op_out_iov = dst;
 	}

@@ -173,7 +173,7 @@ struct cephc_osd_op {
 	/* Output. */
 	enum cephc_osd_out_kind op_out_kind;
 	struct iovec op_out_inline[CEPHC_OSD_OP_IN_INLINE];
-	const struct iovec *op_out_iov;
+	const struct iovec *op_out_iov; /* NULL: op_out_inline holds them */
 	unsigned op_out_cnt;
 	uint64_t op_out_max; /* most out-data bytes accepted */
 
@@ -188,6 +188,10 @@ struct cephc_osd_ops {
 	struct cephc_osd_op ops[CEPHC_OSD_MAX_OPS];
 };
 
+/*
+ * Ops are built in place (cephc_osd_ops_add then one encoder) and must not
+ * be copied afterwards: op_owned would then be freed twice.
+ */
 /* Start an empty op list. */
 void cephc_osd_ops_init(struct cephc_osd_ops *o);
 /* Free every op's owned encoding; the list may be reused after init. */
