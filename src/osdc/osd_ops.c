@@ -87,13 +87,14 @@ struct cephc_osd_op *cephc_osd_ops_add(struct cephc_osd_ops *o)
 
 uint32_t cephc_osd_ops_rw_flags(const struct cephc_osd_ops *o)
 {
-	uint32_t f = 0;
 	unsigned i;
 
+	/* As librados: one writing op makes the whole request a WRITE (an
+	 * assert_exists STAT in a write compound does not add READ). */
 	for (i = 0; i < o->num_ops; i++)
-		f |= o->ops[i].op_write ? CEPHC_OSD_FLAG_WRITE
-					: CEPHC_OSD_FLAG_READ;
-	return f;
+		if (o->ops[i].op_write)
+			return CEPHC_OSD_FLAG_WRITE;
+	return CEPHC_OSD_FLAG_READ;
 }
 
 uint64_t cephc_osd_ops_data_len(const struct cephc_osd_ops *o)

@@ -203,7 +203,7 @@ struct cephc_osd_op *cephc_osd_ops_add(struct cephc_osd_ops *o);
 const char *cephc_osd_op_name(uint16_t code);
 bool cephc_osd_op_is_write(uint16_t code);
 
-/* READ or WRITE (or both) as the ops imply, for the MOSDOp flags field. */
+/* WRITE if any op writes, else READ: the MOSDOp flags librados sets. */
 uint32_t cephc_osd_ops_rw_flags(const struct cephc_osd_ops *o);
 
 /* Sum of op input lengths: the MOSDOp data_len.  UINT64 so it cannot wrap. */
@@ -221,10 +221,12 @@ int cephc_osd_ops_data_iov(const struct cephc_osd_ops *o, struct iovec *iov,
 void cephc_osd_op_encode(struct cephc_enc *e, const struct cephc_osd_op *op);
 
 /*
- * Op encoders.  Each fills one op slot.  They return 0, CEPHC_EINVAL for
- * arguments out of range (names over CEPHC_OSD_NAME_MAX, too many keys,
- * too many iovecs), or CEPHC_ENOMEM.  iov arrays and the memory they point
- * to must outlive the request (see the header comment).
+ * Op encoders.  Each fills one op slot, once.  They return 0, CEPHC_EINVAL
+ * for arguments out of range (names over CEPHC_OSD_NAME_MAX, too many keys,
+ * too many iovecs), or CEPHC_ENOMEM; after a failure the request is not to
+ * be sent, and cephc_osd_ops_release() still frees whatever the slot holds.
+ * iov arrays and the memory they point to must outlive the request (see
+ * the header comment).
  */
 
 /*
