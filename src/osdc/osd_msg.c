@@ -312,9 +312,11 @@ int cephc_osd_rx_plan_build(struct cephc_osd_rx_plan *plan,
 	for (i = 0; i < ops->num_ops; i++) {
 		struct cephc_osd_op *op = &ops->ops[i];
 		size_t left = op->op_outdata_len;
+		const struct iovec *out;
 
 		if (op->op_out_kind != CEPHC_OSD_OUT_DATA) {
-			if (!left) /* no out-data: no view (scratch may be NULL) */
+			if (!left) /* no out-data: no view (scratch may be NULL)
+				    */
 				continue;
 			op->op_outdata = plan->scratch + off;
 			err = plan_push(plan, plan->scratch + off, left);
@@ -324,12 +326,13 @@ int cephc_osd_rx_plan_build(struct cephc_osd_rx_plan *plan,
 			continue;
 		}
 		/* Caller buffers: as much of the iovec as the data fills. */
+		out = op->op_out_iov ? op->op_out_iov : op->op_out_inline;
 		for (j = 0; j < op->op_out_cnt && left; j++) {
-			size_t n = op->op_out_iov[j].iov_len;
+			size_t n = out[j].iov_len;
 
 			if (n > left)
 				n = left;
-			err = plan_push(plan, op->op_out_iov[j].iov_base, n);
+			err = plan_push(plan, out[j].iov_base, n);
 			if (err)
 				goto fail;
 			left -= n;

@@ -87,13 +87,14 @@ struct cephc_osd_op *cephc_osd_ops_add(struct cephc_osd_ops *o)
 
 uint32_t cephc_osd_ops_rw_flags(const struct cephc_osd_ops *o)
 {
-	uint32_t f = 0;
 	unsigned i;
 
+	/* As librados: one writing op makes the whole request a WRITE (an
+	 * assert_exists STAT in a write compound does not add READ). */
 	for (i = 0; i < o->num_ops; i++)
-		f |= o->ops[i].op_write ? CEPHC_OSD_FLAG_WRITE
-					: CEPHC_OSD_FLAG_READ;
-	return f;
+		if (o->ops[i].op_write)
+			return CEPHC_OSD_FLAG_WRITE;
+	return CEPHC_OSD_FLAG_READ;
 }
 
 uint64_t cephc_osd_ops_data_len(const struct cephc_osd_ops *o)
@@ -294,10 +295,11 @@ int cephc_osd_op_read(struct cephc_osd_op *op, uint64_t off, uint64_t len,
 		return CEPHC_EINVAL;
 	op_begin(op, CEPHC_OSD_OP_READ, CEPHC_OSD_OUT_DATA, len);
 	set_extent(op, off, len);
+	/* Short lists are kept in the op (op_out_iov stays NULL so the op
+	 * holds no pointer into itself). */
 	if (dst_cnt <= CEPHC_OSD_OP_IN_INLINE) {
 		for (i = 0; i < dst_cnt; i++)
 			op->op_out_inline[i] = dst[i];
-		op->op_out_iov = op->op_out_inline;
 	} else {
 		op->op_out_iov = dst;
 	}
@@ -782,9 +784,8 @@ int cephc_osd_op_watch(struct cephc_osd_op *op, enum cephc_osd_watch_op wop,
 	    wop != CEPHC_OSD_WATCH_OP_RECONNECT &&
 	    wop != CEPHC_OSD_WATCH_OP_PING)
 		return CEPHC_EINVAL;
+	/* WATCH is a write-mode op code; librados sends even PINGs as WRITE. */
 	op_begin(op, CEPHC_OSD_OP_WATCH, CEPHC_OSD_OUT_NONE, 0);
-	/* A PING only reads; everything else registers state. */
-	op->op_write = wop != CEPHC_OSD_WATCH_OP_PING;
 	/* Union "watch": le64 cookie, le64 ver (0), u8 op, le32 gen,
 	 * le32 timeout (0 = the OSD's default). */
 	put_le64(op->op_union, cookie);

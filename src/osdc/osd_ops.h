@@ -129,8 +129,11 @@ enum cephc_osd_msg_flag {
 	CEPHC_OSD_FLAG_FULL_FORCE = 0x1000000,
 };
 
-/* WATCH op sub-operations (union watch.op).  Every id after LEGACY is
- * odd so that pre-Giant OSDs never read one as UNWATCH. */
+/*
+ * WATCH op sub-operations (union watch.op).  Ceph uses only odd values for
+ * the newer ops so that pre-Giant OSDs never read them as UNWATCH; a live
+ * 16.2.15 librados sends 3 to watch, 7 to ping and 0 to unwatch.
+ */
 enum cephc_osd_watch_op {
 	CEPHC_OSD_WATCH_OP_UNWATCH = 0,
 	CEPHC_OSD_WATCH_OP_LEGACY_WATCH = 1,
@@ -170,7 +173,7 @@ struct cephc_osd_op {
 	/* Output. */
 	enum cephc_osd_out_kind op_out_kind;
 	struct iovec op_out_inline[CEPHC_OSD_OP_IN_INLINE];
-	const struct iovec *op_out_iov;
+	const struct iovec *op_out_iov; /* NULL: op_out_inline holds them */
 	unsigned op_out_cnt;
 	uint64_t op_out_max; /* most out-data bytes accepted */
 
@@ -185,6 +188,10 @@ struct cephc_osd_ops {
 	struct cephc_osd_op ops[CEPHC_OSD_MAX_OPS];
 };
 
+/*
+ * Ops are built in place (cephc_osd_ops_add then one encoder) and must not
+ * be copied afterwards: op_owned would then be freed twice.
+ */
 /* Start an empty op list. */
 void cephc_osd_ops_init(struct cephc_osd_ops *o);
 /* Free every op's owned encoding; the list may be reused after init. */
@@ -196,7 +203,7 @@ struct cephc_osd_op *cephc_osd_ops_add(struct cephc_osd_ops *o);
 const char *cephc_osd_op_name(uint16_t code);
 bool cephc_osd_op_is_write(uint16_t code);
 
-/* READ or WRITE (or both) as the ops imply, for the MOSDOp flags field. */
+/* WRITE if any op writes, else READ: the MOSDOp flags librados sets. */
 uint32_t cephc_osd_ops_rw_flags(const struct cephc_osd_ops *o);
 
 /* Sum of op input lengths: the MOSDOp data_len.  UINT64 so it cannot wrap. */
@@ -214,10 +221,12 @@ int cephc_osd_ops_data_iov(const struct cephc_osd_ops *o, struct iovec *iov,
 void cephc_osd_op_encode(struct cephc_enc *e, const struct cephc_osd_op *op);
 
 /*
- * Op encoders.  Each fills one op slot.  They return 0, CEPHC_EINVAL for
- * arguments out of range (names over CEPHC_OSD_NAME_MAX, too many keys,
- * too many iovecs), or CEPHC_ENOMEM.  iov arrays and the memory they point
- * to must outlive the request (see the header comment).
+ * Op encoders.  Each fills one op slot, once.  They return 0, CEPHC_EINVAL
+ * for arguments out of range (names over CEPHC_OSD_NAME_MAX, too many keys,
+ * too many iovecs), or CEPHC_ENOMEM; after a failure the request is not to
+ * be sent, and cephc_osd_ops_release() still frees whatever the slot holds.
+ * iov arrays and the memory they point to must outlive the request (see
+ * the header comment).
  */
 
 /*
@@ -317,10 +326,14 @@ int cephc_hobject_cmp(const struct cephc_hobject *a,
 
 /*
  * PGNLS: list up to max_entries objects of the PG the request targets,
- * starting at cursor (cephc_hobject_init_min for the first call, then the
- * handle of the previous reply).  The request needs flag PGOP, the PG's
- * seed as raw hash, and the namespace (or CEPHC_OSD_ALL_NSPACES) in its
- * object locator.  Out-data: pg_nls_response_t (cephc_osd_pgnls_iter).
+ * starting at cursor (cephc_hobject_init_min, or what librados uses: pool,
+ * hash = pg seed, snap = head; then the handle of the previous reply).
+ * librados 16.2.15 sends it with flags READ|IGNORE_OVERLAY (no PGOP), an
+ * empty oid, the pg seed as raw hash, and the namespace (or
+ * CEPHC_OSD_ALL_NSPACES) in the object locator.  The reply's overall
+ * result is 1 (rval 0) when the PG has no more entries; the handle is the
+ * cursor for the next call.  Out-data: pg_nls_response_t
+ * (cephc_osd_pgnls_iter).
  */
 int cephc_osd_op_pgnls(struct cephc_osd_op *op, uint64_t max_entries,
 		       uint32_t start_epoch, const struct cephc_hobject *cursor,

@@ -114,7 +114,7 @@ static void test_op_limits(void **state)
 	assert_int_equal(op.op_out_kind, CEPHC_OSD_OUT_DATA);
 	assert_int_equal(op.op_out_max, 10);
 	assert_int_equal(cephc_osd_op_setxattr(&op, "", "v", 1), CEPHC_EINVAL);
-	assert_int_equal(cephc_osd_op_watch(&op, 9, 1, 1, 0), CEPHC_EINVAL);
+	assert_int_equal(cephc_osd_op_watch(&op, 2, 1, 1, 0), CEPHC_EINVAL);
 	assert_int_equal(cephc_osd_op_omap_rm_keys(&op, NULL, 1), CEPHC_EINVAL);
 	assert_int_equal(
 	    cephc_osd_op_omap_rm_keys(&op, NULL, CEPHC_OSD_OMAP_KEYS_MAX + 1),
@@ -145,7 +145,8 @@ static void test_watch_notify_ops(void **state)
 	assert_true(op->op_write);
 	assert_int_equal(cephc_osd_ops_rw_flags(&o), CEPHC_OSD_FLAG_WRITE);
 	cephc_osd_op_watch(op, CEPHC_OSD_WATCH_OP_PING, 0x77, 2, 0);
-	assert_int_equal(cephc_osd_ops_rw_flags(&o), CEPHC_OSD_FLAG_READ);
+	assert_int_equal(op->op_union[16], 7);
+	assert_int_equal(cephc_osd_ops_rw_flags(&o), CEPHC_OSD_FLAG_WRITE);
 
 	cephc_osd_ops_init(&o);
 	op = cephc_osd_ops_add(&o);
