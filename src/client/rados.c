@@ -650,6 +650,11 @@ static int kv_build(const uint8_t *p, size_t len, bool vals, bool has_more,
 			kv->e[i].val = d;
 			kv->e[i].val_len = vl;
 			d += vl;
+		} else {
+			/* key listings carry no values: say so, never leave
+			 * the fields uninitialised */
+			kv->e[i].val = NULL;
+			kv->e[i].val_len = 0;
 		}
 	}
 	kv->n = n;

@@ -153,6 +153,12 @@ struct cephc_pg_pool {
 	struct cephc_pool_snap *snaps;
 	uint32_t n_removed_snaps;
 	struct cephc_snap_interval *removed_snaps;
+	/* The map's removed_snaps_queue entry for this pool (OSD-only section,
+	 * v6+): snaps deleted but not yet purged.  Only printed (as osdmaptool
+	 * --print does); kept from full maps, carried over when an incremental
+	 * replaces the pool, not updated by new_removed/purged_snaps. */
+	uint32_t n_removed_snaps_queue;
+	struct cephc_snap_interval *removed_snaps_queue;
 };
 
 /* A pg_temp / pg_upmap vector, or pg_upmap_items pairs (n = 2 * pairs,

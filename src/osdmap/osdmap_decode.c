@@ -316,14 +316,27 @@ static int decode_osd_section(struct cephc_dec *b, uint8_t v,
 		}
 	}
 	if (v >= 6) {
-		/* removed_snaps_queue: map<int64, interval_set> */
+		/* removed_snaps_queue: map<int64 pool, interval_set<snapid>>
+		 * (le32 count of le64 start, le64 len); kept for --print */
 		n = dec_count(b, CEPHC_OSDMAP_MAX_POOLS, 12);
 		for (i = 0; i < n && !b->err; i++) {
-			uint32_t k;
+			int64_t pool_id = dec_s64(b);
+			uint32_t k = dec_count(b, CEPHC_OSDMAP_MAX_SNAPS, 16);
+			struct cephc_pg_pool *p = osdmap_pool_find(m, pool_id);
 
-			(void)dec_le64(b);
-			k = dec_count(b, CEPHC_OSDMAP_MAX_SNAPS, 16);
-			dec_skip(b, (size_t)k * 16);
+			if (b->err || !p || !k || p->removed_snaps_queue) {
+				dec_skip(b, (size_t)k * 16);
+				continue;
+			}
+			p->removed_snaps_queue =
+				cephc_malloc_array(k, sizeof(*p->removed_snaps_queue));
+			if (!p->removed_snaps_queue)
+				return dec_fail(b, CEPHC_ENOMEM);
+			for (uint32_t j = 0; j < k; j++) {
+				p->removed_snaps_queue[j].start = dec_le64(b);
+				p->removed_snaps_queue[j].len = dec_le64(b);
+			}
+			p->n_removed_snaps_queue = k;
 		}
 	}
 	if (v >= 8) {

@@ -426,6 +426,14 @@ static void print_pool(FILE *f, const struct cephc_pg_pool *p)
 				p->removed_snaps[i].len);
 		fputs("]\n", f);
 	}
+	if (p->n_removed_snaps_queue) {
+		fputs("\tremoved_snaps_queue [", f);
+		for (i = 0; i < p->n_removed_snaps_queue; i++)
+			fprintf(f, "%s%" PRIx64 "~%" PRIx64, i ? "," : "",
+				p->removed_snaps_queue[i].start,
+				p->removed_snaps_queue[i].len);
+		fputs("]\n", f);
+	}
 }
 
 /* Ceph's OSDMap::get_min_compat_client(), from the features the map

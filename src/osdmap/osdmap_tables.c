@@ -260,6 +260,15 @@ int osdmap_pool_put(struct cephc_osdmap *m, struct cephc_pg_pool *pool)
 			pool->name = m->pools[i].name;
 			m->pools[i].name = NULL;
 		}
+		/* so does its removed_snaps_queue (an OSD-only map field) */
+		if (!pool->removed_snaps_queue) {
+			pool->removed_snaps_queue =
+				m->pools[i].removed_snaps_queue;
+			pool->n_removed_snaps_queue =
+				m->pools[i].n_removed_snaps_queue;
+			m->pools[i].removed_snaps_queue = NULL;
+			m->pools[i].n_removed_snaps_queue = 0;
+		}
 		osdmap_pool_clear(&m->pools[i]);
 		m->pools[i] = *pool;
 		return 0;

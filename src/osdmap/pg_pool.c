@@ -45,6 +45,7 @@ void osdmap_pool_clear(struct cephc_pg_pool *pool)
 		cephc_free(pool->snaps[i].name);
 	cephc_free(pool->snaps);
 	cephc_free(pool->removed_snaps);
+	cephc_free(pool->removed_snaps_queue);
 	memset(pool, 0, sizeof(*pool));
 }
 
