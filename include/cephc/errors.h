@@ -27,8 +27,8 @@ extern "C" {
  * X(name, value, message).  OS-derived codes first, protocol codes after.
  * Add new codes at the end of their group; values are part of the ABI.
  */
-#define CEPHC_ERRNO_TABLE(X)                                                  \
-	X(EPERM, -EPERM, "operation not permitted")                           \
+#define CEPHC_ERRNO_TABLE(X)                                                   \
+	X(EPERM, -EPERM, "operation not permitted")                            \
 	X(ENOENT, -ENOENT, "no such object or entry")                          \
 	X(EINTR, -EINTR, "interrupted")                                        \
 	X(EIO, -EIO, "input/output error")                                     \
@@ -84,7 +84,7 @@ extern "C" {
 #define CEPHC_EBLOCKLISTED CEPHC_ESHUTDOWN
 
 /* Protocol errors: the peer sent something we cannot accept. */
-#define CEPHC_PROTO_TABLE(X)                                                  \
+#define CEPHC_PROTO_TABLE(X)                                                   \
 	X(EDECODE, CEPHC_EPROTO_BASE - 1, "malformed or truncated peer data")  \
 	X(ETOOBIG, CEPHC_EPROTO_BASE - 2,                                      \
 	  "peer length or count exceeds a configured maximum")                 \
@@ -92,7 +92,7 @@ extern "C" {
 	X(ECOMPAT, CEPHC_EPROTO_BASE - 4,                                      \
 	  "encoding is newer than this client understands")                    \
 	X(EFEATURES, CEPHC_EPROTO_BASE - 5,                                    \
-	  "peer requires features this client lacks")                         \
+	  "peer requires features this client lacks")                          \
 	X(EBANNER, CEPHC_EPROTO_BASE - 6, "bad protocol banner")               \
 	X(EBADTAG, CEPHC_EPROTO_BASE - 7, "unexpected protocol tag")           \
 	X(EWRONGPEER, CEPHC_EPROTO_BASE - 8,                                   \
@@ -105,10 +105,9 @@ extern "C" {
 
 enum cephc_errno {
 #define CEPHC_ERR_ENUM_(name, value, msg) CEPHC_##name = (value),
-	CEPHC_ERRNO_TABLE(CEPHC_ERR_ENUM_)
-	CEPHC_PROTO_TABLE(CEPHC_ERR_ENUM_)
+	CEPHC_ERRNO_TABLE(CEPHC_ERR_ENUM_) CEPHC_PROTO_TABLE(CEPHC_ERR_ENUM_)
 #undef CEPHC_ERR_ENUM_
-	CEPHC_ERRNO_MAX_ = 0
+	    CEPHC_ERRNO_MAX_ = 0
 };
 
 /*

@@ -147,10 +147,10 @@ CEPHC_EXPORT int cephc_read_op_omap_get(cephc_read_op *op, const char *key,
  * holds its own copy of every key and value, valid until freed).  *iter is
  * NULL until completion and set only when this op succeeded; in a compound
  * operation free it whenever it is non-NULL, even if another op failed
- * (the synchronous wrappers free it on any error).  *pmore (may be NULL) is set to 1 when the OSD
- * stopped at max_return and more entries follow: page on by passing the
- * last key as start_after.  start_after / filter_prefix: NULL or "" for
- * none; max_return 0 means "as many as the OSD gives".
+ * (the synchronous wrappers free it on any error).  *pmore (may be NULL) is set
+ * to 1 when the OSD stopped at max_return and more entries follow: page on by
+ * passing the last key as start_after.  start_after / filter_prefix: NULL or ""
+ * for none; max_return 0 means "as many as the OSD gives".
  */
 typedef struct cephc_kv_iter cephc_kv_iter;
 CEPHC_EXPORT int cephc_read_op_getxattrs(cephc_read_op *op,

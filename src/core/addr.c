@@ -63,7 +63,7 @@ int cephc_addr_decode_legacy(struct cephc_dec *d, struct cephc_entity_addr *a)
 		memcpy((uint8_t *)&a->ss + 2, p + 2,
 		       (fam == AF_INET ? sizeof(struct sockaddr_in)
 				       : sizeof(struct sockaddr_in6)) -
-			       2);
+			   2);
 		a->ss.ss_family = fam;
 		break;
 	default:
@@ -115,7 +115,7 @@ static int addr_decode_new_body(struct cephc_dec *d,
 		if (slen < 2)
 			return dec_fail(d, CEPHC_EDECODE);
 		uint16_t fam = get_le16(p);
-		uint32_t want = fam == AF_INET	  ? sizeof(struct sockaddr_in)
+		uint32_t want = fam == AF_INET    ? sizeof(struct sockaddr_in)
 				: fam == AF_INET6 ? sizeof(struct sockaddr_in6)
 						  : 0;
 		if (!want || slen < want)
@@ -209,7 +209,7 @@ bool cephc_addr_is_blank_ip(const struct cephc_entity_addr *a)
 		       0;
 	if (a->ss.ss_family == AF_INET6)
 		return IN6_IS_ADDR_UNSPECIFIED(
-			&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+		    &((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
 	return true;
 }
 
@@ -230,16 +230,16 @@ bool cephc_addr_equal(const struct cephc_entity_addr *a,
 	return true;
 }
 
-int cephc_addr_format(const struct cephc_entity_addr *a, char *buf,
-		      size_t len)
+int cephc_addr_format(const struct cephc_entity_addr *a, char *buf, size_t len)
 {
 	static const char *const prefix[] = {"-", "v1", "v2", "any"};
 	char ip[INET6_ADDRSTRLEN] = "";
 	const char *pre = a->type <= 3 ? prefix[a->type] : "?";
 
 	if (a->ss.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)&a->ss)->sin_addr,
-			  ip, sizeof(ip));
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)&a->ss)->sin_addr, ip,
+			  sizeof(ip));
 		return snprintf(buf, len, "%s:%s:%u/%u", pre, ip,
 				cephc_addr_port(a), a->nonce);
 	}

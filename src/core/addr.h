@@ -94,8 +94,7 @@ bool cephc_addr_is_blank_ip(const struct cephc_entity_addr *a);
 
 /* "v2:127.0.0.1:3300/0", "v1:[::1]:6789/123", "-" for none.  Returns the
  * length snprintf would have written. */
-int cephc_addr_format(const struct cephc_entity_addr *a, char *buf,
-		      size_t len);
+int cephc_addr_format(const struct cephc_entity_addr *a, char *buf, size_t len);
 
 /*
  * Parse one address as Ceph writes it: optional "v1:"/"v2:"/"any:" prefix,

@@ -3,8 +3,8 @@
 
 #include "core/alloc.h"
 
-int dec_envelope(struct cephc_dec *d, uint8_t max_understood,
-		 uint8_t *struct_v, struct cephc_dec *body)
+int dec_envelope(struct cephc_dec *d, uint8_t max_understood, uint8_t *struct_v,
+		 struct cephc_dec *body)
 {
 	uint8_t v = dec_u8(d);
 	uint8_t compat = dec_u8(d);

@@ -195,8 +195,8 @@ static inline uint32_t dec_count(struct cephc_dec *d, uint32_t max,
  * max_understood.  Errors inside *body are the caller's to check
  * (body->err); use dec_envelope_end() to fold them into the parent.
  */
-int dec_envelope(struct cephc_dec *d, uint8_t max_understood,
-		 uint8_t *struct_v, struct cephc_dec *body);
+int dec_envelope(struct cephc_dec *d, uint8_t max_understood, uint8_t *struct_v,
+		 struct cephc_dec *body);
 
 /* Propagate a body cursor's error into its parent; returns parent->err. */
 static inline int dec_envelope_end(struct cephc_dec *parent,

@@ -12,7 +12,7 @@ struct err_entry {
 
 static const struct err_entry err_table[] = {
 #define ERR_ENTRY_(name, value, msg) {(value), #name, (msg)},
-	CEPHC_ERRNO_TABLE(ERR_ENTRY_) CEPHC_PROTO_TABLE(ERR_ENTRY_)
+    CEPHC_ERRNO_TABLE(ERR_ENTRY_) CEPHC_PROTO_TABLE(ERR_ENTRY_)
 #undef ERR_ENTRY_
 };
 

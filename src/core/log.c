@@ -43,8 +43,8 @@ enum cephc_log_level cephc_log_get_level(void)
 	return (enum cephc_log_level)cephc_log_threshold;
 }
 
-void cephc_logf(enum cephc_log_level level, const char *subsys,
-		const char *fmt, ...)
+void cephc_logf(enum cephc_log_level level, const char *subsys, const char *fmt,
+		...)
 {
 	char buf[1024];
 	va_list ap;

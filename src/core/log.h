@@ -10,13 +10,13 @@
 
 extern int cephc_log_threshold;
 
-void cephc_logf(enum cephc_log_level level, const char *subsys,
-		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void cephc_logf(enum cephc_log_level level, const char *subsys, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
 
-#define CEPHC_LOG(level, subsys, ...)                                        \
-	do {                                                                  \
-		if ((int)(level) <= cephc_log_threshold)                      \
-			cephc_logf((level), (subsys), __VA_ARGS__);           \
+#define CEPHC_LOG(level, subsys, ...)                                          \
+	do {                                                                   \
+		if ((int)(level) <= cephc_log_threshold)                       \
+			cephc_logf((level), (subsys), __VA_ARGS__);            \
 	} while (0)
 
 #define log_error(subsys, ...) CEPHC_LOG(CEPHC_LOG_ERROR, subsys, __VA_ARGS__)

@@ -44,7 +44,7 @@ struct cephc_monc_params {
 	/* Initial monitors (from mon_host): v1 or ANY addresses. */
 	const struct cephc_entity_addr *mons;
 	uint32_t num_mons;
-	uint32_t hunt_parallel;	   /* 0: CEPHC_MONC_HUNT_PARALLEL */
+	uint32_t hunt_parallel;    /* 0: CEPHC_MONC_HUNT_PARALLEL */
 	uint32_t hunt_interval_ms; /* 0: CEPHC_MONC_HUNT_INTERVAL_MS */
 
 	/*
@@ -93,8 +93,7 @@ void cephc_monc_want_osdmap(struct cephc_monc *monc, uint32_t epoch);
  * (CEPHC_ETIMEDOUT after timeout_ms, 0 = none; CEPHC_ECANCELED on
  * destroy) and reply NULL.
  */
-typedef void (*cephc_monc_done_fn)(void *arg, int err,
-				   struct cephc_msg *reply);
+typedef void (*cephc_monc_done_fn)(void *arg, int err, struct cephc_msg *reply);
 
 /* MMonCommand with one JSON command and optional input data (copied). */
 int cephc_monc_command(struct cephc_monc *monc, const char *json,

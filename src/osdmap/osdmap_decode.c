@@ -328,8 +328,8 @@ static int decode_osd_section(struct cephc_dec *b, uint8_t v,
 				dec_skip(b, (size_t)k * 16);
 				continue;
 			}
-			p->removed_snaps_queue =
-				cephc_malloc_array(k, sizeof(*p->removed_snaps_queue));
+			p->removed_snaps_queue = cephc_malloc_array(
+			    k, sizeof(*p->removed_snaps_queue));
 			if (!p->removed_snaps_queue)
 				return dec_fail(b, CEPHC_ENOMEM);
 			for (uint32_t j = 0; j < k; j++) {

@@ -263,9 +263,9 @@ int osdmap_pool_put(struct cephc_osdmap *m, struct cephc_pg_pool *pool)
 		/* so does its removed_snaps_queue (an OSD-only map field) */
 		if (!pool->removed_snaps_queue) {
 			pool->removed_snaps_queue =
-				m->pools[i].removed_snaps_queue;
+			    m->pools[i].removed_snaps_queue;
 			pool->n_removed_snaps_queue =
-				m->pools[i].n_removed_snaps_queue;
+			    m->pools[i].n_removed_snaps_queue;
 			m->pools[i].removed_snaps_queue = NULL;
 			m->pools[i].n_removed_snaps_queue = 0;
 		}

@@ -94,7 +94,7 @@ uint64_t cephc_striper_object_extent_in_image(const struct cephc_layout *l,
 }
 
 int cephc_striper_object_name(char *buf, size_t len, const char *prefix,
-			       uint64_t objno)
+			      uint64_t objno)
 {
 	return snprintf(buf, len, "%s.%016llx", prefix,
 			(unsigned long long)objno);

@@ -65,6 +65,6 @@ uint64_t cephc_striper_num_objects(const struct cephc_layout *l,
 
 /* "<prefix>.%016llx": RBD data object name; returns snprintf's length. */
 int cephc_striper_object_name(char *buf, size_t len, const char *prefix,
-			       uint64_t objno);
+			      uint64_t objno);
 
 #endif /* CEPHC_RBD_STRIPER_H */

@@ -30,7 +30,8 @@ static void test_parse_format(void **state)
 	cephc_addr_format(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "v1:[::1]:6789/0");
 
-	assert_int_equal(cephc_addr_parse("1.2.3.4:99999", &a, 0), CEPHC_EINVAL);
+	assert_int_equal(cephc_addr_parse("1.2.3.4:99999", &a, 0),
+			 CEPHC_EINVAL);
 	assert_int_equal(cephc_addr_parse("", &a, 0), CEPHC_EINVAL);
 	assert_int_equal(cephc_addr_parse("[::1", &a, 0), CEPHC_EINVAL);
 	assert_int_equal(cephc_addr_parse("host.example:1", &a, 0),
@@ -87,7 +88,7 @@ static void test_addrvec(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(dec_left(&d), 0);
 	const struct cephc_entity_addr *v1 =
-		cephc_addrvec_pick(out, n, CEPHC_ADDR_LEGACY);
+	    cephc_addrvec_pick(out, n, CEPHC_ADDR_LEGACY);
 	assert_non_null(v1);
 	assert_int_equal(cephc_addr_port(v1), 6801);
 
@@ -107,9 +108,9 @@ static void test_addrvec(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_format),
-		cmocka_unit_test(test_legacy_roundtrip),
-		cmocka_unit_test(test_addrvec),
+	    cmocka_unit_test(test_parse_format),
+	    cmocka_unit_test(test_legacy_roundtrip),
+	    cmocka_unit_test(test_addrvec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

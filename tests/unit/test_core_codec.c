@@ -76,9 +76,8 @@ static void test_encoder_overflow(void **state)
 /* bad-inputs 1: every length field value at the edges. */
 static void test_blob_lengths(void **state)
 {
-	static const uint32_t lens[] = {0,	    1,		0x7ffffffe,
-					0x7fffffff, 0x80000000, 0xfffffffe,
-					0xffffffff};
+	static const uint32_t lens[] = {
+	    0, 1, 0x7ffffffe, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff};
 	uint8_t buf[4 + 8];
 
 	(void)state;
@@ -252,14 +251,14 @@ static void test_envelope_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_scalars),
-		cmocka_unit_test(test_truncation_is_sticky),
-		cmocka_unit_test(test_encoder_overflow),
-		cmocka_unit_test(test_blob_lengths),
-		cmocka_unit_test(test_u64_lengths),
-		cmocka_unit_test(test_counts),
-		cmocka_unit_test(test_envelope),
-		cmocka_unit_test(test_envelope_encode),
+	    cmocka_unit_test(test_roundtrip_scalars),
+	    cmocka_unit_test(test_truncation_is_sticky),
+	    cmocka_unit_test(test_encoder_overflow),
+	    cmocka_unit_test(test_blob_lengths),
+	    cmocka_unit_test(test_u64_lengths),
+	    cmocka_unit_test(test_counts),
+	    cmocka_unit_test(test_envelope),
+	    cmocka_unit_test(test_envelope_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,18 +60,17 @@ static void test_incremental_and_impls(void **state)
 	for (size_t off = 0; off < 16; off++)
 		for (size_t len = 0; len < 300; len += 13)
 			assert_int_equal(
-				cephc_crc32c(0xffffffff, buf + off, len),
-				cephc_crc32c_portable(0xffffffff, buf + off,
-						      len));
+			    cephc_crc32c(0xffffffff, buf + off, len),
+			    cephc_crc32c_portable(0xffffffff, buf + off, len));
 	free(buf);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_check_values),
-		cmocka_unit_test(test_rfc3720),
-		cmocka_unit_test(test_incremental_and_impls),
+	    cmocka_unit_test(test_check_values),
+	    cmocka_unit_test(test_rfc3720),
+	    cmocka_unit_test(test_incremental_and_impls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

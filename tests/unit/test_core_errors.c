@@ -27,7 +27,7 @@ static void test_protocol_codes_distinct(void **state)
 {
 	static const int codes[] = {
 #define CODE_(name, value, msg) value,
-		CEPHC_PROTO_TABLE(CODE_)
+	    CEPHC_PROTO_TABLE(CODE_)
 #undef CODE_
 	};
 	(void)state;
@@ -42,8 +42,8 @@ static void test_protocol_codes_distinct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_and_messages),
-		cmocka_unit_test(test_protocol_codes_distinct),
+	    cmocka_unit_test(test_names_and_messages),
+	    cmocka_unit_test(test_protocol_codes_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

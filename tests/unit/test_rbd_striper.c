@@ -150,7 +150,7 @@ static void test_layout_check_and_names(void **state)
 	assert_int_equal(cephc_layout_check(&bad2), CEPHC_EINVAL);
 	assert_int_equal(cephc_layout_check(&bad3), CEPHC_EINVAL);
 	cephc_striper_object_name(name, sizeof(name), "rbd_data.1234abcd",
-				   0x2a);
+				  0x2a);
 	assert_string_equal(name, "rbd_data.1234abcd.000000000000002a");
 }
 

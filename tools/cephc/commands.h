@@ -19,8 +19,8 @@ struct cephc_command {
 	const char *help;
 };
 
-#define X(name)                                                               \
-	int cmd_##name(int argc, char **argv, int cmd_index);                 \
+#define X(name)                                                                \
+	int cmd_##name(int argc, char **argv, int cmd_index);                  \
 	extern const char cmd_##name##_help[];
 #include "commands_gen.h"
 #undef X

@@ -18,8 +18,9 @@ static const struct cephc_command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cephc [-c CONF] [--id ID] [--keyring K] COMMAND ...\n"
-		     "commands:\n");
+	fprintf(out,
+		"usage: cephc [-c CONF] [--id ID] [--keyring K] COMMAND ...\n"
+		"commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-14s %s\n", commands[i].name,
 			commands[i].help);
