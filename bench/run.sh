@@ -32,6 +32,9 @@ if [ ${#live[@]} -gt 0 ]; then
 	export CEPHC_TEST_CONF=$dir/ceph.conf CEPH_CONF=$dir/ceph.conf
 	for s in "${live[@]}"; do
 		section "$s (beside Ceph's own client, same cluster)"
-		bash "$top/bench/$s" "$build" "$dir/ceph.conf"
+		case $s in
+		osdc.sh) bash "$top/bench/osdc.sh" "$build" 5 test ;;
+		rbd.sh) bash "$top/bench/rbd.sh" "$build/cephc" ;;
+		esac
 	done
 fi
