@@ -15,12 +15,27 @@ section "crc32c (ISA-L and portable), GB/s"
 section "messenger throughput vs single-stream loopback TCP (iperf3)"
 [ -x "$top/bench/msgr.sh" ] && bash "$top/bench/msgr.sh" "$build" 3 3
 
-for b in bench_crush bench_placement; do
-	if [ -x "$build/$b" ]; then
-		section "$b"
-		"$build/$b"
-	fi
-done
+# CRUSH and placement on a generated 1000-OSD map (root > 10 racks >
+# 10 hosts > 10 OSDs, straw2), beside crushtool on the same map.
+tmp=$(mktemp -d)
+crushtool -o "$tmp/crush" --build --num_osds 1000 host straw2 10 rack straw2 10 \
+	root straw2 0 >/dev/null 2>&1
+if [ -x "$build/bench_crush" ] && [ -s "$tmp/crush" ]; then
+	section "CRUSH mappings, 1000 OSDs (cephc bench_crush)"
+	"$build/bench_crush" "$tmp/crush" 0 3 200000
+	section "the same 200000 mappings: crushtool vs cephc crushtool (CPU s)"
+	/usr/bin/time -f "  crushtool       %U+%S s" crushtool -i "$tmp/crush" --test \
+		--rule 0 --num-rep 3 --min-x 0 --max-x 199999 >/dev/null
+	/usr/bin/time -f "  cephc crushtool %U+%S s" "$build/cephc" crushtool -i "$tmp/crush" \
+		--test --rule 0 --num-rep 3 --min-x 0 --max-x 199999 >/dev/null
+fi
+if [ -x "$build/bench_placement" ]; then
+	osdmaptool --createsimple 1000 --with-default-pool --pg-bits 6 \
+		"$tmp/osdmap" >/dev/null 2>&1
+	section "object -> OSD placement, 1000-OSD map (cephc bench_placement)"
+	"$build/bench_placement" "$tmp/osdmap" 300000
+fi
+rm -rf "$tmp"
 
 # Benchmarks against a live cluster share one throwaway cluster.
 live=()

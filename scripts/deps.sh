@@ -8,7 +8,7 @@ set -euo pipefail
 build_pkgs=(gcc clang make cmake pkg-config libssl-dev libisal-dev
 	libcmocka-dev libclang-rt-14-dev git)
 run_pkgs=(ceph-mon ceph-osd ceph-common ceph-base librados-dev librbd-dev
-	python3 iperf3 fio procps iproute2 util-linux)
+	python3 iperf3 fio procps iproute2 util-linux time)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${run_pkgs[@]}")
