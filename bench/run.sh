@@ -25,9 +25,9 @@ if [ -x "$build/bench_crush" ] && [ -s "$tmp/crush" ]; then
 	"$build/bench_crush" "$tmp/crush" 0 3 200000
 	section "the same 200000 mappings: crushtool vs cephc crushtool (CPU s)"
 	/usr/bin/time -f "  crushtool       %U+%S s" crushtool -i "$tmp/crush" --test \
-		--rule 0 --num-rep 3 --min-x 0 --max-x 199999 >/dev/null
+		--rule 0 --num-rep 3 --min-x 0 --max-x 199999 --show-mappings >/dev/null
 	/usr/bin/time -f "  cephc crushtool %U+%S s" "$build/cephc" crushtool -i "$tmp/crush" \
-		--test --rule 0 --num-rep 3 --min-x 0 --max-x 199999 >/dev/null
+		--test --rule 0 --num-rep 3 --min-x 0 --max-x 199999 --show-mappings >/dev/null
 fi
 if [ -x "$build/bench_placement" ]; then
 	osdmaptool --createsimple 1000 --with-default-pool --pg-bits 6 \
