@@ -854,7 +854,7 @@ public addr = 127.0.0.1
 cluster addr = 127.0.0.1
 ms bind port min = $win_lo
 ms bind port max = $win_hi
-memstore device bytes = 1073741824
+memstore device bytes = 4294967296
 EOF
 		[[ -z $INJECT ]] || printf 'ms inject socket failures = %s\n' "$INJECT"
 	} >"$DIR/ceph.conf"
