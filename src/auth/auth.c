@@ -86,8 +86,28 @@ void cephc_auth_reset(struct cephc_auth *a)
 {
 	a->negotiating = false;
 	a->in_handshake = false;
+	a->pending_global_id = 0;
 	if (a->ops)
 		a->ops->reset(a);
+}
+
+void cephc_auth_forget_identity(struct cephc_auth *a)
+{
+	cephc_auth_reset(a);
+	if (a->ops) {
+		a->ops->destroy(a);
+		a->ops = NULL;
+	}
+	a->global_id = 0;
+}
+
+/* The handshake's id becomes ours once the method can prove it. */
+static void commit_global_id(struct cephc_auth *a)
+{
+	if (a->pending_global_id && a->ops && a->ops->holds_auth_ticket(a)) {
+		a->global_id = a->pending_global_id;
+		a->pending_global_id = 0;
+	}
 }
 
 int cephc_auth_build_hello(struct cephc_auth *a, struct cephc_auth_buf *out)
@@ -177,32 +197,37 @@ int cephc_auth_handle_reply(struct cephc_auth *a, uint32_t protocol,
 
 	/* global_id: the first reply of a handshake may assign or confirm
 	 * it; after that it must not move. */
-	if (global_id && global_id != a->global_id) {
-		if (!a->in_handshake) {
-			log_warn(SUBSYS, "global_id changed %llu -> %llu",
-				 (unsigned long long)a->global_id,
-				 (unsigned long long)global_id);
-			return CEPHC_EPROTO;
-		}
-		if (a->global_id) {
+	if (global_id && a->in_handshake) {
+		if (a->global_id && global_id != a->global_id) {
 			/* Not reclaimed: our tickets name the old id, so
 			 * start the method over with no tickets at all. */
 			log_info(SUBSYS, "new global_id %llu (was %llu)",
 				 (unsigned long long)global_id,
 				 (unsigned long long)a->global_id);
 			a->ops->destroy(a);
+			a->global_id = 0;
 			err = a->ops->init(a);
 			if (err) {
 				a->ops = NULL;
 				return err;
 			}
 		}
-		a->global_id = global_id;
-	}
-	if (global_id)
+		a->pending_global_id = global_id;
 		a->in_handshake = false; /* pinned from now on */
+	} else if (global_id &&
+		   global_id != (a->pending_global_id ? a->pending_global_id
+						      : a->global_id)) {
+		log_warn(SUBSYS, "global_id changed %llu -> %llu",
+			 (unsigned long long)(a->pending_global_id
+						  ? a->pending_global_id
+						  : a->global_id),
+			 (unsigned long long)global_id);
+		return CEPHC_EPROTO;
+	}
 
 	err = a->ops->handle_reply(a, payload, len, now_ms);
+	if (err >= 0)
+		commit_global_id(a);
 	if (err == CEPHC_AUTH_DONE && !a->global_id) {
 		log_warn(SUBSYS, "authenticated without a global_id");
 		return CEPHC_EPROTO;

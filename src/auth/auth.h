@@ -126,6 +126,9 @@ struct cephc_auth_ops {
 	int (*handle_reply)(struct cephc_auth *a, const uint8_t *payload,
 			    size_t len, uint64_t now_ms);
 	bool (*is_authenticated)(struct cephc_auth *a, uint64_t now_ms);
+	/* True when the method holds what proves our global_id to a monitor
+	 * on reconnect (cephx: an AUTH ticket; none: nothing is needed). */
+	bool (*holds_auth_ticket)(struct cephc_auth *a);
 	/* True when a request should be sent (tickets missing or due). */
 	bool (*should_authenticate)(struct cephc_auth *a, uint64_t now_ms);
 	/* Earliest time a wanted ticket is due for renewal; UINT64_MAX: none.
@@ -197,7 +200,13 @@ struct cephc_auth {
 	char *name_id;
 	bool have_secret;
 	struct cephc_crypto_key secret;
+	/* Ours for good only once we hold an AUTH ticket proving it: a hello
+	 * presenting an id without that proof is refused by monitors that
+	 * enforce secure global_id reclaim (16.2.1+). */
 	uint64_t global_id;
+	/* Assigned by this handshake's first reply; becomes global_id when
+	 * the method holds its AUTH ticket. */
+	uint64_t pending_global_id;
 	bool negotiating;  /* hello sent, method not yet chosen */
 	bool in_handshake; /* between reset and DONE: global_id must not move */
 };
@@ -213,6 +222,13 @@ void cephc_auth_destroy(struct cephc_auth *a);
 
 /* Start a new mon session: negotiation restarts, tickets are kept. */
 void cephc_auth_reset(struct cephc_auth *a);
+
+/*
+ * Drop our global_id and every ticket, so the next hello asks for a fresh
+ * identity.  For a monitor that refused to let us reclaim the old one (for
+ * instance after our AUTH ticket's rotating secret aged out).
+ */
+void cephc_auth_forget_identity(struct cephc_auth *a);
 
 /*
  * The initial MAuth payload (protocol 0): u8 1, le32 n + the allowed

@@ -48,6 +48,12 @@ static bool none_is_authenticated(struct cephc_auth *a, uint64_t now_ms)
 	return ((struct none_state *)a->priv)->authenticated;
 }
 
+static bool none_holds_auth_ticket(struct cephc_auth *a)
+{
+	(void)a;
+	return true; /* the none method proves nothing; the mon asks nothing */
+}
+
 static bool none_should_authenticate(struct cephc_auth *a, uint64_t now_ms)
 {
 	return !none_is_authenticated(a, now_ms);
@@ -131,6 +137,7 @@ const struct cephc_auth_ops cephc_auth_none_ops = {
     .build_request = none_build_request,
     .handle_reply = none_handle_reply,
     .is_authenticated = none_is_authenticated,
+    .holds_auth_ticket = none_holds_auth_ticket,
     .should_authenticate = none_should_authenticate,
     .renew_deadline = none_renew_deadline,
     .invalidate = none_invalidate,

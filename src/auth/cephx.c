@@ -834,6 +834,13 @@ static bool cephx_is_authenticated(struct cephc_auth *a, uint64_t now_ms)
 	return (a->want_keys & xs->have_keys) == a->want_keys;
 }
 
+static bool cephx_holds_auth_ticket(struct cephc_auth *a)
+{
+	struct cephx_state *xs = a->priv;
+
+	return xs && cephx_ticket_slot(xs, CEPHC_ENTITY_AUTH)->blob != NULL;
+}
+
 static bool cephx_should_authenticate(struct cephc_auth *a, uint64_t now_ms)
 {
 	return validate_tickets(a, now_ms) != 0;
@@ -894,6 +901,7 @@ const struct cephc_auth_ops cephc_auth_cephx_ops = {
     .build_request = cephx_build_request,
     .handle_reply = cephx_handle_reply,
     .is_authenticated = cephx_is_authenticated,
+    .holds_auth_ticket = cephx_holds_auth_ticket,
     .should_authenticate = cephx_should_authenticate,
     .renew_deadline = cephx_renew_deadline,
     .invalidate = cephx_invalidate,

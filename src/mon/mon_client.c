@@ -52,6 +52,7 @@ struct cephc_monc {
 	struct cephc_conn *cur; /* the session's connection */
 	int cur_mon;
 	bool auth_in_flight; /* a renewal MAuth awaits its reply */
+	bool reclaiming;     /* this handshake's hello named our old global_id */
 
 	uint32_t osdmap_have;
 	uint32_t monmap_have;
@@ -429,6 +430,18 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 			 r.result_msg);
 	}
 	log_info(SUBSYS, "%s", monc->err);
+	if (monc->state == MONC_AUTHENTICATING && monc->reclaiming) {
+		/* The refusal may be of the old identity, not of our key (a
+		 * ticket too old to prove it): ask for a fresh one, once. */
+		log_info(SUBSYS, "giving up global_id %llu; asking for a new "
+				 "one",
+			 (unsigned long long)cephc_auth_global_id(
+			     monc->p.auth));
+		cephc_auth_forget_identity(monc->p.auth);
+		monc->reclaiming = false;
+		rehunt(monc);
+		return;
+	}
 	if (monc->state == MONC_OPEN) {
 		/* a renewal failed: the session still works until expiry;
 		 * try again on a fresh session */
@@ -562,6 +575,7 @@ static void monc_connected(struct cephc_conn *con)
 	monc->state = MONC_AUTHENTICATING;
 	cephc_auth_reset(monc->p.auth);
 	cephc_auth_buf_reset(&monc->abuf);
+	monc->reclaiming = cephc_auth_global_id(monc->p.auth) != 0;
 	ret = cephc_auth_build_hello(monc->p.auth, &monc->abuf);
 	if (ret == 0)
 		ret = send_mauth(monc, CEPHC_AUTH_UNKNOWN, &monc->abuf);

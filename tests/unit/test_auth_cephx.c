@@ -540,6 +540,62 @@ static void test_reconnect_reclaims_global_id_with_old_ticket(void **state)
 	cephc_auth_destroy(a);
 }
 
+/*
+ * The connection breaks after the first reply assigned an id but before
+ * the AUTH ticket came back.  The id is not ours yet: the next hello must
+ * ask for a fresh one (naming it without a ticket gets EACCES from a
+ * monitor that enforces secure reclaim).
+ */
+static void test_break_before_ticket_presents_no_global_id(void **state)
+{
+	struct sim s;
+	struct cephc_auth *a;
+	struct cephc_auth_buf b;
+	struct reply r;
+	int rounds;
+
+	(void)state;
+	sim_init(&s);
+	s.require_reclaim = 1;
+	a = new_client(&s.client_secret);
+	cephc_auth_buf_init(&b);
+	assert_int_equal(cephc_auth_build_hello(a, &b), 0);
+	sim_hello(&s, &b, &r);
+	assert_int_equal(feed(a, &r, NOW), CEPHC_AUTH_MORE);
+	/* assigned, not yet proven */
+	assert_true(cephc_auth_global_id(a) == 0);
+	cephc_auth_buf_free(&b);
+	/* fault: a new session starts over */
+	cephc_auth_reset(a);
+	s.global_id = 0; /* the next monitor assigns afresh */
+	assert_int_equal(handshake(&s, a, NOW, &rounds), CEPHC_AUTH_DONE);
+	assert_true(s.hello_gid == 0);
+	assert_true(cephc_auth_global_id(a) == 4242);
+	cephc_auth_destroy(a);
+}
+
+/* A refused reclaim: forgetting the identity makes the next hello fresh. */
+static void test_forget_identity_asks_for_new_id(void **state)
+{
+	struct sim s;
+	struct cephc_auth *a;
+	int rounds;
+
+	(void)state;
+	sim_init(&s);
+	a = new_client(&s.client_secret);
+	assert_int_equal(handshake(&s, a, NOW, &rounds), CEPHC_AUTH_DONE);
+	assert_true(cephc_auth_global_id(a) == 4242);
+	cephc_auth_forget_identity(a);
+	assert_true(cephc_auth_global_id(a) == 0);
+	assert_false(cephc_auth_is_authenticated(a, NOW));
+	s.global_id = 0;
+	assert_int_equal(handshake(&s, a, NOW, &rounds), CEPHC_AUTH_DONE);
+	assert_true(s.hello_gid == 0);
+	assert_true(cephc_auth_global_id(a) == 4242);
+	cephc_auth_destroy(a);
+}
+
 static void test_renewal_fetches_due_service_tickets(void **state)
 {
 	struct sim s;
@@ -1100,6 +1156,8 @@ int main(void)
 	    cmocka_unit_test(test_handshake_old_server_then_principal),
 	    cmocka_unit_test(test_connection_secret_decrypted),
 	    cmocka_unit_test(test_reconnect_reclaims_global_id_with_old_ticket),
+	    cmocka_unit_test(test_break_before_ticket_presents_no_global_id),
+	    cmocka_unit_test(test_forget_identity_asks_for_new_id),
 	    cmocka_unit_test(test_renewal_fetches_due_service_tickets),
 	    cmocka_unit_test(test_authorizer_challenge_reply_and_signatures),
 	    cmocka_unit_test(test_wrong_secret_is_eacces_or_ebadauth),
