@@ -13,8 +13,10 @@
  *   -> (any fault: socket error, bad input, keepalive timeout, peer CLOSE)
  *   -> ops->fault(con, err) exactly once per fault, connection CLOSED, every
  *      queued and unacknowledged message dropped (the upper layer resends)
- *   -> the upper layer calls cephc_conn_reconnect() (backoff 0.25 s doubling
- *      to 15 s, reset by a successful handshake) or cephc_conn_destroy().
+ *   -> the upper layer calls cephc_conn_reconnect() (at once when the
+ *      session had reached OPEN, as the kernel reopens a lossy OSD session;
+ *      otherwise backoff 0.25 s doubling to 15 s, reset by a successful
+ *      handshake) or cephc_conn_destroy().
  * cephc_conn_close() closes without calling ops->fault.
  * Hooks may call cephc_conn_send/close/reconnect/destroy on their own
  * connection; a destroy from inside a hook is deferred until it returns.

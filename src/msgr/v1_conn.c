@@ -148,6 +148,10 @@ struct cephc_conn {
 	uint64_t last_ka_ack_ns;
 	uint64_t handshake_deadline_ns;
 	uint32_t backoff_ms;
+	/* The session reached OPEN since the last reconnect: the next one
+	 * goes at once (a lossy peer dropped a working session), only
+	 * repeated failures back off. */
+	bool reconnect_now;
 };
 
 #define LOG "msgr"
@@ -624,6 +628,7 @@ static void con_opened(struct cephc_conn *con)
 
 	con->state = CEPHC_CON_OPEN;
 	con->backoff_ms = 0;
+	con->reconnect_now = true;
 	con->connect_rounds = 0;
 	con->authorizer_retried = false;
 	con->last_rx_ns = now;
@@ -1579,6 +1584,7 @@ static int con_begin(struct cephc_conn *con,
 		con->peer_addr = *peer;
 	con->peer_type = peer_type;
 	con->server = false;
+	con->reconnect_now = false; /* until this attempt reaches OPEN */
 	con->global_seq = ++m->global_seq;
 	con->connect_seq = 0;
 	con->connect_rounds = 0;
@@ -1642,16 +1648,21 @@ int cephc_conn_open_fd(struct cephc_conn *con, int fd,
 void cephc_conn_reconnect(struct cephc_conn *con)
 {
 	struct cephc_msgr *m = con->msgr;
+	uint32_t delay_ms = 0;
 
 	if (con->state != CEPHC_CON_CLOSED || con->server)
 		return;
-	con->backoff_ms =
-	    con->backoff_ms ? con->backoff_ms * 2 : CEPHC_BACKOFF_BASE_MS;
-	if (con->backoff_ms > CEPHC_BACKOFF_MAX_MS)
-		con->backoff_ms = CEPHC_BACKOFF_MAX_MS;
+	if (!con->reconnect_now) {
+		con->backoff_ms = con->backoff_ms ? con->backoff_ms * 2
+						  : CEPHC_BACKOFF_BASE_MS;
+		if (con->backoff_ms > CEPHC_BACKOFF_MAX_MS)
+			con->backoff_ms = CEPHC_BACKOFF_MAX_MS;
+		delay_ms = con->backoff_ms;
+	}
 	con->state = CEPHC_CON_BACKOFF;
+	/* a timer even at 0 ms: never re-enter the fault path inline */
 	cephc_timer_arm(m->loop, &con->timer,
-			cephc_now_ns() + con->backoff_ms * 1000000ull);
+			cephc_now_ns() + delay_ms * 1000000ull);
 }
 
 void cephc_conn_close(struct cephc_conn *con)
