@@ -9,8 +9,12 @@
  *     -> ... use ... -> cephc_cluster_destroy()
  *
  * Threading: every function may be called from any thread unless noted.
- * The handle runs its own event-loop thread; callbacks (in later APIs) run
- * on it.  Blocking calls wait at most their timeout: the defaults are bounded
+ * By default the handle runs its own event-loop thread and callbacks run on
+ * it (or on a thread blocked in a cephc call, which drives the loop while it
+ * waits).  With cephc_cluster_set_loop_mode(c, CEPHC_LOOP_CALLER_DRIVEN) no
+ * thread is started: the application polls cephc_cluster_event_fd() and
+ * calls cephc_cluster_process(), and callbacks run inside that call or
+ * inside blocking cephc calls.  Blocking calls wait at most their timeout: the defaults are bounded
  * (see cephc_cluster_set_timeout()), unlike librados whose defaults wait
  * forever.
  *
@@ -72,6 +76,31 @@ CEPHC_EXPORT char *cephc_cluster_conf_get(cephc_cluster *c, const char *option);
 CEPHC_EXPORT void cephc_cluster_set_timeout(cephc_cluster *c,
 					    uint32_t timeout_ms);
 
+/*
+ * Who drives the event loop; before connect (CEPHC_EISCONN after).
+ *   CEPHC_LOOP_OWN_THREAD (default): cephc starts one thread for it.
+ *   CEPHC_LOOP_CALLER_DRIVEN: no thread; after connect, wait until
+ *     cephc_cluster_event_fd() is readable (poll/epoll, POLLIN) or
+ *     cephc_cluster_next_timeout_ms() passes, then call
+ *     cephc_cluster_process(c, 0).  Blocking calls (connect, the sync I/O
+ *     wrappers, mon commands) drive the loop themselves while they wait,
+ *     so they work from the application's thread; an event loop that must
+ *     never block uses the async calls only.
+ */
+#define CEPHC_LOOP_OWN_THREAD 0
+#define CEPHC_LOOP_CALLER_DRIVEN 1
+CEPHC_EXPORT int cephc_cluster_set_loop_mode(cephc_cluster *c, int mode);
+/* The fd to poll for readability; after connect (CEPHC_ENOTCONN before). */
+CEPHC_EXPORT int cephc_cluster_event_fd(cephc_cluster *c);
+/* Milliseconds until cephc has timed work due: 0 now, -1 none. */
+CEPHC_EXPORT int cephc_cluster_next_timeout_ms(cephc_cluster *c);
+/*
+ * Wait up to timeout_ms (0: do not wait, -1: until something happens) and
+ * run what is ready: socket I/O, due timers, completion callbacks (on this
+ * thread).  Returns 0, or CEPHC_EDEADLK from inside a callback.  Usable in
+ * both modes; in own-thread mode it only helps the loop thread.
+ */
+CEPHC_EXPORT int cephc_cluster_process(cephc_cluster *c, int timeout_ms);
 /*
  * Connect: hunt for a monitor, authenticate, receive the monmap and the
  * latest osdmap.  Returns 0, or e.g. CEPHC_EACCES (wrong key),

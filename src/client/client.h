@@ -31,6 +31,9 @@ struct cephc_cluster {
 	struct cephc_conf *conf;
 	bool conf_read; /* a conf file was read (or the search was done) */
 	uint32_t timeout_ms;
+	/* cephc_cluster_set_loop_mode(): the application drives the loop;
+	 * no thread of ours runs it */
+	bool caller_driven;
 
 	struct cephc_loop *loop;
 	struct cephc_msgr *msgr;
@@ -58,8 +61,25 @@ struct cephc_cluster {
 int cephc_client_call(struct cephc_cluster *c, void (*fn)(void *arg),
 		      void *arg);
 
-/* Wait on c->cond (c->lock held) until pred(c, arg) or the deadline
- * (CLOCK_MONOTONIC ns, 0 = none).  Returns 0 or CEPHC_ETIMEDOUT. */
+/*
+ * Every blocking call waits here: until done(arg) holds, with *lock (held
+ * on entry and on return) guarding what done() reads and cond signalled by
+ * whoever changes it.  deadline_ns: CLOCK_MONOTONIC, 0 = none.
+ * In caller-driven mode the waiting thread drives the loop itself when no
+ * other waiter does (leader/follower; this is what makes blocking calls
+ * work there at all); otherwise, and always with our own loop thread, it
+ * sleeps on cond.  cond must use CLOCK_MONOTONIC.  Returns 0,
+ * CEPHC_ETIMEDOUT, or CEPHC_EDEADLK when called from a callback.
+ */
+int cephc_client_wait_for(struct cephc_cluster *c, pthread_mutex_t *lock,
+			  pthread_cond_t *cond, bool (*done)(void *arg),
+			  void *arg, uint64_t deadline_ns);
+
+/* A condition variable on CLOCK_MONOTONIC, as cephc_client_wait_for()
+ * needs. */
+void cephc_client_cond_init(pthread_cond_t *cond);
+
+/* cephc_client_wait_for() on c->cond (c->lock held) until pred(c, arg). */
 int cephc_client_wait(struct cephc_cluster *c,
 		      bool (*pred)(struct cephc_cluster *c, void *arg),
 		      void *arg, uint64_t deadline_ns);

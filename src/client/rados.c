@@ -880,6 +880,11 @@ static void sync_cb(void *arg, int result)
 	pthread_mutex_unlock(&sw->lock);
 }
 
+static bool sync_done(void *arg)
+{
+	return ((struct sync_wait *)arg)->done;
+}
+
 static int op_sync(struct rados_op *o, struct cephc_ioctx *io, const char *oid)
 {
 	struct sync_wait sw = {.done = false};
@@ -888,14 +893,16 @@ static int op_sync(struct rados_op *o, struct cephc_ioctx *io, const char *oid)
 	if (cephc_loop_in_driver(io->c->loop))
 		return CEPHC_EDEADLK; /* would wait for ourselves */
 	pthread_mutex_init(&sw.lock, NULL);
-	pthread_cond_init(&sw.cond, NULL);
+	cephc_client_cond_init(&sw.cond);
 	ret = op_submit(o, io, oid, sync_cb, &sw);
 	if (!ret) {
+		/* the op has its own timeout: it completes, one way or another */
 		pthread_mutex_lock(&sw.lock);
-		while (!sw.done)
-			pthread_cond_wait(&sw.cond, &sw.lock);
+		ret = cephc_client_wait_for(io->c, &sw.lock, &sw.cond,
+					    sync_done, &sw, 0);
 		pthread_mutex_unlock(&sw.lock);
-		ret = sw.result;
+		if (!ret)
+			ret = sw.result;
 	}
 	pthread_mutex_destroy(&sw.lock);
 	pthread_cond_destroy(&sw.cond);

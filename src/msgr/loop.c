@@ -31,6 +31,10 @@ struct cephc_loop {
 	atomic_uint_fast64_t del_gen;
 	/* Threads inside epoll_wait() right now (they hold no lock). */
 	atomic_int waiters;
+	/* The synchronous waiter driving the loop itself (leader/follower),
+	 * or NULL; leader_polling while it sleeps in epoll_wait(). */
+	_Atomic(const void *) leader;
+	atomic_bool leader_polling;
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;
@@ -236,12 +240,65 @@ void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w)
 	loop_wake(loop);
 }
 
+/* Identifies the calling thread (any per-thread address will do). */
+static const void *self_id(void)
+{
+	static _Thread_local char me;
+
+	return &me;
+}
+
+/* Longest single sleep of a leader: the safety net for a kick that an
+ * epoll quirk delivered to another sleeper. */
+#define LEAD_SLICE_MS 10
+
+int cephc_loop_lead(struct cephc_loop *loop, pthread_mutex_t *lock,
+		    bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
+{
+	const void *none = NULL;
+	int ret = 0;
+
+	if (tls_driving == loop)
+		return CEPHC_EDEADLK;
+	if (!atomic_compare_exchange_strong(&loop->leader, &none, self_id()))
+		return CEPHC_EBUSY;
+	while (!done(arg)) {
+		int t = LEAD_SLICE_MS;
+
+		if (deadline_ns) {
+			uint64_t now = cephc_now_ns();
+
+			if (now >= deadline_ns) {
+				ret = CEPHC_ETIMEDOUT;
+				break;
+			}
+			if (deadline_ns - now < (uint64_t)t * 1000000u)
+				t = (int)((deadline_ns - now + 999999) /
+					  1000000u);
+		}
+		pthread_mutex_unlock(lock);
+		atomic_store(&loop->leader_polling, true);
+		ret = cephc_loop_process(loop, t);
+		atomic_store(&loop->leader_polling, false);
+		pthread_mutex_lock(lock);
+		if (ret < 0) {
+			/* cannot poll: let the caller wait its other way */
+			ret = CEPHC_EBUSY;
+			break;
+		}
+		ret = 0;
+	}
+	atomic_store(&loop->leader, NULL);
+	return ret;
+}
+
 int cephc_loop_fd(const struct cephc_loop *loop)
 {
 	return loop->epfd;
 }
 
-int cephc_loop_timeout_ms(struct cephc_loop *loop)
+/* Driver lock held. */
+static int next_timeout_ms(struct cephc_loop *loop)
 {
 	uint64_t now, d;
 
@@ -257,6 +314,18 @@ int cephc_loop_timeout_ms(struct cephc_loop *loop)
 	return (int)((d - now + 999999) / 1000000);
 }
 
+int cephc_loop_timeout_ms(struct cephc_loop *loop)
+{
+	int t;
+
+	if (tls_driving == loop)
+		return next_timeout_ms(loop);
+	pthread_mutex_lock(&loop->driver);
+	t = next_timeout_ms(loop);
+	pthread_mutex_unlock(&loop->driver);
+	return t;
+}
+
 int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
@@ -267,7 +336,7 @@ int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 	 * the timer list, so a timer armed after that wakes us. */
 	atomic_fetch_add(&loop->waiters, 1);
 	pthread_mutex_lock(&loop->driver);
-	t = cephc_loop_timeout_ms(loop);
+	t = next_timeout_ms(loop);
 	pthread_mutex_unlock(&loop->driver);
 	if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
 		timeout_ms = t;
@@ -297,6 +366,11 @@ int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 	}
 	handled += run_pending(loop);
 	handled += run_timers(loop);
+	/* What we ran may have completed the leader's wait, and the leader
+	 * sleeps in epoll_wait(), not on its condition variable. */
+	if (handled && atomic_load(&loop->leader_polling) &&
+	    atomic_load(&loop->leader) != self_id())
+		loop_wake(loop);
 	leave(loop);
 	return handled;
 }

@@ -25,6 +25,7 @@
 #ifndef CEPHC_MSGR_LOOP_H
 #define CEPHC_MSGR_LOOP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -71,6 +72,20 @@ void cephc_timer_cancel(struct cephc_loop *loop, struct cephc_timer *t);
 /* Any thread.  w must stay valid until w->fn has run. */
 void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w);
 bool cephc_loop_in_driver(const struct cephc_loop *loop);
+
+/*
+ * Leader/follower: a thread about to wait for a completion drives the loop
+ * itself, so the reply is handled on the thread that wants it and nobody
+ * pays a wake-up.  Runs cephc_loop_process() until done(arg) holds, with
+ * *lock (held on entry and on return, dropped while processing) guarding
+ * what done() reads; 0, CEPHC_ETIMEDOUT at deadline_ns (0: none),
+ * CEPHC_EDEADLK from driver context, or CEPHC_EBUSY when another thread
+ * leads already (wait on your condition variable instead).  When another
+ * thread's cephc_loop_process() runs anything while the leader sleeps, it
+ * kicks the leader awake to look at done() again.
+ */
+int cephc_loop_lead(struct cephc_loop *loop, pthread_mutex_t *lock,
+		    bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
 
 /* Caller-driven mode. */
 int cephc_loop_fd(const struct cephc_loop *loop);

@@ -271,7 +271,7 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 	if (!img)
 		return CEPHC_ENOMEM;
 	pthread_mutex_init(&img->lock, NULL);
-	pthread_cond_init(&img->idle, NULL);
+	cephc_client_cond_init(&img->idle);
 	cephc_rbd_meta_init(&img->meta);
 	img->c = c;
 	img->read_only = (flags & CEPHC_RBD_OPEN_READ_ONLY) || snap;
@@ -400,13 +400,19 @@ fail:
 	return ret;
 }
 
+static bool image_idle(void *arg)
+{
+	return ((struct cephc_rbd_image *)arg)->aio_pending == 0;
+}
+
 int cephc_rbd_close(cephc_rbd_image *img)
 {
 	if (!img)
 		return CEPHC_EINVAL;
 	pthread_mutex_lock(&img->lock);
-	while (img->aio_pending)
-		pthread_cond_wait(&img->idle, &img->lock);
+	/* every I/O completes (bounded op timeouts) */
+	(void)cephc_client_wait_for(img->c, &img->lock, &img->idle, image_idle,
+				    img, 0);
 	pthread_mutex_unlock(&img->lock);
 	image_free(img);
 	return 0;

@@ -42,6 +42,7 @@ enum rbd_io_kind { IO_READ, IO_WRITE, IO_DISCARD, IO_ZERO, IO_FLUSH };
 struct cephc_rbd_completion {
 	cephc_rbd_callback_t cb;
 	void *arg;
+	struct cephc_cluster *cl; /* set on submission: who drives waits */
 	int result;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -98,7 +99,7 @@ int cephc_rbd_aio_create_completion(void *arg, cephc_rbd_callback_t cb,
 	c->cb = cb;
 	c->arg = arg;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->cond, NULL);
+	cephc_client_cond_init(&c->cond);
 	*out = c;
 	return 0;
 }
@@ -108,11 +109,23 @@ int cephc_rbd_aio_get_return_value(cephc_rbd_completion *c)
 	return c->result;
 }
 
+static bool comp_done(void *arg)
+{
+	return ((cephc_rbd_completion *)arg)->complete;
+}
+
 void cephc_rbd_aio_wait(cephc_rbd_completion *c)
 {
 	pthread_mutex_lock(&c->lock);
-	while (!c->complete)
-		pthread_cond_wait(&c->cond, &c->lock);
+	if (c->cl && c->submitted) {
+		/* every I/O completes (bounded op timeouts); from a callback
+		 * there is nothing we can do but return (EDEADLK) */
+		(void)cephc_client_wait_for(c->cl, &c->lock, &c->cond,
+					    comp_done, c, 0);
+	} else {
+		while (!c->complete)
+			pthread_cond_wait(&c->cond, &c->lock);
+	}
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -417,6 +430,7 @@ static int submit(struct cephc_rbd_image *img, enum rbd_io_kind kind,
 	io->work.fn = io_start;
 	pthread_mutex_lock(&comp->lock);
 	comp->submitted = true;
+	comp->cl = img->c;
 	pthread_mutex_unlock(&comp->lock);
 	rbd_osd_submit_work(img->osd, &io->work);
 	return 0;

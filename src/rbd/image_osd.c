@@ -127,6 +127,11 @@ static void batch_submit_fn(void *arg)
 	}
 }
 
+static bool batch_idle(void *arg)
+{
+	return ((struct batch *)arg)->pending == 0;
+}
+
 int rbd_osd_exec_many(struct rbd_osd *o, struct cephc_osdc_req **reqs,
 		      unsigned n)
 {
@@ -136,11 +141,12 @@ int rbd_osd_exec_many(struct rbd_osd *o, struct cephc_osdc_req **reqs,
 	if (!n)
 		return 0;
 	pthread_mutex_init(&b.lock, NULL);
-	pthread_cond_init(&b.cond, NULL);
+	cephc_client_cond_init(&b.cond);
 	ret = cephc_client_call(o->c, batch_submit_fn, &b);
 	pthread_mutex_lock(&b.lock);
-	while (!ret && b.pending)
-		pthread_cond_wait(&b.cond, &b.lock);
+	if (!ret) /* each request has its own timeout */
+		ret = cephc_client_wait_for(o->c, &b.lock, &b.cond, batch_idle,
+					    &b, 0);
 	pthread_mutex_unlock(&b.lock);
 	pthread_mutex_destroy(&b.lock);
 	pthread_cond_destroy(&b.cond);

@@ -202,6 +202,24 @@ struct wait_call {
 	int err;
 };
 
+static bool wait_call_done(void *arg)
+{
+	return ((struct wait_call *)arg)->done;
+}
+
+/* Wait for w->done; 0 or the call's own result. */
+static int wait_call_wait(struct wait_call *w, int ret)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!ret)
+		ret = cephc_client_wait_for(w->img->c, &w->lock, &w->cond,
+					    wait_call_done, w, 0);
+	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	return ret ? ret : w->err;
+}
+
 static void wait_done(void *arg, int err)
 {
 	struct wait_call *w = arg;
@@ -250,15 +268,9 @@ static int run_wait(struct cephc_rbd_image *img, void (*fn)(void *))
 	int ret;
 
 	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
+	cephc_client_cond_init(&w.cond);
 	ret = cephc_client_call(img->c, fn, &w);
-	pthread_mutex_lock(&w.lock);
-	while (!ret && !w.done)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	pthread_mutex_destroy(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	return ret ? ret : w.err;
+	return wait_call_wait(&w, ret);
 }
 
 int rbd_image_watch_start(struct cephc_rbd_image *img)
@@ -340,13 +352,7 @@ int rbd_image_notify_header_update(struct cephc_rbd_image *img)
 	enc_le32(&e, RBD_NOTIFY_OP_HEADER_UPDATE);
 	n.w = &w;
 	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
+	cephc_client_cond_init(&w.cond);
 	ret = cephc_client_call(img->c, notify_fn, &w);
-	pthread_mutex_lock(&w.lock);
-	while (!ret && !w.done)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	pthread_mutex_destroy(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	return ret ? ret : w.err;
+	return wait_call_wait(&w, ret);
 }
