@@ -6,7 +6,8 @@
  *   osdc write 4096 qd1 ops/s=... MB/s=... cpu_us/op=... lat_us=...
  * CPU per op is this process's user+system time (getrusage) over the ops.
  *
- *   bench_osdc [-c CONF] [-k KEYRING] [-p POOL] [-s SECONDS]
+ *   bench_osdc [-c CONF] [-k KEYRING] [-p POOL] [-s SECONDS] [-b SIZE] [-q QD]
+ *              [-S]  (-S: one thread of blocking calls instead)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -112,6 +113,42 @@ static void issue(struct slot *s)
 		done_cb(s, r);
 }
 
+/* One thread, blocking calls: what a synchronous caller (an NBD worker,
+ * a librados user) sees per op. */
+static int run_sync(cephc_ioctx *io, bool write, size_t bs, double secs)
+{
+	char *buf = aligned_alloc(4096, bs);
+	uint64_t ops = 0, errors = 0, t0, t1, end;
+	double c0, c1, el;
+
+	memset(buf, 's', bs);
+	c0 = cpu_s();
+	t0 = now_ns();
+	end = t0 + (uint64_t)(secs * 1e9);
+	do {
+		char oid[64];
+		int64_t r;
+
+		snprintf(oid, sizeof(oid), "bench-osdc-sync-%llu",
+			 (unsigned long long)(ops % OBJS));
+		r = write ? cephc_rados_write(io, oid, buf, bs, 0)
+			  : cephc_rados_read(io, oid, buf, bs, 0);
+		errors += r < 0;
+		ops++;
+	} while (now_ns() < end);
+	t1 = now_ns();
+	c1 = cpu_s();
+	el = (double)(t1 - t0) / 1e9;
+	printf("osdc sync-%s %zu qd1 ops/s=%.0f cpu_us/op=%.1f lat_us=%.0f "
+	       "errors=%llu\n",
+	       write ? "write" : "read", bs, (double)ops / el,
+	       (c1 - c0) * 1e6 / (double)ops, el * 1e6 / (double)ops,
+	       (unsigned long long)errors);
+	fflush(stdout);
+	free(buf);
+	return errors ? 1 : 0;
+}
+
 static int run(cephc_ioctx *io, bool write, size_t bs, int qd, double secs,
 	       uint64_t *wrote)
 {
@@ -162,11 +199,14 @@ int main(int argc, char **argv)
 {
 	const char *conf = getenv("CEPH_CONF"), *keyring = NULL, *pool = "test";
 	double secs = 5;
+	size_t only_bs = 0; /* -b: one size only */
+	int only_qd = 0;    /* -q: one queue depth only */
+	bool sync_mode = false; /* -S: blocking calls from one thread */
 	cephc_cluster *c;
 	cephc_ioctx *io;
 	int opt, r, rc = 0;
 
-	while ((opt = getopt(argc, argv, "c:k:p:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:k:p:s:b:q:S")) != -1) {
 		switch (opt) {
 		case 'c':
 			conf = optarg;
@@ -180,10 +220,19 @@ int main(int argc, char **argv)
 		case 's':
 			secs = atof(optarg);
 			break;
+		case 'b':
+			only_bs = (size_t)strtoull(optarg, NULL, 0);
+			break;
+		case 'q':
+			only_qd = atoi(optarg);
+			break;
+		case 'S':
+			sync_mode = true;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: %s [-c conf] [-k keyring] "
-				"[-p pool] [-s secs]\n",
+				"[-p pool] [-s secs] [-b size] [-q qd] [-S]\n",
 				argv[0]);
 			return 2;
 		}
@@ -196,11 +245,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
 		return 1;
 	}
+	if (sync_mode) {
+		rc |= run_sync(io, true, only_bs ? only_bs : 4096, secs);
+		rc |= run_sync(io, false, only_bs ? only_bs : 4096, secs);
+		for (int k = 0; k < OBJS; k++) {
+			char oid[64];
+
+			snprintf(oid, sizeof(oid), "bench-osdc-sync-%d", k);
+			cephc_rados_remove(io, oid);
+		}
+		cephc_ioctx_destroy(io);
+		cephc_cluster_destroy(c);
+		return rc;
+	}
 	static const size_t sizes[] = {4096, 4u << 20};
 	static const int qds[] = {1, 16};
 	for (size_t s = 0; s < 2; s++)
 		for (size_t q = 0; q < 2; q++) {
 			uint64_t wrote[QD_MAX] = {0};
+
+			if ((only_bs && sizes[s] != only_bs) ||
+			    (only_qd && qds[q] != only_qd))
+				continue;
 			rc |= run(io, true, sizes[s], qds[q], secs, wrote);
 			rc |= run(io, false, sizes[s], qds[q], secs, wrote);
 		}
