@@ -230,6 +230,53 @@ static bool req_reads(const struct cephc_osdc_req *r)
 	       CEPHC_OSD_FLAG_READ;
 }
 
+static struct osdc_pgcache_ent *pgcache_slot(struct cephc_osdc *osdc,
+					     const struct cephc_osdmap *m,
+					     struct cephc_pg pgid)
+{
+	uint64_t h;
+
+	if (!osdc->pgcache)
+		return NULL;
+	if (osdc->pgcache_map != m || osdc->pgcache_epoch != m->epoch) {
+		for (uint32_t i = 0; i < OSDC_PGCACHE_SIZE; i++)
+			osdc->pgcache[i].pool = -1;
+		osdc->pgcache_map = m;
+		osdc->pgcache_epoch = m->epoch;
+	}
+	h = ((uint64_t)pgid.pool * 0x9e3779b97f4a7c15ull) ^ pgid.seed;
+	return &osdc->pgcache[(h ^ (h >> 29)) % OSDC_PGCACHE_SIZE];
+}
+
+/* The PG's up/acting result into t (osd -1 when it cannot be mapped). */
+static void pg_to_osds(struct cephc_osdc *osdc, const struct cephc_osdmap *m,
+		       struct osdc_target *t)
+{
+	struct osdc_pgcache_ent *e = pgcache_slot(osdc, m, t->pgid);
+
+	if (e && e->pool == t->pgid.pool && e->seed == t->pgid.seed) {
+		t->osd = e->osd;
+		t->up_primary = e->up_primary;
+		t->acting_hash = e->acting_hash;
+		t->up_hash = e->up_hash;
+		return;
+	}
+	if (cephc_osdmap_pg_to_osds(m, t->pgid, &osdc->mapping,
+				    osdc->scratch))
+		return;
+	t->osd = osdc->mapping.acting_primary;
+	t->up_primary = osdc->mapping.up_primary;
+	t->acting_hash = set_hash(osdc->mapping.acting, osdc->mapping.n_acting);
+	t->up_hash = set_hash(osdc->mapping.up, osdc->mapping.n_up);
+	if (e)
+		*e = (struct osdc_pgcache_ent){.pool = t->pgid.pool,
+					       .seed = t->pgid.seed,
+					       .osd = t->osd,
+					       .up_primary = t->up_primary,
+					       .acting_hash = t->acting_hash,
+					       .up_hash = t->up_hash};
+}
+
 /*
  * object -> pg -> acting primary on map m.  Returns 0, or CEPHC_ENOENT
  * when the pool does not exist.  t->osd is -1 when the PG has no primary.
@@ -274,15 +321,7 @@ static int calc_target(struct cephc_osdc *osdc, const struct cephc_osdmap *m,
 	t->size = pi->size;
 	t->min_size = pi->min_size;
 	t->force_resend = pi->last_force_op_resend;
-	ret =
-	    cephc_osdmap_pg_to_osds(m, t->pgid, &osdc->mapping, osdc->scratch);
-	if (ret == 0) {
-		t->osd = osdc->mapping.acting_primary;
-		t->up_primary = osdc->mapping.up_primary;
-		t->acting_hash =
-		    set_hash(osdc->mapping.acting, osdc->mapping.n_acting);
-		t->up_hash = set_hash(osdc->mapping.up, osdc->mapping.n_up);
-	}
+	pg_to_osds(osdc, m, t);
 	/* Pauses: librados' default is to wait for FULL to clear. */
 	bool full_ok =
 	    r->flags & (CEPHC_OSD_FLAG_FULL_TRY | CEPHC_OSD_FLAG_FULL_FORCE);
@@ -1246,6 +1285,9 @@ int cephc_osdc_create(const struct cephc_osdc_params *p,
 		return CEPHC_ENOMEM;
 	}
 	osdc->p = *p;
+	/* optional: without it every request runs CRUSH */
+	osdc->pgcache =
+	    cephc_malloc_array(OSDC_PGCACHE_SIZE, sizeof(*osdc->pgcache));
 	osdc->tick.cb = tick_cb;
 	cephc_timer_arm(osdc_loop(osdc), &osdc->tick,
 			cephc_now_ns() +
@@ -1269,6 +1311,7 @@ void cephc_osdc_destroy(struct cephc_osdc *osdc)
 			close_session(osdc, osdc->sess[i]);
 	cephc_free(osdc->sess);
 	cephc_free(osdc->scratch);
+	cephc_free(osdc->pgcache);
 	cephc_free(osdc->tid_hash);
 	cephc_free(osdc);
 }

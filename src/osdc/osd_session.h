@@ -39,6 +39,19 @@ struct osdc_session {
 
 struct osdc_linger;
 
+/*
+ * PG -> OSDs results of the current map, so a hot PG runs CRUSH once per
+ * map rather than once per request (it was ~6% of the client's CPU at
+ * 4 KiB).  Direct-mapped; emptied when the map changes.
+ */
+#define OSDC_PGCACHE_SIZE 1024u
+struct osdc_pgcache_ent {
+	int64_t pool; /* -1: empty */
+	uint32_t seed;
+	int osd, up_primary;
+	uint32_t acting_hash, up_hash;
+};
+
 struct cephc_osdc {
 	struct cephc_osdc_params p;
 	bool destroying;
@@ -53,6 +66,9 @@ struct cephc_osdc {
 	struct cephc_pg_mapping mapping;
 	void *scratch;
 	size_t scratch_len;
+	struct osdc_pgcache_ent *pgcache; /* NULL: no cache (out of memory) */
+	const struct cephc_osdmap *pgcache_map;
+	uint32_t pgcache_epoch;
 	struct cephc_osd_reply rep; /* decode scratch */
 	struct cephc_osdc_stats st;
 	/* linger requests (osd_linger.c) */
