@@ -22,6 +22,7 @@ struct cephc_loop {
 	_Atomic(struct cephc_loop_work *) pending; /* lock-free LIFO */
 	atomic_bool wake_pending;                  /* eventfd written */
 	struct cephc_timer *timers;                /* soonest first */
+	struct cephc_loop_defer *defers;           /* end of this turn */
 	/*
 	 * Bumped by every cephc_loop_del_fd().  An fd's owner may free it
 	 * right after removing it, so events fetched before a removal are
@@ -204,6 +205,48 @@ static int run_timers(struct cephc_loop *loop)
 	return n;
 }
 
+void cephc_loop_defer(struct cephc_loop *loop, struct cephc_loop_defer *d)
+{
+	if (d->queued)
+		return;
+	d->queued = true;
+	d->next = loop->defers;
+	loop->defers = d;
+}
+
+void cephc_loop_defer_cancel(struct cephc_loop *loop,
+			     struct cephc_loop_defer *d)
+{
+	struct cephc_loop_defer **pp = &loop->defers;
+
+	if (!d->queued)
+		return;
+	while (*pp && *pp != d)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = d->next;
+	d->queued = false;
+	d->next = NULL;
+}
+
+/* Until both are empty: deferred work may queue more of either. */
+static void run_end_of_turn(struct cephc_loop *loop)
+{
+	for (;;) {
+		struct cephc_loop_defer *d = loop->defers;
+
+		if (d) {
+			loop->defers = d->next;
+			d->queued = false;
+			d->next = NULL;
+			d->fn(d);
+			continue;
+		}
+		if (!run_pending(loop))
+			break;
+	}
+}
+
 static void enter(struct cephc_loop *loop)
 {
 	pthread_mutex_lock(&loop->driver);
@@ -215,7 +258,7 @@ static void leave(struct cephc_loop *loop)
 	/* Nothing may sit in the queue once we let go without a wake-up
 	 * pending for it; submitters write the eventfd when they fail to get
 	 * the lock, so draining here is an optimisation, not a requirement. */
-	run_pending(loop);
+	run_end_of_turn(loop);
 	tls_driving = NULL;
 	pthread_mutex_unlock(&loop->driver);
 }

@@ -52,6 +52,14 @@ struct cephc_loop_work {
 	void (*fn)(struct cephc_loop_work *w);
 };
 
+/* Work for the end of the driver's turn (e.g. one socket flush for every
+ * message queued during it); embed it; zero-initialise before first use. */
+struct cephc_loop_defer {
+	struct cephc_loop_defer *next;
+	bool queued;
+	void (*fn)(struct cephc_loop_defer *d);
+};
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t cephc_now_ns(void);
 
@@ -68,6 +76,15 @@ void cephc_loop_del_fd(struct cephc_loop *loop, struct cephc_loop_fd *lfd);
 void cephc_timer_arm(struct cephc_loop *loop, struct cephc_timer *t,
 		     uint64_t deadline_ns);
 void cephc_timer_cancel(struct cephc_loop *loop, struct cephc_timer *t);
+
+/*
+ * Driver context only.  Run d->fn once before the driver lets go of the
+ * loop (after the events and work of this turn); queuing an already queued
+ * d does nothing.  Cancel before freeing d.
+ */
+void cephc_loop_defer(struct cephc_loop *loop, struct cephc_loop_defer *d);
+void cephc_loop_defer_cancel(struct cephc_loop *loop,
+			     struct cephc_loop_defer *d);
 
 /* Any thread.  w must stay valid until w->fn has run. */
 void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w);

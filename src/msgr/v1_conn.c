@@ -142,6 +142,11 @@ struct cephc_conn {
 	uint32_t rx_front_crc, rx_middle_crc, rx_data_crc;
 	struct cephc_msg_cursor rx_cur;
 
+	/* One flush at the end of the driver's turn for every message queued
+	 * during it (replies that trigger new requests batch into one
+	 * sendmsg per connection). */
+	struct cephc_loop_defer flush_defer;
+
 	/* Liveness and reconnect. */
 	struct cephc_timer timer;
 	uint64_t last_rx_ns;
@@ -160,6 +165,7 @@ static int con_fail(struct cephc_conn *con, int err, const char *why);
 static int con_flush(struct cephc_conn *con);
 static void con_io(struct cephc_loop_fd *lfd, uint32_t revents);
 static void con_timer(struct cephc_timer *t);
+static void con_deferred_flush(struct cephc_loop_defer *d);
 static int con_handle_connect_reply(struct cephc_conn *con);
 static int srv_handle_connect(struct cephc_conn *con);
 
@@ -346,6 +352,7 @@ static void con_reset_socket(struct cephc_conn *con)
 
 static void con_free(struct cephc_conn *con)
 {
+	cephc_loop_defer_cancel(con->msgr->loop, &con->flush_defer);
 	cephc_free(con->stage);
 	cephc_free(con->rx_auth);
 	cephc_free(con);
@@ -1518,6 +1525,7 @@ struct cephc_conn *cephc_conn_create(struct cephc_msgr *m,
 	con->lfd.fd = -1;
 	con->lfd.cb = con_io;
 	con->timer.cb = con_timer;
+	con->flush_defer.fn = con_deferred_flush;
 	return con;
 }
 
@@ -1698,12 +1706,28 @@ void cephc_conn_send(struct cephc_conn *con, struct cephc_msg *msg)
 	}
 	msg->m_prepared = false;
 	msg_list_push(&con->out_head, &con->out_tail, msg);
-	/* Sends from dispatch hooks are batched into con_io's flush. */
-	if (con->state == CEPHC_CON_OPEN && !con->in_rx) {
-		con->busy++;
-		con_flush(con);
-		con_unbusy(con);
+	/* Sends from dispatch hooks are batched into con_io's flush, the
+	 * rest of the driver's turn into one flush at its end. */
+	if (con->state != CEPHC_CON_OPEN || con->in_rx)
+		return;
+	if (cephc_loop_in_driver(con->msgr->loop)) {
+		cephc_loop_defer(con->msgr->loop, &con->flush_defer);
+		return;
 	}
+	con->busy++;
+	con_flush(con);
+	con_unbusy(con);
+}
+
+static void con_deferred_flush(struct cephc_loop_defer *d)
+{
+	struct cephc_conn *con =
+	    (struct cephc_conn *)((char *)d -
+				  offsetof(struct cephc_conn, flush_defer));
+
+	con->busy++;
+	con_flush(con);
+	con_unbusy(con);
 }
 
 static void send_work(struct cephc_loop_work *w)
