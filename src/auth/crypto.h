@@ -93,8 +93,8 @@ int cephc_aes_cbc_decrypt(const struct cephc_crypto_key *key, const void *in,
 
 /*
  * A keyed AES-128-CBC encryptor for hot paths (per-message signatures): the
- * key schedule and cipher lookup are done once, each call only resets the
- * IV.  No padding is added: len must be a multiple of 16.  One context is
+ * key schedule and cipher lookup are done once, and each call chains CBC
+ * from Ceph's IV without touching the context.  No padding is added: len must be a multiple of 16.  One context is
  * used by one thread at a time.
  */
 struct cephc_aes_ctx {

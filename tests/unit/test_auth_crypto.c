@@ -302,6 +302,32 @@ static void test_signature_formulas(void **state)
 	assert_true(sig == 0xef0eef4808b52eadull);
 }
 
+/* The hot-path context chains CBC itself: same bytes as the one-shot CBC
+ * (whose PKCS#7 padding only adds a trailing block), call after call. */
+static void test_aes_ctx_matches_cbc(void **state)
+{
+	struct cephc_crypto_key k;
+	struct cephc_aes_ctx c;
+	uint8_t in[64], a[64], b[80];
+	size_t blen = 0;
+
+	(void)state;
+	test_key(&k);
+	for (int i = 0; i < 64; i++)
+		in[i] = (uint8_t)(i * 37 + 1);
+	assert_int_equal(cephc_aes_ctx_init(&c, &k), 0);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(cephc_aes_ctx_encrypt_blocks(&c, in, 64, a), 0);
+		assert_int_equal(cephc_aes_cbc_encrypt(&k, in, 64, b, &blen), 0);
+		assert_int_equal(blen, 80);
+		assert_memory_equal(a, b, 64);
+		in[round] ^= 0x5a;
+	}
+	assert_int_equal(cephc_aes_ctx_encrypt_blocks(&c, in, 15, a),
+			 CEPHC_EINVAL);
+	cephc_aes_ctx_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_cephx_envelope_round_trip),
 	    cmocka_unit_test(test_key_proof_includes_length_prefix),
 	    cmocka_unit_test(test_signature_formulas),
+	    cmocka_unit_test(test_aes_ctx_matches_cbc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
