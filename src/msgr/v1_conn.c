@@ -157,9 +157,15 @@ struct cephc_conn {
 	 * goes at once (a lossy peer dropped a working session), only
 	 * repeated failures back off. */
 	bool reconnect_now;
+	/* The last fault was the peer dropping us (reset, EOF) rather than
+	 * nobody answering; a few such retries go at once too. */
+	bool peer_dropped;
+	uint8_t quick_retries;
 };
 
 #define LOG "msgr"
+/* Immediate retries after a peer reset before OPEN, then backoff. */
+#define CON_QUICK_RETRIES 3
 
 static int con_fail(struct cephc_conn *con, int err, const char *why);
 static int con_flush(struct cephc_conn *con);
@@ -380,6 +386,7 @@ static int con_fail(struct cephc_conn *con, int err, const char *why)
 
 	if (con->state == CEPHC_CON_CLOSED)
 		return err;
+	con->peer_dropped = err == CEPHC_ECONNRESET || err == CEPHC_EPIPE;
 	cephc_addr_format(&con->peer_addr, peer, sizeof(peer));
 	if (err == CEPHC_ECONNRESET || err == CEPHC_EPIPE)
 		log_info(LOG, "%s: %s (%s)", peer, why, cephc_strerror(err));
@@ -636,6 +643,7 @@ static void con_opened(struct cephc_conn *con)
 	con->state = CEPHC_CON_OPEN;
 	con->backoff_ms = 0;
 	con->reconnect_now = true;
+	con->quick_retries = 0;
 	con->connect_rounds = 0;
 	con->authorizer_retried = false;
 	con->last_rx_ns = now;
@@ -1660,7 +1668,12 @@ void cephc_conn_reconnect(struct cephc_conn *con)
 
 	if (con->state != CEPHC_CON_CLOSED || con->server)
 		return;
-	if (!con->reconnect_now) {
+	if (!con->reconnect_now && con->peer_dropped &&
+	    con->quick_retries < CON_QUICK_RETRIES) {
+		/* a live peer that dropped us mid-handshake (the daemons'
+		 * socket-failure injection does it): try again at once */
+		con->quick_retries++;
+	} else if (!con->reconnect_now) {
 		con->backoff_ms = con->backoff_ms ? con->backoff_ms * 2
 						  : CEPHC_BACKOFF_BASE_MS;
 		if (con->backoff_ms > CEPHC_BACKOFF_MAX_MS)
