@@ -185,6 +185,8 @@ static void lr_done(struct cephc_osdc_req *req, int err)
 	case LR_REGISTER:
 		if (!lg)
 			break;
+		log_debug(SUBSYS, "watch %llu registered: %s",
+			  (unsigned long long)lg->id, cephc_strerror(err));
 		lg->registering = false;
 		if (lg->reg_done) {
 			/* the first registration reports to the caller */
@@ -209,6 +211,10 @@ static void lr_done(struct cephc_osdc_req *req, int err)
 		break;
 	case LR_PING:
 		if (lg) {
+			if (err)
+				log_debug(SUBSYS, "watch %llu ping: %s",
+					  (unsigned long long)lg->id,
+					  cephc_strerror(err));
 			lg->ping = NULL;
 			if (err && err != CEPHC_ETIMEDOUT)
 				report_error(lg, err);
@@ -216,6 +222,9 @@ static void lr_done(struct cephc_osdc_req *req, int err)
 		break;
 	case LR_UNWATCH:
 	case LR_ACK:
+		log_debug(SUBSYS, "%s: %s",
+			  lr->kind == LR_ACK ? "notify ack" : "unwatch",
+			  cephc_strerror(err));
 		if (lr->done)
 			lr->done(lr->arg, err);
 		break;
@@ -503,6 +512,9 @@ void osdc_linger_handle_notify(struct cephc_osdc *osdc, struct osdc_session *s,
 			  s->osd, (unsigned long long)n.cookie);
 		return;
 	}
+	log_debug(SUBSYS, "osd.%d: watch event %u cookie %llu notify %llu",
+		  s->osd, n.opcode, (unsigned long long)n.cookie,
+		  (unsigned long long)n.notify_id);
 	switch (n.opcode) {
 	case CEPHC_WATCH_EVENT_NOTIFY:
 		if (!lg->is_notify && lg->wp.notify_cb)

@@ -311,48 +311,62 @@ void rbd_image_watch_stop(struct cephc_rbd_image *img)
 struct notify_call {
 	struct cephc_rbd_image *img;
 	uint8_t payload[10];
-	struct wait_call *w;
 };
 
+/* The image stays open until this runs: close waits for aio_pending. */
 static void notify_done(void *arg, int err, const void *acks, size_t len)
 {
 	struct notify_call *n = arg;
+	struct cephc_rbd_image *img = n->img;
 
 	(void)acks;
 	(void)len;
-	wait_done(n->w, err);
+	if (err)
+		log_debug(SUBSYS, "%s: header update notify: %s",
+			  img->header_oid, cephc_strerror(err));
+	cephc_free(n);
+	pthread_mutex_lock(&img->lock);
+	if (--img->aio_pending == 0)
+		pthread_cond_broadcast(&img->idle);
+	pthread_mutex_unlock(&img->lock);
 }
 
 static void notify_fn(void *arg)
 {
-	struct wait_call *w = arg;
-	struct notify_call *n = w->arg;
-	struct cephc_osdc *osdc = rbd_osd_osdc(w->img->osd);
+	struct notify_call *n = arg;
+	struct cephc_osdc *osdc = rbd_osd_osdc(n->img->osd);
 	int ret =
-	    osdc ? cephc_osdc_notify(osdc, w->img->pool, w->img->header_oid,
+	    osdc ? cephc_osdc_notify(osdc, n->img->pool, n->img->header_oid,
 				     NULL, NULL, n->payload, sizeof(n->payload),
 				     RBD_NOTIFY_TIMEOUT_S, notify_done, n)
 		 : CEPHC_ECANCELED;
 
 	if (ret)
-		wait_done(w, ret);
+		notify_done(n, ret, NULL, 0);
 }
 
+/*
+ * Sent, not waited for: watchers get it whether or not we wait for their
+ * acks, and a watcher whose session the OSD is re-establishing holds the
+ * notify up to its full timeout (5 s a resize under socket failures).
+ * cephc_rbd_close() waits for it, so a short-lived tool still sends it.
+ */
 int rbd_image_notify_header_update(struct cephc_rbd_image *img)
 {
-	struct notify_call n = {.img = img};
+	struct notify_call *n = cephc_calloc(1, sizeof(*n));
 	struct cephc_enc e;
-	struct wait_call w = {.img = img, .arg = &n};
-	int ret;
 
-	enc_init(&e, n.payload, sizeof(n.payload));
+	if (!n)
+		return CEPHC_ENOMEM;
+	n->img = img;
+	enc_init(&e, n->payload, sizeof(n->payload));
 	enc_u8(&e, 1); /* struct_v */
 	enc_u8(&e, 1); /* compat */
 	enc_le32(&e, 4);
 	enc_le32(&e, RBD_NOTIFY_OP_HEADER_UPDATE);
-	n.w = &w;
-	pthread_mutex_init(&w.lock, NULL);
-	cephc_client_cond_init(&w.cond);
-	ret = cephc_client_call(img->c, notify_fn, &w);
-	return wait_call_wait(&w, ret);
+	pthread_mutex_lock(&img->lock);
+	img->aio_pending++;
+	pthread_mutex_unlock(&img->lock);
+	return cephc_client_call(img->c, notify_fn, n);
 }
+
