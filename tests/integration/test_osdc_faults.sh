@@ -1,11 +1,4 @@
 #!/usr/bin/env bash
-# NOT in CI for now: on 2026-11-22 one run in four failed in the
-# --inject-socket-failures part with "connect: permission denied": a monitor
-# connection broken mid-authentication is retried with the newly assigned
-# global_id but no ticket to reclaim it, the monitor answers EACCES, and the
-# mon client treats that as final.  Fix that (auth/mon), then move this back
-# to tests/integration.  Run by hand: CEPHC_SOURCE_DIR=. CEPHC_BUILD_DIR=build
-# CEPHC_BIN=build/cephc bash THIS
 # OSD client under faults, on throwaway clusters of its own:
 #  1. 3 OSDs (pool size 3, min_size 1): 8 threads append records while one
 #     ceph-osd is killed with SIGKILL; every append must complete (on the
