@@ -152,8 +152,19 @@ int cephc_ioctx_create_by_id(cephc_cluster *c, int64_t pool_id,
 	pthread_mutex_unlock(&c->lock);
 	if (!conn)
 		return CEPHC_ENOTCONN;
-	if (!have)
-		return CEPHC_ENOENT;
+	if (!have) {
+		/* Created after our map, maybe: ask for the newest first, as
+		 * librados does, before calling it missing. */
+		int r = cephc_cluster_wait_for_latest_osdmap(c);
+
+		if (r)
+			return r;
+		pthread_mutex_lock(&c->lock);
+		have = c->osdmap && cephc_osdmap_pool(c->osdmap, pool_id);
+		pthread_mutex_unlock(&c->lock);
+		if (!have)
+			return CEPHC_ENOENT;
+	}
 	cephc_client_call(c, start_osdc_fn, &so);
 	if (so.ret)
 		return so.ret;
@@ -173,6 +184,14 @@ int cephc_ioctx_create(cephc_cluster *c, const char *pool_name,
 	int64_t id = cephc_cluster_pool_lookup(c, pool_name);
 
 	*out = NULL;
+	if (id == CEPHC_ENOENT) {
+		/* same as by id: the pool may be newer than our map */
+		int r = cephc_cluster_wait_for_latest_osdmap(c);
+
+		if (r)
+			return r;
+		id = cephc_cluster_pool_lookup(c, pool_name);
+	}
 	if (id < 0)
 		return (int)id;
 	return cephc_ioctx_create_by_id(c, id, out);
