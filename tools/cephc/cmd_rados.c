@@ -499,7 +499,13 @@ static int do_bench(cephc_ioctx *io, struct rados_args *a)
 	int nsec = 0;
 	uint64_t last_fin = 0;
 	while (!atomic_load(&b->stop) && nsec < secs && nsec < 4096) {
-		usleep(1000000);
+		/* one line a second, but notice a seq/rand run that ran out
+		 * of objects at once: its time is what IOPS is computed on */
+		uint64_t tick = t0 + (uint64_t)(nsec + 1) * 1000000000ull;
+		while (!atomic_load(&b->stop) && mono_ns() < tick)
+			usleep(10000);
+		if (atomic_load(&b->stop))
+			break;
 		uint64_t fin = atomic_load(&b->finished);
 		double el = (double)(mono_ns() - t0) / 1e9;
 		double cur = (double)(fin - last_fin);
@@ -523,6 +529,13 @@ static int do_bench(cephc_ioctx *io, struct rados_args *a)
 	double total = (double)(mono_ns() - t0) / 1e9;
 	getrusage(RUSAGE_SELF, &ru1);
 	uint64_t fin = atomic_load(&b->finished);
+	if (nsec == 0) {
+		/* under a second: the partial second is the one sample, as
+		 * rados reports it */
+		iops_s[0] = (double)fin;
+		bw_s[0] = (double)fin * (double)b->bsize / 1048576.0;
+		nsec = 1;
+	}
 	double mb = (double)fin * (double)b->bsize / 1048576.0;
 	double avg_lat =
 	    fin ? (double)atomic_load(&b->lat_sum_ns) / (double)fin / 1e9 : 0;
