@@ -80,6 +80,7 @@ static void structs(const uint8_t *d, size_t n)
 			cephc_rbd_trash_list_clear(&tl);
 		if (cephc_rbd_dec_trash_get(d, n, &ts) == 0)
 			cephc_rbd_trash_spec_clear(&ts);
+		(void)cephc_rbd_dec_image_group_get(d, n, &pool);
 	}
 	if (cephc_rbd_dec_object_map_load(d, n, &om) == 0) {
 		for (uint64_t i = 0; i < om.count && i < 64; i++)

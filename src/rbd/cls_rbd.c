@@ -988,3 +988,22 @@ int cephc_rbd_dec_trash_list(const void *buf, size_t len,
 		cephc_rbd_trash_list_clear(out);
 	return d.err;
 }
+
+int cephc_rbd_dec_image_group_get(const void *buf, size_t len,
+				  int64_t *group_pool_id)
+{
+	struct cephc_dec d, body;
+	uint32_t idlen;
+
+	*group_pool_id = CEPHC_RBD_POOL_NONE;
+	dec_init(&d, buf, len);
+	if (dec_envelope(&d, 1, NULL, &body))
+		return d.err;
+	*group_pool_id = dec_s64(&body);
+	(void)dec_blob(&body, &idlen, CEPHC_RBD_ID_MAX);
+	if (!body.err && *group_pool_id < CEPHC_RBD_POOL_NONE)
+		dec_fail(&body, CEPHC_EDECODE);
+	if (dec_envelope_end(&d, &body))
+		*group_pool_id = CEPHC_RBD_POOL_NONE;
+	return d.err;
+}

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cephc/rbd.h"
 #include "core/encode.h"
 
 #define CEPHC_RBD_CLS_NAME "rbd"
@@ -327,6 +328,14 @@ int cephc_rbd_enc_object_map_update(struct cephc_enc *e, uint64_t start,
 int cephc_rbd_enc_object_map_resize(struct cephc_enc *e, uint64_t object_count,
 				    uint8_t default_state);
 
+/*
+ * image_group_get (header): no input -> GroupSpec versioned(1,1) { s64
+ * pool_id, string group_id } (pool first on the wire, seen on 16.2.15);
+ * pool_id -1 (and id "") when in no group.
+ */
+int cephc_rbd_dec_image_group_get(const void *buf, size_t len,
+				  int64_t *group_pool_id);
+
 /* ---- pool-level objects: rbd_namespace, rbd_directory state, rbd_trash -- */
 
 /*
@@ -377,20 +386,7 @@ int cephc_rbd_enc_dir_state(struct cephc_enc *e, uint8_t state);
 int cephc_rbd_dec_v1_directory(const void *buf, size_t len,
 			       struct cephc_rbd_str_list *out);
 
-/* cls::rbd::TrashImageSource / TrashImageState (both carried as u8). */
-enum cephc_rbd_trash_source {
-	CEPHC_RBD_TRASH_SOURCE_USER = 0,
-	CEPHC_RBD_TRASH_SOURCE_MIRRORING = 1,
-	CEPHC_RBD_TRASH_SOURCE_MIGRATION = 2,
-	CEPHC_RBD_TRASH_SOURCE_REMOVING = 3,
-	CEPHC_RBD_TRASH_SOURCE_USER_PARENT = 4,
-};
-enum cephc_rbd_trash_state {
-	CEPHC_RBD_TRASH_STATE_NORMAL = 0,
-	CEPHC_RBD_TRASH_STATE_MOVING = 1,
-	CEPHC_RBD_TRASH_STATE_REMOVING = 2,
-	CEPHC_RBD_TRASH_STATE_RESTORING = 3,
-};
+/* TrashImageSource / TrashImageState: enums of cephc/rbd.h, carried as u8. */
 
 /*
  * TrashImageSpec versioned(2,1) { u8 source, string name, utime

@@ -282,6 +282,7 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s,
 	cephc_osdc_req_init(&s->req);
 	s->req.ops = &s->ops;
 	s->req.pool = img->data_pool;
+	s->req.nspace = img->nspace;
 	s->req.oid = s->oid;
 	s->req.done = sub_done;
 	op = cephc_osd_ops_add(&s->ops);

@@ -612,6 +612,28 @@ static void test_decode_pool_replies(void **state)
 	assert_int_equal(cephc_rbd_dec_trash_list(list_huge, 3, &tl),
 			 CEPHC_EDECODE);
 
+	/* image_group_get: pool first, then the group id (16.2.15) */
+	{
+		static const uint8_t none[] = {1, 1, 12, 0, 0, 0, LE64(-1),
+					       0, 0, 0, 0};
+		static const uint8_t in3[] = {1, 1, 13, 0, 0, 0, LE64(3),
+					      1, 0, 0, 0, 'g'};
+		static const uint8_t bad[] = {1, 1, 12, 0, 0, 0, LE64(-5),
+					      0, 0, 0, 0};
+		int64_t gp;
+
+		assert_int_equal(
+		    cephc_rbd_dec_image_group_get(none, sizeof(none), &gp), 0);
+		assert_int_equal(gp, -1);
+		assert_int_equal(
+		    cephc_rbd_dec_image_group_get(in3, sizeof(in3), &gp), 0);
+		assert_int_equal(gp, 3);
+		assert_int_equal(
+		    cephc_rbd_dec_image_group_get(bad, sizeof(bad), &gp),
+		    CEPHC_EDECODE);
+		assert_int_equal(cephc_rbd_dec_image_group_get(in3, 17, &gp),
+				 CEPHC_EDECODE);
+	}
 	assert_int_equal(cephc_rbd_dec_v1_directory(v1_ok, 0, &sl), 0);
 	assert_int_equal(sl.count, 0);
 	assert_int_equal(cephc_rbd_dec_v1_directory(v1_ok, sizeof(v1_ok), &sl),
