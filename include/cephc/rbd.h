@@ -256,6 +256,7 @@ struct cephc_rbd_parent_info {
 	char pool_namespace[1025];
 	char image_id[65];
 	char image_name[1025]; /* the trashed name when in the trash */
+	bool image_in_trash;
 	uint64_t snap_id;
 	char snap_name[4097];
 	uint64_t overlap; /* bytes of the child backed by the parent */

@@ -305,6 +305,8 @@ static void image_free(struct cephc_rbd_image *img)
 		rbd_image_release_lock(img);
 		rbd_image_watch_stop(img);
 	}
+	if (img->parent)
+		cephc_rbd_close(img->parent);
 	cephc_free(img->wsnaps);
 	rbd_osd_put(img->osd);
 	cephc_rbd_meta_clear(&img->meta);
@@ -314,6 +316,15 @@ static void image_free(struct cephc_rbd_image *img)
 	pthread_mutex_destroy(&img->lock);
 	pthread_cond_destroy(&img->idle);
 	cephc_free(img);
+}
+
+static const struct cephc_rbd_snap *
+snap_by_id(const struct cephc_rbd_image_meta *m, uint64_t id)
+{
+	for (uint32_t i = 0; i < m->num_snaps; i++)
+		if (m->snaps[i].id == id && m->snaps[i].name)
+			return &m->snaps[i];
+	return NULL;
 }
 
 static int get_name_reply(void *arg, const uint8_t *p, size_t len)
@@ -357,7 +368,8 @@ static int resolve_image(struct cephc_rbd_image *img, const char *name,
 
 int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		   const char *name, const char *id, const char *snap,
-		   unsigned flags, struct cephc_rbd_image **out)
+		   uint64_t snap_id, unsigned flags,
+		   struct cephc_rbd_image **out)
 {
 	struct cephc_rbd_image *img;
 	struct rbd_loc l;
@@ -376,7 +388,8 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	pthread_cond_init(&img->idle, NULL);
 	cephc_rbd_meta_init(&img->meta);
 	img->c = c;
-	img->read_only = (flags & CEPHC_RBD_OPEN_READ_ONLY) || snap;
+	img->read_only = (flags & CEPHC_RBD_OPEN_READ_ONLY) || snap ||
+			 snap_id != CEPHC_RBD_NOSNAP;
 	img->pool_name = cephc_strdup(pool);
 	img->nspace = cephc_strdup(ns ? ns : "");
 	if (!img->pool_name || !img->nspace) {
@@ -427,8 +440,11 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 			cephc_strerror(ret));
 		goto fail;
 	}
-	if (img->meta.parent.pool_id >= 0 && !(flags & RBD_OPEN_ANY_FEATURES)) {
-		rbd_set_err("image is a clone (has a parent): not supported");
+	if (img->meta.parent.pool_id >= 0 && !img->read_only &&
+	    !(flags & RBD_OPEN_ANY_FEATURES)) {
+		/* writes to a clone need copy-up, which cephc lacks */
+		rbd_set_err("image is a clone: cephc reads clones but cannot "
+			    "write them; open it read-only");
 		ret = CEPHC_EOPNOTSUPP;
 		goto fail;
 	}
@@ -444,11 +460,17 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	    img->meta.data_pool_id >= 0 ? img->meta.data_pool_id : img->pool;
 	img->snap_id = CEPHC_RBD_NOSNAP;
 	img->size = img->meta.size;
-	if (snap) {
+	if (snap || snap_id != CEPHC_RBD_NOSNAP) {
 		const struct cephc_rbd_snap *s =
-		    cephc_rbd_meta_snap_by_name(&img->meta, snap);
+		    snap ? cephc_rbd_meta_snap_by_name(&img->meta, snap)
+			 : snap_by_id(&img->meta, snap_id);
 		if (!s) {
-			rbd_set_err("snapshot '%s' does not exist", snap);
+			if (snap)
+				rbd_set_err("snapshot '%s' does not exist",
+					    snap);
+			else
+				rbd_set_err("snapshot %llu does not exist",
+					    (unsigned long long)snap_id);
 			ret = CEPHC_ENOENT;
 			goto fail;
 		}
@@ -466,6 +488,12 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 					 protection_reply,
 					 &img->snap_protected);
 		}
+	}
+	/* A clone reads what it lacks from its parent (read-only opens). */
+	if (img->meta.parent.pool_id >= 0 && !(flags & RBD_OPEN_ANY_FEATURES)) {
+		ret = rbd_image_open_parent(img);
+		if (ret)
+			goto fail;
 	}
 	/* The snap context writes carry, then keep it current. */
 	if (img->meta.num_snaps) {
@@ -504,7 +532,8 @@ int cephc_rbd_open_ns(cephc_cluster *c, const char *pool, const char *nspace,
 	if (!name)
 		return CEPHC_EINVAL;
 	return rbd_image_open(c, pool, nspace, name, NULL, snap,
-			      flags & CEPHC_RBD_OPEN_READ_ONLY, out);
+			      CEPHC_RBD_NOSNAP, flags & CEPHC_RBD_OPEN_READ_ONLY,
+			      out);
 }
 
 int cephc_rbd_open_by_id(cephc_cluster *c, const char *pool,
@@ -513,7 +542,7 @@ int cephc_rbd_open_by_id(cephc_cluster *c, const char *pool,
 {
 	if (!id)
 		return CEPHC_EINVAL;
-	return rbd_image_open(c, pool, nspace, NULL, id, snap,
+	return rbd_image_open(c, pool, nspace, NULL, id, snap, CEPHC_RBD_NOSNAP,
 			      flags & CEPHC_RBD_OPEN_READ_ONLY, out);
 }
 

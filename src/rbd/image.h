@@ -53,6 +53,12 @@ struct cephc_rbd_image {
 	uint64_t watch_cookie;
 	bool watching;
 	bool lock_owner; /* we hold "rbd_lock" on the header (removal) */
+
+	/* Clones: the parent at its snapshot, and the bytes of this image
+	 * (at snap_id) that fall through to it when a child object is
+	 * missing.  Read-only opens only. */
+	struct cephc_rbd_image *parent;
+	uint64_t parent_overlap;
 	unsigned refreshing; /* header re-reads in flight */
 	void *stop_wait;     /* close waiting for them */
 
@@ -113,14 +119,33 @@ bool rbd_have_err(void);
 
 /*
  * Open by name, or by id when id is not NULL (name then comes from the
- * directory, "" when it is not there: trash entries).  flags as for
- * cephc_rbd_open(); CEPHC_RBD_OPEN_ANY_FEATURES skips the feature checks
- * (removal works whatever the image uses).
+ * directory, "" when it is not there: trash entries), at snapshot snap (a
+ * name) or snap_id (when snap is NULL; CEPHC_RBD_NOSNAP: head).  flags as
+ * for cephc_rbd_open(); RBD_OPEN_ANY_FEATURES skips the feature checks
+ * and the parent (removal works whatever the image uses).
  */
 #define RBD_OPEN_ANY_FEATURES 0x100u
+/* Clone chains longer than this are refused (a loop in the metadata). */
+#define RBD_PARENT_DEPTH_MAX 32
 int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		   const char *name, const char *id, const char *snap,
-		   unsigned flags, struct cephc_rbd_image **out);
+		   uint64_t snap_id, unsigned flags,
+		   struct cephc_rbd_image **out);
+/*
+ * Open img's parent read-only at the parent snapshot (recursively, for
+ * clones of clones) and note the overlap at img's snapshot; nothing when
+ * that snapshot has no parent (taken after a flatten).  image_parent.c.
+ */
+int rbd_image_open_parent(struct cephc_rbd_image *img);
+/*
+ * A read of image bytes [off, off + len) that found no child object: the
+ * part below the parent overlap is read from the parent into buf (the
+ * rest must already be zeros).  0: done(comp, arg) will run once, on the
+ * loop thread; 1: nothing to read there; < 0: error.
+ */
+int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
+			  uint64_t len, void *buf, cephc_rbd_callback_t done,
+			  void *arg);
 /* Data objects [0, count) of the head deleted, a window at a time. */
 int rbd_image_delete_data(struct cephc_rbd_image *img, uint64_t count);
 

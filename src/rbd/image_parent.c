@@ -8,6 +8,7 @@
  * snapshot is the overlap (parent_overlap_get(snap)), absent where the
  * snapshot has no parent (taken after a flatten).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,6 +116,7 @@ static int parent_names(struct cephc_rbd_image *img,
 			       enc_len(&e), false, trash_reply, &ts);
 		name = ts.name;
 		ts.name = NULL;
+		out->image_in_trash = !ret;
 	}
 	if (ret)
 		return ret;
@@ -166,6 +168,72 @@ int cephc_rbd_get_parent(cephc_rbd_image *img,
 	if (!img)
 		return CEPHC_EINVAL;
 	return cephc_rbd_get_parent_at(img, img->snap_id, out);
+}
+
+/* ---- clone reads ----------------------------------------------------------
+ */
+
+/* How deep the parent opens on this thread go (a loop guard). */
+static __thread unsigned parent_depth;
+
+int rbd_image_open_parent(struct cephc_rbd_image *img)
+{
+	struct cephc_rbd_parent_spec spec;
+	char pname[256];
+	uint64_t overlap;
+	bool has;
+	int ret;
+
+	ret = rbd_parent_spec_at(img, img->snap_id, &spec, &has, &overlap);
+	if (ret || !has || !overlap) {
+		/* no parent at this snapshot: nothing falls through */
+		cephc_rbd_parent_spec_clear(&spec);
+		return ret;
+	}
+	pool_name(img->c, spec.pool_id, pname, sizeof(pname));
+	if (!pname[0]) {
+		rbd_set_err("parent pool %lld does not exist",
+			    (long long)spec.pool_id);
+		ret = CEPHC_ENOENT;
+	} else if (parent_depth >= RBD_PARENT_DEPTH_MAX) {
+		rbd_set_err("clone chain deeper than %d images",
+			    RBD_PARENT_DEPTH_MAX);
+		ret = -ELOOP;
+	} else {
+		parent_depth++;
+		ret = rbd_image_open(img->c, pname, spec.pool_namespace, NULL,
+				     spec.image_id, NULL, spec.snap_id,
+				     CEPHC_RBD_OPEN_READ_ONLY, &img->parent);
+		parent_depth--;
+		if (ret && !rbd_have_err())
+			rbd_set_err("opening the parent image: %s",
+				    cephc_strerror(ret));
+	}
+	img->parent_overlap = ret ? 0 : overlap;
+	cephc_rbd_parent_spec_clear(&spec);
+	return ret;
+}
+
+int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
+			  uint64_t len, void *buf, cephc_rbd_callback_t done,
+			  void *arg)
+{
+	cephc_rbd_completion *comp;
+	uint64_t n;
+	int ret;
+
+	if (!img->parent || off >= img->parent_overlap ||
+	    off >= img->parent->size)
+		return 1;
+	/* only the overlap is the parent's; past it the child reads zeros */
+	n = img->parent_overlap - off < len ? img->parent_overlap - off : len;
+	ret = cephc_rbd_aio_create_completion(arg, done, &comp);
+	if (ret)
+		return ret;
+	ret = cephc_rbd_aio_read(img->parent, off, (size_t)n, buf, comp);
+	if (ret)
+		cephc_rbd_aio_release(comp);
+	return ret;
 }
 
 /* ---- lock holders -------------------------------------------------------- */

@@ -460,7 +460,7 @@ static int open_for_removal(struct cephc_cluster *c, const char *pool,
 			    const char *ns, const char *id,
 			    struct cephc_rbd_image **img)
 {
-	return rbd_image_open(c, pool, ns, NULL, id, NULL,
+	return rbd_image_open(c, pool, ns, NULL, id, NULL, CEPHC_RBD_NOSNAP,
 			      CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES,
 			      img);
 }
