@@ -764,6 +764,7 @@ static const char *pool_name(struct tool_ctx *t, int64_t id, char *buf,
 
 static int do_info(struct tool_ctx *t, struct rbd_args *a)
 {
+	struct cephc_rbd_parent_info par;
 	struct cephc_rbd_info in;
 	cephc_rbd_image *img;
 	char sz[32], feat[512], opf[256], ts[3][64], dp[256];
@@ -774,7 +775,10 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 	if ((r = open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
 	cephc_rbd_stat(img, &in);
+	r = cephc_rbd_get_parent(img, &par);
 	cephc_rbd_close(img);
+	if (r)
+		return fail("error getting parent", r);
 	fmt_bytes(in.size, sz, sizeof(sz));
 	cephc_rbd_features_format(in.features, feat, sizeof(feat));
 	cephc_rbd_op_features_format(in.op_features, opf, sizeof(opf));
@@ -810,6 +814,21 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 		if (in.snap_id != CEPHC_RBD_SNAP_HEAD)
 			printf(",\"protected\":\"%s\"",
 			       in.snap_protected ? "true" : "false");
+		if (par.has_parent) {
+			printf(",\"parent\":{\"pool\":");
+			json_str(stdout, par.pool_name);
+			printf(",\"pool_namespace\":");
+			json_str(stdout, par.pool_namespace);
+			printf(",\"image\":");
+			json_str(stdout, par.image_name);
+			printf(",\"id\":");
+			json_str(stdout, par.image_id);
+			printf(",\"snapshot\":");
+			json_str(stdout, par.snap_name);
+			printf(",\"trash\":%s,\"overlap\":%" PRIu64 "}",
+			       par.image_in_trash ? "true" : "false",
+			       par.overlap);
+		}
 		if (in.features & CEPHC_RBD_FEAT_STRIPINGV2)
 			printf(",\"stripe_unit\":%" PRIu64
 			       ",\"stripe_count\":%" PRIu64,
@@ -836,6 +855,16 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 	if (in.snap_id != CEPHC_RBD_SNAP_HEAD)
 		printf("\tprotected: %s\n",
 		       in.snap_protected ? "True" : "False");
+	if (par.has_parent) {
+		char ps[8192];
+
+		fmt_parent(&par, ps, sizeof(ps));
+		printf("\tparent: %s", ps);
+		if (par.image_in_trash)
+			printf(" (trash %s)", par.image_id);
+		fmt_bytes(par.overlap, sz, sizeof(sz));
+		printf("\n\toverlap: %s\n", sz);
+	}
 	if (in.features & CEPHC_RBD_FEAT_STRIPINGV2) {
 		fmt_bytes(in.stripe_unit, sz, sizeof(sz));
 		printf("\tstripe unit: %s\n", sz);
