@@ -36,11 +36,29 @@ static int put_str(struct cephc_enc *e, const char *s, size_t max)
 	return e->err;
 }
 
+/* A paged listing's input: string start_after, le64 max_return. */
+static int enc_list(struct cephc_enc *e, const char *start_after, size_t max,
+		    uint64_t max_return)
+{
+	int r = put_str(e, start_after, max);
+
+	if (r)
+		return r;
+	enc_le64(e, max_return);
+	return e->err;
+}
+
+/* A name or id argument that must not be empty. */
+static int put_name(struct cephc_enc *e, const char *s, size_t max)
+{
+	if (s && !s[0])
+		return CEPHC_EINVAL;
+	return put_str(e, s, max);
+}
+
 int cephc_rbd_enc_set_id(struct cephc_enc *e, const char *id)
 {
-	if (id && !id[0])
-		return CEPHC_EINVAL;
-	return put_str(e, id, CEPHC_RBD_ID_MAX);
+	return put_name(e, id, CEPHC_RBD_ID_MAX);
 }
 
 static int enc_name_id(struct cephc_enc *e, const char *name, const char *id)
@@ -75,12 +93,7 @@ int cephc_rbd_enc_dir_get_name(struct cephc_enc *e, const char *id)
 int cephc_rbd_enc_dir_list(struct cephc_enc *e, const char *start_after,
 			   uint64_t max_return)
 {
-	int r = put_str(e, start_after, CEPHC_RBD_NAME_MAX);
-
-	if (r)
-		return r;
-	enc_le64(e, max_return);
-	return e->err;
+	return enc_list(e, start_after, CEPHC_RBD_NAME_MAX, max_return);
 }
 
 int cephc_rbd_enc_dir_rename_image(struct cephc_enc *e, const char *src,
@@ -203,12 +216,7 @@ int cephc_rbd_enc_snapshot_add(struct cephc_enc *e, uint64_t snap_id,
 int cephc_rbd_enc_metadata_list(struct cephc_enc *e, const char *start_after,
 				uint64_t max_return)
 {
-	int r = put_str(e, start_after, CEPHC_RBD_META_KEY_MAX);
-
-	if (r)
-		return r;
-	enc_le64(e, max_return);
-	return e->err;
+	return enc_list(e, start_after, CEPHC_RBD_META_KEY_MAX, max_return);
 }
 
 int cephc_rbd_enc_object_map_update(struct cephc_enc *e, uint64_t start,
@@ -751,20 +759,13 @@ void cephc_rbd_str_list_clear(struct cephc_rbd_str_list *l)
 
 int cephc_rbd_enc_namespace_name(struct cephc_enc *e, const char *name)
 {
-	if (name && !name[0])
-		return CEPHC_EINVAL;
-	return put_str(e, name, CEPHC_RBD_NAMESPACE_MAX);
+	return put_name(e, name, CEPHC_RBD_NAMESPACE_MAX);
 }
 
 int cephc_rbd_enc_namespace_list(struct cephc_enc *e, const char *start_after,
 				 uint64_t max_return)
 {
-	int r = put_str(e, start_after, CEPHC_RBD_NAMESPACE_MAX);
-
-	if (r)
-		return r;
-	enc_le64(e, max_return);
-	return e->err;
+	return enc_list(e, start_after, CEPHC_RBD_NAMESPACE_MAX, max_return);
 }
 
 int cephc_rbd_dec_namespace_list(const void *buf, size_t len,
@@ -871,11 +872,10 @@ int cephc_rbd_enc_trash_add(struct cephc_enc *e, const char *id,
 	size_t env;
 	int r;
 
-	if (!spec || (id && !id[0]) ||
-	    spec->source > CEPHC_RBD_TRASH_SOURCE_USER_PARENT ||
+	if (!spec || spec->source > CEPHC_RBD_TRASH_SOURCE_USER_PARENT ||
 	    spec->state > CEPHC_RBD_TRASH_STATE_RESTORING)
 		return CEPHC_EINVAL;
-	r = put_str(e, id, CEPHC_RBD_ID_MAX);
+	r = put_name(e, id, CEPHC_RBD_ID_MAX);
 	if (r)
 		return r;
 	env = enc_envelope_begin(e, 2, 1);
@@ -892,20 +892,13 @@ int cephc_rbd_enc_trash_add(struct cephc_enc *e, const char *id,
 
 int cephc_rbd_enc_trash_id(struct cephc_enc *e, const char *id)
 {
-	if (id && !id[0])
-		return CEPHC_EINVAL;
-	return put_str(e, id, CEPHC_RBD_ID_MAX);
+	return put_name(e, id, CEPHC_RBD_ID_MAX);
 }
 
 int cephc_rbd_enc_trash_list(struct cephc_enc *e, const char *start_after,
 			     uint64_t max_return)
 {
-	int r = put_str(e, start_after, CEPHC_RBD_ID_MAX);
-
-	if (r)
-		return r;
-	enc_le64(e, max_return);
-	return e->err;
+	return enc_list(e, start_after, CEPHC_RBD_ID_MAX, max_return);
 }
 
 int cephc_rbd_enc_trash_state_set(struct cephc_enc *e, const char *id,

@@ -396,6 +396,25 @@ static int trash_get_reply(void *arg, const uint8_t *p, size_t len)
 	return cephc_rbd_dec_trash_get(p, len, arg);
 }
 
+/*
+ * Take a fetched trash entry into state `to` (REMOVING, RESTORING) from
+ * NORMAL.  An entry already in `to` (an interrupted earlier attempt) is
+ * taken over; any other state means someone else is at work (EBUSY).
+ */
+static int trash_claim(const struct rbd_loc *l, const char *id,
+		       const struct cephc_rbd_trash_spec *spec, uint8_t to,
+		       const char *busy)
+{
+	int ret;
+
+	if (spec->state != CEPHC_RBD_TRASH_STATE_NORMAL && spec->state != to) {
+		rbd_set_err("%s", busy);
+		return CEPHC_EBUSY;
+	}
+	ret = trash_state(l, id, to, CEPHC_RBD_TRASH_STATE_NORMAL);
+	return ret == -ESTALE && spec->state == to ? 0 : ret;
+}
+
 /* Move image (name, id) into the trash: librbd's trash::MoveRequest. */
 static int trash_move_image(const struct rbd_loc *l, const char *name,
 			    const char *id, uint8_t source, uint32_t delay)
@@ -485,24 +504,50 @@ static int lookup_id(const struct rbd_loc *l, const char *name, char **id)
 			      enc_len(&e), false, dir_get_id_reply, id);
 }
 
-int cephc_rbd_remove_ns(cephc_cluster *c, const char *pool, const char *nspace,
-			const char *name)
+/*
+ * The image called name in (pool, nspace): its location (*l, to close),
+ * id (to free) and a handle for removal (to close) -- set as far as they
+ * got, also on failure.
+ */
+static int open_named(struct cephc_cluster *c, const char *pool,
+		      const char *nspace, const char *name, struct rbd_loc *l,
+		      char **id, struct cephc_rbd_image **img)
 {
-	struct cephc_rbd_image *img = NULL;
-	struct rbd_loc l;
-	char *id = NULL;
 	int ret;
 
+	*id = NULL;
+	*img = NULL;
+	memset(l, 0, sizeof(*l));
 	if (!c || !pool || !name || !*name || strlen(name) > CEPHC_RBD_NAME_MAX)
 		return CEPHC_EINVAL;
-	ret = rbd_loc_open(c, pool, nspace, &l);
-	if (ret)
-		return ret;
-	ret = lookup_id(&l, name, &id);
+	ret = rbd_loc_open(c, pool, nspace, l);
+	if (!ret)
+		ret = lookup_id(l, name, id);
 	if (ret == CEPHC_ENOENT)
 		rbd_set_err("image '%s' does not exist", name);
 	if (!ret)
-		ret = open_for_removal(c, pool, l.ns, id, &img);
+		ret = open_for_removal(c, pool, l->ns, *id, img);
+	return ret;
+}
+
+static void close_named(struct rbd_loc *l, char *id,
+			struct cephc_rbd_image *img)
+{
+	if (img)
+		cephc_rbd_close(img); /* releases the lock */
+	cephc_free(id);
+	rbd_loc_close(l);
+}
+
+int cephc_rbd_remove_ns(cephc_cluster *c, const char *pool, const char *nspace,
+			const char *name)
+{
+	struct cephc_rbd_image *img;
+	struct rbd_loc l;
+	char *id;
+	int ret;
+
+	ret = open_named(c, pool, nspace, name, &l, &id, &img);
 	if (!ret)
 		ret = check_removable(img);
 	if (!ret)
@@ -513,10 +558,7 @@ int cephc_rbd_remove_ns(cephc_cluster *c, const char *pool, const char *nspace,
 				  CEPHC_RBD_TRASH_STATE_NORMAL);
 	if (!ret)
 		ret = finish_removal(&l, img, id);
-	if (img)
-		cephc_rbd_close(img);
-	cephc_free(id);
-	rbd_loc_close(&l);
+	close_named(&l, id, img);
 	return ret;
 }
 
@@ -548,31 +590,25 @@ int cephc_rbd_trash_list(cephc_cluster *c, const char *pool, const char *nspace,
 int cephc_rbd_trash_move(cephc_cluster *c, const char *pool, const char *nspace,
 			 const char *name, uint32_t delay_sec)
 {
-	struct cephc_rbd_image *img = NULL;
+	struct cephc_rbd_image *img;
 	struct rbd_loc l;
-	char *id = NULL;
+	char *id;
 	int ret;
 
-	if (!c || !pool || !name || !*name || strlen(name) > CEPHC_RBD_NAME_MAX)
-		return CEPHC_EINVAL;
-	ret = rbd_loc_open(c, pool, nspace, &l);
-	if (ret)
-		return ret;
-	ret = lookup_id(&l, name, &id);
-	if (!ret)
-		ret = open_for_removal(c, pool, l.ns, id, &img);
+	ret = open_named(c, pool, nspace, name, &l, &id, &img);
 	/* librbd takes the lock (when the image has one), nothing else */
 	if (!ret && (img->meta.features & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK))
 		ret = acquire_exclusive_lock(img);
 	if (!ret && (img->meta.features & CEPHC_RBD_FEATURE_MIGRATING))
 		ret = CEPHC_EBUSY;
-	if (img)
-		cephc_rbd_close(img); /* releases the lock */
+	if (img) {
+		cephc_rbd_close(img);
+		img = NULL;
+	}
 	if (!ret)
 		ret = trash_move_image(&l, name, id,
 				       CEPHC_RBD_TRASH_SOURCE_USER, delay_sec);
-	cephc_free(id);
-	rbd_loc_close(&l);
+	close_named(&l, id, img);
 	return ret;
 }
 
@@ -597,17 +633,8 @@ int cephc_rbd_trash_remove(cephc_cluster *c, const char *pool,
 		ret = CEPHC_EPERM;
 		goto out;
 	}
-	if (spec.state != CEPHC_RBD_TRASH_STATE_NORMAL &&
-	    spec.state != CEPHC_RBD_TRASH_STATE_REMOVING) {
-		rbd_set_err("image is pending restoration");
-		ret = CEPHC_EBUSY;
-		goto out;
-	}
-	ret = trash_state(&l, id, CEPHC_RBD_TRASH_STATE_REMOVING,
-			  CEPHC_RBD_TRASH_STATE_NORMAL);
-	/* an earlier, interrupted removal left it REMOVING: carry on */
-	if (ret == -ESTALE && spec.state == CEPHC_RBD_TRASH_STATE_REMOVING)
-		ret = 0;
+	ret = trash_claim(&l, id, &spec, CEPHC_RBD_TRASH_STATE_REMOVING,
+			  "image is pending restoration");
 	if (ret)
 		goto out;
 	ret = open_for_removal(c, pool, l.ns, id, &img);
@@ -662,16 +689,8 @@ int cephc_rbd_trash_restore(cephc_cluster *c, const char *pool,
 		ret = CEPHC_EINVAL;
 		goto out;
 	}
-	if (spec.state != CEPHC_RBD_TRASH_STATE_NORMAL &&
-	    spec.state != CEPHC_RBD_TRASH_STATE_RESTORING) {
-		rbd_set_err("image is pending deletion");
-		ret = CEPHC_EBUSY;
-		goto out;
-	}
-	ret = trash_state(&l, id, CEPHC_RBD_TRASH_STATE_RESTORING,
-			  CEPHC_RBD_TRASH_STATE_NORMAL);
-	if (ret == -ESTALE && spec.state == CEPHC_RBD_TRASH_STATE_RESTORING)
-		ret = 0;
+	ret = trash_claim(&l, id, &spec, CEPHC_RBD_TRASH_STATE_RESTORING,
+			  "image is pending deletion");
 	if (ret)
 		goto out;
 	name = new_name && *new_name ? new_name : spec.name;

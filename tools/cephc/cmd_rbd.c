@@ -547,16 +547,20 @@ static void fmt_parent(const struct cephc_rbd_parent_info *p, char *buf,
 			 p->image_name, p->snap_name);
 }
 
+/* "KEY":"VALUE" (escaped), after a comma unless first. */
+static void json_field(const char *key, const char *val, bool first)
+{
+	printf("%s\"%s\":", first ? "" : ",", key);
+	json_str(stdout, val);
+}
+
 static void json_parent(const struct cephc_rbd_parent_info *p)
 {
-	printf(",\"parent\":{\"pool\":");
-	json_str(stdout, p->pool_name);
-	printf(",\"pool_namespace\":");
-	json_str(stdout, p->pool_namespace);
-	printf(",\"image\":");
-	json_str(stdout, p->image_name);
-	printf(",\"snapshot\":");
-	json_str(stdout, p->snap_name);
+	printf(",\"parent\":{");
+	json_field("pool", p->pool_name, true);
+	json_field("pool_namespace", p->pool_namespace, false);
+	json_field("image", p->image_name, false);
+	json_field("snapshot", p->snap_name, false);
 	printf("}");
 }
 
@@ -603,10 +607,9 @@ static int ls_long_image(struct tool_ctx *t, struct rbd_args *a,
 	fmt_parent(&par, ps, sizeof(ps));
 	snprintf(fmt, sizeof(fmt), "%d", *spec->id ? 2 : 1);
 	if (t->json) {
-		printf("%s{\"image\":", *first ? "" : ",");
-		json_str(stdout, spec->name);
-		printf(",\"id\":");
-		json_str(stdout, spec->id);
+		printf("%s{", *first ? "" : ",");
+		json_field("image", spec->name, true);
+		json_field("id", spec->id, false);
 		printf(",\"size\":%" PRIu64, in.size);
 		if (par.has_parent)
 			json_parent(&par);
@@ -633,12 +636,10 @@ static int ls_long_image(struct tool_ctx *t, struct rbd_args *a,
 		fmt_bytes(s->size, sz, sizeof(sz));
 		fmt_parent(&par, ps, sizeof(ps));
 		if (t->json) {
-			printf(",{\"image\":");
-			json_str(stdout, spec->name);
-			printf(",\"id\":");
-			json_str(stdout, spec->id);
-			printf(",\"snapshot\":");
-			json_str(stdout, s->name);
+			printf(",{");
+			json_field("image", spec->name, true);
+			json_field("id", spec->id, false);
+			json_field("snapshot", s->name, false);
 			printf(",\"snapshot_id\":%" PRIu64 ",\"size\":%" PRIu64,
 			       s->id, s->size);
 			if (par.has_parent)
@@ -815,16 +816,12 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 			printf(",\"protected\":\"%s\"",
 			       in.snap_protected ? "true" : "false");
 		if (par.has_parent) {
-			printf(",\"parent\":{\"pool\":");
-			json_str(stdout, par.pool_name);
-			printf(",\"pool_namespace\":");
-			json_str(stdout, par.pool_namespace);
-			printf(",\"image\":");
-			json_str(stdout, par.image_name);
-			printf(",\"id\":");
-			json_str(stdout, par.image_id);
-			printf(",\"snapshot\":");
-			json_str(stdout, par.snap_name);
+			printf(",\"parent\":{");
+			json_field("pool", par.pool_name, true);
+			json_field("pool_namespace", par.pool_namespace, false);
+			json_field("image", par.image_name, false);
+			json_field("id", par.image_id, false);
+			json_field("snapshot", par.snap_name, false);
 			printf(",\"trash\":%s,\"overlap\":%" PRIu64 "}",
 			       par.image_in_trash ? "true" : "false",
 			       par.overlap);
@@ -1085,13 +1082,13 @@ static int trash_ls_long(struct tool_ctx *t, struct rbd_args *a,
 			 end);
 		fmt_parent(&par, ps, sizeof(ps));
 		if (t->json) {
-			printf("%s{\"id\":", first ? "" : ",");
-			json_str(stdout, e[i].id);
-			printf(",\"name\":");
-			json_str(stdout, e[i].name);
-			printf(",\"source\":\"%s\",\"deleted_at\":\"%s\","
-			       "\"status\":\"%s\"",
-			       trash_source_name(e[i].source), del, status);
+			printf("%s{", first ? "" : ",");
+			json_field("id", e[i].id, true);
+			json_field("name", e[i].name, false);
+			json_field("source", trash_source_name(e[i].source),
+				   false);
+			json_field("deleted_at", del, false);
+			json_field("status", status, false);
 			if (par.has_parent)
 				json_parent(&par);
 			printf("}");
@@ -1141,10 +1138,9 @@ static int trash_ls(struct tool_ctx *t, struct rbd_args *a)
 			printf("[");
 		for (size_t i = 0; i < k; i++) {
 			if (t->json) {
-				printf("%s{\"id\":", i ? "," : "");
-				json_str(stdout, e[i].id);
-				printf(",\"name\":");
-				json_str(stdout, e[i].name);
+				printf("%s{", i ? "," : "");
+				json_field("id", e[i].id, true);
+				json_field("name", e[i].name, false);
 				printf("}");
 			} else {
 				printf("%s %s\n", e[i].id, e[i].name);
