@@ -12,8 +12,11 @@
  * fast-diff, deep-flatten, journaling: Pacific's defaults) open read-only
  * only; a read-write open of them fails with CEPHC_EFEATURES and
  * cephc_cluster_last_error()-style text from cephc_rbd_last_error().
- * Clones (images with a parent) are not supported for I/O (CEPHC_EOPNOTSUPP
- * at open).  A read-write open watches the image header like krbd: when
+ * Clones (images with a parent) open read-only: reads of objects the clone
+ * lacks come from the parent (up to the overlap, through every level); a
+ * read-write open of a clone fails with CEPHC_EOPNOTSUPP (writes need
+ * copy-up, not implemented).  A read-write open watches the image header
+ * like krbd: when
  * another client notifies it (snapshot taken, resize), the snapshot context
  * that writes carry and the size are re-read before the notify is
  * acknowledged.  The snapshot fields of cephc_rbd_stat() describe the
@@ -187,7 +190,7 @@ CEPHC_EXPORT int cephc_rbd_trash_restore(cephc_cluster *c, const char *pool,
  * Open pool/name, at snapshot snap (NULL: head).  A snapshot open is
  * read-only.  Errors: CEPHC_ENOENT (no image or snapshot), CEPHC_EFEATURES
  * (features cephc cannot handle for this kind of open), CEPHC_EOPNOTSUPP
- * (a clone).
+ * (a clone opened read-write), or the parent's open error for a clone.
  */
 CEPHC_EXPORT int cephc_rbd_open(cephc_cluster *c, const char *pool,
 				const char *name, const char *snap,

@@ -157,11 +157,39 @@ static int scan_watchers(struct cephc_rbd_image *img, struct watcher_scan *ws)
 	return ret;
 }
 
-static int lock_info_reply(void *arg, const uint8_t *p, size_t len)
-{
-	struct cephc_cls_lock_info *info = arg;
+/* What breaking a lock needs from get_info, copied out of the reply (the
+ * decoder's strings are views into it). */
+struct lock_owner {
+	bool breakable; /* one exclusive holder with librbd's tag */
+	struct cephc_entity_name name;
+	struct cephc_entity_addr addr;
+	char cookie[CEPHC_CLS_LOCK_STR_MAX + 1];
+};
 
-	return cephc_cls_lock_decode_info(p, len, info);
+static int lock_owner_reply(void *arg, const uint8_t *p, size_t len)
+{
+	struct lock_owner *o = arg;
+	struct cephc_cls_lock_info *info = cephc_calloc(1, sizeof(*info));
+	const struct cephc_cls_locker *lk;
+	int ret;
+
+	if (!info)
+		return CEPHC_ENOMEM;
+	ret = cephc_cls_lock_decode_info(p, len, info);
+	lk = &info->lockers[0];
+	if (!ret && info->num_lockers == 1 &&
+	    info->type == CEPHC_CLS_LOCK_EXCLUSIVE &&
+	    info->tag_len == strlen(RBD_LOCK_TAG) &&
+	    !memcmp(info->tag, RBD_LOCK_TAG, info->tag_len) &&
+	    lk->cookie_len < sizeof(o->cookie)) {
+		o->breakable = true;
+		o->name = lk->name;
+		o->addr = lk->addr;
+		memcpy(o->cookie, lk->cookie, lk->cookie_len);
+		o->cookie[lk->cookie_len] = '\0';
+	}
+	cephc_free(info);
+	return ret;
 }
 
 /* "ip:port/nonce", the form `ceph osd blocklist add` takes. */
@@ -187,26 +215,25 @@ static void addr_plain(const struct cephc_entity_addr *a, char *buf, size_t cap)
  */
 static int break_dead_lock(struct cephc_rbd_image *img)
 {
-	struct cephc_cls_lock_info *info;
+	struct lock_owner *o;
 	struct watcher_scan ws;
+	char addr[160], cmd[320];
 	uint8_t b[RBD_LOCK_ARGS_MAX];
 	size_t len;
 	int ret;
 
-	info = cephc_calloc(1, sizeof(*info));
-	if (!info)
+	o = cephc_calloc(1, sizeof(*o));
+	if (!o)
 		return CEPHC_ENOMEM;
 	ret = cephc_cls_lock_encode_get_info(RBD_LOCK_NAME, b, sizeof(b), &len);
 	if (!ret)
 		ret = rbd_lock_call(img, "get_info", b, len, false,
-				    lock_info_reply, info);
+				    lock_owner_reply, o);
 	if (!ret)
 		ret = scan_watchers(img, &ws);
 	if (ret)
 		goto out;
-	if (info->num_lockers != 1 || info->type != CEPHC_CLS_LOCK_EXCLUSIVE ||
-	    info->tag_len != strlen(RBD_LOCK_TAG) ||
-	    memcmp(info->tag, RBD_LOCK_TAG, info->tag_len)) {
+	if (!o->breakable) {
 		/* a shared or foreign lock: librbd refuses too */
 		rbd_set_err("image is locked by another tool");
 		ret = CEPHC_EBUSY;
@@ -224,35 +251,28 @@ static int break_dead_lock(struct cephc_rbd_image *img)
 		ret = CEPHC_EBUSY;
 		goto out;
 	}
-	{
-		const struct cephc_cls_locker *lk = &info->lockers[0];
-		char addr[160], cmd[320], cookie[CEPHC_CLS_LOCK_STR_MAX + 1];
-
-		addr_plain(&lk->addr, addr, sizeof(addr));
-		snprintf(cmd, sizeof(cmd),
-			 "{\"prefix\": \"osd blocklist\", \"blocklistop\": "
-			 "\"add\", \"addr\": \"%s\"}",
-			 addr);
-		log_info(SUBSYS, "%s: breaking the lock of dead client %s",
-			 img->header_oid, addr);
-		ret = cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL,
-						NULL, NULL, NULL);
-		if (!ret)
-			ret = cephc_cluster_wait_for_latest_osdmap(img->c);
-		memcpy(cookie, lk->cookie, lk->cookie_len);
-		cookie[lk->cookie_len] = '\0';
-		if (!ret)
-			ret = cephc_cls_lock_encode_break(RBD_LOCK_NAME,
-							  &lk->name, cookie, b,
-							  sizeof(b), &len);
-		if (!ret)
-			ret = rbd_lock_call(img, "break_lock", b, len, true,
-					    NULL, NULL);
-		if (ret == CEPHC_ENOENT) /* released meanwhile */
-			ret = 0;
-	}
+	addr_plain(&o->addr, addr, sizeof(addr));
+	snprintf(cmd, sizeof(cmd),
+		 "{\"prefix\": \"osd blocklist\", \"blocklistop\": "
+		 "\"add\", \"addr\": \"%s\"}",
+		 addr);
+	log_info(SUBSYS, "%s: breaking the lock of dead client %s",
+		 img->header_oid, addr);
+	ret = cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL, NULL, NULL,
+					NULL);
+	/* the OSDs must know of the blocklist before the lock goes */
+	if (!ret)
+		ret = cephc_cluster_wait_for_latest_osdmap(img->c);
+	if (!ret)
+		ret = cephc_cls_lock_encode_break(
+		    RBD_LOCK_NAME, &o->name, o->cookie, b, sizeof(b), &len);
+	if (!ret)
+		ret =
+		    rbd_lock_call(img, "break_lock", b, len, true, NULL, NULL);
+	if (ret == CEPHC_ENOENT) /* released meanwhile */
+		ret = 0;
 out:
-	cephc_free(info);
+	cephc_free(o);
 	return ret;
 }
 
