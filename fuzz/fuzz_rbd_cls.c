@@ -67,6 +67,21 @@ static void structs(const uint8_t *d, size_t n)
 		cephc_rbd_kv_list_clear(&l);
 	if (cephc_rbd_dec_metadata_list(d, n, &l) == 0)
 		cephc_rbd_kv_list_clear(&l);
+	{
+		struct cephc_rbd_str_list sl;
+		struct cephc_rbd_trash_list tl;
+		struct cephc_rbd_trash_spec ts;
+
+		if (cephc_rbd_dec_namespace_list(d, n, &sl) == 0)
+			cephc_rbd_str_list_clear(&sl);
+		if (cephc_rbd_dec_v1_directory(d, n, &sl) == 0)
+			cephc_rbd_str_list_clear(&sl);
+		if (cephc_rbd_dec_trash_list(d, n, &tl) == 0)
+			cephc_rbd_trash_list_clear(&tl);
+		if (cephc_rbd_dec_trash_get(d, n, &ts) == 0)
+			cephc_rbd_trash_spec_clear(&ts);
+		(void)cephc_rbd_dec_image_group_get(d, n, &pool);
+	}
 	if (cephc_rbd_dec_object_map_load(d, n, &om) == 0) {
 		for (uint64_t i = 0; i < om.count && i < 64; i++)
 			(void)cephc_rbd_object_map_get(&om, i);

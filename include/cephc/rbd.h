@@ -12,8 +12,11 @@
  * fast-diff, deep-flatten, journaling: Pacific's defaults) open read-only
  * only; a read-write open of them fails with CEPHC_EFEATURES and
  * cephc_cluster_last_error()-style text from cephc_rbd_last_error().
- * Clones (images with a parent) are not supported for I/O (CEPHC_EOPNOTSUPP
- * at open).  A read-write open watches the image header like krbd: when
+ * Clones (images with a parent) open read-only: reads of objects the clone
+ * lacks come from the parent (up to the overlap, through every level); a
+ * read-write open of a clone fails with CEPHC_EOPNOTSUPP (writes need
+ * copy-up, not implemented).  A read-write open watches the image header
+ * like krbd: when
  * another client notifies it (snapshot taken, resize), the snapshot context
  * that writes carry and the size are re-read before the notify is
  * acknowledged.  The snapshot fields of cephc_rbd_stat() describe the
@@ -67,29 +70,141 @@ struct cephc_rbd_create_opts {
 	uint64_t features;
 };
 
+/*
+ * Namespaces: an image may live in a namespace of its pool (`rbd
+ * --namespace NS`, `pool/NS/image`).  Every *_ns function takes one; NULL
+ * or "" means the default namespace, and the functions without _ns use
+ * it.  In a namespace that does not exist (see cephc_rbd_namespace_*),
+ * create fails with CEPHC_ENOENT.
+ */
+
 /* Create a format 2 image the way librbd does (directory entry, id
  * object, header, striping).  CEPHC_EEXIST when the name is taken. */
 CEPHC_EXPORT int cephc_rbd_create(cephc_cluster *c, const char *pool,
 				  const char *name,
 				  const struct cephc_rbd_create_opts *o);
-/* Remove an image and its data.  CEPHC_ENOTEMPTY when it has snapshots,
- * CEPHC_EBUSY when another client watches its header. */
+CEPHC_EXPORT int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
+				     const char *nspace, const char *name,
+				     const struct cephc_rbd_create_opts *o);
+/*
+ * Remove an image and its data the way Pacific's librbd does, whatever
+ * features it has: take its exclusive lock when it has that feature
+ * (breaking, after blocklisting its owner, a lock whose owner no longer
+ * watches the header), move it to the trash with source "removing",
+ * delete its data, object maps and header, then the trash entry.  An
+ * interrupted removal leaves the trash entry, which cephc_rbd_list_ns()
+ * still shows and cephc_rbd_trash_remove() finishes.
+ * Errors: CEPHC_ENOENT, CEPHC_ENOTEMPTY (snapshots), CEPHC_EBUSY (another
+ * client watches the header), -EMLINK (the image is in a group),
+ * CEPHC_EOPNOTSUPP (journaling images, clones: not supported yet).
+ */
 CEPHC_EXPORT int cephc_rbd_remove(cephc_cluster *c, const char *pool,
 				  const char *name);
-/* Image names of a pool, sorted.  *names is one allocation (the array and
- * the strings); free it with cephc_buffer_free(). */
+CEPHC_EXPORT int cephc_rbd_remove_ns(cephc_cluster *c, const char *pool,
+				     const char *nspace, const char *name);
+/* Image names of a pool's default namespace, as cephc_rbd_list_ns()
+ * orders them.  *names is one allocation (the array and the strings);
+ * free it with cephc_buffer_free(). */
 CEPHC_EXPORT int cephc_rbd_list(cephc_cluster *c, const char *pool,
 				char ***names, size_t *count);
+
+struct cephc_rbd_image_spec {
+	const char *id;   /* "" for a format 1 image */
+	const char *name; /* both inside the same allocation */
+};
+/*
+ * Images as librbd 16 lists them (`rbd ls`): format 1 images (from the
+ * rbd_directory tmap), then format 2 images sorted by name, then images
+ * whose removal started but did not finish (trash entries with source
+ * "removing").  *specs is one allocation; cephc_buffer_free() it.
+ */
+CEPHC_EXPORT int cephc_rbd_list_ns(cephc_cluster *c, const char *pool,
+				   const char *nspace,
+				   struct cephc_rbd_image_spec **specs,
+				   size_t *count);
+
+/*
+ * Namespace registry of a pool (`rbd namespace create|rm|ls`).  Create:
+ * CEPHC_EEXIST when taken, CEPHC_EINVAL for "".  Remove: CEPHC_ENOENT
+ * when unknown, CEPHC_EBUSY while it holds images or trash entries.
+ * List: sorted names, one allocation freed with cephc_buffer_free().
+ * Exists: whether the namespace's image directory is ready.
+ */
+CEPHC_EXPORT int cephc_rbd_namespace_create(cephc_cluster *c, const char *pool,
+					    const char *nspace);
+CEPHC_EXPORT int cephc_rbd_namespace_remove(cephc_cluster *c, const char *pool,
+					    const char *nspace);
+CEPHC_EXPORT int cephc_rbd_namespace_list(cephc_cluster *c, const char *pool,
+					  char ***names, size_t *count);
+CEPHC_EXPORT int cephc_rbd_namespace_exists(cephc_cluster *c, const char *pool,
+					    const char *nspace, bool *exists);
+
+/* ---- trash (`rbd trash ...`) -------------------------------------------- */
+
+/* Where a trash entry came from, and where it is in its life cycle (the
+ * on-disk values). */
+enum cephc_rbd_trash_source {
+	CEPHC_RBD_TRASH_SOURCE_USER = 0,
+	CEPHC_RBD_TRASH_SOURCE_MIRRORING = 1,
+	CEPHC_RBD_TRASH_SOURCE_MIGRATION = 2,
+	CEPHC_RBD_TRASH_SOURCE_REMOVING = 3,
+	CEPHC_RBD_TRASH_SOURCE_USER_PARENT = 4,
+};
+enum cephc_rbd_trash_state {
+	CEPHC_RBD_TRASH_STATE_NORMAL = 0,
+	CEPHC_RBD_TRASH_STATE_MOVING = 1,
+	CEPHC_RBD_TRASH_STATE_REMOVING = 2,
+	CEPHC_RBD_TRASH_STATE_RESTORING = 3,
+};
+
+struct cephc_rbd_trash_info {
+	const char *id;
+	const char *name; /* both inside the same allocation */
+	uint32_t source;  /* enum cephc_rbd_trash_source */
+	uint32_t state;   /* enum cephc_rbd_trash_state */
+	uint32_t deletion_sec;
+	uint32_t deferment_end_sec; /* may be purged from then on */
+};
+/* Every entry (all sources), sorted by id; cephc_buffer_free(*entries). */
+CEPHC_EXPORT int cephc_rbd_trash_list(cephc_cluster *c, const char *pool,
+				      const char *nspace,
+				      struct cephc_rbd_trash_info **entries,
+				      size_t *count);
+/* Move an image to the trash (source "user"), purgeable after delay_sec.
+ * Takes the exclusive lock first when the image has that feature. */
+CEPHC_EXPORT int cephc_rbd_trash_move(cephc_cluster *c, const char *pool,
+				      const char *nspace, const char *name,
+				      uint32_t delay_sec);
+/* Delete a trashed image for good.  CEPHC_EPERM before its deferment
+ * ends unless force; otherwise the errors of cephc_rbd_remove(). */
+CEPHC_EXPORT int cephc_rbd_trash_remove(cephc_cluster *c, const char *pool,
+					const char *nspace, const char *id,
+					bool force);
+/* Bring a user-trashed image back under new_name (NULL: its old name).
+ * CEPHC_EEXIST when the name is taken, CEPHC_EINVAL for other sources. */
+CEPHC_EXPORT int cephc_rbd_trash_restore(cephc_cluster *c, const char *pool,
+					 const char *nspace, const char *id,
+					 const char *new_name);
 
 /*
  * Open pool/name, at snapshot snap (NULL: head).  A snapshot open is
  * read-only.  Errors: CEPHC_ENOENT (no image or snapshot), CEPHC_EFEATURES
  * (features cephc cannot handle for this kind of open), CEPHC_EOPNOTSUPP
- * (a clone).
+ * (a clone opened read-write), or the parent's open error for a clone.
  */
 CEPHC_EXPORT int cephc_rbd_open(cephc_cluster *c, const char *pool,
 				const char *name, const char *snap,
 				unsigned flags, cephc_rbd_image **out);
+CEPHC_EXPORT int cephc_rbd_open_ns(cephc_cluster *c, const char *pool,
+				   const char *nspace, const char *name,
+				   const char *snap, unsigned flags,
+				   cephc_rbd_image **out);
+/* Open by image id (e.g. a trash entry); the name is "" when the image is
+ * not in the directory. */
+CEPHC_EXPORT int cephc_rbd_open_by_id(cephc_cluster *c, const char *pool,
+				      const char *nspace, const char *id,
+				      const char *snap, unsigned flags,
+				      cephc_rbd_image **out);
 /* Waits for the image's outstanding aio, then frees the handle. */
 CEPHC_EXPORT int cephc_rbd_close(cephc_rbd_image *img);
 /* Why the last failed open on this thread failed ("" if unknown). */
@@ -135,6 +250,32 @@ struct cephc_rbd_snap_entry {
 CEPHC_EXPORT int cephc_rbd_snap_list(cephc_rbd_image *img,
 				     struct cephc_rbd_snap_entry **snaps,
 				     uint32_t *count);
+
+/* A clone's parent: where it is and what reads fall through to it. */
+struct cephc_rbd_parent_info {
+	bool has_parent;
+	int64_t pool_id;
+	char pool_name[256];
+	char pool_namespace[1025];
+	char image_id[65];
+	char image_name[1025]; /* the trashed name when in the trash */
+	bool image_in_trash;
+	uint64_t snap_id;
+	char snap_name[4097];
+	uint64_t overlap; /* bytes of the child backed by the parent */
+};
+/* The parent of the opened image (at its snapshot, if one was opened), as
+ * the header holds it now.  has_parent false for a non-clone. */
+CEPHC_EXPORT int cephc_rbd_get_parent(cephc_rbd_image *img,
+				      struct cephc_rbd_parent_info *out);
+/* The same at snapshot snap_id of the image (CEPHC_RBD_SNAP_HEAD: head). */
+CEPHC_EXPORT int cephc_rbd_get_parent_at(cephc_rbd_image *img,
+					 uint64_t snap_id,
+					 struct cephc_rbd_parent_info *out);
+/* Holders of the image's lock ("rbd_lock" on the header), and whether it
+ * is exclusive. */
+CEPHC_EXPORT int cephc_rbd_list_lockers(cephc_rbd_image *img, int *count,
+					bool *exclusive);
 
 /* Grow (set_size) or shrink (trim objects past the end, then set_size). */
 CEPHC_EXPORT int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size);

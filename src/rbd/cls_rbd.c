@@ -36,11 +36,29 @@ static int put_str(struct cephc_enc *e, const char *s, size_t max)
 	return e->err;
 }
 
+/* A paged listing's input: string start_after, le64 max_return. */
+static int enc_list(struct cephc_enc *e, const char *start_after, size_t max,
+		    uint64_t max_return)
+{
+	int r = put_str(e, start_after, max);
+
+	if (r)
+		return r;
+	enc_le64(e, max_return);
+	return e->err;
+}
+
+/* A name or id argument that must not be empty. */
+static int put_name(struct cephc_enc *e, const char *s, size_t max)
+{
+	if (s && !s[0])
+		return CEPHC_EINVAL;
+	return put_str(e, s, max);
+}
+
 int cephc_rbd_enc_set_id(struct cephc_enc *e, const char *id)
 {
-	if (id && !id[0])
-		return CEPHC_EINVAL;
-	return put_str(e, id, CEPHC_RBD_ID_MAX);
+	return put_name(e, id, CEPHC_RBD_ID_MAX);
 }
 
 static int enc_name_id(struct cephc_enc *e, const char *name, const char *id)
@@ -75,12 +93,7 @@ int cephc_rbd_enc_dir_get_name(struct cephc_enc *e, const char *id)
 int cephc_rbd_enc_dir_list(struct cephc_enc *e, const char *start_after,
 			   uint64_t max_return)
 {
-	int r = put_str(e, start_after, CEPHC_RBD_NAME_MAX);
-
-	if (r)
-		return r;
-	enc_le64(e, max_return);
-	return e->err;
+	return enc_list(e, start_after, CEPHC_RBD_NAME_MAX, max_return);
 }
 
 int cephc_rbd_enc_dir_rename_image(struct cephc_enc *e, const char *src,
@@ -203,12 +216,7 @@ int cephc_rbd_enc_snapshot_add(struct cephc_enc *e, uint64_t snap_id,
 int cephc_rbd_enc_metadata_list(struct cephc_enc *e, const char *start_after,
 				uint64_t max_return)
 {
-	int r = put_str(e, start_after, CEPHC_RBD_META_KEY_MAX);
-
-	if (r)
-		return r;
-	enc_le64(e, max_return);
-	return e->err;
+	return enc_list(e, start_after, CEPHC_RBD_META_KEY_MAX, max_return);
 }
 
 int cephc_rbd_enc_object_map_update(struct cephc_enc *e, uint64_t start,
@@ -732,4 +740,263 @@ int cephc_rbd_generate_image_id(uint64_t global_id, uint32_t random, char *buf,
 		return CEPHC_EOVERFLOW;
 	memcpy(buf, s, strlen(s) + 1);
 	return 0;
+}
+
+/* ---- pool-level objects ------------------------------------------------ */
+
+#define TRASH_SPEC_COMPAT 1
+/* Smallest encoded TrashImageSpec: envelope, source, empty name, 2 utimes. */
+#define TRASH_SPEC_MIN (6 + 1 + 4 + 16)
+
+void cephc_rbd_str_list_clear(struct cephc_rbd_str_list *l)
+{
+	for (uint32_t i = 0; i < l->count; i++)
+		cephc_free(l->items[i]);
+	cephc_free(l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
+int cephc_rbd_enc_namespace_name(struct cephc_enc *e, const char *name)
+{
+	return put_name(e, name, CEPHC_RBD_NAMESPACE_MAX);
+}
+
+int cephc_rbd_enc_namespace_list(struct cephc_enc *e, const char *start_after,
+				 uint64_t max_return)
+{
+	return enc_list(e, start_after, CEPHC_RBD_NAMESPACE_MAX, max_return);
+}
+
+int cephc_rbd_dec_namespace_list(const void *buf, size_t len,
+				 struct cephc_rbd_str_list *out)
+{
+	struct cephc_dec d;
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	dec_init(&d, buf, len);
+	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4);
+	if (d.err)
+		return d.err;
+	if (n) {
+		out->items = cephc_calloc(n, sizeof(*out->items));
+		if (!out->items)
+			return CEPHC_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n && !d.err; i++) {
+		char *s = dec_string_dup(&d, CEPHC_RBD_NAMESPACE_MAX);
+
+		if (!s)
+			break;
+		out->items[out->count++] = s;
+		/* sorted and unique, names never empty (cls refuses both) */
+		if (!s[0] || (i && strcmp(out->items[i - 1], s) >= 0))
+			dec_fail(&d, CEPHC_EDECODE);
+	}
+	if (d.err)
+		cephc_rbd_str_list_clear(out);
+	return d.err;
+}
+
+int cephc_rbd_enc_dir_state(struct cephc_enc *e, uint8_t state)
+{
+	if (state > CEPHC_RBD_DIR_STATE_ADD_DISABLED)
+		return CEPHC_EINVAL;
+	enc_u8(e, state);
+	return e->err;
+}
+
+int cephc_rbd_dec_v1_directory(const void *buf, size_t len,
+			       struct cephc_rbd_str_list *out)
+{
+	struct cephc_rbd_kv_list kv;
+	struct cephc_dec d;
+	uint32_t hlen;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!len)
+		return 0;
+	dec_init(&d, buf, len);
+	(void)dec_blob(&d, &hlen, CEPHC_RBD_META_VALUE_MAX); /* tmap header */
+	if (d.err)
+		return d.err;
+	r = dec_kv_map(d.p, dec_left(&d), CEPHC_RBD_NAME_MAX,
+		       CEPHC_RBD_META_VALUE_MAX, true, &kv);
+	if (r)
+		return r;
+	/* Keep the names only: move them out of the pairs. */
+	if (kv.count) {
+		out->items = cephc_calloc(kv.count, sizeof(*out->items));
+		if (!out->items) {
+			cephc_rbd_kv_list_clear(&kv);
+			return CEPHC_ENOMEM;
+		}
+	}
+	for (uint32_t i = 0; i < kv.count; i++) {
+		out->items[i] = kv.items[i].key;
+		kv.items[i].key = NULL;
+	}
+	out->count = kv.count;
+	cephc_rbd_kv_list_clear(&kv);
+	return 0;
+}
+
+void cephc_rbd_trash_spec_clear(struct cephc_rbd_trash_spec *s)
+{
+	cephc_free(s->name);
+	memset(s, 0, sizeof(*s));
+}
+
+void cephc_rbd_trash_list_clear(struct cephc_rbd_trash_list *l)
+{
+	for (uint32_t i = 0; i < l->count; i++) {
+		cephc_free(l->items[i].id);
+		cephc_rbd_trash_spec_clear(&l->items[i].spec);
+	}
+	cephc_free(l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
+static void enc_time(struct cephc_enc *e, const struct cephc_rbd_time *t)
+{
+	enc_le32(e, t->sec);
+	enc_le32(e, t->nsec);
+}
+
+int cephc_rbd_enc_trash_add(struct cephc_enc *e, const char *id,
+			    const struct cephc_rbd_trash_spec *spec)
+{
+	size_t env;
+	int r;
+
+	if (!spec || spec->source > CEPHC_RBD_TRASH_SOURCE_USER_PARENT ||
+	    spec->state > CEPHC_RBD_TRASH_STATE_RESTORING)
+		return CEPHC_EINVAL;
+	r = put_name(e, id, CEPHC_RBD_ID_MAX);
+	if (r)
+		return r;
+	env = enc_envelope_begin(e, 2, 1);
+	enc_u8(e, spec->source);
+	r = put_str(e, spec->name, CEPHC_RBD_NAME_MAX);
+	if (r)
+		return r;
+	enc_time(e, &spec->deletion_time);
+	enc_time(e, &spec->deferment_end_time);
+	enc_u8(e, spec->state);
+	enc_envelope_end(e, env);
+	return e->err;
+}
+
+int cephc_rbd_enc_trash_id(struct cephc_enc *e, const char *id)
+{
+	return put_name(e, id, CEPHC_RBD_ID_MAX);
+}
+
+int cephc_rbd_enc_trash_list(struct cephc_enc *e, const char *start_after,
+			     uint64_t max_return)
+{
+	return enc_list(e, start_after, CEPHC_RBD_ID_MAX, max_return);
+}
+
+int cephc_rbd_enc_trash_state_set(struct cephc_enc *e, const char *id,
+				  uint8_t state, uint8_t expect_state)
+{
+	int r;
+
+	if (state > CEPHC_RBD_TRASH_STATE_RESTORING ||
+	    expect_state > CEPHC_RBD_TRASH_STATE_RESTORING)
+		return CEPHC_EINVAL;
+	r = cephc_rbd_enc_trash_id(e, id);
+	if (r)
+		return r;
+	enc_u8(e, state);
+	enc_u8(e, expect_state);
+	return e->err;
+}
+
+/* One TrashImageSpec from d; on error the spec is cleared. */
+static int dec_trash_spec(struct cephc_dec *d, struct cephc_rbd_trash_spec *s)
+{
+	struct cephc_dec body;
+	uint8_t v = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (dec_envelope(d, TRASH_SPEC_COMPAT, &v, &body))
+		return d->err;
+	s->source = dec_u8(&body);
+	s->name = dec_string_dup(&body, CEPHC_RBD_NAME_MAX);
+	dec_time(&body, &s->deletion_time);
+	dec_time(&body, &s->deferment_end_time);
+	/* v1 (Mimic) has no state: such entries are NORMAL */
+	if (v >= 2)
+		s->state = dec_u8(&body);
+	if (!body.err && s->state > CEPHC_RBD_TRASH_STATE_RESTORING)
+		dec_fail(&body, CEPHC_EDECODE);
+	if (dec_envelope_end(d, &body))
+		cephc_rbd_trash_spec_clear(s);
+	return d->err;
+}
+
+int cephc_rbd_dec_trash_get(const void *buf, size_t len,
+			    struct cephc_rbd_trash_spec *out)
+{
+	struct cephc_dec d;
+
+	dec_init(&d, buf, len);
+	return dec_trash_spec(&d, out);
+}
+
+int cephc_rbd_dec_trash_list(const void *buf, size_t len,
+			     struct cephc_rbd_trash_list *out)
+{
+	struct cephc_dec d;
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	dec_init(&d, buf, len);
+	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4 + TRASH_SPEC_MIN);
+	if (d.err)
+		return d.err;
+	if (n) {
+		out->items = cephc_calloc(n, sizeof(*out->items));
+		if (!out->items)
+			return CEPHC_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n && !d.err; i++) {
+		struct cephc_rbd_trash_entry *t = &out->items[i];
+
+		t->id = dec_string_dup(&d, CEPHC_RBD_ID_MAX);
+		if (!t->id)
+			break;
+		out->count = i + 1;
+		if (dec_trash_spec(&d, &t->spec))
+			break;
+		if (!t->id[0] || (i && strcmp(out->items[i - 1].id, t->id) >= 0))
+			dec_fail(&d, CEPHC_EDECODE);
+	}
+	if (d.err)
+		cephc_rbd_trash_list_clear(out);
+	return d.err;
+}
+
+int cephc_rbd_dec_image_group_get(const void *buf, size_t len,
+				  int64_t *group_pool_id)
+{
+	struct cephc_dec d, body;
+	uint32_t idlen;
+
+	*group_pool_id = CEPHC_RBD_POOL_NONE;
+	dec_init(&d, buf, len);
+	if (dec_envelope(&d, 1, NULL, &body))
+		return d.err;
+	*group_pool_id = dec_s64(&body);
+	(void)dec_blob(&body, &idlen, CEPHC_RBD_ID_MAX);
+	if (!body.err && *group_pool_id < CEPHC_RBD_POOL_NONE)
+		dec_fail(&body, CEPHC_EDECODE);
+	if (dec_envelope_end(&d, &body))
+		*group_pool_id = CEPHC_RBD_POOL_NONE;
+	return d.err;
 }

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cephc/rbd.h"
 #include "core/encode.h"
 
 #define CEPHC_RBD_CLS_NAME "rbd"
@@ -326,6 +327,108 @@ int cephc_rbd_enc_object_map_update(struct cephc_enc *e, uint64_t start,
 /* object_map_resize: le64 object_count, u8 default_state. */
 int cephc_rbd_enc_object_map_resize(struct cephc_enc *e, uint64_t object_count,
 				    uint8_t default_state);
+
+/*
+ * image_group_get (header): no input -> GroupSpec versioned(1,1) { s64
+ * pool_id, string group_id } (pool first on the wire, seen on 16.2.15);
+ * pool_id -1 (and id "") when in no group.
+ */
+int cephc_rbd_dec_image_group_get(const void *buf, size_t len,
+				  int64_t *group_pool_id);
+
+/* ---- pool-level objects: rbd_namespace, rbd_directory state, rbd_trash -- */
+
+/*
+ * Namespaces live in one registry object of the pool's default namespace,
+ * "rbd_namespace"; an image namespace is usable once its own rbd_directory
+ * (inside the namespace) has state READY.  librbd asserts that state
+ * before every image operation in a namespace, which is how `rbd` tells
+ * "no such namespace" (ENOENT) from an empty one.
+ */
+#define CEPHC_RBD_NAMESPACE_OBJECT "rbd_namespace"
+#define CEPHC_RBD_TRASH "rbd_trash"
+
+/* A list of strings (namespace_list, v1 directory). */
+struct cephc_rbd_str_list {
+	uint32_t count;
+	char **items;
+};
+void cephc_rbd_str_list_clear(struct cephc_rbd_str_list *l);
+
+/* namespace_add / namespace_remove: string name (EEXIST / ENOENT). */
+int cephc_rbd_enc_namespace_name(struct cephc_enc *e, const char *name);
+/*
+ * namespace_list: string start_after, le64 max_return -> list<string>,
+ * sorted; page with start_after = last name returned.
+ */
+int cephc_rbd_enc_namespace_list(struct cephc_enc *e, const char *start_after,
+				 uint64_t max_return);
+int cephc_rbd_dec_namespace_list(const void *buf, size_t len,
+				 struct cephc_rbd_str_list *out);
+
+/* cls::rbd::DirectoryState */
+enum cephc_rbd_dir_state {
+	CEPHC_RBD_DIR_STATE_READY = 0,
+	CEPHC_RBD_DIR_STATE_ADD_DISABLED = 1,
+};
+/*
+ * dir_state_set / dir_state_assert: u8 state.  Setting creates the
+ * directory; setting ADD_DISABLED on a directory holding images gives
+ * EBUSY; asserting gives ENOENT without a directory, EIO on a mismatch.
+ */
+int cephc_rbd_enc_dir_state(struct cephc_enc *e, uint8_t state);
+
+/*
+ * Format 1 images are listed in the *data* of rbd_directory (its omap holds
+ * the format 2 entries), as a tmap: bufferlist header, then
+ * map<string name, bufferlist>.  A zero-length object means none.
+ */
+int cephc_rbd_dec_v1_directory(const void *buf, size_t len,
+			       struct cephc_rbd_str_list *out);
+
+/* TrashImageSource / TrashImageState: enums of cephc/rbd.h, carried as u8. */
+
+/*
+ * TrashImageSpec versioned(2,1) { u8 source, string name, utime
+ * deletion_time, utime deferment_end_time, (v2) u8 state }.
+ */
+struct cephc_rbd_trash_spec {
+	uint8_t source; /* enum cephc_rbd_trash_source */
+	char *name;     /* owned when decoded; borrowed when encoding */
+	struct cephc_rbd_time deletion_time;
+	struct cephc_rbd_time deferment_end_time;
+	uint8_t state; /* enum cephc_rbd_trash_state */
+};
+struct cephc_rbd_trash_entry {
+	char *id;
+	struct cephc_rbd_trash_spec spec;
+};
+struct cephc_rbd_trash_list {
+	uint32_t count;
+	struct cephc_rbd_trash_entry *items; /* sorted by id */
+};
+void cephc_rbd_trash_spec_clear(struct cephc_rbd_trash_spec *s);
+void cephc_rbd_trash_list_clear(struct cephc_rbd_trash_list *l);
+
+/* trash_add: string id, TrashImageSpec (EEXIST when the id is there). */
+int cephc_rbd_enc_trash_add(struct cephc_enc *e, const char *id,
+			    const struct cephc_rbd_trash_spec *spec);
+/* trash_remove / trash_get: string id; trash_get -> TrashImageSpec. */
+int cephc_rbd_enc_trash_id(struct cephc_enc *e, const char *id);
+int cephc_rbd_dec_trash_get(const void *buf, size_t len,
+			    struct cephc_rbd_trash_spec *out);
+/*
+ * trash_list: string start_after (an id), le64 max_return ->
+ * map<string id, TrashImageSpec>.
+ */
+int cephc_rbd_enc_trash_list(struct cephc_enc *e, const char *start_after,
+			     uint64_t max_return);
+int cephc_rbd_dec_trash_list(const void *buf, size_t len,
+			     struct cephc_rbd_trash_list *out);
+/* trash_state_set: string id, u8 state, u8 expect_state (ESTALE when the
+ * entry is not in expect_state). */
+int cephc_rbd_enc_trash_state_set(struct cephc_enc *e, const char *id,
+				  uint8_t state, uint8_t expect_state);
 
 /* ---- image ids -------------------------------------------------------- */
 

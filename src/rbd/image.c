@@ -19,15 +19,12 @@
 #include "rbd/cls_rbd.h"
 
 #define SUBSYS "rbd"
-/* dir_list page size (librbd's "rbd ls" asks for 1024 at a time). */
-#define RBD_DIR_PAGE 1024
 /* Concurrent deletes while removing an image. */
 #define RBD_REMOVE_WINDOW 64
 
 static __thread char last_err[256];
 
-static void set_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_err(const char *fmt, ...)
+void rbd_set_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,6 +36,11 @@ static void set_err(const char *fmt, ...)
 const char *cephc_rbd_last_error(void)
 {
 	return last_err;
+}
+
+bool rbd_have_err(void)
+{
+	return last_err[0] != '\0';
 }
 
 int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
@@ -68,30 +70,40 @@ int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
 	return ret;
 }
 
-/* A request on one object of pool (default namespace). */
-static void req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
-		      int64_t pool, const char *oid)
+void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
+		   const struct rbd_loc *l, const char *oid)
 {
 	cephc_osdc_req_init(req);
 	req->ops = ops;
-	req->pool = pool;
+	req->pool = l->pool;
+	req->nspace = l->ns;
 	req->oid = oid;
 }
 
-static int pool_id(struct cephc_cluster *c, const char *pool)
+int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
+		 struct rbd_loc *l)
 {
-	int64_t id = cephc_cluster_pool_lookup(c, pool);
-
-	if (id < 0)
-		set_err("pool '%s' does not exist", pool);
-	return id < 0 ? CEPHC_ENOENT : 0;
+	memset(l, 0, sizeof(*l));
+	if (ns && strlen(ns) > CEPHC_RBD_NAMESPACE_MAX)
+		return CEPHC_EINVAL;
+	l->ns = ns ? ns : "";
+	l->pool = cephc_cluster_pool_lookup(c, pool);
+	if (l->pool < 0) {
+		rbd_set_err("pool '%s' does not exist", pool);
+		return CEPHC_ENOENT;
+	}
+	return rbd_osd_get(c, &l->osd);
 }
 
-/* Run one CALL on oid and hand its out-data to fn. */
-typedef int (*reply_fn)(void *arg, const uint8_t *p, size_t len);
-static int call_one(struct rbd_osd *o, int64_t pool, const char *oid,
-		    const char *method, const void *in, size_t in_len,
-		    bool writes, reply_fn fn, void *arg)
+void rbd_loc_close(struct rbd_loc *l)
+{
+	rbd_osd_put(l->osd);
+	l->osd = NULL;
+}
+
+int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
+	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
+	     void *arg)
 {
 	struct cephc_osd_ops ops;
 	struct cephc_osdc_req req;
@@ -100,10 +112,11 @@ static int call_one(struct rbd_osd *o, int64_t pool, const char *oid,
 	cephc_osd_ops_init(&ops);
 	ret = rbd_op_call(&ops, method, in, in_len, writes);
 	if (!ret) {
-		req_setup(&req, &ops, pool, oid);
-		ret = rbd_osd_exec(o, &req);
-		log_debug(SUBSYS, "%s %s: %s (rval %d, %u bytes out)", oid,
-			  method, cephc_strerror(ret), ops.ops[0].op_rval,
+		rbd_req_setup(&req, &ops, l, oid);
+		ret = rbd_osd_exec(l->osd, &req);
+		log_debug(SUBSYS, "%s%s%s %s: %s (rval %d, %u bytes out)",
+			  l->ns, *l->ns ? "/" : "", oid, method,
+			  cephc_strerror(ret), ops.ops[0].op_rval,
 			  ops.ops[0].op_outdata_len);
 		if (!ret && fn)
 			ret = fn(arg, ops.ops[0].op_outdata,
@@ -111,6 +124,51 @@ static int call_one(struct rbd_osd *o, int64_t pool, const char *oid,
 	}
 	cephc_osd_ops_release(&ops);
 	return ret;
+}
+
+int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
+		 struct cephc_osd_ops *ops)
+{
+	struct cephc_osdc_req req;
+	int ret;
+
+	rbd_req_setup(&req, ops, l, oid);
+	ret = rbd_osd_exec(l->osd, &req);
+	cephc_osd_ops_release(ops);
+	return ret;
+}
+
+int rbd_delete_object(const struct rbd_loc *l, const char *oid)
+{
+	struct cephc_osd_ops ops;
+	int ret;
+
+	cephc_osd_ops_init(&ops);
+	ret = cephc_osd_op_delete(cephc_osd_ops_add(&ops));
+	if (ret) {
+		cephc_osd_ops_release(&ops);
+		return ret;
+	}
+	ret = rbd_exec_ops(l, oid, &ops);
+	return ret == CEPHC_ENOENT ? 0 : ret;
+}
+
+/* Requests and calls on the header (or other objects) of an image. */
+static void img_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
+			  const struct cephc_rbd_image *img)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+
+	rbd_req_setup(req, ops, &l, img->header_oid);
+}
+
+int rbd_image_call(const struct cephc_rbd_image *img, const char *oid,
+		   const char *method, const void *in, size_t in_len,
+		   bool writes, rbd_reply_fn fn, void *arg)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+
+	return rbd_call(&l, oid, method, in, in_len, writes, fn, arg);
 }
 
 /* get_protection_status: u8 (0 unprotected, 1 unprotecting, 2 protected) */
@@ -184,7 +242,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 	ADD(PARENT_OVERLAP, "parent_overlap_get",
 	    cephc_rbd_enc_snap_id(&e, CEPHC_RBD_NOSNAP));
 	if (!ret) {
-		req_setup(&req, &ops, img->pool, img->header_oid);
+		img_req_setup(&req, &ops, img);
 		ret = rbd_osd_exec(img->osd, &req);
 	}
 	if (!ret)
@@ -203,7 +261,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 	if (m->features & CEPHC_RBD_FEATURE_OPERATIONS)
 		ADD(OP_FEATURES, "op_features_get", 0);
 	if (!ret && n) {
-		req_setup(&req, &ops, img->pool, img->header_oid);
+		img_req_setup(&req, &ops, img);
 		ret = rbd_osd_exec(img->osd, &req);
 		if (!ret)
 			ret = apply_ops(m, &ops, kinds, ro);
@@ -218,7 +276,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 			ADD(SNAPSHOT, "snapshot_get",
 			    cephc_rbd_enc_snap_id(&e, m->snap_ids[i]));
 		if (!ret) {
-			req_setup(&req, &ops, img->pool, img->header_oid);
+			img_req_setup(&req, &ops, img);
 			ret = rbd_osd_exec(img->osd, &req);
 		}
 		if (!ret)
@@ -234,7 +292,7 @@ static void explain_features(uint64_t unsupported, bool ro)
 	char names[256];
 
 	cephc_rbd_features_format(unsupported, names, sizeof(names));
-	set_err("image uses unsupported features: %s (cephc %s them)%s", names,
+	rbd_set_err("image uses unsupported features: %s (cephc %s them)%s", names,
 		ro ? "cannot read" : "cannot write",
 		ro ? "" : "; open it read-only");
 }
@@ -243,28 +301,84 @@ static void image_free(struct cephc_rbd_image *img)
 {
 	if (!img)
 		return;
-	if (img->osd)
+	if (img->osd) {
+		rbd_image_release_lock(img);
 		rbd_image_watch_stop(img);
+	}
+	if (img->parent)
+		cephc_rbd_close(img->parent);
 	cephc_free(img->wsnaps);
 	rbd_osd_put(img->osd);
 	cephc_rbd_meta_clear(&img->meta);
 	cephc_free(img->pool_name);
+	cephc_free(img->nspace);
 	cephc_free(img->name);
 	pthread_mutex_destroy(&img->lock);
 	pthread_cond_destroy(&img->idle);
 	cephc_free(img);
 }
 
-int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
-		   const char *snap, unsigned flags, cephc_rbd_image **out)
+static const struct cephc_rbd_snap *
+snap_by_id(const struct cephc_rbd_image_meta *m, uint64_t id)
+{
+	for (uint32_t i = 0; i < m->num_snaps; i++)
+		if (m->snaps[i].id == id && m->snaps[i].name)
+			return &m->snaps[i];
+	return NULL;
+}
+
+static int get_name_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_dir_get_name(p, len, arg);
+}
+
+/* Name -> id through rbd_id.<name>, or id -> name through the directory
+ * ("" when the id is not listed: an image in the trash). */
+static int resolve_image(struct cephc_rbd_image *img, const char *name,
+			 const char *id)
+{
+	char oid[RBD_OID_MAX + CEPHC_RBD_NAME_MAX];
+	uint8_t buf[CEPHC_RBD_ENC_MAX];
+	struct cephc_enc e;
+	char *s = NULL;
+	int ret;
+
+	if (!id) {
+		cephc_rbd_id_object_name(name, oid, sizeof(oid));
+		ret = rbd_image_call(img, oid, "get_id", NULL, 0, false,
+			       get_id_reply, &img->meta.id);
+		img->name = cephc_strdup(name);
+	} else {
+		img->meta.id = cephc_strdup(id);
+		enc_init(&e, buf, sizeof(buf));
+		ret = cephc_rbd_enc_dir_get_name(&e, id);
+		if (!ret)
+			ret = rbd_image_call(img, CEPHC_RBD_DIRECTORY, "dir_get_name",
+				       buf, enc_len(&e), false, get_name_reply,
+				       &s);
+		if (ret == CEPHC_ENOENT)
+			ret = 0;
+		img->name = s ? s : cephc_strdup("");
+		/* the header must exist for the id to name an image */
+	}
+	if (!ret && (!img->meta.id || !img->name))
+		ret = CEPHC_ENOMEM;
+	return ret;
+}
+
+int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
+		   const char *name, const char *id, const char *snap,
+		   uint64_t snap_id, unsigned flags,
+		   struct cephc_rbd_image **out)
 {
 	struct cephc_rbd_image *img;
-	char oid[RBD_OID_MAX + CEPHC_RBD_NAME_MAX];
-	char *id = NULL;
+	struct rbd_loc l;
 	int ret;
 
 	last_err[0] = '\0';
-	if (!c || !pool || !name || !out || strlen(name) > CEPHC_RBD_NAME_MAX)
+	if (!c || !pool || (!name && !id) || !out ||
+	    (name && strlen(name) > CEPHC_RBD_NAME_MAX) ||
+	    (id && (!*id || strlen(id) > CEPHC_RBD_ID_MAX)))
 		return CEPHC_EINVAL;
 	*out = NULL;
 	img = cephc_calloc(1, sizeof(*img));
@@ -274,46 +388,41 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 	cephc_client_cond_init(&img->idle);
 	cephc_rbd_meta_init(&img->meta);
 	img->c = c;
-	img->read_only = (flags & CEPHC_RBD_OPEN_READ_ONLY) || snap;
+	img->read_only = (flags & CEPHC_RBD_OPEN_READ_ONLY) || snap ||
+			 snap_id != CEPHC_RBD_NOSNAP;
 	img->pool_name = cephc_strdup(pool);
-	img->name = cephc_strdup(name);
-	if (!img->pool_name || !img->name) {
+	img->nspace = cephc_strdup(ns ? ns : "");
+	if (!img->pool_name || !img->nspace) {
 		ret = CEPHC_ENOMEM;
 		goto fail;
 	}
-	img->pool = cephc_cluster_pool_lookup(c, pool);
-	if (img->pool < 0) {
-		set_err("pool '%s' does not exist", pool);
-		ret = CEPHC_ENOENT;
-		goto fail;
-	}
-	ret = rbd_osd_get(c, &img->osd);
+	ret = rbd_loc_open(c, pool, ns, &l);
+	img->pool = l.pool;
+	img->osd = l.osd;
 	if (ret)
 		goto fail;
-
-	/* rbd_id.<name> -> id */
-	cephc_rbd_id_object_name(name, oid, sizeof(oid));
-	ret = call_one(img->osd, img->pool, oid, "get_id", NULL, 0, false,
-		       get_id_reply, &id);
+	ret = resolve_image(img, name, id);
 	if (ret) {
 		if (ret == CEPHC_ENOENT)
-			set_err("image '%s' does not exist in pool '%s'", name,
-				pool);
+			rbd_set_err("image '%s' does not exist in pool '%s'%s%s",
+				    name ? name : id, pool, *img->nspace ?
+				    " namespace " : "", img->nspace);
 		goto fail;
 	}
-	img->meta.id = id;
 	img->meta.have |= 1u << CEPHC_RBD_REPLY_GET_ID;
-	cephc_rbd_header_object_name(id, img->header_oid,
+	cephc_rbd_header_object_name(img->meta.id, img->header_oid,
 				     sizeof(img->header_oid));
 
 	ret = load_header(img, img->read_only);
 	if (ret) {
 		if (!last_err[0])
-			set_err("reading header %s: %s", img->header_oid,
+			rbd_set_err("reading header %s: %s", img->header_oid,
 				cephc_strerror(ret));
 		goto fail;
 	}
 	ret = cephc_rbd_meta_finish(&img->meta);
+	if (ret == CEPHC_EFEATURES && (flags & RBD_OPEN_ANY_FEATURES))
+		ret = 0;
 	if (ret == CEPHC_EFEATURES) {
 		uint64_t f = img->meta.incompatible_features |
 			     (img->read_only ? (img->meta.features &
@@ -327,12 +436,15 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 		goto fail;
 	}
 	if (ret) {
-		set_err("image header %s is inconsistent: %s", img->header_oid,
+		rbd_set_err("image header %s is inconsistent: %s", img->header_oid,
 			cephc_strerror(ret));
 		goto fail;
 	}
-	if (img->meta.parent.pool_id >= 0) {
-		set_err("image is a clone (has a parent): not supported");
+	if (img->meta.parent.pool_id >= 0 && !img->read_only &&
+	    !(flags & RBD_OPEN_ANY_FEATURES)) {
+		/* writes to a clone need copy-up, which cephc lacks */
+		rbd_set_err("image is a clone: cephc reads clones but cannot "
+			    "write them; open it read-only");
 		ret = CEPHC_EOPNOTSUPP;
 		goto fail;
 	}
@@ -340,7 +452,7 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 	img->layout.stripe_unit = img->meta.stripe_unit;
 	img->layout.stripe_count = img->meta.stripe_count;
 	if (cephc_layout_check(&img->layout)) {
-		set_err("image layout is invalid");
+		rbd_set_err("image layout is invalid");
 		ret = CEPHC_EDECODE;
 		goto fail;
 	}
@@ -348,11 +460,17 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 	    img->meta.data_pool_id >= 0 ? img->meta.data_pool_id : img->pool;
 	img->snap_id = CEPHC_RBD_NOSNAP;
 	img->size = img->meta.size;
-	if (snap) {
+	if (snap || snap_id != CEPHC_RBD_NOSNAP) {
 		const struct cephc_rbd_snap *s =
-		    cephc_rbd_meta_snap_by_name(&img->meta, snap);
+		    snap ? cephc_rbd_meta_snap_by_name(&img->meta, snap)
+			 : snap_by_id(&img->meta, snap_id);
 		if (!s) {
-			set_err("snapshot '%s' does not exist", snap);
+			if (snap)
+				rbd_set_err("snapshot '%s' does not exist",
+					    snap);
+			else
+				rbd_set_err("snapshot %llu does not exist",
+					    (unsigned long long)snap_id);
 			ret = CEPHC_ENOENT;
 			goto fail;
 		}
@@ -364,12 +482,18 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 
 			enc_init(&e, b, sizeof(b));
 			if (!cephc_rbd_enc_snap_id(&e, s->id))
-				call_one(img->osd, img->pool, img->header_oid,
+				rbd_image_call(img, img->header_oid,
 					 "get_protection_status", b,
 					 (size_t)(e.p - e.start), false,
 					 protection_reply,
 					 &img->snap_protected);
 		}
+	}
+	/* A clone reads what it lacks from its parent (read-only opens). */
+	if (img->meta.parent.pool_id >= 0 && !(flags & RBD_OPEN_ANY_FEATURES)) {
+		ret = rbd_image_open_parent(img);
+		if (ret)
+			goto fail;
 	}
 	/* The snap context writes carry, then keep it current. */
 	if (img->meta.num_snaps) {
@@ -387,7 +511,7 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 	if (!img->read_only) {
 		ret = rbd_image_watch_start(img);
 		if (ret) {
-			set_err("cannot watch header %s: %s", img->header_oid,
+			rbd_set_err("cannot watch header %s: %s", img->header_oid,
 				cephc_strerror(ret));
 			goto fail;
 		}
@@ -395,9 +519,37 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 	*out = img;
 	return 0;
 fail:
-	log_debug(SUBSYS, "open %s/%s: %s", pool, name, cephc_strerror(ret));
+	log_debug(SUBSYS, "open %s/%s%s%s: %s", pool, ns ? ns : "",
+		  ns && *ns ? "/" : "", name ? name : id, cephc_strerror(ret));
 	image_free(img);
 	return ret;
+}
+
+int cephc_rbd_open_ns(cephc_cluster *c, const char *pool, const char *nspace,
+		      const char *name, const char *snap, unsigned flags,
+		      cephc_rbd_image **out)
+{
+	if (!name)
+		return CEPHC_EINVAL;
+	return rbd_image_open(c, pool, nspace, name, NULL, snap,
+			      CEPHC_RBD_NOSNAP, flags & CEPHC_RBD_OPEN_READ_ONLY,
+			      out);
+}
+
+int cephc_rbd_open_by_id(cephc_cluster *c, const char *pool,
+			 const char *nspace, const char *id, const char *snap,
+			 unsigned flags, cephc_rbd_image **out)
+{
+	if (!id)
+		return CEPHC_EINVAL;
+	return rbd_image_open(c, pool, nspace, NULL, id, snap, CEPHC_RBD_NOSNAP,
+			      flags & CEPHC_RBD_OPEN_READ_ONLY, out);
+}
+
+int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
+		   const char *snap, unsigned flags, cephc_rbd_image **out)
+{
+	return cephc_rbd_open_ns(c, pool, NULL, name, snap, flags, out);
 }
 
 static bool image_idle(void *arg)
@@ -478,7 +630,7 @@ static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
 	struct snap_fetch *f = NULL;
 	int ret;
 
-	ret = call_one(img->osd, img->pool, img->header_oid, "get_snapcontext",
+	ret = rbd_image_call(img, img->header_oid, "get_snapcontext",
 		       NULL, 0, false, snap_context_reply, args);
 	if (!ret && n) {
 		f = cephc_calloc(n, sizeof(*f));
@@ -508,7 +660,7 @@ static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
 						  b, sizeof(b), false);
 		}
 		if (!ret) {
-			req_setup(&req, &ops, img->pool, img->header_oid);
+			img_req_setup(&req, &ops, img);
 			ret = rbd_osd_exec(img->osd, &req);
 		}
 		for (uint32_t j = 0; !ret && j < k; j++) {
@@ -608,7 +760,7 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 	enc_init(&e, buf, sizeof(buf));
 	ret = cephc_rbd_enc_set_size(&e, size);
 	if (!ret)
-		ret = call_one(img->osd, img->pool, img->header_oid, "set_size",
+		ret = rbd_image_call(img, img->header_oid, "set_size",
 			       buf, (size_t)(e.p - e.start), true, NULL, NULL);
 	if (ret)
 		return ret;
@@ -627,30 +779,18 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 
 /* ---- create ----------------------------------------------------------- */
 
-/* Run one request with ops built by the caller on oid. */
-static int exec_ops(struct rbd_osd *o, int64_t pool, const char *oid,
-		    struct cephc_osd_ops *ops)
-{
-	struct cephc_osdc_req req;
-	int ret;
-
-	req_setup(&req, ops, pool, oid);
-	ret = rbd_osd_exec(o, &req);
-	cephc_osd_ops_release(ops);
-	return ret;
-}
-
-int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
-		     const struct cephc_rbd_create_opts *o)
+int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
+			const char *nspace, const char *name,
+			const struct cephc_rbd_create_opts *o)
 {
 	uint64_t features, osize, su, sc;
-	int64_t pid, dpid = CEPHC_RBD_POOL_NONE;
+	int64_t dpid = CEPHC_RBD_POOL_NONE;
 	char id[CEPHC_RBD_GEN_ID_LEN_MAX + 1];
 	char oid[RBD_OID_MAX + CEPHC_RBD_NAME_MAX];
 	char prefix[CEPHC_RBD_OBJECT_PREFIX_MAX];
 	uint8_t buf[CEPHC_RBD_ENC_MAX + CEPHC_RBD_OBJECT_PREFIX_MAX];
 	struct cephc_osd_ops ops;
-	struct rbd_osd *osd;
+	struct rbd_loc l;
 	struct cephc_enc e;
 	uint32_t rnd = 0;
 	int order, ret;
@@ -661,7 +801,7 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 		return CEPHC_EINVAL;
 	order = o->order ? o->order : 22;
 	if (order < CEPHC_RBD_MIN_ORDER || order > CEPHC_RBD_MAX_ORDER) {
-		set_err("order must be in the range [%d, %d]",
+		rbd_set_err("order must be in the range [%d, %d]",
 			CEPHC_RBD_MIN_ORDER, CEPHC_RBD_MAX_ORDER);
 		return CEPHC_EDOM;
 	}
@@ -672,12 +812,12 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 	if (features & ~(uint64_t)(CEPHC_RBD_FEATURE_LAYERING |
 				   CEPHC_RBD_FEATURE_STRIPINGV2 |
 				   CEPHC_RBD_FEATURE_DATA_POOL)) {
-		set_err("cephc creates images with layering, striping and "
+		rbd_set_err("cephc creates images with layering, striping and "
 			"data-pool only");
 		return CEPHC_EOPNOTSUPP;
 	}
 	if (su > osize || osize % su || (su & (su - 1)) || sc < 1) {
-		set_err("stripe unit must be a power of two dividing the object"
+		rbd_set_err("stripe unit must be a power of two dividing the object"
 			" size");
 		return CEPHC_EINVAL;
 	}
@@ -686,14 +826,14 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 		features &= ~CEPHC_RBD_FEATURE_STRIPINGV2;
 	else
 		features |= CEPHC_RBD_FEATURE_STRIPINGV2;
-	ret = pool_id(c, pool);
-	if (ret)
-		return ret;
-	pid = cephc_cluster_pool_lookup(c, pool);
+	if (cephc_cluster_pool_lookup(c, pool) < 0) {
+		rbd_set_err("pool '%s' does not exist", pool);
+		return CEPHC_ENOENT;
+	}
 	if (o->data_pool && *o->data_pool && strcmp(o->data_pool, pool)) {
 		dpid = cephc_cluster_pool_lookup(c, o->data_pool);
 		if (dpid < 0) {
-			set_err("data pool '%s' does not exist", o->data_pool);
+			rbd_set_err("data pool '%s' does not exist", o->data_pool);
 			return CEPHC_ENOENT;
 		}
 		features |= CEPHC_RBD_FEATURE_DATA_POOL;
@@ -708,23 +848,42 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 		return ret;
 	if (dpid >= 0)
 		snprintf(prefix, sizeof(prefix), "rbd_data.%lld.%s",
-			 (long long)pid, id);
+			 (long long)cephc_cluster_pool_lookup(c, pool), id);
 	else
 		snprintf(prefix, sizeof(prefix), "rbd_data.%s", id);
 
-	ret = rbd_osd_get(c, &osd);
+	ret = rbd_loc_open(c, pool, nspace, &l);
 	if (ret)
 		return ret;
 
-	/* 1. directory entry (EEXIST when the name is taken) */
+	/*
+	 * 1. directory entry (EEXIST when the name is taken).  In a
+	 * namespace librbd first asserts, in the same request, that the
+	 * namespace's directory is READY (ENOENT: no such namespace).
+	 */
+	cephc_osd_ops_init(&ops);
+	ret = 0;
+	if (*l.ns) {
+		enc_init(&e, buf, sizeof(buf));
+		ret = cephc_rbd_enc_dir_state(&e, CEPHC_RBD_DIR_STATE_READY);
+		if (!ret)
+			ret = rbd_op_call(&ops, "dir_state_assert", buf,
+					  enc_len(&e), true);
+	}
 	enc_init(&e, buf, sizeof(buf));
-	ret = cephc_rbd_enc_dir_add_image(&e, name, id);
 	if (!ret)
-		ret = call_one(osd, pid, CEPHC_RBD_DIRECTORY, "dir_add_image",
-			       buf, (size_t)(e.p - e.start), true, NULL, NULL);
+		ret = cephc_rbd_enc_dir_add_image(&e, name, id);
+	if (!ret)
+		ret = rbd_op_call(&ops, "dir_add_image", buf, enc_len(&e), true);
+	if (!ret)
+		ret = rbd_exec_ops(&l, CEPHC_RBD_DIRECTORY, &ops);
+	else
+		cephc_osd_ops_release(&ops);
 	if (ret) {
 		if (ret == CEPHC_EEXIST)
-			set_err("rbd image %s already exists", name);
+			rbd_set_err("rbd image %s already exists", name);
+		else if (ret == CEPHC_ENOENT && *l.ns)
+			rbd_set_err("namespace '%s' does not exist", l.ns);
 		goto out;
 	}
 
@@ -739,7 +898,7 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 		ret = rbd_op_call(&ops, "set_id", buf, (size_t)(e.p - e.start),
 				  true);
 	if (!ret)
-		ret = exec_ops(osd, pid, oid, &ops);
+		ret = rbd_exec_ops(&l, oid, &ops);
 	else
 		cephc_osd_ops_release(&ops);
 	if (ret)
@@ -757,7 +916,7 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 		ret = rbd_op_call(&ops, "create", buf, (size_t)(e.p - e.start),
 				  true);
 	if (!ret)
-		ret = exec_ops(osd, pid, oid, &ops);
+		ret = rbd_exec_ops(&l, oid, &ops);
 	else
 		cephc_osd_ops_release(&ops);
 	if (ret)
@@ -771,7 +930,7 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 		enc_init(&e, buf, sizeof(buf));
 		ret = cephc_rbd_enc_set_stripe_unit_count(&e, su, sc);
 		if (!ret)
-			ret = call_one(osd, pid, oid, "set_stripe_unit_count",
+			ret = rbd_call(&l, oid, "set_stripe_unit_count",
 				       buf, (size_t)(e.p - e.start), true, NULL,
 				       NULL);
 		if (ret)
@@ -780,168 +939,32 @@ int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
 	goto out;
 
 undo_header:
-	cephc_osd_ops_init(&ops);
-	if (!cephc_osd_op_delete(cephc_osd_ops_add(&ops)))
-		exec_ops(osd, pid, oid, &ops);
-	else
-		cephc_osd_ops_release(&ops);
-
+	rbd_delete_object(&l, oid);
 undo_id:
-	cephc_osd_ops_init(&ops);
 	cephc_rbd_id_object_name(name, oid, sizeof(oid));
-	if (!cephc_osd_op_delete(cephc_osd_ops_add(&ops)))
-		exec_ops(osd, pid, oid, &ops);
-	else
-		cephc_osd_ops_release(&ops);
+	rbd_delete_object(&l, oid);
 undo_dir:
 	enc_init(&e, buf, sizeof(buf));
 	if (!cephc_rbd_enc_dir_remove_image(&e, name, id))
-		call_one(osd, pid, CEPHC_RBD_DIRECTORY, "dir_remove_image", buf,
+		rbd_call(&l, CEPHC_RBD_DIRECTORY, "dir_remove_image", buf,
 			 (size_t)(e.p - e.start), true, NULL, NULL);
 out:
 	if (ret && !last_err[0])
-		set_err("creating image %s: %s", name, cephc_strerror(ret));
-	rbd_osd_put(osd);
+		rbd_set_err("creating image %s: %s", name, cephc_strerror(ret));
+	rbd_loc_close(&l);
 	return ret;
 }
 
-/* ---- list ------------------------------------------------------------- */
-
-struct list_acc {
-	struct cephc_rbd_kv_list page;
-};
-
-static int list_reply(void *arg, const uint8_t *p, size_t len)
+int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
+		     const struct cephc_rbd_create_opts *o)
 {
-	return cephc_rbd_dec_dir_list(p, len, &((struct list_acc *)arg)->page);
+	return cephc_rbd_create_ns(c, pool, NULL, name, o);
 }
 
-int cephc_rbd_list(cephc_cluster *c, const char *pool, char ***names,
-		   size_t *count)
-{
-	char **all = NULL;
-	size_t n = 0, cap = 0, bytes = 0;
-	char *after = NULL;
-	struct rbd_osd *osd;
-	int64_t pid;
-	int ret;
-
-	if (!c || !pool || !names || !count)
-		return CEPHC_EINVAL;
-	ret = pool_id(c, pool);
-	if (ret)
-		return ret;
-	pid = cephc_cluster_pool_lookup(c, pool);
-	ret = rbd_osd_get(c, &osd);
-	if (ret)
-		return ret;
-	for (;;) {
-		uint8_t buf[CEPHC_RBD_ENC_MAX];
-		struct cephc_enc e;
-		struct list_acc acc;
-
-		memset(&acc, 0, sizeof(acc));
-		enc_init(&e, buf, sizeof(buf));
-		ret = cephc_rbd_enc_dir_list(&e, after ? after : "",
-					     RBD_DIR_PAGE);
-		if (!ret)
-			ret = call_one(osd, pid, CEPHC_RBD_DIRECTORY,
-				       "dir_list", buf, (size_t)(e.p - e.start),
-				       false, list_reply, &acc);
-		if (ret == CEPHC_ENOENT) /* no directory: no images */
-			ret = 0;
-		if (ret || !acc.page.count) {
-			cephc_rbd_kv_list_clear(&acc.page);
-			break;
-		}
-		for (uint32_t i = 0; i < acc.page.count && !ret; i++) {
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				char **na =
-				    cephc_realloc(all, nc * sizeof(*na));
-				if (!na) {
-					ret = CEPHC_ENOMEM;
-					break;
-				}
-				all = na;
-				cap = nc;
-			}
-			all[n] = acc.page.items[i].key;
-			acc.page.items[i].key = NULL;
-			bytes += strlen(all[n]) + 1;
-			n++;
-		}
-		after = n ? all[n - 1] : NULL;
-		{
-			uint32_t got = acc.page.count;
-			cephc_rbd_kv_list_clear(&acc.page);
-			if (ret || got < RBD_DIR_PAGE)
-				break;
-		}
-	}
-	rbd_osd_put(osd);
-	if (!ret) {
-		/* One allocation: the array, then the strings. */
-		char **v = cephc_malloc((n + 1) * sizeof(*v) + bytes + 1);
-		char *p;
-
-		if (!v) {
-			ret = CEPHC_ENOMEM;
-		} else {
-			p = (char *)(v + n + 1);
-			for (size_t i = 0; i < n; i++) {
-				size_t l = strlen(all[i]) + 1;
-				memcpy(p, all[i], l);
-				v[i] = p;
-				p += l;
-			}
-			v[n] = NULL;
-			*names = v;
-			*count = n;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		cephc_free(all[i]);
-	cephc_free(all);
-	return ret;
-}
-
-/* ---- remove ----------------------------------------------------------- */
-
-static int watchers_reply(void *arg, const uint8_t *p, size_t len)
-{
-	struct cephc_osd_watchers_iter it;
-	struct cephc_osd_watcher w;
-	unsigned *n = arg;
-	int ret = cephc_osd_watchers_iter_init(&it, p, len);
-
-	while (!ret && (ret = cephc_osd_watchers_iter_next(&it, &w)) > 0)
-		(*n)++;
-	return ret < 0 ? ret : 0;
-}
-
-static int count_watchers(struct cephc_rbd_image *img, unsigned *n)
-{
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	int ret;
-
-	*n = 0;
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_list_watchers(cephc_osd_ops_add(&ops), 0);
-	if (!ret) {
-		req_setup(&req, &ops, img->pool, img->header_oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret)
-		ret = watchers_reply(n, ops.ops[0].op_outdata,
-				     ops.ops[0].op_outdata_len);
-	cephc_osd_ops_release(&ops);
-	return ret;
-}
+/* ---- data removal ----------------------------------------------------- */
 
 /* Delete data objects [0, count) of the image, a window at a time. */
-static int delete_data_objects(struct cephc_rbd_image *img, uint64_t count)
+int rbd_image_delete_data(struct cephc_rbd_image *img, uint64_t count)
 {
 	struct {
 		struct cephc_osdc_req req;
@@ -949,6 +972,7 @@ static int delete_data_objects(struct cephc_rbd_image *img, uint64_t count)
 		char oid[RBD_OID_MAX];
 	} * slots;
 	struct cephc_osdc_req *reqs[RBD_REMOVE_WINDOW];
+	struct rbd_loc dl = {img->osd, img->data_pool, img->nspace};
 	int ret = 0;
 
 	slots = cephc_calloc(RBD_REMOVE_WINDOW, sizeof(*slots));
@@ -964,8 +988,8 @@ static int delete_data_objects(struct cephc_rbd_image *img, uint64_t count)
 						   sizeof(slots[n].oid));
 			cephc_osd_ops_init(&slots[n].ops);
 			cephc_osd_op_delete(cephc_osd_ops_add(&slots[n].ops));
-			req_setup(&slots[n].req, &slots[n].ops, img->data_pool,
-				  slots[n].oid);
+			rbd_req_setup(&slots[n].req, &slots[n].ops, &dl,
+				      slots[n].oid);
 			/* Deletes carry the snap context like librbd's. */
 			slots[n].req.snap_seq = img->meta.snap_seq;
 			reqs[n] = &slots[n].req;
@@ -978,68 +1002,5 @@ static int delete_data_objects(struct cephc_rbd_image *img, uint64_t count)
 			cephc_osd_ops_release(&slots[i].ops);
 	}
 	cephc_free(slots);
-	return ret;
-}
-
-int cephc_rbd_remove(cephc_cluster *c, const char *pool, const char *name)
-{
-	struct cephc_rbd_image *img;
-	char oid[RBD_OID_MAX + CEPHC_RBD_NAME_MAX];
-	uint8_t buf[CEPHC_RBD_ENC_MAX];
-	struct cephc_osd_ops ops;
-	struct cephc_enc e;
-	unsigned watchers;
-	int ret;
-
-	/* Read-only open: removal must work whatever the features. */
-	ret =
-	    cephc_rbd_open(c, pool, name, NULL, CEPHC_RBD_OPEN_READ_ONLY, &img);
-	if (ret)
-		return ret;
-	if (img->meta.features & ~CEPHC_RBD_FEATURES_WRITE_SUPPORTED) {
-		explain_features(img->meta.features &
-				     ~CEPHC_RBD_FEATURES_WRITE_SUPPORTED,
-				 false);
-		ret = CEPHC_EFEATURES;
-		goto out;
-	}
-	if (img->meta.num_snaps) {
-		set_err("image has snapshots - these must be deleted first");
-		ret = CEPHC_ENOTEMPTY;
-		goto out;
-	}
-	ret = count_watchers(img, &watchers);
-	if (!ret && watchers) {
-		set_err("image still has watchers");
-		ret = CEPHC_EBUSY;
-	}
-	if (ret)
-		goto out;
-	ret = delete_data_objects(
-	    img, cephc_striper_num_objects(&img->layout, img->meta.size));
-	if (ret)
-		goto out;
-	/* header, id object, then the directory entry (librbd's order) */
-	cephc_osd_ops_init(&ops);
-	cephc_osd_op_delete(cephc_osd_ops_add(&ops));
-	ret = exec_ops(img->osd, img->pool, img->header_oid, &ops);
-	if (ret && ret != CEPHC_ENOENT)
-		goto out;
-	cephc_rbd_id_object_name(name, oid, sizeof(oid));
-	cephc_osd_ops_init(&ops);
-	cephc_osd_op_delete(cephc_osd_ops_add(&ops));
-	ret = exec_ops(img->osd, img->pool, oid, &ops);
-	if (ret && ret != CEPHC_ENOENT)
-		goto out;
-	enc_init(&e, buf, sizeof(buf));
-	ret = cephc_rbd_enc_dir_remove_image(&e, name, img->meta.id);
-	if (!ret)
-		ret = call_one(img->osd, img->pool, CEPHC_RBD_DIRECTORY,
-			       "dir_remove_image", buf, (size_t)(e.p - e.start),
-			       true, NULL, NULL);
-	if (ret == CEPHC_ENOENT)
-		ret = 0;
-out:
-	cephc_rbd_close(img);
 	return ret;
 }

@@ -28,7 +28,8 @@ struct cephc_rbd_image {
 	struct rbd_osd *osd;
 	int64_t pool;
 	char *pool_name;
-	char *name;
+	char *nspace; /* "" for the default namespace */
+	char *name;   /* "" when opened by id and not in the directory */
 	char header_oid[RBD_OID_MAX];
 
 	/* Set at open; size also by resize (under lock). */
@@ -51,6 +52,13 @@ struct cephc_rbd_image {
 	struct snaps_grave *grave;
 	uint64_t watch_cookie;
 	bool watching;
+	bool lock_owner; /* we hold "rbd_lock" on the header (removal) */
+
+	/* Clones: the parent at its snapshot, and the bytes of this image
+	 * (at snap_id) that fall through to it when a child object is
+	 * missing.  Read-only opens only. */
+	struct cephc_rbd_image *parent;
+	uint64_t parent_overlap;
 	unsigned refreshing; /* header re-reads in flight */
 	void *stop_wait;     /* close waiting for them */
 
@@ -62,6 +70,101 @@ struct cephc_rbd_image {
 	uint64_t aio_pending;
 	pthread_cond_t idle;
 };
+
+/*
+ * Where metadata requests go: a pool and a namespace in it ("" the
+ * default).  Every rbd object of an image in a namespace (directory, id,
+ * header, object map, data) lives in that namespace, as with librbd's
+ * ioctx namespace; only the namespace registry (rbd_namespace) is in the
+ * default one.
+ */
+struct rbd_loc {
+	struct rbd_osd *osd;
+	int64_t pool;
+	const char *ns;
+};
+
+static inline struct rbd_loc rbd_image_loc(const struct cephc_rbd_image *img)
+{
+	struct rbd_loc l = {img->osd, img->pool, img->nspace};
+
+	return l;
+}
+
+/* A request on one object of l (the caller adds ops). */
+void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
+		   const struct rbd_loc *l, const char *oid);
+/* Run one CALL on oid and hand its out-data to fn (if not NULL). */
+typedef int (*rbd_reply_fn)(void *arg, const uint8_t *p, size_t len);
+int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
+	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
+	     void *arg);
+/* rbd_call() in the image's pool and namespace. */
+int rbd_image_call(const struct cephc_rbd_image *img, const char *oid,
+		   const char *method, const void *in, size_t in_len,
+		   bool writes, rbd_reply_fn fn, void *arg);
+/* Run ops (then released) on oid; returns the request's result. */
+int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
+		 struct cephc_osd_ops *ops);
+/* Delete oid; ENOENT counts as done. */
+int rbd_delete_object(const struct rbd_loc *l, const char *oid);
+/* Resolve pool name (and keep a handle to the OSD client) for l. */
+int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
+		 struct rbd_loc *l);
+void rbd_loc_close(struct rbd_loc *l);
+
+/* The text cephc_rbd_last_error() returns on this thread. */
+void rbd_set_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool rbd_have_err(void);
+
+/*
+ * Open by name, or by id when id is not NULL (name then comes from the
+ * directory, "" when it is not there: trash entries), at snapshot snap (a
+ * name) or snap_id (when snap is NULL; CEPHC_RBD_NOSNAP: head).  flags as
+ * for cephc_rbd_open(); RBD_OPEN_ANY_FEATURES skips the feature checks
+ * and the parent (removal works whatever the image uses).
+ */
+#define RBD_OPEN_ANY_FEATURES 0x100u
+/* Clone chains longer than this are refused (a loop in the metadata). */
+#define RBD_PARENT_DEPTH_MAX 32
+int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
+		   const char *name, const char *id, const char *snap,
+		   uint64_t snap_id, unsigned flags,
+		   struct cephc_rbd_image **out);
+/*
+ * Open img's parent read-only at the parent snapshot (recursively, for
+ * clones of clones) and note the overlap at img's snapshot; nothing when
+ * that snapshot has no parent (taken after a flatten).  image_parent.c.
+ */
+int rbd_image_open_parent(struct cephc_rbd_image *img);
+/*
+ * A read of image bytes [off, off + len) that found no child object: the
+ * part below the parent overlap is read from the parent into buf (the
+ * rest must already be zeros).  0: done(comp, arg) will run once, on the
+ * loop thread; 1: nothing to read there; < 0: error.
+ */
+int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
+			  uint64_t len, void *buf, cephc_rbd_callback_t done,
+			  void *arg);
+/* Data objects [0, count) of the head deleted, a window at a time. */
+int rbd_image_delete_data(struct cephc_rbd_image *img, uint64_t count);
+
+/* Drop the header's exclusive lock if we hold it (close does too). */
+void rbd_image_release_lock(struct cephc_rbd_image *img);
+/* CALL lock.<method> on the image header (cls "lock"). */
+int rbd_lock_call(struct cephc_rbd_image *img, const char *method,
+		  const void *in, size_t len, bool writes, rbd_reply_fn fn,
+		  void *arg);
+/* The header's parent spec and the overlap at snap_id (NOSNAP: head);
+ * *has false when there is no parent there.  Clear spec after. */
+int rbd_parent_spec_at(struct cephc_rbd_image *img, uint64_t snap_id,
+		       struct cephc_rbd_parent_spec *spec, bool *has,
+		       uint64_t *overlap);
+
+/* Every trash entry of l (all pages); trash_list reply decoder. */
+int rbd_trash_list_all(const struct rbd_loc *l,
+		       struct cephc_rbd_trash_list *out);
+int rbd_reply_trash_list(void *arg, const uint8_t *p, size_t len);
 
 /* Add a cls CALL op: out-data to scratch, at most RBD_CALL_OUT_MAX. */
 int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,

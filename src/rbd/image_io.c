@@ -61,6 +61,7 @@ struct rbd_sub {
 	struct iovec iov;
 	struct iovec *zv; /* zero-write pieces (RBD_ZERO_AS_WRITE) */
 	uint64_t len;     /* read: bytes expected */
+	uint64_t img_off; /* read: image offset of those bytes */
 	char oid[RBD_OID_MAX];
 };
 
@@ -240,6 +241,18 @@ static void zero_tail(struct rbd_sub *s, uint64_t from)
 		memset((uint8_t *)s->iov.iov_base + from, 0, s->len - from);
 }
 
+/* A clone's missing object was read from the parent (image_parent.c). */
+static void parent_read_done(cephc_rbd_completion *c, void *arg)
+{
+	struct rbd_io *io = arg;
+	int err = cephc_rbd_aio_get_return_value(c);
+
+	cephc_rbd_aio_release(c);
+	if (err && !io->result)
+		io->result = err;
+	io_put(io);
+}
+
 static void sub_done(struct cephc_osdc_req *req, int err)
 {
 	struct rbd_sub *s = (struct rbd_sub *)req;
@@ -249,6 +262,17 @@ static void sub_done(struct cephc_osdc_req *req, int err)
 		if (err == CEPHC_ENOENT) {
 			zero_tail(s, 0);
 			err = 0;
+			/* a clone: the parent has these bytes, up to the
+			 * overlap; our reference passes to that read */
+			if (io->img->parent) {
+				err = rbd_image_read_parent(
+				    io->img, s->img_off, s->len,
+				    s->iov.iov_base, parent_read_done, io);
+				if (!err)
+					return;
+				if (err == 1)
+					err = 0;
+			}
 		} else if (!err) {
 			zero_tail(s, s->ops.ops[0].op_outdata_len);
 		}
@@ -295,6 +319,7 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s,
 	cephc_osdc_req_init(&s->req);
 	s->req.ops = &s->ops;
 	s->req.pool = img->data_pool;
+	s->req.nspace = img->nspace;
 	s->req.oid = s->oid;
 	s->req.done = sub_done;
 	op = cephc_osd_ops_add(&s->ops);
@@ -304,6 +329,7 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s,
 		s->iov.iov_base = io->buf + (c->img_off - io->off);
 		s->iov.iov_len = c->len;
 		s->len = c->len;
+		s->img_off = c->img_off;
 		return cephc_osd_op_read(op, c->obj_off, c->len, &s->iov, 1);
 	case IO_WRITE:
 		s->iov.iov_base = io->buf + (c->img_off - io->off);

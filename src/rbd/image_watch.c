@@ -116,6 +116,7 @@ static void refresh_start(struct cephc_rbd_image *img, bool ack,
 		cephc_osdc_req_init(&r->req);
 		r->req.ops = &r->ops;
 		r->req.pool = img->pool;
+		r->req.nspace = img->nspace;
 		r->req.oid = img->header_oid;
 		r->req.done = refresh_done;
 		if (!ret)
@@ -178,6 +179,7 @@ static void start_watch(struct cephc_rbd_image *img,
 	struct cephc_osdc_watch_params p = {
 	    .pool = img->pool,
 	    .oid = img->header_oid,
+	    .nspace = img->nspace,
 	    .notify_cb = on_notify,
 	    .error_cb = on_watch_error,
 	    .arg = img,
@@ -337,7 +339,8 @@ static void notify_fn(void *arg)
 	struct cephc_osdc *osdc = rbd_osd_osdc(n->img->osd);
 	int ret =
 	    osdc ? cephc_osdc_notify(osdc, n->img->pool, n->img->header_oid,
-				     NULL, NULL, n->payload, sizeof(n->payload),
+				     NULL, n->img->nspace, n->payload,
+				     sizeof(n->payload),
 				     RBD_NOTIFY_TIMEOUT_S, notify_done, n)
 		 : CEPHC_ECANCELED;
 

@@ -489,6 +489,168 @@ static void test_decode_object_map_bad(void **state)
 
 /* ---- features, names, ids ------------------------------------------- */
 
+/* ---- pool-level objects: namespaces, directory state, trash, v1 dir -- */
+
+static void test_encode_pool_methods(void **state)
+{
+	struct cephc_rbd_trash_spec ts = {
+	    .source = CEPHC_RBD_TRASH_SOURCE_REMOVING,
+	    .name = "im",
+	    .deletion_time = {0x01020304, 5},
+	    .deferment_end_time = {0x01020304, 6},
+	    .state = CEPHC_RBD_TRASH_STATE_MOVING,
+	};
+
+	(void)state;
+	reset();
+	assert_int_equal(cephc_rbd_enc_namespace_name(&e, "ns"), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, 'n', 's'));
+	reset();
+	assert_int_equal(cephc_rbd_enc_namespace_list(&e, "a", 1024), 0);
+	ASSERT_ENC(B(1, 0, 0, 0, 'a', LE64(1024)));
+	reset();
+	assert_int_equal(cephc_rbd_enc_dir_state(&e, 1), 0);
+	ASSERT_ENC(B(1));
+	reset();
+	/* id, then TrashImageSpec versioned(2,1), length 24 */
+	assert_int_equal(cephc_rbd_enc_trash_add(&e, "1f", &ts), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, '1', 'f', 2, 1, 24, 0, 0, 0, 3, 2, 0, 0, 0,
+		     'i', 'm', 4, 3, 2, 1, 5, 0, 0, 0, 4, 3, 2, 1, 6, 0, 0, 0,
+		     1));
+	reset();
+	assert_int_equal(cephc_rbd_enc_trash_state_set(&e, "1f", 2, 0), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, '1', 'f', 2, 0));
+	reset();
+	assert_int_equal(cephc_rbd_enc_trash_list(&e, "", 1024), 0);
+	ASSERT_ENC(B(0, 0, 0, 0, LE64(1024)));
+	reset();
+	assert_int_equal(cephc_rbd_enc_trash_id(&e, "1f"), 0);
+	ASSERT_ENC(B(2, 0, 0, 0, '1', 'f'));
+
+	/* refusals: empty names/ids, out-of-range enums */
+	reset();
+	assert_int_equal(cephc_rbd_enc_namespace_name(&e, ""), CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_dir_state(&e, 2), CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_trash_id(&e, ""), CEPHC_EINVAL);
+	assert_int_equal(cephc_rbd_enc_trash_state_set(&e, "1f", 4, 0),
+			 CEPHC_EINVAL);
+	ts.source = 5;
+	assert_int_equal(cephc_rbd_enc_trash_add(&e, "1f", &ts), CEPHC_EINVAL);
+}
+
+static void test_decode_pool_replies(void **state)
+{
+	static const uint8_t ns_ok[] = {2, 0, 0, 0, 1, 0, 0, 0, 'a',
+					1, 0, 0, 0, 'b'};
+	static const uint8_t ns_unsorted[] = {2, 0, 0, 0, 1, 0, 0, 0, 'b',
+					      1, 0, 0, 0, 'a'};
+	static const uint8_t ns_huge[] = {0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0};
+	static const uint8_t ns_trunc[] = {2, 0, 0, 0, 1, 0, 0, 0, 'a',
+					   9, 0, 0, 0, 'b'};
+	/* v1 spec (no state byte), then one with compat 3 */
+	static const uint8_t spec_v1[] = {1, 1, 22, 0, 0, 0, 0, 1, 0, 0, 0,
+					  'x', 1, 0, 0, 0, 0, 0, 0, 0, 2, 0,
+					  0, 0, 0, 0, 0, 0};
+	static const uint8_t spec_compat3[] = {3, 3, 0, 0, 0, 0};
+	static const uint8_t spec_biglen[] = {2, 1, 0xff, 0xff, 0xff, 0xff, 0};
+	static const uint8_t spec_state9[] = {2, 1, 23, 0, 0, 0, 0, 1, 0, 0,
+					      0, 'x', 1, 0, 0, 0, 0, 0, 0, 0,
+					      2, 0, 0, 0, 0, 0, 0, 0, 9};
+	static const uint8_t list_huge[] = {0xff, 0xff, 0xff, 0xff, 0};
+	/* tmap: empty header, two names with empty values */
+	static const uint8_t v1_ok[] = {0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0,
+					'a', 0, 0, 0, 0, 1, 0, 0, 0, 'b',
+					0, 0, 0, 0};
+	static const uint8_t v1_trunc[] = {0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0,
+					   0, 'a'};
+	static const uint8_t v1_hdr_huge[] = {0xf0, 0xff, 0xff, 0xff};
+	struct cephc_rbd_str_list sl;
+	struct cephc_rbd_trash_spec sp;
+	struct cephc_rbd_trash_list tl;
+
+	(void)state;
+	assert_int_equal(
+	    cephc_rbd_dec_namespace_list(ns_ok, sizeof(ns_ok), &sl), 0);
+	assert_int_equal(sl.count, 2);
+	assert_string_equal(sl.items[1], "b");
+	cephc_rbd_str_list_clear(&sl);
+	assert_int_equal(cephc_rbd_dec_namespace_list(ns_unsorted,
+						      sizeof(ns_unsorted), &sl),
+			 CEPHC_EDECODE);
+	assert_int_equal(sl.count, 0);
+	assert_int_equal(
+	    cephc_rbd_dec_namespace_list(ns_huge, sizeof(ns_huge), &sl),
+	    CEPHC_ETOOBIG);
+	assert_int_equal(
+	    cephc_rbd_dec_namespace_list(ns_trunc, sizeof(ns_trunc), &sl),
+	    CEPHC_EDECODE);
+	assert_null(sl.items);
+	assert_int_equal(cephc_rbd_dec_namespace_list(ns_ok, 0, &sl),
+			 CEPHC_EDECODE);
+
+	assert_int_equal(cephc_rbd_dec_trash_get(spec_v1, sizeof(spec_v1), &sp),
+			 0);
+	assert_string_equal(sp.name, "x");
+	assert_int_equal(sp.state, CEPHC_RBD_TRASH_STATE_NORMAL);
+	assert_int_equal(sp.deferment_end_time.sec, 2);
+	cephc_rbd_trash_spec_clear(&sp);
+	assert_int_equal(
+	    cephc_rbd_dec_trash_get(spec_compat3, sizeof(spec_compat3), &sp),
+	    CEPHC_ECOMPAT);
+	assert_int_equal(
+	    cephc_rbd_dec_trash_get(spec_biglen, sizeof(spec_biglen), &sp),
+	    CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_trash_get(spec_state9, sizeof(spec_state9), &sp),
+	    CEPHC_EDECODE);
+	assert_null(sp.name);
+	assert_int_equal(cephc_rbd_dec_trash_get(spec_v1, 10, &sp),
+			 CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_trash_list(list_huge, sizeof(list_huge), &tl),
+	    CEPHC_ETOOBIG);
+	assert_int_equal(cephc_rbd_dec_trash_list(list_huge, 3, &tl),
+			 CEPHC_EDECODE);
+
+	/* image_group_get: pool first, then the group id (16.2.15) */
+	{
+		static const uint8_t none[] = {1, 1, 12, 0, 0, 0, LE64(-1),
+					       0, 0, 0, 0};
+		static const uint8_t in3[] = {1, 1, 13, 0, 0, 0, LE64(3),
+					      1, 0, 0, 0, 'g'};
+		static const uint8_t bad[] = {1, 1, 12, 0, 0, 0, LE64(-5),
+					      0, 0, 0, 0};
+		int64_t gp;
+
+		assert_int_equal(
+		    cephc_rbd_dec_image_group_get(none, sizeof(none), &gp), 0);
+		assert_int_equal(gp, -1);
+		assert_int_equal(
+		    cephc_rbd_dec_image_group_get(in3, sizeof(in3), &gp), 0);
+		assert_int_equal(gp, 3);
+		assert_int_equal(
+		    cephc_rbd_dec_image_group_get(bad, sizeof(bad), &gp),
+		    CEPHC_EDECODE);
+		assert_int_equal(cephc_rbd_dec_image_group_get(in3, 17, &gp),
+				 CEPHC_EDECODE);
+	}
+	assert_int_equal(cephc_rbd_dec_v1_directory(v1_ok, 0, &sl), 0);
+	assert_int_equal(sl.count, 0);
+	assert_int_equal(cephc_rbd_dec_v1_directory(v1_ok, sizeof(v1_ok), &sl),
+			 0);
+	assert_int_equal(sl.count, 2);
+	assert_string_equal(sl.items[0], "a");
+	assert_string_equal(sl.items[1], "b");
+	cephc_rbd_str_list_clear(&sl);
+	assert_int_equal(
+	    cephc_rbd_dec_v1_directory(v1_trunc, sizeof(v1_trunc), &sl),
+	    CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_v1_directory(v1_hdr_huge, sizeof(v1_hdr_huge), &sl),
+	    CEPHC_ETOOBIG);
+	assert_int_equal(sl.count, 0);
+}
+
 static void test_features_format(void **state)
 {
 	char b[256];
@@ -606,6 +768,8 @@ int main(void)
 	    cmocka_unit_test(test_decode_snapshot_newer_version),
 	    cmocka_unit_test(test_decode_kv_lists),
 	    cmocka_unit_test(test_decode_object_map_bad),
+	    cmocka_unit_test(test_encode_pool_methods),
+	    cmocka_unit_test(test_decode_pool_replies),
 	    cmocka_unit_test(test_features_format),
 	    cmocka_unit_test(test_features_support_sets),
 	    cmocka_unit_test(test_generate_image_id),

@@ -541,6 +541,59 @@ static void test_image_meta_layouts(void **state)
 }
 
 /* Every strict prefix of a real reply is refused cleanly (no crash). */
+/*
+ * Pool-level replies (recorded from 16.2.15 after `rbd namespace create
+ * rbd/ns1`, `rbd/ns2` and `rbd trash mv` of images t1 (default namespace)
+ * and t2 (ns1, --expires-at 2030-01-01)).
+ */
+static void test_pool_objects(void **state)
+{
+	struct cephc_rbd_str_list sl;
+	struct cephc_rbd_trash_list tl;
+	struct cephc_rbd_trash_spec sp;
+	struct blob b;
+
+	(void)state;
+	b = load("namespace_list");
+	assert_int_equal(cephc_rbd_dec_namespace_list(b.p, b.len, &sl), 0);
+	assert_int_equal(sl.count, 2);
+	assert_string_equal(sl.items[0], "ns1");
+	assert_string_equal(sl.items[1], "ns2");
+	cephc_rbd_str_list_clear(&sl);
+	unload(&b);
+
+	b = load("trash_list");
+	assert_int_equal(cephc_rbd_dec_trash_list(b.p, b.len, &tl), 0);
+	assert_int_equal(tl.count, 1);
+	assert_string_equal(tl.items[0].id, "105cd5faa3ac");
+	assert_string_equal(tl.items[0].spec.name, "t1");
+	assert_int_equal(tl.items[0].spec.source, CEPHC_RBD_TRASH_SOURCE_USER);
+	assert_int_equal(tl.items[0].spec.state, CEPHC_RBD_TRASH_STATE_NORMAL);
+	/* `rbd trash mv` without --expires-at: deferment end = deletion */
+	assert_int_equal(tl.items[0].spec.deletion_time.sec, 0x6b027e0d);
+	assert_int_equal(tl.items[0].spec.deferment_end_time.sec, 0x6b027e0d);
+	cephc_rbd_trash_list_clear(&tl);
+	unload(&b);
+
+	b = load("trash_list_ns");
+	assert_int_equal(cephc_rbd_dec_trash_list(b.p, b.len, &tl), 0);
+	assert_int_equal(tl.count, 1);
+	assert_string_equal(tl.items[0].spec.name, "t2");
+	/* 2029-12-31 23:59:59 UTC */
+	assert_int_equal(tl.items[0].spec.deferment_end_time.sec, 1893455999);
+	cephc_rbd_trash_list_clear(&tl);
+	unload(&b);
+
+	b = load("trash_get");
+	assert_int_equal(cephc_rbd_dec_trash_get(b.p, b.len, &sp), 0);
+	assert_string_equal(sp.name, "t1");
+	cephc_rbd_trash_spec_clear(&sp);
+	/* every truncation of a recorded spec is refused */
+	for (size_t n = 0; n < b.len; n++)
+		assert_int_not_equal(cephc_rbd_dec_trash_get(b.p, n, &sp), 0);
+	unload(&b);
+}
+
 static void test_truncated_golden_replies(void **state)
 {
 	static const struct {
@@ -615,6 +668,7 @@ int main(void)
 	    cmocka_unit_test(test_object_maps),
 	    cmocka_unit_test(test_image_meta_open),
 	    cmocka_unit_test(test_image_meta_layouts),
+	    cmocka_unit_test(test_pool_objects),
 	    cmocka_unit_test(test_truncated_golden_replies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

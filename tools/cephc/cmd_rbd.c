@@ -24,7 +24,8 @@
 #include "tool_common.h"
 
 const char cmd_rbd_help[] =
-    "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls";
+    "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
+    "namespace|trash";
 
 /* import/export transfer unit (rbd uses the object size; 4 MiB). */
 #define XFER_CHUNK (4u << 20)
@@ -33,14 +34,14 @@ const char cmd_rbd_help[] =
 struct rbd_args {
 	const char *pos[4];
 	int npos;
-	const char *pool, *image, *snap;
+	const char *pool, *ns, *image, *snap, *image_id;
 	uint64_t size;
 	bool have_size;
 	int order;
 	uint64_t object_size, stripe_unit, stripe_count;
 	const char *data_pool;
 	uint64_t features;
-	bool allow_shrink, no_progress;
+	bool allow_shrink, no_progress, long_list, all, force;
 	const char *io_type, *io_pattern;
 	uint64_t io_size, io_total, io_threads;
 	int rw_mix_read;
@@ -134,32 +135,79 @@ static void fmt_time(uint32_t sec, char *buf, size_t cap)
 	strftime(buf, cap, "%a %b %e %H:%M:%S %Y", &tm);
 }
 
-/* POOL/IMAGE[@SNAP] with -p / --image / --snap as fallbacks. */
+/*
+ * Split rbd's spec forms: "[POOL/[NAMESPACE/]]NAME[@SNAP]" (snap_ok decides
+ * whether @SNAP may be there) into the parts, each at most cap - 1 bytes.
+ * Parts not in the spec are left NULL.  Returns -1 when malformed.
+ */
+#define SPEC_PART_MAX 1100
+struct spec_parts {
+	char pool[SPEC_PART_MAX], ns[SPEC_PART_MAX], name[SPEC_PART_MAX],
+	    snap[SPEC_PART_MAX];
+	bool has_pool, has_ns, has_snap;
+};
+
+static int split_spec(const char *spec, struct spec_parts *sp)
+{
+	const char *parts[3];
+	int n = 0;
+	const char *p = spec, *at;
+
+	memset(sp, 0, sizeof(*sp));
+	at = strchr(spec, '@');
+	for (;;) {
+		const char *slash = strchr(p, '/');
+
+		if (n == 3 || (at && slash > at))
+			slash = NULL;
+		parts[n++] = p;
+		if (!slash)
+			break;
+		p = slash + 1;
+		if (n == 3)
+			return -1; /* a fourth part */
+	}
+	for (int i = 0; i < n; i++) {
+		const char *end = i + 1 < n ? strchr(parts[i], '/')
+			     : at	 ? at
+					 : parts[i] + strlen(parts[i]);
+		char *dst = i + 1 == n ? sp->name : i == 0 ? sp->pool : sp->ns;
+
+		if (end == parts[i] || end - parts[i] >= SPEC_PART_MAX)
+			return -1;
+		snprintf(dst, SPEC_PART_MAX, "%.*s", (int)(end - parts[i]),
+			 parts[i]);
+	}
+	sp->has_pool = n >= 2;
+	sp->has_ns = n == 3;
+	if (at) {
+		if (!at[1] || strchr(at + 1, '/') || strchr(at + 1, '@') ||
+		    strlen(at + 1) >= SPEC_PART_MAX)
+			return -1;
+		snprintf(sp->snap, SPEC_PART_MAX, "%s", at + 1);
+		sp->has_snap = true;
+	}
+	return 0;
+}
+
+/* POOL/[NS/]IMAGE[@SNAP] with -p / --namespace / --image / --snap as
+ * fallbacks (the spec wins, as in rbd). */
 static int parse_spec(struct rbd_args *a, const char *spec, bool snap_ok)
 {
-	static char pool[256], image[1100], snap[1100];
-	const char *slash, *at;
+	static struct spec_parts sp;
 
 	if (spec) {
-		slash = strchr(spec, '/');
-		if (slash) {
-			snprintf(pool, sizeof(pool), "%.*s",
-				 (int)(slash - spec), spec);
-			a->pool = pool;
-			spec = slash + 1;
-		}
-		if (strchr(spec, '/')) {
-			fprintf(stderr, "rbd: namespaces are not supported\n");
+		if (split_spec(spec, &sp)) {
+			fprintf(stderr, "rbd: invalid spec '%s'\n", spec);
 			return -1;
 		}
-		at = strchr(spec, '@');
-		if (at) {
-			snprintf(snap, sizeof(snap), "%s", at + 1);
-			a->snap = snap;
-		}
-		snprintf(image, sizeof(image), "%.*s",
-			 at ? (int)(at - spec) : (int)strlen(spec), spec);
-		a->image = image;
+		if (sp.has_pool)
+			a->pool = sp.pool;
+		if (sp.has_ns)
+			a->ns = sp.ns;
+		if (sp.has_snap)
+			a->snap = sp.snap;
+		a->image = sp.name;
 	}
 	if (!a->pool)
 		a->pool = "rbd";
@@ -173,6 +221,52 @@ static int parse_spec(struct rbd_args *a, const char *spec, bool snap_ok)
 		return -1;
 	}
 	return 0;
+}
+
+/* "POOL[/NAMESPACE]" of ls-like commands. */
+static int parse_pool_spec(struct rbd_args *a, const char *spec)
+{
+	static char pool[SPEC_PART_MAX], ns[SPEC_PART_MAX];
+	const char *slash;
+
+	if (spec) {
+		slash = strchr(spec, '/');
+		if (strchr(spec, '@') || (slash && strchr(slash + 1, '/')) ||
+		    slash == spec || (slash && !slash[1]) ||
+		    strlen(spec) >= SPEC_PART_MAX) {
+			fprintf(stderr, "rbd: invalid pool '%s'\n", spec);
+			return -1;
+		}
+		snprintf(pool, sizeof(pool), "%.*s",
+			 slash ? (int)(slash - spec) : (int)strlen(spec), spec);
+		a->pool = pool;
+		if (slash) {
+			snprintf(ns, sizeof(ns), "%s", slash + 1);
+			a->ns = ns;
+		}
+	}
+	if (!a->pool)
+		a->pool = "rbd";
+	return 0;
+}
+
+/*
+ * rbd refuses to work in a namespace that does not exist before it does
+ * anything else ("rbd: namespace 'X' does not exist.", ENOENT).
+ */
+static int check_namespace(struct tool_ctx *t, const struct rbd_args *a)
+{
+	bool exists = false;
+	int r;
+
+	if (!a->ns || !*a->ns)
+		return 0;
+	r = cephc_rbd_namespace_exists(t->cluster, a->pool, a->ns, &exists);
+	if (!r && !exists) {
+		fprintf(stderr, "rbd: namespace '%s' does not exist.\n", a->ns);
+		r = CEPHC_ENOENT;
+	}
+	return r;
 }
 
 static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
@@ -197,6 +291,15 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		if (!strcmp(o, "--allow-shrink")) {
 			a->allow_shrink = true;
 			takes = false;
+		} else if (!strcmp(o, "-l") || !strcmp(o, "--long")) {
+			a->long_list = true;
+			takes = false;
+		} else if (!strcmp(o, "-a") || !strcmp(o, "--all")) {
+			a->all = true;
+			takes = false;
+		} else if (!strcmp(o, "--force")) {
+			a->force = true;
+			takes = false;
 		} else if (!strcmp(o, "--no-progress")) {
 			a->no_progress = true;
 			takes = false;
@@ -205,8 +308,12 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			return -1;
 		} else if (!strcmp(o, "-p") || !strcmp(o, "--pool")) {
 			a->pool = v;
+		} else if (!strcmp(o, "--namespace")) {
+			a->ns = v;
 		} else if (!strcmp(o, "--image")) {
 			a->image = v;
+		} else if (!strcmp(o, "--image-id")) {
+			a->image_id = v;
 		} else if (!strcmp(o, "--snap")) {
 			a->snap = v;
 		} else if (!strcmp(o, "-s") || !strcmp(o, "--size")) {
@@ -293,14 +400,43 @@ static int do_create(struct tool_ctx *t, struct rbd_args *a)
 		fprintf(stderr, "rbd: must specify --size <M/G/T>\n");
 		return 22;
 	}
+	if ((r = check_namespace(t, a)))
+		return tool_exit_code(r);
 	o.size = a->size;
 	o.order = a->order;
 	o.stripe_unit = a->stripe_unit;
 	o.stripe_count = a->stripe_count;
 	o.data_pool = a->data_pool;
 	o.features = a->features;
-	r = cephc_rbd_create(t->cluster, a->pool, a->image, &o);
+	r = cephc_rbd_create_ns(t->cluster, a->pool, a->ns, a->image, &o);
 	return r ? fail("create error", r) : 0;
+}
+
+/* rbd's own words for the removal errors it explains (action/Remove.cc,
+ * action/Trash.cc); 0 when it has none. */
+static int explain_remove_error(int r, const char *what)
+{
+	switch (r) {
+	case CEPHC_ENOTEMPTY:
+		fprintf(stderr, "rbd: image has snapshots - these must be "
+				"deleted with 'rbd snap purge' before the "
+				"image can be removed.\n");
+		break;
+	case CEPHC_EBUSY:
+		fprintf(stderr,
+			"rbd: error: image still has watchers\nThis means the "
+			"image is still open or the client using it crashed. "
+			"Try again after closing/unmapping it or waiting 30s "
+			"for the crashed client to timeout.\n");
+		break;
+	case -EMLINK:
+		fprintf(stderr,
+			"\nRemove the image from the group and try again.\n");
+		break;
+	default:
+		return fail(what, r);
+	}
+	return tool_exit_code(r) ? tool_exit_code(r) : 1;
 }
 
 static int do_rm(struct tool_ctx *t, struct rbd_args *a)
@@ -309,47 +445,281 @@ static int do_rm(struct tool_ctx *t, struct rbd_args *a)
 
 	if (parse_spec(a, a->pos[0], false))
 		return 22;
-	r = cephc_rbd_remove(t->cluster, a->pool, a->image);
+	if ((r = check_namespace(t, a)))
+		return tool_exit_code(r);
+	r = cephc_rbd_remove_ns(t->cluster, a->pool, a->ns, a->image);
 	if (r)
-		return fail("delete error", r);
+		return explain_remove_error(r, "delete error");
 	if (!a->no_progress && isatty(2))
 		fprintf(stderr, "Removing image: 100%% complete...done.\n");
 	return 0;
 }
 
-static int do_ls(struct tool_ctx *t, struct rbd_args *a)
+/* ---- rbd's TextTable: cells padded to the column width, 2-space gaps --- */
+
+#define TBL_MAX_COLS 8
+struct table {
+	int ncols;
+	const char *head[TBL_MAX_COLS];
+	bool right[TBL_MAX_COLS]; /* cell alignment; headers are left */
+	size_t width[TBL_MAX_COLS];
+	char **cells; /* rows x ncols, owned */
+	size_t nrows, cap;
+};
+
+static void tbl_init(struct table *tb, const char *const *head,
+		     const bool *right, int ncols)
 {
-	char **names;
-	size_t n;
+	memset(tb, 0, sizeof(*tb));
+	tb->ncols = ncols;
+	for (int i = 0; i < ncols; i++) {
+		tb->head[i] = head[i];
+		tb->right[i] = right[i];
+		tb->width[i] = strlen(head[i]);
+	}
+}
+
+/* Add a row of ncols cells (NULL: empty). */
+static int tbl_row(struct table *tb, const char *const *cells)
+{
+	if (tb->nrows == tb->cap) {
+		size_t nc = tb->cap ? tb->cap * 2 : 16;
+		char **nv = realloc(tb->cells, nc * (size_t)tb->ncols *
+						   sizeof(*nv));
+		if (!nv)
+			return CEPHC_ENOMEM;
+		tb->cells = nv;
+		tb->cap = nc;
+	}
+	for (int i = 0; i < tb->ncols; i++) {
+		char *c = strdup(cells[i] ? cells[i] : "");
+
+		if (!c)
+			return CEPHC_ENOMEM; /* earlier cells freed by fini */
+		tb->cells[tb->nrows * (size_t)tb->ncols + (size_t)i] = c;
+		if (strlen(c) > tb->width[i])
+			tb->width[i] = strlen(c);
+	}
+	tb->nrows++;
+	return 0;
+}
+
+static void tbl_line(const struct table *tb, const char *const *cells,
+		     bool head)
+{
+	for (int i = 0; i < tb->ncols; i++) {
+		int w = (int)tb->width[i];
+
+		printf(i ? "  " : "");
+		if (!head && tb->right[i])
+			printf("%*s", w, cells[i]);
+		else
+			printf("%-*s", w, cells[i]);
+	}
+	printf("\n");
+}
+
+/* Print (nothing at all for an empty table, as rbd) and free. */
+static void tbl_print_fini(struct table *tb)
+{
+	if (tb->nrows) {
+		tbl_line(tb, tb->head, true);
+		for (size_t r = 0; r < tb->nrows; r++)
+			tbl_line(tb,
+				 (const char *const *)tb->cells +
+				     r * (size_t)tb->ncols,
+				 false);
+	}
+	for (size_t i = 0; i < tb->nrows * (size_t)tb->ncols; i++)
+		free(tb->cells[i]);
+	free(tb->cells);
+}
+
+/* "pool/[ns/]image@snap" of a clone's parent, "" without one. */
+static void fmt_parent(const struct cephc_rbd_parent_info *p, char *buf,
+		       size_t cap)
+{
+	if (!p->has_parent)
+		snprintf(buf, cap, "%s", "");
+	else
+		snprintf(buf, cap, "%s/%s%s%s@%s", p->pool_name,
+			 p->pool_namespace, *p->pool_namespace ? "/" : "",
+			 p->image_name, p->snap_name);
+}
+
+/* "KEY":"VALUE" (escaped), after a comma unless first. */
+static void json_field(const char *key, const char *val, bool first)
+{
+	printf("%s\"%s\":", first ? "" : ",", key);
+	json_str(stdout, val);
+}
+
+static void json_parent(const struct cephc_rbd_parent_info *p)
+{
+	printf(",\"parent\":{");
+	json_field("pool", p->pool_name, true);
+	json_field("pool_namespace", p->pool_namespace, false);
+	json_field("image", p->image_name, false);
+	json_field("snapshot", p->snap_name, false);
+	printf("}");
+}
+
+/*
+ * One image of `rbd ls -l`: its row (or JSON object), then one per user
+ * snapshot.  first: no JSON object printed yet.
+ */
+static int ls_long_image(struct tool_ctx *t, struct rbd_args *a,
+			 const struct cephc_rbd_image_spec *spec,
+			 struct table *tb, bool *first)
+{
+	struct cephc_rbd_parent_info par;
+	struct cephc_rbd_snap_entry *snaps = NULL;
+	struct cephc_rbd_info in;
+	cephc_rbd_image *img;
+	char sz[32], ps[8192], fmt[4];
+	uint32_t nsnaps = 0;
+	int lockers = 0;
+	bool excl = false;
 	int r;
 
-	if (a->pos[0])
-		a->pool = a->pos[0];
-	r = cephc_rbd_list(t->cluster, a->pool ? a->pool : "rbd", &names, &n);
+	r = cephc_rbd_open_ns(t->cluster, a->pool, a->ns, spec->name, NULL,
+			      CEPHC_RBD_OPEN_READ_ONLY, &img);
+	if (r) {
+		/* rbd skips images it cannot open, saying why */
+		fprintf(stderr, "rbd: error opening %s: %s\n", spec->name,
+			cephc_strerror(r));
+		return r;
+	}
+	cephc_rbd_stat(img, &in);
+	r = cephc_rbd_get_parent(img, &par);
+	if (!r)
+		r = cephc_rbd_list_lockers(img, &lockers, &excl);
+	if (!r)
+		r = cephc_rbd_snap_list(img, &snaps, &nsnaps);
+	if (r) {
+		/* reported, then the next image (rbd goes on too) */
+		fprintf(stderr, "rbd: error processing image %s: %s\n",
+			spec->name, cephc_strerror(r));
+		cephc_rbd_close(img);
+		return 0;
+	}
+	fmt_bytes(in.size, sz, sizeof(sz));
+	fmt_parent(&par, ps, sizeof(ps));
+	snprintf(fmt, sizeof(fmt), "%d", *spec->id ? 2 : 1);
+	if (t->json) {
+		printf("%s{", *first ? "" : ",");
+		json_field("image", spec->name, true);
+		json_field("id", spec->id, false);
+		printf(",\"size\":%" PRIu64, in.size);
+		if (par.has_parent)
+			json_parent(&par);
+		printf(",\"format\":%s", fmt);
+		if (lockers)
+			printf(",\"lock_type\":\"%s\"",
+			       excl ? "exclusive" : "shared");
+		printf("}");
+		*first = false;
+	} else {
+		const char *row[] = {spec->name, sz, ps, fmt, "",
+				     lockers ? (excl ? "excl" : "shr") : ""};
+		r = tbl_row(tb, row);
+	}
+	for (uint32_t i = 0; !r && i < nsnaps; i++) {
+		struct cephc_rbd_snap_entry *s = &snaps[i];
+		char name[2200];
+
+		if (s->ns_type != 0) /* user snapshots only */
+			continue;
+		r = cephc_rbd_get_parent_at(img, s->id, &par);
+		if (r)
+			break;
+		fmt_bytes(s->size, sz, sizeof(sz));
+		fmt_parent(&par, ps, sizeof(ps));
+		if (t->json) {
+			printf(",{");
+			json_field("image", spec->name, true);
+			json_field("id", spec->id, false);
+			json_field("snapshot", s->name, false);
+			printf(",\"snapshot_id\":%" PRIu64 ",\"size\":%" PRIu64,
+			       s->id, s->size);
+			if (par.has_parent)
+				json_parent(&par);
+			printf(",\"format\":%s,\"protected\":\"%s\"}", fmt,
+			       s->is_protected ? "true" : "false");
+		} else {
+			snprintf(name, sizeof(name), "%s@%s", spec->name,
+				 s->name);
+			const char *row[] = {name, sz,
+					     ps,   fmt,
+					     s->is_protected ? "yes" : "", ""};
+			r = tbl_row(tb, row);
+		}
+	}
+	cephc_buffer_free(snaps);
+	cephc_rbd_close(img);
+	return r;
+}
+
+static int do_ls(struct tool_ctx *t, struct rbd_args *a)
+{
+	static const char *const head[] = {"NAME", "SIZE", "PARENT",
+					   "FMT",  "PROT", "LOCK"};
+	static const bool right[] = {false, true, false, true, false, false};
+	struct cephc_rbd_image_spec *specs;
+	struct table tb;
+	bool first = true;
+	size_t n;
+	int r, err = 0;
+
+	if (parse_pool_spec(a, a->pos[0]))
+		return 22;
+	if ((r = check_namespace(t, a)))
+		return fail("listing images failed", r);
+	r = cephc_rbd_list_ns(t->cluster, a->pool, a->ns, &specs, &n);
 	if (r)
 		return fail("listing images failed", r);
-	if (t->json) {
-		printf("[");
+	if (!a->long_list) {
+		if (t->json)
+			printf("[");
 		for (size_t i = 0; i < n; i++) {
-			if (i)
-				printf(",");
-			json_str(stdout, names[i]);
+			if (t->json) {
+				printf(i ? "," : "");
+				json_str(stdout, specs[i].name);
+			} else {
+				printf("%s\n", specs[i].name);
+			}
 		}
-		printf("]\n");
-	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", names[i]);
+		if (t->json)
+			printf("]\n");
+		cephc_buffer_free(specs);
+		return 0;
 	}
-	cephc_buffer_free(names);
-	return 0;
+	tbl_init(&tb, head, right, 6);
+	if (t->json)
+		printf("[");
+	/*
+	 * rbd 16.2 exits with the error of the last image when that one
+	 * could not be opened (even ENOENT, e.g. a half-removed image), and
+	 * 0 when the last image was listed: keep the last result.
+	 */
+	for (size_t i = 0; i < n; i++)
+		err = ls_long_image(t, a, &specs[i], &tb, &first);
+	if (t->json)
+		printf("]\n");
+	tbl_print_fini(&tb);
+	cephc_buffer_free(specs);
+	return err ? fail("listing images failed", err) : 0;
 }
 
 static int open_spec(struct tool_ctx *t, struct rbd_args *a, bool ro,
 		     cephc_rbd_image **img)
 {
-	int r = cephc_rbd_open(t->cluster, a->pool, a->image, a->snap,
-			       ro ? CEPHC_RBD_OPEN_READ_ONLY : 0, img);
+	int r = check_namespace(t, a);
 
+	if (r)
+		return r;
+	r = cephc_rbd_open_ns(t->cluster, a->pool, a->ns, a->image, a->snap,
+			      ro ? CEPHC_RBD_OPEN_READ_ONLY : 0, img);
 	if (r) {
 		fail("error opening image", r);
 		return r;
@@ -395,6 +765,7 @@ static const char *pool_name(struct tool_ctx *t, int64_t id, char *buf,
 
 static int do_info(struct tool_ctx *t, struct rbd_args *a)
 {
+	struct cephc_rbd_parent_info par;
 	struct cephc_rbd_info in;
 	cephc_rbd_image *img;
 	char sz[32], feat[512], opf[256], ts[3][64], dp[256];
@@ -405,7 +776,10 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 	if ((r = open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
 	cephc_rbd_stat(img, &in);
+	r = cephc_rbd_get_parent(img, &par);
 	cephc_rbd_close(img);
+	if (r)
+		return fail("error getting parent", r);
 	fmt_bytes(in.size, sz, sizeof(sz));
 	cephc_rbd_features_format(in.features, feat, sizeof(feat));
 	cephc_rbd_op_features_format(in.op_features, opf, sizeof(opf));
@@ -441,6 +815,17 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 		if (in.snap_id != CEPHC_RBD_SNAP_HEAD)
 			printf(",\"protected\":\"%s\"",
 			       in.snap_protected ? "true" : "false");
+		if (par.has_parent) {
+			printf(",\"parent\":{");
+			json_field("pool", par.pool_name, true);
+			json_field("pool_namespace", par.pool_namespace, false);
+			json_field("image", par.image_name, false);
+			json_field("id", par.image_id, false);
+			json_field("snapshot", par.snap_name, false);
+			printf(",\"trash\":%s,\"overlap\":%" PRIu64 "}",
+			       par.image_in_trash ? "true" : "false",
+			       par.overlap);
+		}
 		if (in.features & CEPHC_RBD_FEAT_STRIPINGV2)
 			printf(",\"stripe_unit\":%" PRIu64
 			       ",\"stripe_count\":%" PRIu64,
@@ -467,6 +852,16 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 	if (in.snap_id != CEPHC_RBD_SNAP_HEAD)
 		printf("\tprotected: %s\n",
 		       in.snap_protected ? "True" : "False");
+	if (par.has_parent) {
+		char ps[8192];
+
+		fmt_parent(&par, ps, sizeof(ps));
+		printf("\tparent: %s", ps);
+		if (par.image_in_trash)
+			printf(" (trash %s)", par.image_id);
+		fmt_bytes(par.overlap, sz, sizeof(sz));
+		printf("\n\toverlap: %s\n", sz);
+	}
 	if (in.features & CEPHC_RBD_FEAT_STRIPINGV2) {
 		fmt_bytes(in.stripe_unit, sz, sizeof(sz));
 		printf("\tstripe unit: %s\n", sz);
@@ -565,6 +960,273 @@ static int do_snap(struct tool_ctx *t, struct rbd_args *a)
 		}
 	}
 	cephc_buffer_free(s);
+	return 0;
+}
+
+/* ---- namespace / trash ------------------------------------------------- */
+
+static int do_namespace(struct tool_ctx *t, struct rbd_args *a)
+{
+	const char *op = a->pos[0] ? a->pos[0] : "";
+	char **names;
+	size_t n;
+	int r;
+
+	if (!strcmp(op, "ls") || !strcmp(op, "list")) {
+		if (a->pos[1] && strchr(a->pos[1], '/')) {
+			fprintf(stderr, "rbd: invalid pool '%s'\n", a->pos[1]);
+			return 22;
+		}
+		if (a->pos[1])
+			a->pool = a->pos[1];
+		r = cephc_rbd_namespace_list(t->cluster,
+					     a->pool ? a->pool : "rbd", &names,
+					     &n);
+		if (r)
+			return fail("listing namespaces failed", r);
+		if (t->json) {
+			printf("[");
+			for (size_t i = 0; i < n; i++) {
+				printf("%s{\"name\":", i ? "," : "");
+				json_str(stdout, names[i]);
+				printf("}");
+			}
+			printf("]\n");
+		} else {
+			static const char *const head[] = {"NAME"};
+			static const bool right[] = {false};
+			struct table tb;
+
+			tbl_init(&tb, head, right, 1);
+			for (size_t i = 0; !r && i < n; i++)
+				r = tbl_row(&tb, (const char *const *)&names[i]);
+			tbl_print_fini(&tb);
+		}
+		cephc_buffer_free(names);
+		return r ? fail("listing namespaces failed", r) : 0;
+	}
+	if (strcmp(op, "create") && strcmp(op, "rm") && strcmp(op, "remove")) {
+		fprintf(stderr, "rbd: unknown namespace command '%s'\n", op);
+		return 22;
+	}
+	if (parse_pool_spec(a, a->pos[1]))
+		return 22;
+	if (!a->ns || !*a->ns) {
+		fprintf(stderr, "rbd: namespace name was not specified\n");
+		return 22;
+	}
+	if (!strcmp(op, "create")) {
+		r = cephc_rbd_namespace_create(t->cluster, a->pool, a->ns);
+		return r ? fail("failed to created namespace", r) : 0;
+	}
+	r = cephc_rbd_namespace_remove(t->cluster, a->pool, a->ns);
+	if (r == CEPHC_ENOENT) {
+		fprintf(stderr, "rbd: namespace does not exist.\n");
+		return tool_exit_code(r);
+	}
+	if (r == CEPHC_EBUSY) {
+		fprintf(stderr, "rbd: namespace contains images which must be "
+				"deleted first.\n");
+		return tool_exit_code(r);
+	}
+	return r ? fail("failed to remove namespace", r) : 0;
+}
+
+static const char *trash_source_name(uint32_t src)
+{
+	static const char *const names[] = {"USER", "MIRRORING", "MIGRATION",
+					    "REMOVING"};
+
+	/* rbd leaves sources it does not name (user-parent) empty */
+	return src < 4 ? names[src] : "";
+}
+
+/* `rbd trash ls -l`: entries rbd can open, with their parents. */
+static int trash_ls_long(struct tool_ctx *t, struct rbd_args *a,
+			 const struct cephc_rbd_trash_info *e, size_t n)
+{
+	static const char *const head[] = {"ID",	 "NAME",   "SOURCE",
+					   "DELETED_AT", "STATUS", "PARENT"};
+	static const bool right[] = {false, false, false, false, false, false};
+	struct table tb;
+	uint32_t now = (uint32_t)time(NULL);
+	bool first = true;
+	int r = 0;
+
+	tbl_init(&tb, head, right, 6);
+	if (t->json)
+		printf("[");
+	for (size_t i = 0; !r && i < n; i++) {
+		struct cephc_rbd_parent_info par;
+		cephc_rbd_image *img;
+		char del[64], end[64], status[96], ps[8192];
+
+		r = cephc_rbd_open_by_id(t->cluster, a->pool, a->ns, e[i].id,
+					 NULL, CEPHC_RBD_OPEN_READ_ONLY, &img);
+		if (r) {
+			if (r != CEPHC_ENOENT)
+				fprintf(stderr, "rbd: error opening %s: %s\n",
+					e[i].id, cephc_strerror(r));
+			r = 0;
+			continue;
+		}
+		r = cephc_rbd_get_parent(img, &par);
+		cephc_rbd_close(img);
+		if (r)
+			break;
+		fmt_time(e[i].deletion_sec, del, sizeof(del));
+		fmt_time(e[i].deferment_end_sec, end, sizeof(end));
+		snprintf(status, sizeof(status), "%s %s",
+			 now < e[i].deferment_end_sec ? "protected until"
+						       : "expired at",
+			 end);
+		fmt_parent(&par, ps, sizeof(ps));
+		if (t->json) {
+			printf("%s{", first ? "" : ",");
+			json_field("id", e[i].id, true);
+			json_field("name", e[i].name, false);
+			json_field("source", trash_source_name(e[i].source),
+				   false);
+			json_field("deleted_at", del, false);
+			json_field("status", status, false);
+			if (par.has_parent)
+				json_parent(&par);
+			printf("}");
+			first = false;
+		} else {
+			const char *row[] = {e[i].id,
+					     e[i].name,
+					     trash_source_name(e[i].source),
+					     del,
+					     status,
+					     ps};
+			r = tbl_row(&tb, row);
+		}
+	}
+	if (t->json)
+		printf("]\n");
+	tbl_print_fini(&tb);
+	return r;
+}
+
+static int trash_ls(struct tool_ctx *t, struct rbd_args *a)
+{
+	struct cephc_rbd_trash_info *e;
+	size_t n, k = 0;
+	int r;
+
+	if (parse_pool_spec(a, a->pos[1]))
+		return 22;
+	if ((r = check_namespace(t, a)))
+		return tool_exit_code(r);
+	r = cephc_rbd_trash_list(t->cluster, a->pool, a->ns, &e, &n);
+	if (r)
+		return fail("trash list", r);
+	/*
+	 * librbd's trash list never returns half-removed images (source
+	 * REMOVING: `rbd ls` shows those); without --all, rbd keeps only
+	 * what users put there.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (e[i].source != CEPHC_RBD_TRASH_SOURCE_REMOVING &&
+		    (a->all || e[i].source == CEPHC_RBD_TRASH_SOURCE_USER))
+			e[k++] = e[i];
+	if (a->long_list) {
+		r = trash_ls_long(t, a, e, k);
+	} else {
+		if (t->json)
+			printf("[");
+		for (size_t i = 0; i < k; i++) {
+			if (t->json) {
+				printf("%s{", i ? "," : "");
+				json_field("id", e[i].id, true);
+				json_field("name", e[i].name, false);
+				printf("}");
+			} else {
+				printf("%s %s\n", e[i].id, e[i].name);
+			}
+		}
+		if (t->json)
+			printf("]\n");
+	}
+	cephc_buffer_free(e);
+	return r ? fail("trash list", r) : 0;
+}
+
+/* "[POOL/[NS/]]ID" or --image-id of trash rm / restore. */
+static int trash_id_spec(struct rbd_args *a)
+{
+	if (a->pos[1]) {
+		if (parse_spec(a, a->pos[1], false))
+			return -1;
+		a->image_id = a->image;
+		a->image = NULL;
+	}
+	if (!a->pool)
+		a->pool = "rbd";
+	if (!a->image_id || !*a->image_id) {
+		fprintf(stderr, "rbd: image id was not specified\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int do_trash(struct tool_ctx *t, struct rbd_args *a)
+{
+	const char *op = a->pos[0] ? a->pos[0] : "";
+	const char *new_name = NULL;
+	int r;
+
+	if (!strcmp(op, "ls") || !strcmp(op, "list"))
+		return trash_ls(t, a);
+	if (!strcmp(op, "mv") || !strcmp(op, "move")) {
+		if (parse_spec(a, a->pos[1], false))
+			return 22;
+		if ((r = check_namespace(t, a)))
+			return tool_exit_code(r);
+		r = cephc_rbd_trash_move(t->cluster, a->pool, a->ns, a->image,
+					 0);
+		return r ? fail("deferred delete error", r) : 0;
+	}
+	if (strcmp(op, "rm") && strcmp(op, "remove") && strcmp(op, "restore")) {
+		fprintf(stderr, "rbd: unknown trash command '%s'\n", op);
+		return 22;
+	}
+	/* --image names the restored image; take it before the id spec */
+	if (!strcmp(op, "restore"))
+		new_name = a->image;
+	a->image = NULL;
+	if (trash_id_spec(a))
+		return 22;
+	if ((r = check_namespace(t, a)))
+		return tool_exit_code(r);
+	if (!strcmp(op, "restore")) {
+		r = cephc_rbd_trash_restore(t->cluster, a->pool, a->ns,
+					    a->image_id, new_name);
+		if (r == CEPHC_ENOENT)
+			fprintf(stderr,
+				"rbd: error: image does not exist in trash\n");
+		else if (r == CEPHC_EEXIST)
+			fprintf(stderr,
+				"rbd: error: an image with the same name "
+				"already exists, try again with with a "
+				"different name\n");
+		else if (r)
+			return fail("restore error", r);
+		return r ? tool_exit_code(r) : 0;
+	}
+	r = cephc_rbd_trash_remove(t->cluster, a->pool, a->ns, a->image_id,
+				   a->force);
+	if (r == CEPHC_EPERM) {
+		fprintf(stderr, "\nDeferment time has not expired, please use "
+				"--force if you really want to remove the "
+				"image\n");
+		return tool_exit_code(r);
+	}
+	if (r)
+		return explain_remove_error(r, "remove error");
+	if (!a->no_progress && isatty(2))
+		fprintf(stderr, "Removing image: 100%% complete...done.\n");
 	return 0;
 }
 
@@ -720,13 +1382,17 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 	o.stripe_count = a->stripe_count;
 	o.data_pool = a->data_pool;
 	o.features = a->features;
-	r = cephc_rbd_create(t->cluster, a->pool, a->image, &o);
+	r = check_namespace(t, a);
+	if (!r)
+		r = cephc_rbd_create_ns(t->cluster, a->pool, a->ns, a->image,
+					&o);
 	if (r) {
 		if (!is_stdin)
 			close(fd);
 		return fail("image creation failed", r);
 	}
-	r = cephc_rbd_open(t->cluster, a->pool, a->image, NULL, 0, &img);
+	r = cephc_rbd_open_ns(t->cluster, a->pool, a->ns, a->image, NULL, 0,
+			      &img);
 	if (r)
 		goto out;
 	show = !a->no_progress && isatty(2);
@@ -1081,7 +1747,8 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 	sub = t.nrest ? t.rest[0] : "";
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
-		       "|bench|snap ls [args]\n");
+		       "|bench|snap ls|namespace create|rm|ls"
+		       "|trash ls|mv|rm|restore [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
@@ -1112,6 +1779,10 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		r = do_bench(&t, &a);
 	else if (!strcmp(sub, "snap"))
 		r = do_snap(&t, &a);
+	else if (!strcmp(sub, "namespace"))
+		r = do_namespace(&t, &a);
+	else if (!strcmp(sub, "trash"))
+		r = do_trash(&t, &a);
 	else {
 		fprintf(stderr, "rbd: unknown command '%s'\n", sub);
 		r = 22;

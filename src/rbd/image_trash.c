@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trash and image removal, following Pacific's librbd (api/Trash.cc,
+ * trash/MoveRequest, image/PreRemoveRequest, image/RemoveRequest):
+ *
+ *   remove(name) = check (exclusive lock, watchers, snapshots, group)
+ *                  + move to the trash with source REMOVING
+ *                  + trash remove(id)
+ *   move         = trash_add(id, {source, name, now, now + delay, MOVING}),
+ *                  delete rbd_id.<name>, dir_remove_image, state NORMAL
+ *   trash remove = state REMOVING, delete data objects, header, object
+ *                  maps, then the trash entry (state back to NORMAL when
+ *                  it fails, so `rbd trash rm` can retry)
+ *
+ * The trash entry is what makes a removal restartable: until the last step
+ * the image still shows in `rbd ls` (a REMOVING entry) and `rbd trash rm`
+ * finishes it.  librbd also notifies watchers of rbd_trash (rbd-mirror,
+ * the mgr's trash purge schedule); cephc does not.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cephc/errors.h"
+#include "core/alloc.h"
+#include "core/log.h"
+#include "osdc/cls_lock.h"
+#include "rbd/image.h"
+#include "rbd/image_pack.h"
+
+#define SUBSYS "rbd"
+/* librbd's exclusive lock on the header: name and tag. */
+#define RBD_LOCK_NAME "rbd_lock"
+#define RBD_LOCK_TAG "internal"
+#define RBD_LOCK_ARGS_MAX 512
+
+static struct cephc_rbd_time now_time(void)
+{
+	struct timespec ts;
+	struct cephc_rbd_time t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t.sec = (uint32_t)ts.tv_sec;
+	t.nsec = (uint32_t)ts.tv_nsec;
+	return t;
+}
+
+/* ---- exclusive lock (what librbd's lock acquisition does) --------------- */
+
+int rbd_lock_call(struct cephc_rbd_image *img, const char *method,
+		  const void *in, size_t len, bool writes, rbd_reply_fn fn,
+		  void *arg)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+	struct cephc_osd_ops ops;
+	struct cephc_osdc_req req;
+	struct iovec iov = {(void *)(uintptr_t)in, len};
+	int ret;
+
+	cephc_osd_ops_init(&ops);
+	ret = cephc_osd_op_call(cephc_osd_ops_add(&ops), CEPHC_CLS_LOCK_CLASS,
+				method, &iov, 1, writes, RBD_CALL_OUT_MAX);
+	if (!ret) {
+		rbd_req_setup(&req, &ops, &l, img->header_oid);
+		ret = rbd_osd_exec(img->osd, &req);
+	}
+	if (!ret && fn)
+		ret = fn(arg, ops.ops[0].op_outdata, ops.ops[0].op_outdata_len);
+	cephc_osd_ops_release(&ops);
+	return ret;
+}
+
+/* "auto <watch cookie>": the cookie librbd (and krbd) lock with. */
+static void lock_cookie(const struct cephc_rbd_image *img, char *buf,
+			size_t cap)
+{
+	snprintf(buf, cap, "auto %" PRIu64, img->watch_cookie);
+}
+
+static int take_lock(struct cephc_rbd_image *img)
+{
+	char cookie[64];
+	uint8_t b[RBD_LOCK_ARGS_MAX];
+	struct cephc_cls_lock_args a = {
+	    .name = RBD_LOCK_NAME,
+	    .type = CEPHC_CLS_LOCK_EXCLUSIVE,
+	    .cookie = cookie,
+	    .tag = RBD_LOCK_TAG,
+	};
+	size_t len;
+	int ret;
+
+	lock_cookie(img, cookie, sizeof(cookie));
+	ret = cephc_cls_lock_encode_lock(&a, b, sizeof(b), &len);
+	return ret ? ret : rbd_lock_call(img, "lock", b, len, true, NULL, NULL);
+}
+
+void rbd_image_release_lock(struct cephc_rbd_image *img)
+{
+	char cookie[64];
+	uint8_t b[RBD_LOCK_ARGS_MAX];
+	size_t len;
+
+	if (!img->lock_owner)
+		return;
+	img->lock_owner = false;
+	lock_cookie(img, cookie, sizeof(cookie));
+	if (!cephc_cls_lock_encode_unlock(RBD_LOCK_NAME, cookie, b, sizeof(b),
+					  &len))
+		rbd_lock_call(img, "unlock", b, len, true, NULL, NULL);
+}
+
+struct watcher_scan {
+	uint64_t own_cookie;
+	unsigned others;
+};
+
+static int watchers_reply(void *arg, const uint8_t *p, size_t len)
+{
+	struct watcher_scan *ws = arg;
+	struct cephc_osd_watchers_iter it;
+	struct cephc_osd_watcher w;
+	int ret = cephc_osd_watchers_iter_init(&it, p, len);
+
+	while (!ret && (ret = cephc_osd_watchers_iter_next(&it, &w)) > 0) {
+		if (w.cookie != ws->own_cookie)
+			ws->others++;
+		ret = 0; /* 1: one more watcher; go on */
+	}
+	return ret;
+}
+
+/* The header's watchers other than our own watch. */
+static int scan_watchers(struct cephc_rbd_image *img, struct watcher_scan *ws)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+	struct cephc_osd_ops ops;
+	struct cephc_osdc_req req;
+	int ret;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->own_cookie = img->watching ? img->watch_cookie : 0;
+	cephc_osd_ops_init(&ops);
+	ret = cephc_osd_op_list_watchers(cephc_osd_ops_add(&ops), 0);
+	if (!ret) {
+		rbd_req_setup(&req, &ops, &l, img->header_oid);
+		ret = rbd_osd_exec(img->osd, &req);
+	}
+	if (!ret)
+		ret = watchers_reply(ws, ops.ops[0].op_outdata,
+				     ops.ops[0].op_outdata_len);
+	log_debug(SUBSYS, "%s: %u other watchers (%s)", img->header_oid,
+		  ws->others, cephc_strerror(ret));
+	cephc_osd_ops_release(&ops);
+	return ret;
+}
+
+/* What breaking a lock needs from get_info, copied out of the reply (the
+ * decoder's strings are views into it). */
+struct lock_owner {
+	bool breakable; /* one exclusive holder with librbd's tag */
+	struct cephc_entity_name name;
+	struct cephc_entity_addr addr;
+	char cookie[CEPHC_CLS_LOCK_STR_MAX + 1];
+};
+
+static int lock_owner_reply(void *arg, const uint8_t *p, size_t len)
+{
+	struct lock_owner *o = arg;
+	struct cephc_cls_lock_info *info = cephc_calloc(1, sizeof(*info));
+	const struct cephc_cls_locker *lk;
+	int ret;
+
+	if (!info)
+		return CEPHC_ENOMEM;
+	ret = cephc_cls_lock_decode_info(p, len, info);
+	lk = &info->lockers[0];
+	if (!ret && info->num_lockers == 1 &&
+	    info->type == CEPHC_CLS_LOCK_EXCLUSIVE &&
+	    info->tag_len == strlen(RBD_LOCK_TAG) &&
+	    !memcmp(info->tag, RBD_LOCK_TAG, info->tag_len) &&
+	    lk->cookie_len < sizeof(o->cookie)) {
+		o->breakable = true;
+		o->name = lk->name;
+		o->addr = lk->addr;
+		memcpy(o->cookie, lk->cookie, lk->cookie_len);
+		o->cookie[lk->cookie_len] = '\0';
+	}
+	cephc_free(info);
+	return ret;
+}
+
+/* "ip:port/nonce", the form `ceph osd blocklist add` takes. */
+static void addr_plain(const struct cephc_entity_addr *a, char *buf, size_t cap)
+{
+	char tmp[160];
+	const char *p = tmp, *colon;
+
+	cephc_addr_format(a, tmp, sizeof(tmp));
+	colon = strchr(tmp, ':');
+	/* drop a "v1:"/"v2:"/"any:" type prefix */
+	if (colon && colon - tmp <= 3 && tmp[0] != '[' &&
+	    strspn(tmp, "0123456789.") < (size_t)(colon - tmp))
+		p = colon + 1;
+	snprintf(buf, cap, "%s", p);
+}
+
+/*
+ * The lock is held by someone else.  librbd breaks it only when its owner
+ * is dead: an exclusive "internal" lock whose owner's address no longer
+ * watches the header.  It then blocklists that address (so a client that
+ * only lost its watch cannot write after we proceed) and breaks the lock.
+ */
+static int break_dead_lock(struct cephc_rbd_image *img)
+{
+	struct lock_owner *o;
+	struct watcher_scan ws;
+	char addr[160], cmd[320];
+	uint8_t b[RBD_LOCK_ARGS_MAX];
+	size_t len;
+	int ret;
+
+	o = cephc_calloc(1, sizeof(*o));
+	if (!o)
+		return CEPHC_ENOMEM;
+	ret = cephc_cls_lock_encode_get_info(RBD_LOCK_NAME, b, sizeof(b), &len);
+	if (!ret)
+		ret = rbd_lock_call(img, "get_info", b, len, false,
+				    lock_owner_reply, o);
+	if (!ret)
+		ret = scan_watchers(img, &ws);
+	if (ret)
+		goto out;
+	if (!o->breakable) {
+		/* a shared or foreign lock: librbd refuses too */
+		rbd_set_err("image is locked by another tool");
+		ret = CEPHC_EBUSY;
+		goto out;
+	}
+	/*
+	 * librbd asks a live owner for the lock and fails later on its
+	 * watch; it breaks only an owner that no longer watches.  Any other
+	 * watcher ends a removal with EBUSY anyway, so with one we never
+	 * break: the owner may be that watcher (addresses in the lock and in
+	 * the watch list need not be spelled alike).
+	 */
+	if (ws.others) {
+		rbd_set_err("image still has watchers");
+		ret = CEPHC_EBUSY;
+		goto out;
+	}
+	addr_plain(&o->addr, addr, sizeof(addr));
+	snprintf(cmd, sizeof(cmd),
+		 "{\"prefix\": \"osd blocklist\", \"blocklistop\": "
+		 "\"add\", \"addr\": \"%s\"}",
+		 addr);
+	log_info(SUBSYS, "%s: breaking the lock of dead client %s",
+		 img->header_oid, addr);
+	ret = cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL, NULL, NULL,
+					NULL);
+	/* the OSDs must know of the blocklist before the lock goes */
+	if (!ret)
+		ret = cephc_cluster_wait_for_latest_osdmap(img->c);
+	if (!ret)
+		ret = cephc_cls_lock_encode_break(
+		    RBD_LOCK_NAME, &o->name, o->cookie, b, sizeof(b), &len);
+	if (!ret)
+		ret =
+		    rbd_lock_call(img, "break_lock", b, len, true, NULL, NULL);
+	if (ret == CEPHC_ENOENT) /* released meanwhile */
+		ret = 0;
+out:
+	cephc_free(o);
+	return ret;
+}
+
+/* Watch the header and take its exclusive lock, as a lock owner would. */
+static int acquire_exclusive_lock(struct cephc_rbd_image *img)
+{
+	int ret = rbd_image_watch_start(img);
+
+	if (ret)
+		return ret;
+	ret = take_lock(img);
+	if (ret == CEPHC_EBUSY || ret == CEPHC_EEXIST) {
+		ret = break_dead_lock(img);
+		if (!ret)
+			ret = take_lock(img);
+	}
+	img->lock_owner = ret == 0;
+	if (ret == CEPHC_EBUSY || ret == CEPHC_EEXIST) {
+		if (!rbd_have_err())
+			rbd_set_err("cannot obtain the exclusive lock");
+		ret = CEPHC_EBUSY;
+	}
+	return ret;
+}
+
+/* ---- removal checks and deletion --------------------------------------- */
+
+static int group_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_image_group_get(p, len, arg);
+}
+
+/*
+ * librbd's PreRemoveRequest: exclusive lock (when the image has one), no
+ * snapshots, no other watcher, not in a group.  Features cephc cannot
+ * remove correctly are refused before anything changes.
+ */
+static int check_removable(struct cephc_rbd_image *img)
+{
+	const struct cephc_rbd_image_meta *m = &img->meta;
+	struct watcher_scan ws;
+	int64_t group_pool = CEPHC_RBD_POOL_NONE;
+	int ret;
+
+	if (m->features & CEPHC_RBD_FEATURE_JOURNALING) {
+		rbd_set_err("removing journaling images is not supported");
+		return CEPHC_EOPNOTSUPP;
+	}
+	if (m->features & CEPHC_RBD_FEATURE_MIGRATING) {
+		rbd_set_err("image is being migrated");
+		return CEPHC_EBUSY;
+	}
+	if (m->parent.pool_id >= 0) {
+		rbd_set_err("removing clones is not supported");
+		return CEPHC_EOPNOTSUPP;
+	}
+	if (m->features & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK) {
+		ret = acquire_exclusive_lock(img);
+		if (ret)
+			return ret;
+	}
+	if (m->num_snaps) {
+		rbd_set_err("image has snapshots - these must be deleted with "
+			    "'rbd snap purge' before the image can be removed");
+		return CEPHC_ENOTEMPTY;
+	}
+	ret = scan_watchers(img, &ws);
+	if (!ret && ws.others) {
+		rbd_set_err("image still has watchers");
+		return CEPHC_EBUSY;
+	}
+	if (!ret)
+		ret = rbd_image_call(img, img->header_oid, "image_group_get",
+				     NULL, 0, false, group_reply, &group_pool);
+	if (ret == CEPHC_EOPNOTSUPP)
+		ret = 0;
+	if (!ret && group_pool != CEPHC_RBD_POOL_NONE) {
+		rbd_set_err("image is in a group");
+		return -EMLINK;
+	}
+	return ret;
+}
+
+/*
+ * Delete what is left of a checked image: data objects, then (lock
+ * released, watch dropped) the header and the object maps.
+ */
+static int delete_image(struct cephc_rbd_image *img)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+	char oid[RBD_OID_MAX];
+	int ret;
+
+	ret = rbd_image_delete_data(
+	    img, cephc_striper_num_objects(&img->layout, img->meta.size));
+	if (ret)
+		return ret;
+	rbd_image_release_lock(img);
+	rbd_image_watch_stop(img);
+	ret = rbd_delete_object(&l, img->header_oid);
+	if (!ret) {
+		cephc_rbd_object_map_name(img->meta.id, CEPHC_RBD_NOSNAP, oid,
+					  sizeof(oid));
+		ret = rbd_delete_object(&l, oid);
+	}
+	return ret;
+}
+
+/* ---- trash -------------------------------------------------------------- */
+
+static int trash_state(const struct rbd_loc *l, const char *id, uint8_t state,
+		       uint8_t expect)
+{
+	uint8_t b[CEPHC_RBD_ENC_MAX];
+	struct cephc_enc e;
+	int ret;
+
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_trash_state_set(&e, id, state, expect);
+	return ret ? ret
+		   : rbd_call(l, CEPHC_RBD_TRASH, "trash_state_set", b,
+			      enc_len(&e), true, NULL, NULL);
+}
+
+static int trash_by_id(const struct rbd_loc *l, const char *method,
+		       const char *id, rbd_reply_fn fn, void *arg)
+{
+	uint8_t b[CEPHC_RBD_ENC_MAX];
+	struct cephc_enc e;
+	int ret;
+
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_trash_id(&e, id);
+	return ret ? ret
+		   : rbd_call(l, CEPHC_RBD_TRASH, method, b, enc_len(&e),
+			      strcmp(method, "trash_get") != 0, fn, arg);
+}
+
+static int trash_get_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_trash_get(p, len, arg);
+}
+
+/*
+ * Take a fetched trash entry into state `to` (REMOVING, RESTORING) from
+ * NORMAL.  An entry already in `to` (an interrupted earlier attempt) is
+ * taken over; any other state means someone else is at work (EBUSY).
+ */
+static int trash_claim(const struct rbd_loc *l, const char *id,
+		       const struct cephc_rbd_trash_spec *spec, uint8_t to,
+		       const char *busy)
+{
+	int ret;
+
+	if (spec->state != CEPHC_RBD_TRASH_STATE_NORMAL && spec->state != to) {
+		rbd_set_err("%s", busy);
+		return CEPHC_EBUSY;
+	}
+	ret = trash_state(l, id, to, CEPHC_RBD_TRASH_STATE_NORMAL);
+	return ret == -ESTALE && spec->state == to ? 0 : ret;
+}
+
+/* Move image (name, id) into the trash: librbd's trash::MoveRequest. */
+static int trash_move_image(const struct rbd_loc *l, const char *name,
+			    const char *id, uint8_t source, uint32_t delay)
+{
+	struct cephc_rbd_trash_spec spec = {
+	    .source = source,
+	    .name = (char *)(uintptr_t)name,
+	    .state = CEPHC_RBD_TRASH_STATE_MOVING,
+	};
+	char oid[RBD_OID_MAX + CEPHC_RBD_NAME_MAX];
+	uint8_t b[CEPHC_RBD_ENC_MAX];
+	struct cephc_enc e;
+	int ret, ret2;
+
+	spec.deletion_time = now_time();
+	spec.deferment_end_time = spec.deletion_time;
+	spec.deferment_end_time.sec += delay;
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_trash_add(&e, id, &spec);
+	if (!ret)
+		ret = rbd_call(l, CEPHC_RBD_TRASH, "trash_add", b, enc_len(&e),
+			       true, NULL, NULL);
+	if (ret)
+		return ret;
+	cephc_rbd_id_object_name(name, oid, sizeof(oid));
+	ret = rbd_delete_object(l, oid);
+	enc_init(&e, b, sizeof(b));
+	if (!ret)
+		ret = cephc_rbd_enc_dir_remove_image(&e, name, id);
+	if (!ret)
+		ret = rbd_call(l, CEPHC_RBD_DIRECTORY, "dir_remove_image", b,
+			       enc_len(&e), true, NULL, NULL);
+	if (ret == CEPHC_ENOENT)
+		ret = 0;
+	/* NORMAL even after a failure, as librbd: the entry is usable */
+	ret2 = trash_state(l, id, CEPHC_RBD_TRASH_STATE_NORMAL,
+			   CEPHC_RBD_TRASH_STATE_MOVING);
+	return ret ? ret : ret2;
+}
+
+/*
+ * The last part of a removal: img is checked and open (NULL when its header
+ * is already gone); the trash entry is in state REMOVING.
+ */
+static int finish_removal(const struct rbd_loc *l, struct cephc_rbd_image *img,
+			  const char *id)
+{
+	int ret = img ? delete_image(img) : 0;
+
+	if (!ret) {
+		ret = trash_by_id(l, "trash_remove", id, NULL, NULL);
+		if (ret == CEPHC_ENOENT)
+			ret = 0;
+	} else {
+		trash_state(l, id, CEPHC_RBD_TRASH_STATE_NORMAL,
+			    CEPHC_RBD_TRASH_STATE_REMOVING);
+	}
+	return ret;
+}
+
+static int open_for_removal(struct cephc_cluster *c, const char *pool,
+			    const char *ns, const char *id,
+			    struct cephc_rbd_image **img)
+{
+	return rbd_image_open(c, pool, ns, NULL, id, NULL, CEPHC_RBD_NOSNAP,
+			      CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES,
+			      img);
+}
+
+static int dir_get_id_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_dir_get_id(p, len, arg);
+}
+
+/* name -> id from the directory. */
+static int lookup_id(const struct rbd_loc *l, const char *name, char **id)
+{
+	uint8_t b[CEPHC_RBD_ENC_MAX];
+	struct cephc_enc e;
+	int ret;
+
+	*id = NULL;
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_dir_get_id(&e, name);
+	return ret ? ret
+		   : rbd_call(l, CEPHC_RBD_DIRECTORY, "dir_get_id", b,
+			      enc_len(&e), false, dir_get_id_reply, id);
+}
+
+/*
+ * The image called name in (pool, nspace): its location (*l, to close),
+ * id (to free) and a handle for removal (to close) -- set as far as they
+ * got, also on failure.
+ */
+static int open_named(struct cephc_cluster *c, const char *pool,
+		      const char *nspace, const char *name, struct rbd_loc *l,
+		      char **id, struct cephc_rbd_image **img)
+{
+	int ret;
+
+	*id = NULL;
+	*img = NULL;
+	memset(l, 0, sizeof(*l));
+	if (!c || !pool || !name || !*name || strlen(name) > CEPHC_RBD_NAME_MAX)
+		return CEPHC_EINVAL;
+	ret = rbd_loc_open(c, pool, nspace, l);
+	if (!ret)
+		ret = lookup_id(l, name, id);
+	if (ret == CEPHC_ENOENT)
+		rbd_set_err("image '%s' does not exist", name);
+	if (!ret)
+		ret = open_for_removal(c, pool, l->ns, *id, img);
+	return ret;
+}
+
+static void close_named(struct rbd_loc *l, char *id,
+			struct cephc_rbd_image *img)
+{
+	if (img)
+		cephc_rbd_close(img); /* releases the lock */
+	cephc_free(id);
+	rbd_loc_close(l);
+}
+
+int cephc_rbd_remove_ns(cephc_cluster *c, const char *pool, const char *nspace,
+			const char *name)
+{
+	struct cephc_rbd_image *img;
+	struct rbd_loc l;
+	char *id;
+	int ret;
+
+	ret = open_named(c, pool, nspace, name, &l, &id, &img);
+	if (!ret)
+		ret = check_removable(img);
+	if (!ret)
+		ret = trash_move_image(&l, name, id,
+				       CEPHC_RBD_TRASH_SOURCE_REMOVING, 0);
+	if (!ret)
+		ret = trash_state(&l, id, CEPHC_RBD_TRASH_STATE_REMOVING,
+				  CEPHC_RBD_TRASH_STATE_NORMAL);
+	if (!ret)
+		ret = finish_removal(&l, img, id);
+	close_named(&l, id, img);
+	return ret;
+}
+
+int cephc_rbd_remove(cephc_cluster *c, const char *pool, const char *name)
+{
+	return cephc_rbd_remove_ns(c, pool, NULL, name);
+}
+
+int cephc_rbd_trash_list(cephc_cluster *c, const char *pool, const char *nspace,
+			 struct cephc_rbd_trash_info **entries, size_t *count)
+{
+	struct cephc_rbd_trash_list tl;
+	struct rbd_loc l;
+	int ret;
+
+	if (!c || !pool || !entries || !count)
+		return CEPHC_EINVAL;
+	ret = rbd_loc_open(c, pool, nspace, &l);
+	if (ret)
+		return ret;
+	ret = rbd_trash_list_all(&l, &tl);
+	if (!ret)
+		ret = rbd_pack_trash(&tl, entries, count);
+	cephc_rbd_trash_list_clear(&tl);
+	rbd_loc_close(&l);
+	return ret;
+}
+
+int cephc_rbd_trash_move(cephc_cluster *c, const char *pool, const char *nspace,
+			 const char *name, uint32_t delay_sec)
+{
+	struct cephc_rbd_image *img;
+	struct rbd_loc l;
+	char *id;
+	int ret;
+
+	ret = open_named(c, pool, nspace, name, &l, &id, &img);
+	/* librbd takes the lock (when the image has one), nothing else */
+	if (!ret && (img->meta.features & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK))
+		ret = acquire_exclusive_lock(img);
+	if (!ret && (img->meta.features & CEPHC_RBD_FEATURE_MIGRATING))
+		ret = CEPHC_EBUSY;
+	if (img) {
+		cephc_rbd_close(img);
+		img = NULL;
+	}
+	if (!ret)
+		ret = trash_move_image(&l, name, id,
+				       CEPHC_RBD_TRASH_SOURCE_USER, delay_sec);
+	close_named(&l, id, img);
+	return ret;
+}
+
+int cephc_rbd_trash_remove(cephc_cluster *c, const char *pool,
+			   const char *nspace, const char *id, bool force)
+{
+	struct cephc_rbd_trash_spec spec = {0};
+	struct cephc_rbd_image *img = NULL;
+	struct rbd_loc l;
+	int ret;
+
+	if (!c || !pool || !id || !*id)
+		return CEPHC_EINVAL;
+	ret = rbd_loc_open(c, pool, nspace, &l);
+	if (ret)
+		return ret;
+	ret = trash_by_id(&l, "trash_get", id, trash_get_reply, &spec);
+	if (ret)
+		goto out;
+	if (!force && now_time().sec < spec.deferment_end_time.sec) {
+		rbd_set_err("deferment time has not expired");
+		ret = CEPHC_EPERM;
+		goto out;
+	}
+	ret = trash_claim(&l, id, &spec, CEPHC_RBD_TRASH_STATE_REMOVING,
+			  "image is pending restoration");
+	if (ret)
+		goto out;
+	ret = open_for_removal(c, pool, l.ns, id, &img);
+	if (ret == CEPHC_ENOENT) /* header already deleted */
+		ret = 0;
+	if (!ret && img)
+		ret = check_removable(img);
+	if (ret) {
+		trash_state(&l, id, CEPHC_RBD_TRASH_STATE_NORMAL,
+			    CEPHC_RBD_TRASH_STATE_REMOVING);
+		goto out;
+	}
+	ret = finish_removal(&l, img, id);
+out:
+	if (img)
+		cephc_rbd_close(img);
+	cephc_rbd_trash_spec_clear(&spec);
+	rbd_loc_close(&l);
+	return ret;
+}
+
+static int get_id_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_get_id(p, len, arg);
+}
+
+int cephc_rbd_trash_restore(cephc_cluster *c, const char *pool,
+			    const char *nspace, const char *id,
+			    const char *new_name)
+{
+	struct cephc_rbd_trash_spec spec = {0};
+	char oid[RBD_OID_MAX + CEPHC_RBD_NAME_MAX];
+	uint8_t b[CEPHC_RBD_ENC_MAX];
+	struct cephc_osd_ops ops;
+	struct cephc_enc e;
+	struct rbd_loc l;
+	const char *name;
+	char *existing = NULL;
+	int ret;
+
+	if (!c || !pool || !id || !*id ||
+	    (new_name && strlen(new_name) > CEPHC_RBD_NAME_MAX))
+		return CEPHC_EINVAL;
+	ret = rbd_loc_open(c, pool, nspace, &l);
+	if (ret)
+		return ret;
+	ret = trash_by_id(&l, "trash_get", id, trash_get_reply, &spec);
+	if (ret)
+		goto out;
+	if (spec.source != CEPHC_RBD_TRASH_SOURCE_USER) {
+		rbd_set_err("image was not moved to the trash by a user");
+		ret = CEPHC_EINVAL;
+		goto out;
+	}
+	ret = trash_claim(&l, id, &spec, CEPHC_RBD_TRASH_STATE_RESTORING,
+			  "image is pending deletion");
+	if (ret)
+		goto out;
+	name = new_name && *new_name ? new_name : spec.name;
+	/* the name must be free, or ours from an interrupted restore */
+	cephc_rbd_id_object_name(name, oid, sizeof(oid));
+	ret = rbd_call(&l, oid, "get_id", NULL, 0, false, get_id_reply,
+		       &existing);
+	if (ret == CEPHC_ENOENT) {
+		cephc_osd_ops_init(&ops);
+		enc_init(&e, b, sizeof(b));
+		ret = cephc_osd_op_create(cephc_osd_ops_add(&ops), true);
+		if (!ret)
+			ret = cephc_rbd_enc_set_id(&e, id);
+		if (!ret)
+			ret = rbd_op_call(&ops, "set_id", b, enc_len(&e), true);
+		if (!ret)
+			ret = rbd_exec_ops(&l, oid, &ops);
+		else
+			cephc_osd_ops_release(&ops);
+	} else if (!ret && strcmp(existing, id)) {
+		rbd_set_err("an image with the same name already exists");
+		ret = CEPHC_EEXIST;
+	}
+	if (ret) {
+		trash_state(&l, id, CEPHC_RBD_TRASH_STATE_NORMAL,
+			    CEPHC_RBD_TRASH_STATE_RESTORING);
+		goto out;
+	}
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_dir_add_image(&e, name, id);
+	if (!ret)
+		ret = rbd_call(&l, CEPHC_RBD_DIRECTORY, "dir_add_image", b,
+			       enc_len(&e), true, NULL, NULL);
+	if (ret == CEPHC_EEXIST)
+		ret = 0;
+	if (!ret)
+		ret = trash_by_id(&l, "trash_remove", id, NULL, NULL);
+	if (ret == CEPHC_ENOENT)
+		ret = 0;
+out:
+	cephc_free(existing);
+	cephc_rbd_trash_spec_clear(&spec);
+	rbd_loc_close(&l);
+	return ret;
+}

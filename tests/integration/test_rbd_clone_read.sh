@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Clone reads against rbd (librbd 16.2): images made by `rbd clone`
+# (layering only) and partly overwritten by rbd are read by cephc
+# byte-identical to `rbd export`: objects missing in the child come from
+# the parent at the parent snapshot, only up to the overlap (a shrunk and
+# regrown child reads zeros past it), through every level of a clone of a
+# clone, across striping layouts and namespaces, at child snapshots.
+# rbd info / ls -l show the parent like rbd; writes to a clone are refused.
+set -euo pipefail
+conf=${CEPHC_TEST_CONF:-}
+bin=${CEPHC_BIN:?}
+if [ -z "$conf" ]; then
+	[ "${CEPHC_REQUIRE_CLUSTER:-0}" = 1 ] && { echo "no cluster"; exit 1; }
+	exit 77
+fi
+export CEPH_CONF=$conf
+[ -n "${CEPHC_TEST_KEYRING:-}" ] && export CEPH_KEYRING=$CEPHC_TEST_KEYRING
+work=$(mktemp -d)
+tag=clr$$x$RANDOM
+pool=${tag}p
+cleanup() {
+	ceph osd pool rm "$pool" "$pool" --yes-i-really-really-mean-it >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+sum() { sha256sum | cut -d' ' -f1; }
+check_same() { # spec: cephc export == rbd export
+	[ "$("$bin" rbd export --no-progress "$1" - | sum)" = \
+	  "$(rbd export --no-progress "$1" - | sum)" ] ||
+		fail "$1: cephc reads the clone differently from rbd"
+}
+wr() { # spec io-total: random 4K..64K writes by rbd
+	rbd bench --io-type write --io-pattern rand --io-size "$3" \
+		--io-total "$2" "$1" >/dev/null
+}
+
+ceph osd pool create "$pool" 8 >/dev/null 2>&1
+rbd pool init "$pool" >/dev/null 2>&1 || true
+rbd namespace create "$pool/nsa"
+head -c $((7 << 20)) /dev/urandom > "$work/src"
+head -c 300001 /dev/urandom >> "$work/src"
+
+# --- 1. one level, plain and striped parents ----------------------------
+for layout in "--order 20" "--order 16 --stripe-unit 8K --stripe-count 3 --image-feature striping"; do
+	n=${layout//[^0-9]/}
+	# shellcheck disable=SC2086
+	rbd import --no-progress --image-feature layering $layout "$work/src" "$pool/p$n" 2>/dev/null
+	rbd snap create "$pool/p$n@s" >/dev/null 2>&1
+	rbd snap protect "$pool/p$n@s"
+	rbd clone --image-feature layering "$pool/p$n@s" "$pool/c$n"
+	check_same "$pool/c$n" # nothing written yet: all from the parent
+	wr "$pool/c$n" 600K 4096
+	wr "$pool/c$n" 1M 65536
+	# the parent moves on after the snapshot; the clone must not see it
+	wr "$pool/p$n" 1M 65536
+	check_same "$pool/c$n"
+	diff <(rbd info "$pool/c$n") <("$bin" rbd info "$pool/c$n") ||
+		fail "info of a clone differs"
+done
+echo "ok: clones of plain and striped parents"
+
+# --- 2. overlap: shrink then grow the child -----------------------------
+c=$pool/c20
+rbd resize --no-progress --allow-shrink --size 3M "$c"
+rbd resize --no-progress --size 10M "$c"
+check_same "$c"
+[ "$("$bin" rbd export --no-progress "$c" - | tail -c $((7 << 20)) | tr -d '\0' | wc -c)" = 0 ] ||
+	fail "bytes past the overlap are not zero"
+diff <(rbd info --format json "$c") <("$bin" rbd info --format json "$c") ||
+	fail "info json of a shrunk clone differs"
+echo "ok: overlap limits parent reads"
+
+# --- 3. a clone of a clone (v2 across namespaces), and at a snapshot -----
+rbd snap create "$pool/c20@s2" >/dev/null 2>&1
+rbd snap protect "$pool/c20@s2"
+rbd clone --rbd-default-clone-format 2 --image-feature layering "$pool/c20@s2" "$pool/nsa/g1"
+wr "$pool/nsa/g1" 300K 4096
+rbd snap create "$pool/nsa/g1@s3" >/dev/null 2>&1
+rbd snap protect "$pool/nsa/g1@s3"
+rbd clone --rbd-default-clone-format 2 --image-feature layering "$pool/nsa/g1@s3" "$pool/g2"
+wr "$pool/g2" 200K 8192
+wr "$pool/nsa/g1" 500K 4096 # after the snapshot g2 comes from
+check_same "$pool/g2"
+check_same "$pool/nsa/g1"
+check_same "$pool/nsa/g1@s3"
+check_same "$pool/c20@s2"
+diff <(rbd info "$pool/g2") <("$bin" rbd info "$pool/g2") ||
+	fail "info of a second-level clone differs"
+diff <(rbd ls -l "$pool") <("$bin" rbd ls -l "$pool") || fail "ls -l differs"
+diff <(rbd ls -l --format json "$pool/nsa") <("$bin" rbd ls -l --format json "$pool/nsa") ||
+	fail "ls -l json differs"
+echo "ok: clone of a clone, namespaces, snapshots"
+
+# --- 4. writes stay refused, with the reason ------------------------------
+# (c1683 is a v1 clone without children: being a clone is the one reason)
+if "$bin" rbd bench --io-type write --io-total 4K "$pool/c1683" 2>"$work/err"; then
+	fail "a write to a clone was allowed"
+fi
+grep -q "clone" "$work/err" || fail "refusal does not say why: $(cat "$work/err")"
+check_same "$pool/c1683"
+echo "ok: writes to clones refused"
