@@ -176,6 +176,8 @@ static void finish_notify(struct osdc_linger *lg)
 	free_linger(lg);
 }
 
+static int send_register(struct osdc_linger *lg, bool reconnect);
+
 static void lr_done(struct cephc_osdc_req *req, int err)
 {
 	struct linger_req *lr = (struct linger_req *)req;
@@ -218,6 +220,13 @@ static void lr_done(struct cephc_osdc_req *req, int err)
 			lg->ping = NULL;
 			if (err && err != CEPHC_ETIMEDOUT)
 				report_error(lg, err);
+			else if (err && lg->registered && !lg->lost &&
+				 !lg->registering)
+				/* an unanswered ping: the OSD may hold the
+				 * watch detached from our session (its
+				 * notifies then wait out their timeout);
+				 * re-attach it */
+				send_register(lg, true);
 		}
 		break;
 	case LR_UNWATCH:
