@@ -54,7 +54,8 @@ struct osdc_linger {
 	/* notify state */
 	cephc_osdc_notify_done_fn notify_done;
 	void *notify_arg;
-	uint64_t notify_id;
+	uint64_t notify_id;          /* from the NOTIFY op's reply */
+	uint64_t complete_notify_id; /* of the NOTIFY_COMPLETE we hold */
 	bool op_done, complete;
 	int complete_err;
 	uint8_t *complete_data;
@@ -250,7 +251,17 @@ static void lr_done(struct cephc_osdc_req *req, int err)
 		cephc_osd_decode_notify_id(lr->ops.ops[0].op_outdata,
 					   lr->ops.ops[0].op_outdata_len,
 					   &lg->notify_id);
-		/* NOTIFY_COMPLETE may have beaten the op's reply */
+		/* NOTIFY_COMPLETE may have beaten the op's reply; one of an
+		 * earlier attempt (the op was resent after a fault) is not
+		 * ours to report */
+		if (lg->complete && lg->notify_id &&
+		    lg->complete_notify_id != lg->notify_id) {
+			lg->complete = false;
+			lg->complete_err = 0;
+			cephc_free(lg->complete_data);
+			lg->complete_data = NULL;
+			lg->complete_len = 0;
+		}
 		if (lg->complete)
 			finish_notify(lg);
 		break;
@@ -538,7 +549,11 @@ void osdc_linger_handle_notify(struct cephc_osdc *osdc, struct osdc_session *s,
 	case CEPHC_WATCH_EVENT_NOTIFY_COMPLETE:
 		if (!lg->is_notify || lg->complete)
 			break;
+		/* once the op's reply named our notify, ignore the others */
+		if (lg->op_done && lg->notify_id && n.notify_id != lg->notify_id)
+			break;
 		lg->complete = true;
+		lg->complete_notify_id = n.notify_id;
 		lg->complete_err = n.return_code;
 		/* The reply map travels in the data section (the front's bl
 		 * is empty); older OSDs put it in the front. */

@@ -43,5 +43,5 @@ rm -rf "$DIR"; mkdir -p "$DIR"
 
 echo "== --inject-socket-failures 500"
 up --inject-socket-failures 500
-OSDC_CONC_PER=128 "$BIN" || rc=1
+OSDC_SOCKET_FAILURES=1 OSDC_CONC_PER=128 "$BIN" || rc=1
 exit $rc
