@@ -46,6 +46,10 @@ print("%s %.1f" % (iops.group(1) if iops else "0", (u + s) * 1e6 / n if n else 0
 PY
 }
 
+# warm up: a fresh cluster's first seconds of writes are slower (PG and
+# memstore allocation), and whichever tool ran first paid for them
+rados -p "$POOL" bench 3 write -t 16 -b 4096 >/dev/null 2>&1 || true
+cleanup
 printf '%-6s %-8s %-4s %10s %10s %8s %12s %12s %8s\n' op size qd \
 	cephc_ops rados_ops ratio cephc_cpu/op rados_cpu/op cpu_x
 for bs in 4096 4194304; do
