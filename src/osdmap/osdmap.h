@@ -42,10 +42,6 @@ struct cephc_crush_map;
 #define CEPHC_OSDMAP_MAX_MAP_ENTRIES (1 << 20) /* other maps we only skip */
 #define CEPHC_OSDMAP_MAX_STRING (1u << 20)     /* strings and blobs skipped */
 #define CEPHC_OSDMAP_MAX_APPS 1024             /* pool application names */
-/* Retry counts a CRUSH map may ask for (tunables, SET_*_TRIES steps);
- * Pacific's defaults are 50 total, 0 local, 0 fallback; rules use 100. */
-#define CEPHC_OSDMAP_MAX_CRUSH_TRIES 1000
-#define CEPHC_OSDMAP_MAX_CRUSH_LOCAL_TRIES 100
 /* Addresses kept per OSD and kind (Pacific advertises v2 + v1). */
 #define CEPHC_OSDMAP_ADDRS_KEPT 2
 

@@ -68,11 +68,6 @@ int osdmap_decode_full_into(const uint8_t *buf, size_t len,
  * bucket holding it, or -ENOENT. */
 int osdmap_crush_item_weight(const struct cephc_crush_map *c, int id);
 
-/* CEPHC_ETOOBIG when the map's tunables or rule steps ask for more
- * retries than the limits below (placement would not terminate in
- * practice); 0 otherwise. */
-int osdmap_crush_check_tries(const struct cephc_crush_map *c);
-
 /* Skip helpers for fields a client does not keep. */
 void osdmap_skip_string(struct cephc_dec *d);
 void osdmap_skip_string_map(struct cephc_dec *d); /* map<string,string> */

@@ -385,13 +385,9 @@ int osdmap_set_crush(struct cephc_osdmap *m, const uint8_t *blob, uint32_t len)
 	m->crush_len = len;
 	m->crush = NULL;
 	/* A crush map we cannot read leaves the rest of the map usable. */
+	/* The decoder also refuses maps that would make the mapper spin. */
 	m->crush_err = cephc_crush_decode(copy, len, &c);
-	if (!m->crush_err) {
-		m->crush_err = osdmap_crush_check_tries(c);
-		if (m->crush_err)
-			cephc_crush_free(c);
-		else
-			m->crush = c;
-	}
+	if (!m->crush_err)
+		m->crush = c;
 	return m->crush_err == CEPHC_ENOMEM ? CEPHC_ENOMEM : 0;
 }

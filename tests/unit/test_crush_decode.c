@@ -62,6 +62,13 @@ struct knobs {
 	uint32_t ca_bucket_index; /* 0 = host */
 	uint32_t ca_row_len;      /* entries in the one weight_set row */
 	uint32_t ca_ids_len;      /* 0 = no ids */
+	/* Loop limits: tunables and one extra SET_* step before TAKE. */
+	uint32_t total_tries;    /* 50 */
+	uint32_t local_tries;    /* 0 */
+	uint32_t fallback_tries; /* 0 */
+	int32_t leaf_numrep;     /* chooseleaf firstn arg1: 0 */
+	uint32_t set_op;         /* 0: no extra step */
+	int32_t set_arg;
 };
 
 static struct knobs baseline(void)
@@ -76,6 +83,7 @@ static struct knobs baseline(void)
 	    .host_weight = 0x10000,
 	    .root_item = -1,
 	    .host_size = 3,
+	    .total_tries = 50,
 	};
 
 	return k;
@@ -123,17 +131,22 @@ static size_t encode_map(struct wbuf *w, const struct knobs *k)
 	w32(w, (uint32_t)k->root_item);
 	w32(w, 3 * 0x10000);
 
-	w32(w, 1); /* rule exists */
-	w32(w, 3); /* steps */
-	w8(w, 0);  /* ruleset */
-	w8(w, 1);  /* type replicated */
-	w8(w, 1);  /* min_size */
-	w8(w, 10); /* max_size */
+	w32(w, 1);                 /* rule exists */
+	w32(w, k->set_op ? 4 : 3); /* steps */
+	w8(w, 0);                  /* ruleset */
+	w8(w, 1);                  /* type replicated */
+	w8(w, 1);                  /* min_size */
+	w8(w, 10);                 /* max_size */
+	if (k->set_op) {
+		w32(w, k->set_op);
+		w32(w, (uint32_t)k->set_arg);
+		w32(w, 0);
+	}
 	w32(w, CRUSH_RULE_TAKE);
 	w32(w, (uint32_t)-2);
 	w32(w, 0);
 	w32(w, CRUSH_RULE_CHOOSELEAF_FIRSTN);
-	w32(w, 0);
+	w32(w, (uint32_t)k->leaf_numrep);
 	w32(w, 1);
 	w32(w, CRUSH_RULE_EMIT);
 	w32(w, 0);
@@ -152,9 +165,9 @@ static size_t encode_map(struct wbuf *w, const struct knobs *k)
 	if (k->no_tunables)
 		return w->n;
 
-	w32(w, 0);  /* choose_local_tries */
-	w32(w, 0);  /* choose_local_fallback_tries */
-	w32(w, 50); /* choose_total_tries */
+	w32(w, k->local_tries);
+	w32(w, k->fallback_tries);
+	w32(w, k->total_tries);
 	w32(w, 1);  /* chooseleaf_descend_once */
 	w8(w, 1);   /* vary_r */
 	w8(w, 1);   /* straw_calc_version */
@@ -378,6 +391,63 @@ static void test_all_zero_weights(void **state)
 	cephc_crush_free(m);
 }
 
+/*
+ * Retry counts that would make the mapper spin are refused by the decoder
+ * itself, so crushtool and the OSDMap layer both see CEPHC_ETOOBIG; the
+ * largest allowed values still decode.
+ */
+static void test_loop_limits(void **state)
+{
+	static const struct {
+		uint32_t op;
+		int32_t max;
+	} steps[] = {
+	    {CRUSH_RULE_SET_CHOOSE_TRIES, CEPHC_CRUSH_MAX_TRIES},
+	    {CRUSH_RULE_SET_CHOOSELEAF_TRIES, CEPHC_CRUSH_MAX_TRIES},
+	    {CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES, CEPHC_CRUSH_MAX_LOCAL_TRIES},
+	    {CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES,
+	     CEPHC_CRUSH_MAX_LOCAL_TRIES},
+	};
+	struct knobs k;
+	struct cephc_crush_map *m;
+
+	(void)state;
+	k = baseline();
+	k.total_tries = CEPHC_CRUSH_MAX_TRIES;
+	k.local_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES;
+	k.fallback_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES;
+	k.leaf_numrep = CEPHC_CRUSH_MAX_RESULT;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	cephc_crush_free(m);
+
+	k = baseline();
+	k.total_tries = 0x80000000u;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	k = baseline();
+	k.local_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES + 1;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	k = baseline();
+	k.fallback_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES + 1;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	k = baseline();
+	k.leaf_numrep = CEPHC_CRUSH_MAX_RESULT + 1;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		k = baseline();
+		k.set_op = steps[i].op;
+		k.set_arg = steps[i].max;
+		assert_int_equal(decode_knobs(&k, &m), 0);
+		cephc_crush_free(m);
+		k.set_arg = steps[i].max + 1;
+		expect_decode_error(&k, CEPHC_ETOOBIG);
+	}
+	/* Legacy maps (no tunables section: 19/2/5) are fine. */
+	k = baseline();
+	k.no_tunables = 1;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	cephc_crush_free(m);
+}
+
 static void test_bad_choose_args(void **state)
 {
 	struct knobs k = baseline();
@@ -484,6 +554,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_header),
 	    cmocka_unit_test(test_bad_buckets),
 	    cmocka_unit_test(test_all_zero_weights),
+	    cmocka_unit_test(test_loop_limits),
 	    cmocka_unit_test(test_bad_choose_args),
 	    cmocka_unit_test(test_choose_args_rows_normalised),
 	    cmocka_unit_test(test_choose_args_on_other_buckets_dropped),

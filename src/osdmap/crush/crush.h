@@ -35,6 +35,16 @@
 #define CEPHC_CRUSH_MAX_CHOOSE_ARGS 65536     /* choose_args maps (pools) */
 #define CEPHC_CRUSH_MAX_WEIGHT_SET_POS 256    /* weight_set rows */
 #define CEPHC_CRUSH_MAX_RESULT 256            /* result_max of a do_rule */
+/*
+ * Retry counts a map may ask the mapper for, in its tunables or in SET_*
+ * rule steps.  Ceph accepts any u32 and then spins for hours on a map that
+ * asks for 2^31 retries; Pacific's defaults are 50 total, 0 local and 0
+ * fallback, and rules use 100.  A map over a limit is refused with
+ * CEPHC_ETOOBIG, as is a choose step asking for more than
+ * CEPHC_CRUSH_MAX_RESULT replicas (the mapper walks every one).
+ */
+#define CEPHC_CRUSH_MAX_TRIES 1000
+#define CEPHC_CRUSH_MAX_LOCAL_TRIES 100
 
 /* Rule types as stored in a rule's mask (pg_pool_t's type uses the same). */
 #define CEPHC_CRUSH_RULE_REPLICATED 1
@@ -60,8 +70,8 @@ struct cephc_crush_choose_arg;
  * and choose_args entry is validated, so cephc_crush_do_rule() never reads
  * outside the map whatever the input was.
  * Returns 0 and sets *out (free with cephc_crush_free()), or CEPHC_EDECODE
- * (malformed or truncated), CEPHC_ETOOBIG (a count over a limit above),
- * -ENOMEM; *out is untouched on failure.
+ * (malformed or truncated), CEPHC_ETOOBIG (a count or retry limit above
+ * exceeded), -ENOMEM; *out is untouched on failure.
  */
 int cephc_crush_decode(const uint8_t *buf, size_t len,
 		       struct cephc_crush_map **out);

@@ -26,7 +26,8 @@
  * Unlike Ceph we refuse maps Ceph itself would crash or loop on (items that
  * name missing buckets, cycles, buckets of the device type 0, ids not
  * matching their slot, malformed tree buckets), so the mapper can run on
- * any map we accept without further checks.
+ * any map we accept without further checks, nor maps whose retry counts
+ * would make any mapper spin (check_loop_limits).
  */
 #include <string.h>
 
@@ -494,6 +495,52 @@ out:
 	return err;
 }
 
+/*
+ * Refuse maps whose retry counts would keep the mapper busy practically
+ * forever (Ceph's own mapper spins on them too): the tunables, and the
+ * SET_*_TRIES and choose steps of every rule.  Every user of a decoded map
+ * (the OSDMap layer, crushtool) gets this check through the decoder.
+ */
+static int check_loop_limits(const struct cephc_crush_map *m)
+{
+	if (m->choose_total_tries > CEPHC_CRUSH_MAX_TRIES ||
+	    m->choose_local_tries > CEPHC_CRUSH_MAX_LOCAL_TRIES ||
+	    m->choose_local_fallback_tries > CEPHC_CRUSH_MAX_LOCAL_TRIES)
+		return CEPHC_ETOOBIG;
+	for (uint32_t r = 0; r < m->max_rules; r++) {
+		const struct crush_rule *rule = &m->rules[r];
+
+		for (uint32_t s = 0; rule->exists && s < rule->len; s++) {
+			const struct crush_rule_step *st = &rule->steps[s];
+			int32_t max;
+
+			switch (st->op) {
+			case CRUSH_RULE_SET_CHOOSE_TRIES:
+			case CRUSH_RULE_SET_CHOOSELEAF_TRIES:
+				max = CEPHC_CRUSH_MAX_TRIES;
+				break;
+			case CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES:
+			case CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES:
+				max = CEPHC_CRUSH_MAX_LOCAL_TRIES;
+				break;
+			case CRUSH_RULE_CHOOSE_FIRSTN:
+			case CRUSH_RULE_CHOOSE_INDEP:
+			case CRUSH_RULE_CHOOSELEAF_FIRSTN:
+			case CRUSH_RULE_CHOOSELEAF_INDEP:
+				/* numrep: the mapper walks every replica slot
+				 * even when the result is already capped. */
+				max = CEPHC_CRUSH_MAX_RESULT;
+				break;
+			default:
+				continue;
+			}
+			if (st->arg1 > max)
+				return CEPHC_ETOOBIG;
+		}
+	}
+	return 0;
+}
+
 static int decode_map(struct cephc_dec *d, struct cephc_crush_map *m)
 {
 	uint32_t magic = dec_le32(d);
@@ -569,7 +616,10 @@ static int decode_map(struct cephc_dec *d, struct cephc_crush_map *m)
 	if (dec_left(d))
 		decode_choose_args(d, m);
 	/* Pacific stops here; later releases append fields we ignore. */
-	return d->err;
+	if (d->err)
+		return d->err;
+	err = check_loop_limits(m);
+	return err ? dec_fail(d, err) : 0;
 }
 
 int cephc_crush_decode(const uint8_t *buf, size_t len,
