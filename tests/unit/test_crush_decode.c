@@ -5,6 +5,7 @@
  * bucket ids, all-zero weights, choose_args that do not match their
  * bucket), truncation at every byte, limits, legacy tunable defaults.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +114,10 @@ static size_t encode_map(struct wbuf *w, const struct knobs *k)
 	w32(w, 1);
 	w32(w, (uint32_t)k->host_item2);
 	for (int i = 0; i < 3; i++) {
+		if (k->host_alg == CRUSH_BUCKET_UNIFORM) {
+			w32(w, k->host_weight); /* one weight for all */
+			break;
+		}
 		w32(w, k->host_weight);
 		/* list: running sum; straw: a straw length */
 		if (k->host_alg == CRUSH_BUCKET_LIST)
@@ -448,6 +453,74 @@ static void test_loop_limits(void **state)
 	cephc_crush_free(m);
 }
 
+/*
+ * cephc_crush_adjust_item_weight (osdmaptool --mark-up-in): per-algorithm
+ * weights, the parent's copy of the bucket total, refusal under straw (v1)
+ * buckets, and weight sets that are updated, created and re-summed.
+ */
+static void test_adjust_item_weight(void **state)
+{
+	struct knobs k = baseline();
+	struct cephc_crush_map *m;
+	const struct crush_bucket *host, *root;
+	const struct crush_bucket_arg *a;
+
+	(void)state;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	host = &m->buckets[0];
+	root = &m->buckets[1];
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 1, 0x28000), 1);
+	assert_int_equal(host->item_weights[1], 0x28000);
+	assert_int_equal(host->weight, 0x48000);
+	assert_int_equal(root->item_weights[0], 0x48000);
+	assert_int_equal(root->weight, 0x48000);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 7, 0x10000),
+			 CEPHC_ENOENT);
+	cephc_crush_free(m);
+
+	/* list: running sums from the item on */
+	k.host_alg = CRUSH_BUCKET_LIST;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	host = &m->buckets[0];
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 0, 0), 1);
+	assert_int_equal(host->sum_weights[0], 0);
+	assert_int_equal(host->sum_weights[2], 0x20000);
+	assert_int_equal(m->buckets[1].item_weights[0], 0x20000);
+	cephc_crush_free(m);
+
+	/* uniform: one weight for every item */
+	k.host_alg = CRUSH_BUCKET_UNIFORM;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 2, 0x20000), 1);
+	assert_int_equal(m->buckets[0].uniform_weight, 0x20000);
+	assert_int_equal(m->buckets[0].weight, 0x60000);
+	cephc_crush_free(m);
+
+	/* straw (v1) would need its straws recomputed: refused, unchanged */
+	k.host_alg = CRUSH_BUCKET_STRAW;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 2, 0x20000),
+			 -EOPNOTSUPP);
+	assert_int_equal(m->buckets[0].item_weights[2], 0x10000);
+	cephc_crush_free(m);
+
+	/* The host's weight set takes the new weight; the root, which had
+	 * none, gets one holding the host's new sum. */
+	k = baseline();
+	k.ca = 1;
+	k.ca_row_len = 3;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	assert_int_equal(m->choose_args[0].args[1].positions, 0);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 1, 0x20000), 1);
+	a = &m->choose_args[0].args[0];
+	assert_int_equal(a->weight_set[0][0], 0x30000);
+	assert_int_equal(a->weight_set[0][1], 0x20000);
+	a = &m->choose_args[0].args[1];
+	assert_int_equal(a->positions, 1);
+	assert_int_equal(a->weight_set[0][0], 0x60000);
+	cephc_crush_free(m);
+}
+
 static void test_bad_choose_args(void **state)
 {
 	struct knobs k = baseline();
@@ -555,6 +628,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_buckets),
 	    cmocka_unit_test(test_all_zero_weights),
 	    cmocka_unit_test(test_loop_limits),
+	    cmocka_unit_test(test_adjust_item_weight),
 	    cmocka_unit_test(test_bad_choose_args),
 	    cmocka_unit_test(test_choose_args_rows_normalised),
 	    cmocka_unit_test(test_choose_args_on_other_buckets_dropped),

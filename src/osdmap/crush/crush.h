@@ -7,7 +7,8 @@
  * sub-command, tests, fuzzers and benchmarks through the static library).
  * Everything here is pure: no I/O, no clocks, no threads, no globals.
  *
- * Thread safety: a decoded map is immutable; any number of threads may run
+ * Thread safety: a decoded map is immutable except through
+ * cephc_crush_adjust_item_weight(); any number of threads may run
  * cephc_crush_do_rule() on one map at once, each with its own scratch.
  */
 #ifndef CEPHC_OSDMAP_CRUSH_CRUSH_H
@@ -110,6 +111,21 @@ int cephc_crush_do_rule(const struct cephc_crush_map *map, int ruleno, int x,
 			int weight_max,
 			const struct cephc_crush_choose_arg *choose_args,
 			void *scratch);
+
+/*
+ * Set item `id`'s weight (16.16) in every bucket holding it, as Ceph's
+ * CrushWrapper::adjust_item_weight(id, weight, update_weight_sets=true):
+ * bucket totals change up the tree and choose_args weight sets are kept
+ * summing (see crush_adjust.c).  This is the one call that changes a
+ * decoded map: it must not run while another thread maps with it.
+ * Returns how many buckets held the item, CEPHC_ENOENT if none did,
+ * -EOPNOTSUPP if a straw (v1) bucket is at or above the item (the map is
+ * then unchanged), CEPHC_ETOOBIG if the recursion over the bucket graph
+ * gets too deep, -ENOMEM (after either the map may be partly changed and
+ * should be dropped).
+ */
+int cephc_crush_adjust_item_weight(struct cephc_crush_map *map, int id,
+				   uint32_t weight);
 
 /* --- accessors ---------------------------------------------------------- */
 

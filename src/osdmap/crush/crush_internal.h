@@ -13,7 +13,9 @@
  *  - per-algorithm arrays have `size` entries (tree: num_nodes entries,
  *    num_nodes a power of two with size <= num_nodes / 2);
  *  - choose_args rows have exactly `size` entries of their bucket and only
- *    straw2 buckets carry choose_args.
+ *    straw2 buckets carry choose_args (cephc_crush_adjust_item_weight()
+ *    may later add weight sets to other buckets, as Ceph does; the mapper
+ *    reads them for straw2 buckets only).
  */
 #ifndef CEPHC_OSDMAP_CRUSH_INTERNAL_H
 #define CEPHC_OSDMAP_CRUSH_INTERNAL_H
