@@ -2,7 +2,8 @@
 # cephc osdmaptool against Ceph's osdmaptool, byte for byte on stdout, on
 # the maps stored in tests/golden/osdmap (taken from a live 16.2.15
 # cluster with pg_temp, primary_temp, pg_upmap(_items), primary affinity,
-# reweights, an EC pool, pool snaps, quotas, a blocklist) and on maps
+# reweights, an EC pool, pool snaps, quotas, a blocklist, pool options,
+# cache tiers with hit sets) and on maps
 # osdmaptool --createsimple builds now (1 to 1000 OSDs, --pg-bits,
 # --pgp-bits).  Needs no cluster; skipped (77) without osdmaptool.
 set -euo pipefail

@@ -297,6 +297,14 @@ static void wpg(struct wbuf *w, int64_t pool, uint32_t seed)
 	w32(w, 0xffffffff);
 }
 
+/* Body bytes of the pool's pool_opts_t envelope (version opts_v), when a
+ * test sets them; otherwise an empty option map. */
+static struct {
+	uint8_t v;
+	size_t n;
+	uint8_t b[256];
+} pool_opts;
+
 /* A replicated pool, encoded as Pacific does (v29). */
 static void wpool(struct wbuf *w, uint8_t compat, uint8_t size, uint32_t pg_num)
 {
@@ -349,8 +357,11 @@ static void wpool(struct wbuf *w, uint8_t compat, uint8_t size, uint32_t pg_num)
 	w8(w, 0);    /* fast_read */
 	w32(w, 0);   /* v23 */
 	w32(w, 0);
-	m = wbegin(w, 1, 1); /* opts */
-	w32(w, 0);
+	m = wbegin(w, pool_opts.n ? pool_opts.v : 2, 1); /* opts */
+	if (pool_opts.n)
+		wbytes(w, pool_opts.b, pool_opts.n);
+	else
+		w32(w, 0);
 	wend(w, m);
 	w32(w, 0); /* lfor prenautilus */
 	w32(w, 0); /* application_metadata */
@@ -484,6 +495,7 @@ static void default_build(struct build *b)
 	b->crush = crush_source->crush_blob;
 	b->crush_len = crush_source->crush_len;
 	b->upmap[0] = b->items[0] = -1;
+	pool_opts.n = 0;
 }
 
 static int decode_built(const struct build *b, struct cephc_osdmap **m)
@@ -563,6 +575,101 @@ static void test_pool_envelope_bad(void **state)
 	default_build(&b);
 	b.pool_compat = 30; /* newer than we understand */
 	assert_int_equal(decode_built(&b, &m), CEPHC_ECOMPAT);
+}
+
+/* Options and hit sets as a 16.2.15 monitor encoded them (`ceph osd pool
+ * set`, cache tiers with bloom / explicit_hash / explicit_object). */
+static void test_live_pool_opts_and_hit_sets(void **state)
+{
+	struct cephc_osdmap *m = load_map("live-hitset.osdmap");
+	const struct cephc_pg_pool *p;
+
+	(void)state;
+	p = cephc_osdmap_pool_by_name(m, "test");
+	assert_non_null(p);
+	assert_int_equal(p->n_opts, 21);
+	for (uint32_t i = 1; i < p->n_opts; i++)
+		assert_true(p->opts[i - 1].key < p->opts[i].key);
+	assert_int_equal(p->opts[6].key, 6); /* compression_mode */
+	assert_int_equal(p->opts[6].type, CEPHC_POOL_OPT_STR);
+	assert_string_equal(p->opts[6].v.s, "aggressive");
+	assert_int_equal(p->opts[16].key, 17); /* target_size_ratio */
+	assert_int_equal(p->opts[16].type, CEPHC_POOL_OPT_DOUBLE);
+	assert_true(p->opts[16].v.d == 0.2);
+	assert_int_equal(p->opts[20].v.i, 64); /* pg_num_max */
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_NONE);
+	p = cephc_osdmap_pool_by_name(m, "cache");
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_BLOOM);
+	assert_int_equal(p->hit_set.fpp_micro, 10000);
+	assert_int_equal(p->hit_set.period, 600);
+	assert_int_equal(p->hit_set.count, 4);
+	assert_int_equal(p->hit_set.grade_decay_rate, 20);
+	assert_int_equal(p->hit_set.search_last_n, 2);
+	p = cephc_osdmap_pool_by_name(m, "cache2");
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_EXPLICIT_HASH);
+	assert_int_equal(p->hit_set.period, 60);
+	p = cephc_osdmap_pool_by_name(m, "cache4");
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_EXPLICIT_OBJECT);
+	assert_int_equal(p->hit_set.count, 3);
+	cephc_osdmap_free(m);
+}
+
+static void opts_put(const void *p, size_t n)
+{
+	memcpy(pool_opts.b + pool_opts.n, p, n);
+	pool_opts.n += n;
+}
+
+static void opts_u32(uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			(uint8_t)(v >> 24)};
+
+	opts_put(b, 4);
+}
+
+/* pool_opts_t v1 (32-bit ints), repeated keys, and what Ceph refuses. */
+static void test_pool_opts_encodings(void **state)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+	const struct cephc_pg_pool *p;
+
+	(void)state;
+	default_build(&b);
+	pool_opts.v = 1;
+	opts_u32(3);
+	opts_u32(3), opts_u32(CEPHC_POOL_OPT_INT), opts_u32((uint32_t)-7);
+	opts_u32(6), opts_u32(CEPHC_POOL_OPT_STR), opts_u32(4);
+	opts_put("none", 4);
+	opts_u32(3), opts_u32(CEPHC_POOL_OPT_INT), opts_u32(9); /* replaces */
+	assert_int_equal(decode_built(&b, &m), 0);
+	p = &m->pools[0];
+	assert_int_equal(p->n_opts, 2);
+	assert_int_equal(p->opts[0].key, 3);
+	assert_int_equal(p->opts[0].v.i, 9);
+	assert_string_equal(p->opts[1].v.s, "none");
+	cephc_osdmap_free(m);
+
+	/* A value type Ceph does not know (it asserts). */
+	default_build(&b);
+	pool_opts.v = 2;
+	opts_u32(1);
+	opts_u32(3), opts_u32(3), opts_u32(0), opts_u32(0);
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+	assert_null(m);
+	/* More entries than the limit: refused before any allocation. */
+	default_build(&b);
+	pool_opts.v = 2;
+	opts_u32(CEPHC_OSDMAP_MAX_POOL_OPTS + 1);
+	assert_int_equal(decode_built(&b, &m), CEPHC_ETOOBIG);
+	/* A string value cut short by the envelope. */
+	default_build(&b);
+	pool_opts.v = 2;
+	opts_u32(1);
+	opts_u32(7), opts_u32(CEPHC_POOL_OPT_STR), opts_u32(100);
+	opts_put("zstd", 4);
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
 }
 
 static void test_pg_temp_for_missing_pool_and_osd(void **state)
@@ -844,6 +951,8 @@ int main(void)
 	    cmocka_unit_test(test_built_map_decodes),
 	    cmocka_unit_test(test_max_osd_larger_than_arrays),
 	    cmocka_unit_test(test_pool_envelope_bad),
+	    cmocka_unit_test(test_live_pool_opts_and_hit_sets),
+	    cmocka_unit_test(test_pool_opts_encodings),
 	    cmocka_unit_test(test_pg_temp_for_missing_pool_and_osd),
 	    cmocka_unit_test(test_upmap_rules),
 	    cmocka_unit_test(test_incremental_state_weight_rules),
