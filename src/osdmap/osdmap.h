@@ -207,6 +207,13 @@ struct cephc_pg_primary {
 	int32_t osd;
 };
 
+/* A sorted (by pg) table of pg -> one OSD (primary_temp,
+ * pg_upmap_primary). */
+struct cephc_pg_primary_table {
+	uint32_t n;
+	struct cephc_pg_primary *e;
+};
+
 /* A sorted (by pg) table of pg -> vector. */
 struct cephc_pg_table {
 	uint32_t n, cap;
@@ -245,10 +252,13 @@ struct cephc_osdmap {
 	struct cephc_osd_addrs *osd_addrs; /* client (public) addresses */
 
 	struct cephc_pg_table pg_temp;
-	uint32_t n_primary_temp;
-	struct cephc_pg_primary *primary_temp; /* sorted by pg */
+	struct cephc_pg_primary_table primary_temp;
 	struct cephc_pg_table pg_upmap;
 	struct cephc_pg_table pg_upmap_items;
+	/* Reef+ (client section v10): the primary a pg should have, swapped
+	 * to the front of its raw set after pg_upmap_items; Pacific never
+	 * sends it.  Unverified against daemons (none newer here). */
+	struct cephc_pg_primary_table pg_upmap_primary;
 
 	uint8_t *crush_blob;
 	uint32_t crush_len;

@@ -678,9 +678,10 @@ int cephc_osdmap_print(const struct cephc_osdmap *m, FILE *f)
 	print_pg_vec(f, "pg_upmap", &m->pg_upmap);
 	print_pg_vec(f, "pg_upmap_items", &m->pg_upmap_items);
 	print_pg_vec(f, "pg_temp", &m->pg_temp);
-	for (i = 0; i < m->n_primary_temp; i++) {
-		cephc_pg_format(m->primary_temp[i].pg, pg, sizeof(pg));
-		fprintf(f, "primary_temp %s %d\n", pg, m->primary_temp[i].osd);
+	for (i = 0; i < m->primary_temp.n; i++) {
+		cephc_pg_format(m->primary_temp.e[i].pg, pg, sizeof(pg));
+		fprintf(f, "primary_temp %s %d\n", pg,
+			m->primary_temp.e[i].osd);
 	}
 	for (i = 0; i < m->n_blocklist; i++) {
 		fputs("blocklist ", f);

@@ -63,6 +63,20 @@ void osdmap_pool_clear(struct cephc_pg_pool *pool)
 	memset(pool, 0, sizeof(*pool));
 }
 
+void osdmap_skip_snap_interval_map(struct cephc_dec *d)
+{
+	/* Each pool: le64 id, le32 count, count x (le64 start, le64 len). */
+	uint32_t n = dec_count(d, CEPHC_OSDMAP_MAX_POOLS, 12);
+
+	while (n-- && !d->err) {
+		uint32_t k;
+
+		dec_skip(d, 8);
+		k = dec_count(d, CEPHC_OSDMAP_MAX_SNAPS, 16);
+		dec_skip(d, (size_t)k * 16);
+	}
+}
+
 void osdmap_skip_string(struct cephc_dec *d)
 {
 	uint32_t len;

@@ -389,6 +389,14 @@ struct build {
 	uint32_t crush_len;
 	int32_t upmap[3]; /* pg_upmap 1.1 (if [0] >= 0) */
 	int32_t items[4]; /* pg_upmap_items 1.2 pairs (if [0] >= 0) */
+	uint8_t client_v; /* client section version: 9 (Pacific) or 10 */
+	/* v10 pg_upmap_primaries: pool 1 seed -> osd (n_prim entries, and
+	 * prim_claim entries claimed on the wire). */
+	uint32_t n_prim, prim_claim;
+	struct {
+		uint32_t seed;
+		int32_t osd;
+	} prim[2];
 };
 
 static size_t build_map(struct wbuf *w, const struct build *b)
@@ -399,7 +407,7 @@ static size_t build_map(struct wbuf *w, const struct build *b)
 
 	w->n = 0;
 	wrap = wbegin(w, 8, 7);
-	cl = wbegin(w, 9, 1);
+	cl = wbegin(w, b->client_v, 1);
 	wbytes(w, fsid, 16);
 	w32(w, 5); /* epoch */
 	w64(w, 0); /* created */
@@ -461,6 +469,17 @@ static size_t build_map(struct wbuf *w, const struct build *b)
 		w32(w, 0);
 	}
 	w32(w, 3); /* crush_version */
+	w32(w, 0); /* v7: new_removed_snaps */
+	w32(w, 0); /* new_purged_snaps */
+	w64(w, 0); /* v9: last_up_change */
+	w64(w, 0); /* last_in_change */
+	if (b->client_v >= 10) {
+		w32(w, b->prim_claim);
+		for (i = 0; i < b->n_prim; i++) {
+			wpg(w, 1, b->prim[i].seed);
+			w32(w, (uint32_t)b->prim[i].osd);
+		}
+	}
 	wend(w, cl);
 	os = wbegin(w, 9, 1);
 	for (i = 0; i < 4; i++)
@@ -495,6 +514,7 @@ static void default_build(struct build *b)
 	b->crush = crush_source->crush_blob;
 	b->crush_len = crush_source->crush_len;
 	b->upmap[0] = b->items[0] = -1;
+	b->client_v = 9;
 	pool_opts.n = 0;
 }
 
@@ -756,6 +776,17 @@ static void test_upmap_rules(void **state)
 	cephc_osdmap_free(m);
 }
 
+/* new/old pg_upmap_primary of the next build_inc() (client v9 when
+ * either is set, else v8 as Pacific). */
+static struct {
+	uint32_t n_new, n_old;
+	struct {
+		uint32_t seed;
+		int32_t osd;
+	} add[2];
+	uint32_t del[2];
+} inc_prim;
+
 /* An incremental for the built map (epoch 5 -> 6): new_state and
  * new_weight entries only. */
 static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
@@ -767,7 +798,7 @@ static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
 
 	w->n = 0;
 	wrap = wbegin(w, 8, 7);
-	cl = wbegin(w, 8, 1);
+	cl = wbegin(w, inc_prim.n_new || inc_prim.n_old ? 9 : 8, 1);
 	wbytes(w, fsid, 16);
 	w32(w, epoch);
 	w64(w, 0);     /* modified */
@@ -796,6 +827,20 @@ static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
 	}
 	for (i = 0; i < 9; i++)
 		w32(w, 0); /* pg_temp .. old_pg_upmap_items */
+	w32(w, 0);         /* v6: new_removed_snaps */
+	w32(w, 0);         /* new_purged_snaps */
+	w64(w, 0);         /* v8: new_last_up_change */
+	w64(w, 0);         /* new_last_in_change */
+	if (inc_prim.n_new || inc_prim.n_old) {
+		w32(w, inc_prim.n_new);
+		for (i = 0; i < (int)inc_prim.n_new; i++) {
+			wpg(w, 1, inc_prim.add[i].seed);
+			w32(w, (uint32_t)inc_prim.add[i].osd);
+		}
+		w32(w, inc_prim.n_old);
+		for (i = 0; i < (int)inc_prim.n_old; i++)
+			wpg(w, 1, inc_prim.del[i]);
+	}
 	wend(w, cl);
 	os = wbegin(w, 9, 1);
 	for (i = 0; i < 11; i++)
@@ -813,6 +858,120 @@ static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
 	w32(w, 0); /* full crc */
 	wend(w, wrap);
 	return w->n;
+}
+
+/*
+ * pg_upmap_primary (Reef+ maps, client v10; incrementals v9), as
+ * OSDMap::_apply_upmap applies it: the wanted primary swaps with raw[0]
+ * when it is in the set, valid and not out; nothing of _apply_upmap runs
+ * when a pg_upmap entry is refused.  Hand-encoded: no Reef daemon here.
+ */
+static void test_upmap_primary(void **state)
+{
+	static struct wbuf w;
+	struct build b;
+	struct cephc_osdmap *m;
+	struct cephc_pg_mapping plain, mp, ref;
+	struct cephc_pg pg1 = {1, 1}, pg3 = {1, 3};
+	int absent = -1, i, j;
+	size_t n;
+
+	(void)state;
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	cephc_osdmap_pg_to_osds(m, pg3, &plain, NULL);
+	cephc_osdmap_free(m);
+	assert_int_equal(plain.n_up, 3);
+	for (i = 0; i < 4 && absent < 0; i++) {
+		for (j = 0; j < 3 && plain.up[j] != i; j++)
+			;
+		if (j == 3)
+			absent = i;
+	}
+
+	default_build(&b);
+	b.client_v = 10;
+	b.n_prim = b.prim_claim = 2;
+	b.prim[0].seed = 3;
+	b.prim[0].osd = plain.up[2];
+	b.prim[1].seed = 1;
+	b.prim[1].osd = 2;
+	b.upmap[0] = 3; /* pg_upmap 1.1 [3,2,1] */
+	b.upmap[1] = 2;
+	b.upmap[2] = 1;
+	assert_int_equal(decode_built(&b, &m), 0);
+	assert_int_equal(m->pg_upmap_primary.n, 2);
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_int_equal(mp.up[0], plain.up[2]);
+	assert_int_equal(mp.up[1], plain.up[1]);
+	assert_int_equal(mp.up[2], plain.up[0]);
+	assert_int_equal(mp.up_primary, plain.up[2]);
+	assert_int_equal(mp.acting_primary, plain.up[2]);
+	assert_int_equal(mp.raw_primary, plain.raw_primary); /* CRUSH's */
+	/* after pg_upmap: [3,2,1] with primary 2 -> [2,3,1] */
+	cephc_osdmap_pg_to_osds(m, pg1, &mp, NULL);
+	assert_int_equal(mp.up[0], 2);
+	assert_int_equal(mp.up[1], 3);
+	assert_int_equal(mp.up[2], 1);
+
+	/* An out primary, or one not in the set, changes nothing. */
+	m->pg_upmap_primary.e[1].osd = absent;
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_memory_equal(mp.up, plain.up, 3 * sizeof(int));
+	m->pg_upmap_primary.e[1].osd = plain.up[2];
+	m->osd_weight[plain.up[2]] = 0x8000; /* reweighted, still in */
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	for (i = 1; i < mp.n_up; i++) /* if CRUSH kept it, it leads */
+		assert_int_not_equal(mp.up[i], plain.up[2]);
+	m->osd_weight[plain.up[2]] = 0; /* out: ignored */
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	for (i = 0; i < mp.n_up; i++)
+		assert_int_not_equal(mp.up[i], plain.up[2]);
+	m->osd_weight[plain.up[2]] = CEPHC_OSD_IN;
+	m->pg_upmap_primary.e[1].osd = 99; /* beyond max_osd */
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_memory_equal(mp.up, plain.up, 3 * sizeof(int));
+	/* A refused pg_upmap (target 3 out) skips the primary too. */
+	m->osd_weight[3] = 0;
+	cephc_osdmap_pg_to_osds(m, pg1, &mp, NULL);
+	m->pg_upmap_primary.n = 0;
+	cephc_osdmap_pg_to_osds(m, pg1, &ref, NULL);
+	assert_int_equal(mp.n_up, ref.n_up);
+	assert_memory_equal(mp.up, ref.up, (size_t)ref.n_up * sizeof(int));
+	cephc_osdmap_free(m);
+
+	/* Claimed entries that are not there. */
+	default_build(&b);
+	b.client_v = 10;
+	b.prim_claim = 3;
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+
+	/* Incrementals (v9): add 1.3 and 1.1, then drop 1.3. */
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	memset(&inc_prim, 0, sizeof(inc_prim));
+	inc_prim.n_new = 2;
+	inc_prim.add[0].seed = 3;
+	inc_prim.add[0].osd = plain.up[1];
+	inc_prim.add[1].seed = 1;
+	inc_prim.add[1].osd = 0;
+	n = build_inc(&w, 6, -2000, 0, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->pg_upmap_primary.n, 2);
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_int_equal(mp.up[0], plain.up[1]);
+	assert_int_equal(mp.up[1], plain.up[0]);
+	memset(&inc_prim, 0, sizeof(inc_prim));
+	inc_prim.n_old = 1;
+	inc_prim.del[0] = 3;
+	n = build_inc(&w, 7, -2000, 0, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->pg_upmap_primary.n, 1);
+	assert_int_equal(m->pg_upmap_primary.e[0].pg.seed, 1);
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_memory_equal(mp.up, plain.up, 3 * sizeof(int));
+	memset(&inc_prim, 0, sizeof(inc_prim));
+	cephc_osdmap_free(m);
 }
 
 static void test_incremental_state_weight_rules(void **state)
@@ -956,6 +1115,7 @@ int main(void)
 	    cmocka_unit_test(test_pg_temp_for_missing_pool_and_osd),
 	    cmocka_unit_test(test_upmap_rules),
 	    cmocka_unit_test(test_incremental_state_weight_rules),
+	    cmocka_unit_test(test_upmap_primary),
 	    cmocka_unit_test(test_down_osds_leave_up_set),
 	    cmocka_unit_test(test_format_object_map_matches_ceph),
 	};
