@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CRUSH: decode of Ceph's binary crush map and rule execution that places
- * exactly as Ceph's own mapper does (Ceph 16.2 "Pacific").
+ * exactly as Ceph's own mapper does (Ceph 16.2 "Pacific"; plus the MSR
+ * rules and tunables of Ceph 19 "Squid").
  *
  * Library-internal API (src/osdmap uses it, and so do the cephc crushtool
  * sub-command, tests, fuzzers and benchmarks through the static library).
@@ -50,6 +51,8 @@
 /* Rule types as stored in a rule's mask (pg_pool_t's type uses the same). */
 #define CEPHC_CRUSH_RULE_REPLICATED 1
 #define CEPHC_CRUSH_RULE_ERASURE 3
+#define CEPHC_CRUSH_RULE_MSR_FIRSTN 4 /* Squid: multi-step retry, packed */
+#define CEPHC_CRUSH_RULE_MSR_INDEP 5  /* Squid: multi-step retry, by slot */
 
 /* The choose_args index that applies to every pool without its own. */
 #define CEPHC_CRUSH_CHOOSE_ARGS_DEFAULT (-1)
@@ -101,6 +104,8 @@ size_t cephc_crush_scratch_size(const struct cephc_crush_map *map,
  *              or NULL for the buckets' own weights.
  *  scratch     cephc_crush_scratch_size(map, result_max) bytes owned by the
  *              caller, or NULL to let the call allocate (and free) its own.
+ * MSR rules (Squid) return result_max entries for msr_indep (NONE holes)
+ * and the number found for msr_firstn.
  * Returns the number of entries written to result (0 when the rule does not
  * exist, as Ceph), -EINVAL when result_max is outside
  * 0..CEPHC_CRUSH_MAX_RESULT, -ENOMEM when scratch was NULL and allocation
@@ -155,8 +160,10 @@ int cephc_crush_rule_type(const struct cephc_crush_map *map, int ruleno);
 /*
  * The rule id a pool uses, as Pacific's CrushWrapper::find_rule(ruleset,
  * type, size): the first rule whose mask has this ruleset and type and
- * min_size <= size <= max_size.  Returns the rule id or -1 (no rule: the
- * pool maps to nothing).
+ * min_size <= size <= max_size.  An MSR rule (only Squid maps have them;
+ * Squid pools name their rule by id) is used when its id is `ruleset`,
+ * whatever the pool type and size.  Returns the rule id or -1 (no rule:
+ * the pool maps to nothing).
  */
 int cephc_crush_find_rule(const struct cephc_crush_map *map, int ruleset,
 			  int type, int size);
@@ -199,6 +206,8 @@ struct cephc_crush_tunables {
 	uint8_t chooseleaf_stable;
 	uint8_t straw_calc_version;
 	uint32_t allowed_bucket_algs;
+	uint32_t msr_descents;        /* Squid; 100 when absent */
+	uint32_t msr_collision_tries; /* Squid; 100 when absent */
 };
 void cephc_crush_get_tunables(const struct cephc_crush_map *map,
 			      struct cephc_crush_tunables *out);
