@@ -285,7 +285,8 @@ static int decode_pool_opts(struct cephc_dec *d, struct cephc_pg_pool *p)
 	}
 	if (b.err)
 		return dec_fail(d, b.err);
-	qsort(p->opts, p->n_opts, sizeof(*p->opts), opt_cmp);
+	if (p->n_opts)
+		qsort(p->opts, p->n_opts, sizeof(*p->opts), opt_cmp);
 	return dec_envelope_end(d, &b);
 }
 
