@@ -257,6 +257,21 @@ static void test_msr_tunables_and_limits(void **state)
 	free(map);
 }
 
+/* Rule `rule` yields `want` entries, all NONE, for x 0..49 (result_max 4). */
+static void expect_nothing(const struct cephc_crush_map *m, int rule, int want,
+			   const uint32_t *w)
+{
+	int res[4];
+
+	for (int x = 0; x < 50; x++) {
+		assert_int_equal(
+		    cephc_crush_do_rule(m, rule, x, res, 4, w, 20, NULL, NULL),
+		    want);
+		for (int i = 0; i < want; i++)
+			assert_int_equal(res[i], CEPHC_CRUSH_ITEM_NONE);
+	}
+}
+
 /*
  * Rules Squid's mapper would crash or read out of bounds on map to
  * nothing here: a TAKE of a missing bucket, a TAKE of a device followed by
@@ -268,7 +283,6 @@ static void test_msr_malformed_rules_map_to_nothing(void **state)
 	char *map = slurp("msr/msr-0", ".map", &len);
 	struct cephc_crush_map *m;
 	uint32_t w[64];
-	int res[8];
 	size_t take4 = find_step(map, len, 16, 4, 0) - 12; /* rule 4 */
 	size_t msr2 = find_step(map, len, 16, 2, 1);       /* rule 3 */
 
@@ -278,26 +292,16 @@ static void test_msr_malformed_rules_map_to_nothing(void **state)
 	put_s32(map + take4 + 4, -60); /* no such bucket */
 	put_s32(map + msr2 + 4, -2);   /* choosemsr -2 host */
 	assert_int_equal(cephc_crush_decode((uint8_t *)map, len, &m), 0);
-	for (int x = 0; x < 50; x++) {
-		assert_int_equal(
-		    cephc_crush_do_rule(m, 4, x, res, 4, w, 20, NULL, NULL), 0);
-		assert_int_equal(
-		    cephc_crush_do_rule(m, 3, x, res, 4, w, 20, NULL, NULL), 0);
-	}
+	expect_nothing(m, 4, 0, w);
+	expect_nothing(m, 3, 0, w);
 	cephc_crush_free(m);
 	put_s32(map + take4 + 4, 3); /* take osd.3, then choosemsr */
 	/* rule 0's "choosemsr 3 host" asks for type 7, which no bucket has:
 	 * every descent ends on a device, which is not a bucket to descend */
 	put_s32(map + find_step(map, len, 16, 3, 1) + 8, 7);
 	assert_int_equal(cephc_crush_decode((uint8_t *)map, len, &m), 0);
-	for (int x = 0; x < 50; x++) {
-		assert_int_equal(
-		    cephc_crush_do_rule(m, 4, x, res, 4, w, 20, NULL, NULL), 0);
-		assert_int_equal(
-		    cephc_crush_do_rule(m, 0, x, res, 4, w, 20, NULL, NULL), 4);
-		for (int i = 0; i < 4; i++)
-			assert_int_equal(res[i], CEPHC_CRUSH_ITEM_NONE);
-	}
+	expect_nothing(m, 4, 0, w);
+	expect_nothing(m, 0, 4, w); /* msr_indep: 4 empty slots */
 	cephc_crush_free(m);
 	free(map);
 }

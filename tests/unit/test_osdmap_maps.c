@@ -720,27 +720,42 @@ static void test_pg_temp_for_missing_pool_and_osd(void **state)
 	cephc_osdmap_free(m);
 }
 
+/*
+ * Map pg on the default built map (4 OSDs, size 3) into *plain; returns
+ * the one OSD of 0..3 that CRUSH did not pick for it.
+ */
+static int map_default_pg(struct cephc_pg pg, struct cephc_pg_mapping *plain)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	cephc_osdmap_pg_to_osds(m, pg, plain, NULL);
+	cephc_osdmap_free(m);
+	assert_int_equal(plain->n_up, 3);
+	for (int i = 0; i < 4; i++) {
+		int j;
+
+		for (j = 0; j < 3 && plain->up[j] != i; j++)
+			;
+		if (j == 3)
+			return i;
+	}
+	fail();
+	return -1;
+}
+
 static void test_upmap_rules(void **state)
 {
 	struct build b;
 	struct cephc_osdmap *m;
 	struct cephc_pg_mapping plain, mp;
 	struct cephc_pg pg1 = {1, 1}, pg2 = {1, 2};
-	int absent = -1, i, j;
+	int absent, i;
 
 	(void)state;
-	default_build(&b);
-	assert_int_equal(decode_built(&b, &m), 0);
-	cephc_osdmap_pg_to_osds(m, pg2, &plain, NULL);
-	cephc_osdmap_free(m);
-	assert_int_equal(plain.n_up, 3);
-	/* the one OSD of 0..3 that CRUSH did not pick for 1.2 */
-	for (i = 0; i < 4 && absent < 0; i++) {
-		for (j = 0; j < 3 && plain.up[j] != i; j++)
-			;
-		if (j == 3)
-			absent = i;
-	}
+	absent = map_default_pg(pg2, &plain);
 
 	/* pg_upmap replaces the set; upmap_items swap the first match for a
 	 * target not yet present; a target already present is refused. */
@@ -873,21 +888,11 @@ static void test_upmap_primary(void **state)
 	struct cephc_osdmap *m;
 	struct cephc_pg_mapping plain, mp, ref;
 	struct cephc_pg pg1 = {1, 1}, pg3 = {1, 3};
-	int absent = -1, i, j;
+	int absent, i;
 	size_t n;
 
 	(void)state;
-	default_build(&b);
-	assert_int_equal(decode_built(&b, &m), 0);
-	cephc_osdmap_pg_to_osds(m, pg3, &plain, NULL);
-	cephc_osdmap_free(m);
-	assert_int_equal(plain.n_up, 3);
-	for (i = 0; i < 4 && absent < 0; i++) {
-		for (j = 0; j < 3 && plain.up[j] != i; j++)
-			;
-		if (j == 3)
-			absent = i;
-	}
+	absent = map_default_pg(pg3, &plain);
 
 	default_build(&b);
 	b.client_v = 10;

@@ -180,9 +180,23 @@ static int weight_set_create(const struct cephc_crush_map *m,
 	return 0;
 }
 
-static int choose_args_adjust(struct cephc_crush_map *m,
-			      struct cephc_crush_choose_arg *ca, int id,
-			      const uint32_t *w, uint32_t npos, unsigned depth);
+/*
+ * One walk over every bucket, in slot order, doing something to those that
+ * hold `id`.  Ceph has two: adjust_item_weight() (the bucket's own weights,
+ * ca == NULL) and choose_args_adjust_item_weight() (one choose_args map's
+ * weight-set entries, w with npos positions).
+ */
+struct adjust_walk {
+	int id;
+	uint32_t weight;
+	bool update_weight_sets;
+	struct cephc_crush_choose_arg *ca;
+	const uint32_t *w;
+	uint32_t npos;
+};
+
+static int walk_buckets(struct cephc_crush_map *m, const struct adjust_walk *wk,
+			unsigned depth);
 
 /*
  * Pass bucket bidx's per-position weight-set sums up to every bucket that
@@ -195,6 +209,8 @@ static int weight_set_push_up(struct cephc_crush_map *m,
 	const struct crush_bucket *b = &m->buckets[bidx];
 	const struct crush_bucket_arg *a = &ca->args[bidx];
 	uint32_t *sums = cephc_calloc(a->positions, sizeof(*sums));
+	struct adjust_walk up = {
+	    .id = b->id, .ca = ca, .w = sums, .npos = a->positions};
 	int r;
 
 	if (!sums)
@@ -202,7 +218,7 @@ static int weight_set_push_up(struct cephc_crush_map *m,
 	for (uint32_t i = 0; i < b->size; i++)
 		for (uint32_t j = 0; j < a->positions; j++)
 			sums[j] += a->weight_set[j][i];
-	r = choose_args_adjust(m, ca, b->id, sums, a->positions, depth + 1);
+	r = walk_buckets(m, &up, depth + 1);
 	cephc_free(sums);
 	return r;
 }
@@ -215,56 +231,32 @@ static int weight_set_push_up(struct cephc_crush_map *m,
  * number of changes or a negative error.
  */
 static int choose_args_adjust_in_bucket(struct cephc_crush_map *m,
-					struct cephc_crush_choose_arg *ca,
-					int32_t bidx, int id, const uint32_t *w,
-					uint32_t npos, unsigned depth)
+					const struct adjust_walk *wk,
+					int32_t bidx, unsigned depth)
 {
 	const struct crush_bucket *b = &m->buckets[bidx];
-	struct crush_bucket_arg *a = &ca->args[bidx];
+	struct crush_bucket_arg *a = &wk->ca->args[bidx];
 	int changed = 0, r;
 
 	if (!a->positions) {
-		r = weight_set_create(m, ca, bidx);
+		r = weight_set_create(m, wk->ca, bidx);
 		if (r)
 			return r;
 		changed++;
 	}
-	if (a->positions != npos)
+	if (a->positions != wk->npos)
 		return 0; /* Ceph skips, even a set it just created */
 	for (uint32_t i = 0; i < b->size; i++) {
-		if (b->items[i] != id)
+		if (b->items[i] != wk->id)
 			continue;
-		for (uint32_t j = 0; j < npos; j++)
-			a->weight_set[j][i] = w[j];
+		for (uint32_t j = 0; j < wk->npos; j++)
+			a->weight_set[j][i] = wk->w[j];
 		changed++;
 	}
 	if (!changed)
 		return 0;
-	r = weight_set_push_up(m, ca, bidx, depth);
+	r = weight_set_push_up(m, wk->ca, bidx, depth);
 	return r < 0 ? r : changed;
-}
-
-/* Ceph's choose_args_adjust_item_weight(): every bucket, in slot order. */
-static int choose_args_adjust(struct cephc_crush_map *m,
-			      struct cephc_crush_choose_arg *ca, int id,
-			      const uint32_t *w, uint32_t npos, unsigned depth)
-{
-	int changed = 0;
-
-	if (depth > CRUSH_ADJUST_MAX_DEPTH)
-		return CEPHC_ETOOBIG;
-	for (int32_t bidx = 0; bidx < m->max_buckets; bidx++) {
-		int r;
-
-		if (!m->buckets[bidx].alg)
-			continue;
-		r = choose_args_adjust_in_bucket(m, ca, bidx, id, w, npos,
-						 depth);
-		if (r < 0)
-			return r;
-		changed += r;
-	}
-	return changed;
 }
 
 /* After visiting bucket bidx: re-sum each of its existing weight sets
@@ -285,34 +277,34 @@ static int choose_args_resum(struct cephc_crush_map *m, int32_t bidx,
 	return 0;
 }
 
-static int adjust_item(struct cephc_crush_map *m, int id, uint32_t weight,
-		       bool update_weight_sets, unsigned depth);
-
-/* One bucket's part of adjust_item(); returns the occurrences changed. */
-static int adjust_in_bucket(struct cephc_crush_map *m, int id, uint32_t weight,
-			    int32_t bidx, bool update_weight_sets,
+/* Ceph's adjust_item_weight_in_bucket(); returns the occurrences changed. */
+static int adjust_in_bucket(struct cephc_crush_map *m,
+			    const struct adjust_walk *wk, int32_t bidx,
 			    unsigned depth)
 {
 	struct crush_bucket *b = &m->buckets[bidx];
 	int changed = 0, r;
 
 	for (uint32_t i = 0; i < b->size; i++) {
-		if (b->items[i] != id)
+		struct adjust_walk up = {.id = b->id};
+
+		if (b->items[i] != wk->id)
 			continue;
-		if (update_weight_sets) {
-			uint32_t pos = item_pos(b, id);
+		if (wk->update_weight_sets) {
+			uint32_t pos = item_pos(b, wk->id);
 
 			for (uint32_t c = 0; c < m->n_choose_args; c++) {
 				struct crush_bucket_arg *a =
 				    &m->choose_args[c].args[bidx];
 
 				for (uint32_t j = 0; j < a->positions; j++)
-					a->weight_set[j][pos] = weight;
+					a->weight_set[j][pos] = wk->weight;
 			}
 		}
-		bucket_set_weight(b, id, weight);
+		bucket_set_weight(b, wk->id, wk->weight);
 		/* The bucket's new total, wherever the bucket is an item. */
-		r = adjust_item(m, b->id, b->weight, false, depth + 1);
+		up.weight = b->weight;
+		r = walk_buckets(m, &up, depth + 1);
 		if (r < 0)
 			return r;
 		changed++;
@@ -321,8 +313,9 @@ static int adjust_in_bucket(struct cephc_crush_map *m, int id, uint32_t weight,
 	return r < 0 ? r : changed;
 }
 
-static int adjust_item(struct cephc_crush_map *m, int id, uint32_t weight,
-		       bool update_weight_sets, unsigned depth)
+/* Returns how many buckets changed, or a negative error. */
+static int walk_buckets(struct cephc_crush_map *m, const struct adjust_walk *wk,
+			unsigned depth)
 {
 	int changed = 0;
 
@@ -333,12 +326,11 @@ static int adjust_item(struct cephc_crush_map *m, int id, uint32_t weight,
 
 		if (!m->buckets[bidx].alg)
 			continue;
-		r = adjust_in_bucket(m, id, weight, bidx, update_weight_sets,
-				     depth);
+		r = wk->ca ? choose_args_adjust_in_bucket(m, wk, bidx, depth)
+			   : adjust_in_bucket(m, wk, bidx, depth);
 		if (r < 0)
 			return r;
-		if (r > 0)
-			changed++;
+		changed += r > 0;
 	}
 	return changed;
 }
@@ -350,7 +342,11 @@ int cephc_crush_adjust_item_weight(struct cephc_crush_map *m, int id,
 
 	if (r)
 		return r;
-	r = adjust_item(m, id, weight, true, 0);
+	r = walk_buckets(m,
+			 &(struct adjust_walk){.id = id,
+					       .weight = weight,
+					       .update_weight_sets = true},
+			 0);
 	if (r == 0)
 		return CEPHC_ENOENT;
 	return r;
