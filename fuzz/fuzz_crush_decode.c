@@ -28,6 +28,7 @@ static int rule_is_cheap(const struct crush_rule *r)
 		case CRUSH_RULE_CHOOSE_INDEP:
 		case CRUSH_RULE_CHOOSELEAF_FIRSTN:
 		case CRUSH_RULE_CHOOSELEAF_INDEP:
+		case CRUSH_RULE_CHOOSE_MSR:
 			if (s->arg1 > FUZZ_MAX_NUMREP)
 				return 0;
 			break;
@@ -35,6 +36,8 @@ static int rule_is_cheap(const struct crush_rule *r)
 		case CRUSH_RULE_SET_CHOOSELEAF_TRIES:
 		case CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES:
 		case CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES:
+		case CRUSH_RULE_SET_MSR_DESCENTS:
+		case CRUSH_RULE_SET_MSR_COLLISION_TRIES:
 			if (s->arg1 > FUZZ_MAX_TRIES)
 				return 0;
 			break;
@@ -56,6 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m->choose_total_tries > FUZZ_MAX_TRIES ||
 	    m->choose_local_tries > FUZZ_MAX_TRIES ||
 	    m->choose_local_fallback_tries > FUZZ_MAX_TRIES ||
+	    m->msr_descents > FUZZ_MAX_TRIES ||
+	    m->msr_collision_tries > FUZZ_MAX_TRIES ||
 	    m->max_devices > FUZZ_MAX_DEVICES)
 		goto out;
 	weights = malloc(((size_t)m->max_devices + 1) * sizeof(*weights));

@@ -42,10 +42,7 @@ struct cephc_crush_map;
 #define CEPHC_OSDMAP_MAX_MAP_ENTRIES (1 << 20) /* other maps we only skip */
 #define CEPHC_OSDMAP_MAX_STRING (1u << 20)     /* strings and blobs skipped */
 #define CEPHC_OSDMAP_MAX_APPS 1024             /* pool application names */
-/* Retry counts a CRUSH map may ask for (tunables, SET_*_TRIES steps);
- * Pacific's defaults are 50 total, 0 local, 0 fallback; rules use 100. */
-#define CEPHC_OSDMAP_MAX_CRUSH_TRIES 1000
-#define CEPHC_OSDMAP_MAX_CRUSH_LOCAL_TRIES 100
+#define CEPHC_OSDMAP_MAX_POOL_OPTS 1024        /* pool_opts_t entries */
 /* Addresses kept per OSD and kind (Pacific advertises v2 + v1). */
 #define CEPHC_OSDMAP_ADDRS_KEPT 2
 
@@ -109,6 +106,41 @@ struct cephc_snap_interval {
 	uint64_t len;
 };
 
+/* HitSet::Params types (cache tiering). */
+#define CEPHC_HIT_SET_NONE 0
+#define CEPHC_HIT_SET_EXPLICIT_HASH 1
+#define CEPHC_HIT_SET_EXPLICIT_OBJECT 2
+#define CEPHC_HIT_SET_BLOOM 3
+
+/* A cache pool's hit set settings (pg_pool_t v11+, decay/search v23+). */
+struct cephc_hit_set_params {
+	uint8_t type;         /* CEPHC_HIT_SET_*; others print as unknown */
+	uint32_t fpp_micro;   /* bloom: false positive probability * 1e6 */
+	uint64_t target_size; /* bloom */
+	uint64_t seed;        /* bloom */
+	uint32_t period;      /* seconds per hit set */
+	uint32_t count;       /* hit sets kept */
+	uint32_t grade_decay_rate;
+	uint32_t search_last_n;
+};
+
+/* pool_opts_t value types as encoded. */
+#define CEPHC_POOL_OPT_STR 0
+#define CEPHC_POOL_OPT_INT 1
+#define CEPHC_POOL_OPT_DOUBLE 2
+
+/* One pool option (`ceph osd pool set POOL compression_mode ...`): the key
+ * is pool_opts_t::key_t, a number; names live in osdmap_print.c. */
+struct cephc_pool_opt {
+	int32_t key;
+	uint8_t type; /* CEPHC_POOL_OPT_* */
+	union {
+		char *s;
+		int64_t i;
+		double d;
+	} v;
+};
+
 /* pg_pool_t, the fields a client or osdmaptool --print needs. */
 struct cephc_pg_pool {
 	int64_t id;
@@ -139,8 +171,9 @@ struct cephc_pg_pool {
 	uint32_t min_write_recency_for_promote;
 	uint64_t expected_num_objects;
 	bool fast_read;
-	uint8_t hit_set_type; /* 0 = none */
-	uint32_t n_opts;      /* pool_opts_t entries (not kept) */
+	struct cephc_hit_set_params hit_set;
+	uint32_t n_opts;
+	struct cephc_pool_opt *opts; /* sorted by key, keys unique */
 	/* Three resend epochs: pre-Luminous (v15), pre-Nautilus (v25) and the
 	 * one a Nautilus+ client must honour (v28). */
 	uint32_t last_force_op_resend_preluminous;
@@ -172,6 +205,13 @@ struct cephc_pg_osds {
 struct cephc_pg_primary {
 	struct cephc_pg pg;
 	int32_t osd;
+};
+
+/* A sorted (by pg) table of pg -> one OSD (primary_temp,
+ * pg_upmap_primary). */
+struct cephc_pg_primary_table {
+	uint32_t n;
+	struct cephc_pg_primary *e;
 };
 
 /* A sorted (by pg) table of pg -> vector. */
@@ -212,10 +252,13 @@ struct cephc_osdmap {
 	struct cephc_osd_addrs *osd_addrs; /* client (public) addresses */
 
 	struct cephc_pg_table pg_temp;
-	uint32_t n_primary_temp;
-	struct cephc_pg_primary *primary_temp; /* sorted by pg */
+	struct cephc_pg_primary_table primary_temp;
 	struct cephc_pg_table pg_upmap;
 	struct cephc_pg_table pg_upmap_items;
+	/* Reef+ (client section v10): the primary a pg should have, swapped
+	 * to the front of its raw set after pg_upmap_items; Pacific never
+	 * sends it.  Unverified against daemons (none newer here). */
+	struct cephc_pg_primary_table pg_upmap_primary;
 
 	uint8_t *crush_blob;
 	uint32_t crush_len;

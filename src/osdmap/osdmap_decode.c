@@ -28,7 +28,8 @@ void cephc_osdmap_free(struct cephc_osdmap *m)
 	cephc_free(m->osd_primary_affinity);
 	cephc_free(m->osd_addrs);
 	osdmap_pgt_clear(&m->pg_temp);
-	cephc_free(m->primary_temp);
+	cephc_free(m->primary_temp.e);
+	cephc_free(m->pg_upmap_primary.e);
 	osdmap_pgt_clear(&m->pg_upmap);
 	osdmap_pgt_clear(&m->pg_upmap_items);
 	cephc_free(m->crush_blob);
@@ -108,27 +109,6 @@ static int decode_u32_array(struct cephc_dec *d, uint32_t *arr, uint32_t n,
 	return d->err;
 }
 
-static int decode_primary_temp(struct cephc_dec *d, struct cephc_osdmap *m)
-{
-	uint32_t n =
-	    dec_count(d, CEPHC_OSDMAP_MAX_PG_ENTRIES, CEPHC_PG_WIRE_LEN + 4);
-
-	while (n-- && !d->err) {
-		struct cephc_pg pg;
-		int32_t osd;
-		int r;
-
-		osdmap_decode_pg(d, &pg);
-		osd = dec_s32(d);
-		if (d->err)
-			break;
-		r = osdmap_primary_temp_set(m, pg, osd);
-		if (r)
-			return dec_fail(d, r);
-	}
-	return d->err;
-}
-
 static int decode_client_section(struct cephc_dec *b, uint8_t v,
 				 struct cephc_osdmap *m)
 {
@@ -180,7 +160,7 @@ static int decode_client_section(struct cephc_dec *b, uint8_t v,
 
 	if (osdmap_decode_pgt(b, &m->pg_temp, false))
 		return b->err;
-	if (v >= 1 && decode_primary_temp(b, m))
+	if (v >= 1 && osdmap_decode_ppt(b, &m->primary_temp))
 		return b->err;
 	if (v >= 2) {
 		m->osd_primary_affinity =
@@ -211,9 +191,16 @@ static int decode_client_section(struct cephc_dec *b, uint8_t v,
 	}
 	if (v >= 6)
 		m->crush_version = dec_le32(b);
-	/* v7+: new_removed_snaps, new_purged_snaps, last_up/in_change, and
-	 * (Reef) pg_upmap_primaries follow; none changes placement for a
-	 * Pacific cluster, so the envelope skips them. */
+	if (v >= 7) {
+		osdmap_skip_snap_interval_map(b); /* new_removed_snaps */
+		osdmap_skip_snap_interval_map(b); /* new_purged_snaps */
+	}
+	if (v >= 9)
+		dec_skip(b, 8 + 8); /* last_up_change, last_in_change */
+	/* v10 (Reef encoders; Pacific stops at v9): pg_upmap_primaries,
+	 * map<pg_t, s32>. */
+	if (v >= 10)
+		osdmap_decode_ppt(b, &m->pg_upmap_primary);
 	return b->err;
 }
 

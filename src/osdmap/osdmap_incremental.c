@@ -8,7 +8,9 @@
  *   new_up_client (addrvec; legacy addr before v7), new_state (u32 xor; u8
  *   before v5), new_weight, new_pg_temp, new_primary_temp (v1+),
  *   new_primary_affinity (v2+), ec profiles (v3+), new/old pg_upmap and
- *   pg_upmap_items (v4+), ...
+ *   pg_upmap_items (v4+), new_removed/purged_snaps (v6+, skipped),
+ *   last up/in change (v8+, skipped), new/old pg_upmap_primary (v9+,
+ *   Reef encoders only).
  * The OSD-only section carries up_thru, clean intervals, lost, cluster
  * addresses, blocklist, uuids and ratios, which only --print shows.
  */
@@ -59,6 +61,9 @@ struct inc {
 	uint32_t n_ptemp, n_old_upmap, n_old_items;
 	struct cephc_pg_primary *ptemp;
 	struct cephc_pg *old_upmap, *old_items;
+	struct cephc_pg_primary_table upmap_primary; /* v9+ */
+	uint32_t n_old_upmap_primary;
+	struct cephc_pg *old_upmap_primary;
 	/* OSD-only section */
 	bool have_osd;
 	uint32_t n_up_thru, n_clean, n_lost, n_up_cluster, n_uuid;
@@ -96,6 +101,8 @@ static void inc_free(struct inc *in)
 	cephc_free(in->ptemp);
 	cephc_free(in->old_upmap);
 	cephc_free(in->old_items);
+	cephc_free(in->upmap_primary.e);
+	cephc_free(in->old_upmap_primary);
 	cephc_free(in->up_thru);
 	cephc_free(in->lost);
 	cephc_free(in->clean);
@@ -233,6 +240,19 @@ static int decode_inc_client(struct cephc_dec *b, uint8_t v, struct inc *in)
 		decode_pg_set(b, &in->old_upmap, &in->n_old_upmap);
 		osdmap_decode_pgt(b, &in->upmap_items, true);
 		decode_pg_set(b, &in->old_items, &in->n_old_items);
+	}
+	if (v >= 6) {
+		osdmap_skip_snap_interval_map(b); /* new_removed_snaps */
+		osdmap_skip_snap_interval_map(b); /* new_purged_snaps */
+	}
+	if (v >= 8)
+		dec_skip(b, 8 + 8); /* new_last_up_change, new_last_in_change */
+	if (v >= 9) {
+		/* Reef+: new_pg_upmap_primary map<pg_t, s32>, then
+		 * old_pg_upmap_primary set<pg_t>. */
+		osdmap_decode_ppt(b, &in->upmap_primary);
+		decode_pg_set(b, &in->old_upmap_primary,
+			      &in->n_old_upmap_primary);
 	}
 	return b->err;
 }
@@ -490,11 +510,11 @@ static int apply_pg_changes(struct cephc_osdmap *m, struct inc *in)
 	/* primary_temp -1 removes. */
 	for (i = 0; i < in->n_ptemp; i++) {
 		if (in->ptemp[i].osd == -1) {
-			osdmap_primary_temp_remove(m, in->ptemp[i].pg);
+			osdmap_ppt_remove(&m->primary_temp, in->ptemp[i].pg);
 			continue;
 		}
-		r = osdmap_primary_temp_set(m, in->ptemp[i].pg,
-					    in->ptemp[i].osd);
+		r = osdmap_ppt_set(&m->primary_temp, in->ptemp[i].pg,
+				   in->ptemp[i].osd);
 		if (r)
 			return r;
 	}
@@ -518,6 +538,17 @@ static int apply_pg_changes(struct cephc_osdmap *m, struct inc *in)
 	}
 	for (i = 0; i < in->n_old_items; i++)
 		osdmap_pgt_remove(&m->pg_upmap_items, in->old_items[i]);
+	/* As Ceph: new pg_upmap_primary entries first, then removals. */
+	for (i = 0; i < in->upmap_primary.n; i++) {
+		r = osdmap_ppt_set(&m->pg_upmap_primary,
+				   in->upmap_primary.e[i].pg,
+				   in->upmap_primary.e[i].osd);
+		if (r)
+			return r;
+	}
+	for (i = 0; i < in->n_old_upmap_primary; i++)
+		osdmap_ppt_remove(&m->pg_upmap_primary,
+				  in->old_upmap_primary[i]);
 	return 0;
 }
 

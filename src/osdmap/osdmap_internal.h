@@ -34,11 +34,14 @@ void osdmap_pgt_clear(struct cephc_pg_table *t);
 int osdmap_decode_pgt(struct cephc_dec *d, struct cephc_pg_table *t,
 		      bool pairs);
 
-struct cephc_pg_primary *osdmap_primary_temp_find(const struct cephc_osdmap *m,
-						  struct cephc_pg pg);
-int osdmap_primary_temp_set(struct cephc_osdmap *m, struct cephc_pg pg,
-			    int32_t osd);
-void osdmap_primary_temp_remove(struct cephc_osdmap *m, struct cephc_pg pg);
+/* Sorted pg -> OSD tables (primary_temp, pg_upmap_primary). */
+struct cephc_pg_primary *osdmap_ppt_find(const struct cephc_pg_primary_table *t,
+					 struct cephc_pg pg);
+int osdmap_ppt_set(struct cephc_pg_primary_table *t, struct cephc_pg pg,
+		   int32_t osd);
+void osdmap_ppt_remove(struct cephc_pg_primary_table *t, struct cephc_pg pg);
+/* Decode map<pg_t, s32> into t (entries added or replaced). */
+int osdmap_decode_ppt(struct cephc_dec *d, struct cephc_pg_primary_table *t);
 
 /* Pools (sorted by id). */
 struct cephc_pg_pool *osdmap_pool_find(const struct cephc_osdmap *m,
@@ -68,15 +71,12 @@ int osdmap_decode_full_into(const uint8_t *buf, size_t len,
  * bucket holding it, or -ENOENT. */
 int osdmap_crush_item_weight(const struct cephc_crush_map *c, int id);
 
-/* CEPHC_ETOOBIG when the map's tunables or rule steps ask for more
- * retries than the limits below (placement would not terminate in
- * practice); 0 otherwise. */
-int osdmap_crush_check_tries(const struct cephc_crush_map *c);
-
 /* Skip helpers for fields a client does not keep. */
 void osdmap_skip_string(struct cephc_dec *d);
 void osdmap_skip_string_map(struct cephc_dec *d); /* map<string,string> */
 void osdmap_skip_profiles(struct cephc_dec *d);   /* map<string,map<>> */
 void osdmap_skip_envelope(struct cephc_dec *d);
+/* map<int64 pool, interval_set<snapid>> (new_removed/purged_snaps). */
+void osdmap_skip_snap_interval_map(struct cephc_dec *d);
 
 #endif /* CEPHC_OSDMAP_OSDMAP_INTERNAL_H */

@@ -311,6 +311,80 @@ static void print_map_flags(FILE *f, uint32_t flags)
 	}
 }
 
+/*
+ * pool_opts_t names as Pacific's opt_mapping has them, in the order it
+ * prints them (a std::map: sorted by name).  The key is pool_opts_t's
+ * key_t; options a newer release adds are not printed by 16.2.15 either.
+ */
+static const struct {
+	const char *name;
+	int32_t key;
+} pool_opt_names[] = {
+    {"compression_algorithm", 7},
+    {"compression_max_blob_size", 9},
+    {"compression_min_blob_size", 10},
+    {"compression_mode", 6},
+    {"compression_required_ratio", 8},
+    {"csum_max_block", 12},
+    {"csum_min_block", 13},
+    {"csum_type", 11},
+    {"dedup_cdc_chunk_size", 22},
+    {"dedup_chunk_algorithm", 21},
+    {"dedup_tier", 20},
+    {"deep_scrub_interval", 2},
+    {"fingerprint_algorithm", 14},
+    {"pg_autoscale_bias", 18},
+    {"pg_num_max", 23},
+    {"pg_num_min", 15},
+    {"read_lease_interval", 19},
+    {"recovery_op_priority", 4},
+    {"recovery_priority", 3},
+    {"scrub_max_interval", 1},
+    {"scrub_min_interval", 0},
+    {"scrub_priority", 5},
+    {"target_size_bytes", 16},
+    {"target_size_ratio", 17},
+};
+
+/* " name value" per option set, values as a C++ ostream prints them
+ * (doubles with 6 significant digits, i.e. %g). */
+static void print_pool_opts(FILE *f, const struct cephc_pg_pool *p)
+{
+	for (size_t n = 0; n < sizeof(pool_opt_names) / sizeof(*pool_opt_names);
+	     n++) {
+		const struct cephc_pool_opt *o = NULL;
+
+		for (uint32_t i = 0; i < p->n_opts; i++)
+			if (p->opts[i].key == pool_opt_names[n].key)
+				o = &p->opts[i];
+		if (!o)
+			continue;
+		fprintf(f, " %s ", pool_opt_names[n].name);
+		if (o->type == CEPHC_POOL_OPT_STR)
+			fputs(o->v.s, f);
+		else if (o->type == CEPHC_POOL_OPT_INT)
+			fprintf(f, "%" PRId64, o->v.i);
+		else
+			fprintf(f, "%g", o->v.d);
+	}
+}
+
+/* " hit_set TYPE{params} PERIODs xCOUNT decay_rate R search_last_n N". */
+static void print_hit_set(FILE *f, const struct cephc_hit_set_params *h)
+{
+	static const char *const types[] = {"none", "explicit_hash",
+					    "explicit_object", "bloom"};
+
+	fprintf(f, " hit_set %s{", h->type < 4 ? types[h->type] : "???");
+	if (h->type == CEPHC_HIT_SET_BLOOM)
+		fprintf(f,
+			"false_positive_probability: %g, target_size: %" PRIu64
+			", seed: %" PRIu64,
+			h->fpp_micro / 1000000.0, h->target_size, h->seed);
+	fprintf(f, "} %us x%u decay_rate %u search_last_n %u", h->period,
+		h->count, h->grade_decay_rate, h->search_last_n);
+}
+
 static void print_pool(FILE *f, const struct cephc_pg_pool *p)
 {
 	static const char *const pool_flags[] = {
@@ -392,7 +466,8 @@ static void print_pool(FILE *f, const struct cephc_pg_pool *p)
 		fprintf(f, " target_bytes %" PRIu64, p->target_max_bytes);
 	if (p->target_max_objects)
 		fprintf(f, " target_objects %" PRIu64, p->target_max_objects);
-	/* hit_set parameters are not kept (cache tiering is deprecated). */
+	if (p->hit_set.type != CEPHC_HIT_SET_NONE)
+		print_hit_set(f, &p->hit_set);
 	if (p->min_read_recency_for_promote)
 		fprintf(f, " min_read_recency_for_promote %u",
 			p->min_read_recency_for_promote);
@@ -405,6 +480,7 @@ static void print_pool(FILE *f, const struct cephc_pg_pool *p)
 			p->expected_num_objects);
 	if (p->fast_read)
 		fputs(" fast_read 1", f);
+	print_pool_opts(f, p);
 	if (p->n_apps) {
 		fputs(" application ", f);
 		for (i = 0; i < p->n_apps; i++)
@@ -602,9 +678,10 @@ int cephc_osdmap_print(const struct cephc_osdmap *m, FILE *f)
 	print_pg_vec(f, "pg_upmap", &m->pg_upmap);
 	print_pg_vec(f, "pg_upmap_items", &m->pg_upmap_items);
 	print_pg_vec(f, "pg_temp", &m->pg_temp);
-	for (i = 0; i < m->n_primary_temp; i++) {
-		cephc_pg_format(m->primary_temp[i].pg, pg, sizeof(pg));
-		fprintf(f, "primary_temp %s %d\n", pg, m->primary_temp[i].osd);
+	for (i = 0; i < m->primary_temp.n; i++) {
+		cephc_pg_format(m->primary_temp.e[i].pg, pg, sizeof(pg));
+		fprintf(f, "primary_temp %s %d\n", pg,
+			m->primary_temp.e[i].osd);
 	}
 	for (i = 0; i < m->n_blocklist; i++) {
 		fputs("blocklist ", f);

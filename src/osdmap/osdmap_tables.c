@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The map's sorted tables (pools, pg_temp, primary_temp, pg_upmap[_items])
+ * The map's sorted tables (pools, pg_temp, primary_temp, pg_upmap[_items],
+ * pg_upmap_primary)
  * and per-OSD arrays, shared by the full and incremental decoders.  Tables
  * are sorted arrays: lookups on the placement path are binary searches, and
  * incrementals insert or remove a handful of entries per epoch.
@@ -161,13 +162,14 @@ int osdmap_decode_pgt(struct cephc_dec *d, struct cephc_pg_table *t, bool pairs)
 	return d->err;
 }
 
-static long primary_search(const struct cephc_osdmap *m, struct cephc_pg pg)
+static long ppt_search(const struct cephc_pg_primary_table *t,
+		       struct cephc_pg pg)
 {
-	long lo = 0, hi = (long)m->n_primary_temp - 1;
+	long lo = 0, hi = (long)t->n - 1;
 
 	while (lo <= hi) {
 		long mid = lo + (hi - lo) / 2;
-		int c = osdmap_pg_cmp(m->primary_temp[mid].pg, pg);
+		int c = osdmap_pg_cmp(t->e[mid].pg, pg);
 
 		if (!c)
 			return mid;
@@ -179,49 +181,68 @@ static long primary_search(const struct cephc_osdmap *m, struct cephc_pg pg)
 	return -lo - 1;
 }
 
-struct cephc_pg_primary *osdmap_primary_temp_find(const struct cephc_osdmap *m,
-						  struct cephc_pg pg)
+struct cephc_pg_primary *osdmap_ppt_find(const struct cephc_pg_primary_table *t,
+					 struct cephc_pg pg)
 {
-	long i = primary_search(m, pg);
+	long i = ppt_search(t, pg);
 
-	return i >= 0 ? &m->primary_temp[i] : NULL;
+	return i >= 0 ? &t->e[i] : NULL;
 }
 
-int osdmap_primary_temp_set(struct cephc_osdmap *m, struct cephc_pg pg,
-			    int32_t osd)
+int osdmap_ppt_set(struct cephc_pg_primary_table *t, struct cephc_pg pg,
+		   int32_t osd)
 {
-	long i = primary_search(m, pg);
+	long i = ppt_search(t, pg);
 	size_t pos;
 	struct cephc_pg_primary *e;
 
 	if (i >= 0) {
-		m->primary_temp[i].osd = osd;
+		t->e[i].osd = osd;
 		return 0;
 	}
-	if (m->n_primary_temp >= CEPHC_OSDMAP_MAX_PG_ENTRIES)
+	if (t->n >= CEPHC_OSDMAP_MAX_PG_ENTRIES)
 		return CEPHC_ETOOBIG;
-	e = cephc_realloc(m->primary_temp,
-			  (m->n_primary_temp + 1) * sizeof(*e));
+	e = cephc_realloc(t->e, (t->n + 1) * sizeof(*e));
 	if (!e)
 		return CEPHC_ENOMEM;
-	m->primary_temp = e;
+	t->e = e;
 	pos = (size_t)(-i - 1);
-	memmove(&e[pos + 1], &e[pos], (m->n_primary_temp - pos) * sizeof(*e));
+	memmove(&e[pos + 1], &e[pos], (t->n - pos) * sizeof(*e));
 	e[pos].pg = pg;
 	e[pos].osd = osd;
-	m->n_primary_temp++;
+	t->n++;
 	return 0;
 }
 
-void osdmap_primary_temp_remove(struct cephc_osdmap *m, struct cephc_pg pg)
+void osdmap_ppt_remove(struct cephc_pg_primary_table *t, struct cephc_pg pg)
 {
-	long i = primary_search(m, pg);
+	long i = ppt_search(t, pg);
 
 	if (i < 0)
 		return;
-	memmove(&m->primary_temp[i], &m->primary_temp[i + 1],
-		(m->n_primary_temp - (size_t)i - 1) * sizeof(*m->primary_temp));
-	m->n_primary_temp--;
+	memmove(&t->e[i], &t->e[i + 1], (t->n - (size_t)i - 1) * sizeof(*t->e));
+	t->n--;
+}
+
+int osdmap_decode_ppt(struct cephc_dec *d, struct cephc_pg_primary_table *t)
+{
+	uint32_t n =
+	    dec_count(d, CEPHC_OSDMAP_MAX_PG_ENTRIES, CEPHC_PG_WIRE_LEN + 4);
+
+	while (n-- && !d->err) {
+		struct cephc_pg pg;
+		int32_t osd;
+		int r;
+
+		osdmap_decode_pg(d, &pg);
+		osd = dec_s32(d);
+		if (d->err)
+			break;
+		r = osdmap_ppt_set(t, pg, osd);
+		if (r)
+			return dec_fail(d, r);
+	}
+	return d->err;
 }
 
 static long pool_search(const struct cephc_osdmap *m, int64_t id)
@@ -385,13 +406,9 @@ int osdmap_set_crush(struct cephc_osdmap *m, const uint8_t *blob, uint32_t len)
 	m->crush_len = len;
 	m->crush = NULL;
 	/* A crush map we cannot read leaves the rest of the map usable. */
+	/* The decoder also refuses maps that would make the mapper spin. */
 	m->crush_err = cephc_crush_decode(copy, len, &c);
-	if (!m->crush_err) {
-		m->crush_err = osdmap_crush_check_tries(c);
-		if (m->crush_err)
-			cephc_crush_free(c);
-		else
-			m->crush = c;
-	}
+	if (!m->crush_err)
+		m->crush = c;
 	return m->crush_err == CEPHC_ENOMEM ? CEPHC_ENOMEM : 0;
 }

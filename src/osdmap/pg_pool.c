@@ -4,6 +4,9 @@
  * arrive in version order; each later group is present when struct_v says
  * so, and anything past what we know is skipped by the envelope length.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "osdmap/osdmap_internal.h"
 
 #include "core/alloc.h"
@@ -31,6 +34,16 @@ void osdmap_pool_calc_masks(struct cephc_pg_pool *pool)
 	pool->pgp_num_mask = cephc_pg_mask(pool->pgp_num);
 }
 
+static void pool_opts_free(struct cephc_pg_pool *p)
+{
+	for (uint32_t i = 0; i < p->n_opts; i++)
+		if (p->opts[i].type == CEPHC_POOL_OPT_STR)
+			cephc_free(p->opts[i].v.s);
+	cephc_free(p->opts);
+	p->opts = NULL;
+	p->n_opts = 0;
+}
+
 void osdmap_pool_clear(struct cephc_pg_pool *pool)
 {
 	uint32_t i;
@@ -46,7 +59,22 @@ void osdmap_pool_clear(struct cephc_pg_pool *pool)
 	cephc_free(pool->snaps);
 	cephc_free(pool->removed_snaps);
 	cephc_free(pool->removed_snaps_queue);
+	pool_opts_free(pool);
 	memset(pool, 0, sizeof(*pool));
+}
+
+void osdmap_skip_snap_interval_map(struct cephc_dec *d)
+{
+	/* Each pool: le64 id, le32 count, count x (le64 start, le64 len). */
+	uint32_t n = dec_count(d, CEPHC_OSDMAP_MAX_POOLS, 12);
+
+	while (n-- && !d->err) {
+		uint32_t k;
+
+		dec_skip(d, 8);
+		k = dec_count(d, CEPHC_OSDMAP_MAX_SNAPS, 16);
+		dec_skip(d, (size_t)k * 16);
+	}
 }
 
 void osdmap_skip_string(struct cephc_dec *d)
@@ -153,24 +181,113 @@ static int decode_apps(struct cephc_dec *d, struct cephc_pg_pool *pool)
 	return d->err;
 }
 
-/* hit_set_params: envelope { u8 type, type-specific params }. */
-static uint8_t decode_hit_set_type(struct cephc_dec *d)
+/*
+ * HitSet::Params: envelope { u8 type, then for bloom its own envelope
+ * { le32 fpp_micro, le64 target_size, le64 seed } }; the explicit_hash
+ * and explicit_object types have no parameters and encode nothing (seen
+ * on 16.2.15).  Ceph refuses other types.
+ */
+static int decode_hit_set_params(struct cephc_dec *d,
+				 struct cephc_hit_set_params *h)
 {
-	struct cephc_dec b;
+	struct cephc_dec b, impl;
 
-	if (dec_envelope(d, 255, NULL, &b))
-		return 0;
-	return dec_left(&b) ? dec_u8(&b) : 0;
+	if (dec_envelope(d, 1, NULL, &b))
+		return d->err;
+	h->type = dec_u8(&b);
+	if (b.err)
+		return dec_fail(d, b.err);
+	if (h->type > CEPHC_HIT_SET_BLOOM)
+		return dec_fail(d, CEPHC_EDECODE);
+	if (h->type == CEPHC_HIT_SET_BLOOM) {
+		if (dec_envelope(&b, 1, NULL, &impl))
+			return dec_fail(d, b.err);
+		h->fpp_micro = dec_le32(&impl);
+		h->target_size = dec_le64(&impl);
+		h->seed = dec_le64(&impl);
+		if (dec_envelope_end(&b, &impl))
+			return dec_fail(d, b.err);
+	}
+	return dec_envelope_end(d, &b);
 }
 
-/* pool_opts_t: envelope { le32 n, n x (s32 key, s32 type, value) }. */
-static uint32_t decode_opts_count(struct cephc_dec *d)
+static int opt_cmp(const void *a, const void *b)
+{
+	int32_t ka = ((const struct cephc_pool_opt *)a)->key;
+	int32_t kb = ((const struct cephc_pool_opt *)b)->key;
+
+	return (ka > kb) - (ka < kb);
+}
+
+/* One option value of type t into o (o->key already set). */
+static int decode_opt_value(struct cephc_dec *b, uint8_t v, int32_t t,
+			    struct cephc_pool_opt *o)
+{
+	switch (t) {
+	case CEPHC_POOL_OPT_STR:
+		o->v.s = dec_string_dup(b, CEPHC_OSDMAP_MAX_NAME);
+		break;
+	case CEPHC_POOL_OPT_INT:
+		/* v1 (pre-Nautilus encoders) wrote ints as 32 bits. */
+		o->v.i = v >= 2 ? dec_s64(b) : dec_s32(b);
+		break;
+	case CEPHC_POOL_OPT_DOUBLE: {
+		uint64_t bits = dec_le64(b);
+
+		memcpy(&o->v.d, &bits, sizeof(o->v.d));
+		break;
+	}
+	default:
+		return dec_fail(b, CEPHC_EDECODE); /* Ceph asserts */
+	}
+	if (!b->err)
+		o->type = (uint8_t)t;
+	return b->err;
+}
+
+/*
+ * pool_opts_t: envelope { le32 n, n x (s32 key, s32 type, value) }; value
+ * is a string, an s64 (s32 in struct v1) or an IEEE double.  Kept sorted
+ * by key; a repeated key replaces the earlier value (Ceph's std::map).
+ */
+static int decode_pool_opts(struct cephc_dec *d, struct cephc_pg_pool *p)
 {
 	struct cephc_dec b;
+	uint32_t n;
+	uint8_t v;
 
-	if (dec_envelope(d, 255, NULL, &b))
-		return 0;
-	return dec_left(&b) >= 4 ? dec_le32(&b) : 0;
+	if (dec_envelope(d, 2, &v, &b))
+		return d->err;
+	/* Each entry takes at least key, type and a 4-byte value. */
+	n = dec_count(&b, CEPHC_OSDMAP_MAX_POOL_OPTS, 12);
+	if (n) {
+		p->opts = cephc_calloc(n, sizeof(*p->opts));
+		if (!p->opts)
+			return dec_fail(d, CEPHC_ENOMEM);
+	}
+	for (uint32_t i = 0; i < n && !b.err; i++) {
+		struct cephc_pool_opt o = {.key = dec_s32(&b)};
+		int32_t t = dec_s32(&b);
+		uint32_t j;
+
+		if (b.err || decode_opt_value(&b, v, t, &o))
+			break;
+		for (j = 0; j < p->n_opts; j++)
+			if (p->opts[j].key == o.key)
+				break;
+		if (j < p->n_opts) {
+			if (p->opts[j].type == CEPHC_POOL_OPT_STR)
+				cephc_free(p->opts[j].v.s);
+		} else {
+			p->n_opts++;
+		}
+		p->opts[j] = o;
+	}
+	if (b.err)
+		return dec_fail(d, b.err);
+	if (p->n_opts)
+		qsort(p->opts, p->n_opts, sizeof(*p->opts), opt_cmp);
+	return dec_envelope_end(d, &b);
 }
 
 static int decode_pool_body(struct cephc_dec *b, uint8_t v,
@@ -218,8 +335,10 @@ static int decode_pool_body(struct cephc_dec *b, uint8_t v,
 	if (v >= 10)
 		osdmap_skip_string_map(b); /* properties */
 	if (v >= 11) {
-		p->hit_set_type = decode_hit_set_type(b);
-		dec_skip(b, 4 + 4); /* hit_set_period, hit_set_count */
+		if (decode_hit_set_params(b, &p->hit_set))
+			return b->err;
+		p->hit_set.period = dec_le32(b);
+		p->hit_set.count = dec_le32(b);
 	}
 	if (v >= 12)
 		p->stripe_width = dec_le32(b);
@@ -248,10 +367,12 @@ static int decode_pool_body(struct cephc_dec *b, uint8_t v,
 		dec_skip(b, 1); /* use_gmt_hitset */
 	if (v >= 22)
 		p->fast_read = dec_bool(b);
-	if (v >= 23)
-		dec_skip(b, 4 + 4); /* hit set decay rate, search_last_n */
-	if (v >= 24)
-		p->n_opts = decode_opts_count(b);
+	if (v >= 23) {
+		p->hit_set.grade_decay_rate = dec_le32(b);
+		p->hit_set.search_last_n = dec_le32(b);
+	}
+	if (v >= 24 && decode_pool_opts(b, p))
+		return b->err;
 	if (v >= 25)
 		p->last_force_op_resend_prenautilus = dec_le32(b);
 	else

@@ -7,7 +7,8 @@
  *   raw = crush rule result, nonexistent OSDs dropped (replicated) or
  *         replaced by NONE (erasure: positions matter)
  *   pg_upmap replaces raw unless one of its targets is out; pg_upmap_items
- *   then swap single OSDs (target not present and not out)
+ *   then swap single OSDs (target not present and not out); pg_upmap_primary
+ *   (Reef+) swaps its OSD to the front (a refused pg_upmap skips both)
  *   up  = raw without down OSDs (replicated) / with NONE (erasure)
  *   primary affinity may pick another up member as primary
  *   acting = pg_temp (minus down OSDs) if any, else up; primary_temp
@@ -113,6 +114,34 @@ static bool osd_marked_out(const struct cephc_osdmap *m, int osd)
 	       (uint32_t)osd < m->max_osd && m->osd_weight[osd] == 0;
 }
 
+/*
+ * pg_upmap_primary (Reef+): when the wanted primary is a valid OSD that
+ * is not out and sits in raw at a position other than 0, it swaps places
+ * with raw[0].  Applied after pg_upmap and pg_upmap_items, before down
+ * OSDs are dropped (OSDMap::_apply_upmap).
+ */
+static void apply_upmap_primary(const struct cephc_osdmap *m,
+				struct cephc_pg pg, int *raw, int n)
+{
+	const struct cephc_pg_primary *e =
+	    osdmap_ppt_find(&m->pg_upmap_primary, pg);
+	int prim;
+
+	if (!e)
+		return;
+	prim = e->osd;
+	if (prim < 0 || (uint32_t)prim >= m->max_osd ||
+	    prim == CEPHC_OSD_NONE || m->osd_weight[prim] == 0)
+		return;
+	for (int i = 1; i < n; i++) {
+		if (raw[i] == prim) {
+			raw[i] = raw[0];
+			raw[0] = prim;
+			return;
+		}
+	}
+}
+
 static int apply_upmap(const struct cephc_osdmap *m, struct cephc_pg pg,
 		       int *raw, int n)
 {
@@ -130,9 +159,7 @@ static int apply_upmap(const struct cephc_osdmap *m, struct cephc_pg pg,
 		n = (int)e->n;
 	}
 	e = osdmap_pgt_find(&m->pg_upmap_items, pg);
-	if (!e)
-		return n;
-	for (i = 0; i + 1 < e->n; i += 2) {
+	for (i = 0; e && i + 1 < e->n; i += 2) {
 		int from = e->osds[i], to = e->osds[i + 1];
 		int pos = -1;
 		bool present = false;
@@ -150,6 +177,7 @@ static int apply_upmap(const struct cephc_osdmap *m, struct cephc_pg pg,
 		if (!present && pos >= 0)
 			raw[pos] = to;
 	}
+	apply_upmap_primary(m, pg, raw, n);
 	return n;
 }
 
@@ -234,7 +262,7 @@ static int get_temp(const struct cephc_osdmap *m, const struct cephc_pg_pool *p,
 			}
 		}
 	}
-	pt = osdmap_primary_temp_find(m, pg);
+	pt = osdmap_ppt_find(&m->primary_temp, pg);
 	if (pt)
 		*temp_primary = pt->osd;
 	else

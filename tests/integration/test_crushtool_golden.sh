@@ -151,5 +151,28 @@ if command -v python3 >/dev/null 2>&1; then
 	done
 fi
 
+# 4. Maps whose retry counts make Ceph's mapper spin: cephc refuses them
+# at decode (crushtool would loop for hours, so it is not run on them).
+refuse() {
+	local name=$1
+	shift
+	crushtool -i "$T/b-straw2-13.map" "$@" -o "$T/$name.map" >/dev/null 2>&1
+	cases=$((cases + 1))
+	if [ ! -f "$T/$name.map" ]; then
+		echo "FAIL: crushtool $* -o $name.map"
+		fails=$((fails + 1))
+	elif timeout 60 "$CEPHC_BIN" crushtool -i "$T/$name.map" --test \
+		--show-mappings >/dev/null 2>"$T/got.err"; then
+		echo "FAIL: cephc crushtool accepted $name ($*)"
+		fails=$((fails + 1))
+	elif ! grep -q 'exceeds a configured maximum' "$T/got.err"; then
+		echo "FAIL: $name: unexpected error: $(head -1 "$T/got.err")"
+		fails=$((fails + 1))
+	fi
+}
+refuse spin-total --set-choose-total-tries 2000000000
+refuse spin-local --set-choose-local-tries 1000000
+refuse spin-fallback --set-choose-local-fallback-tries 1000000
+
 echo "crushtool golden: $cases cases, $mappings mappings compared, $fails failed"
 [ $fails -eq 0 ]

@@ -2,7 +2,8 @@
 # cephc osdmaptool against Ceph's osdmaptool, byte for byte on stdout, on
 # the maps stored in tests/golden/osdmap (taken from a live 16.2.15
 # cluster with pg_temp, primary_temp, pg_upmap(_items), primary affinity,
-# reweights, an EC pool, pool snaps, quotas, a blocklist) and on maps
+# reweights, an EC pool, pool snaps, quotas, a blocklist, pool options,
+# cache tiers with hit sets) and on maps
 # osdmaptool --createsimple builds now (1 to 1000 OSDs, --pg-bits,
 # --pgp-bits).  Needs no cluster; skipped (77) without osdmaptool.
 set -euo pipefail
@@ -55,6 +56,45 @@ for m in "$TMP"/s1 "$TMP"/s6 "$TMP"/s13 "$TMP"/s40; do
 	compare "$m" --mark-up-in --test-map-object rbd_header.abc --pool 1
 	compare "$m" --mark-up-in --test-map-pg 1.1f
 	compare "$m" --mark-up 0 --mark-in 1 --test-map-pgs-dump-all
+done
+
+# --mark-up-in gives CRUSH weight 1.0 to devices of CRUSH weight 0 (in
+# every bucket, weight sets included).  Maps: zero-weights.crush.txt with
+# each host algorithm, with device classes, with choose_args, imported
+# into a 12-OSD createsimple map.
+zero_map() { # zero_map NAME HOST_ALG [class] [choose_args]
+	local name=$1 alg=$2 sed_class=()
+	[[ ${3:-} == class ]] && sed_class=(-e 's/^\(device [0-9]* osd\.[0-9]*\)$/\1 class hdd/'
+		-e 's/step take default$/step take default class hdd/')
+	{
+		sed -e "/^host h2/,/^}/s/@ALG@/${alg/straw2-uniform/uniform}/" \
+			-e "s/@ALG@/${alg%-uniform}/; s/@RALG@/straw2/" \
+			"${sed_class[@]}" "$G/zero-weights.crush.txt"
+		[[ ${4:-} == ca ]] && cat "$G/zero-weights-choose_args.txt"
+	} >"$TMP/$name.txt"
+	if ! crushtool -c "$TMP/$name.txt" -o "$TMP/$name.crush" \
+		>/dev/null 2>&1 ||
+		! osdmaptool --createsimple 12 --with-default-pool \
+			"$TMP/$name" >/dev/null 2>&1 ||
+		! osdmaptool "$TMP/$name" --import-crush "$TMP/$name.crush" \
+			>/dev/null 2>&1; then
+		echo "FAIL: cannot build $name"
+		fails=$((fails + 1))
+	fi
+}
+G=$SRC/tests/golden/osdmap
+zero_map z-straw2 straw2
+zero_map z-list list
+zero_map z-tree tree
+zero_map z-uniform straw2-uniform
+zero_map z-class straw2 class
+zero_map z-ca straw2 - ca
+zero_map z-class-ca straw2 class ca
+for m in z-straw2 z-list z-tree z-uniform z-class z-ca z-class-ca; do
+	compare "$TMP/$m" --mark-up-in --test-map-pgs-dump-all
+	compare "$TMP/$m" --mark-up-in --test-map-pgs
+	compare "$TMP/$m" --mark-up-in --mark-out 2 --test-map-pgs-dump --pool 1
+	compare "$TMP/$m" --test-map-pgs
 done
 
 # Maps taken from a live cluster (stored), plus osdmaptool --upmap's

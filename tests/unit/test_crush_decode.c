@@ -5,6 +5,7 @@
  * bucket ids, all-zero weights, choose_args that do not match their
  * bucket), truncation at every byte, limits, legacy tunable defaults.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,6 +63,13 @@ struct knobs {
 	uint32_t ca_bucket_index; /* 0 = host */
 	uint32_t ca_row_len;      /* entries in the one weight_set row */
 	uint32_t ca_ids_len;      /* 0 = no ids */
+	/* Loop limits: tunables and one extra SET_* step before TAKE. */
+	uint32_t total_tries;    /* 50 */
+	uint32_t local_tries;    /* 0 */
+	uint32_t fallback_tries; /* 0 */
+	int32_t leaf_numrep;     /* chooseleaf firstn arg1: 0 */
+	uint32_t set_op;         /* 0: no extra step */
+	int32_t set_arg;
 };
 
 static struct knobs baseline(void)
@@ -76,6 +84,7 @@ static struct knobs baseline(void)
 	    .host_weight = 0x10000,
 	    .root_item = -1,
 	    .host_size = 3,
+	    .total_tries = 50,
 	};
 
 	return k;
@@ -105,6 +114,10 @@ static size_t encode_map(struct wbuf *w, const struct knobs *k)
 	w32(w, 1);
 	w32(w, (uint32_t)k->host_item2);
 	for (int i = 0; i < 3; i++) {
+		if (k->host_alg == CRUSH_BUCKET_UNIFORM) {
+			w32(w, k->host_weight); /* one weight for all */
+			break;
+		}
 		w32(w, k->host_weight);
 		/* list: running sum; straw: a straw length */
 		if (k->host_alg == CRUSH_BUCKET_LIST)
@@ -123,17 +136,22 @@ static size_t encode_map(struct wbuf *w, const struct knobs *k)
 	w32(w, (uint32_t)k->root_item);
 	w32(w, 3 * 0x10000);
 
-	w32(w, 1); /* rule exists */
-	w32(w, 3); /* steps */
-	w8(w, 0);  /* ruleset */
-	w8(w, 1);  /* type replicated */
-	w8(w, 1);  /* min_size */
-	w8(w, 10); /* max_size */
+	w32(w, 1);                 /* rule exists */
+	w32(w, k->set_op ? 4 : 3); /* steps */
+	w8(w, 0);                  /* ruleset */
+	w8(w, 1);                  /* type replicated */
+	w8(w, 1);                  /* min_size */
+	w8(w, 10);                 /* max_size */
+	if (k->set_op) {
+		w32(w, k->set_op);
+		w32(w, (uint32_t)k->set_arg);
+		w32(w, 0);
+	}
 	w32(w, CRUSH_RULE_TAKE);
 	w32(w, (uint32_t)-2);
 	w32(w, 0);
 	w32(w, CRUSH_RULE_CHOOSELEAF_FIRSTN);
-	w32(w, 0);
+	w32(w, (uint32_t)k->leaf_numrep);
 	w32(w, 1);
 	w32(w, CRUSH_RULE_EMIT);
 	w32(w, 0);
@@ -152,9 +170,9 @@ static size_t encode_map(struct wbuf *w, const struct knobs *k)
 	if (k->no_tunables)
 		return w->n;
 
-	w32(w, 0);  /* choose_local_tries */
-	w32(w, 0);  /* choose_local_fallback_tries */
-	w32(w, 50); /* choose_total_tries */
+	w32(w, k->local_tries);
+	w32(w, k->fallback_tries);
+	w32(w, k->total_tries);
 	w32(w, 1);  /* chooseleaf_descend_once */
 	w8(w, 1);   /* vary_r */
 	w8(w, 1);   /* straw_calc_version */
@@ -378,6 +396,131 @@ static void test_all_zero_weights(void **state)
 	cephc_crush_free(m);
 }
 
+/*
+ * Retry counts that would make the mapper spin are refused by the decoder
+ * itself, so crushtool and the OSDMap layer both see CEPHC_ETOOBIG; the
+ * largest allowed values still decode.
+ */
+static void test_loop_limits(void **state)
+{
+	static const struct {
+		uint32_t op;
+		int32_t max;
+	} steps[] = {
+	    {CRUSH_RULE_SET_CHOOSE_TRIES, CEPHC_CRUSH_MAX_TRIES},
+	    {CRUSH_RULE_SET_CHOOSELEAF_TRIES, CEPHC_CRUSH_MAX_TRIES},
+	    {CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES, CEPHC_CRUSH_MAX_LOCAL_TRIES},
+	    {CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES,
+	     CEPHC_CRUSH_MAX_LOCAL_TRIES},
+	};
+	struct knobs k;
+	struct cephc_crush_map *m;
+
+	(void)state;
+	k = baseline();
+	k.total_tries = CEPHC_CRUSH_MAX_TRIES;
+	k.local_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES;
+	k.fallback_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES;
+	k.leaf_numrep = CEPHC_CRUSH_MAX_RESULT;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	cephc_crush_free(m);
+
+	k = baseline();
+	k.total_tries = 0x80000000u;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	k = baseline();
+	k.local_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES + 1;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	k = baseline();
+	k.fallback_tries = CEPHC_CRUSH_MAX_LOCAL_TRIES + 1;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	k = baseline();
+	k.leaf_numrep = CEPHC_CRUSH_MAX_RESULT + 1;
+	expect_decode_error(&k, CEPHC_ETOOBIG);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		k = baseline();
+		k.set_op = steps[i].op;
+		k.set_arg = steps[i].max;
+		assert_int_equal(decode_knobs(&k, &m), 0);
+		cephc_crush_free(m);
+		k.set_arg = steps[i].max + 1;
+		expect_decode_error(&k, CEPHC_ETOOBIG);
+	}
+	/* Legacy maps (no tunables section: 19/2/5) are fine. */
+	k = baseline();
+	k.no_tunables = 1;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	cephc_crush_free(m);
+}
+
+/*
+ * cephc_crush_adjust_item_weight (osdmaptool --mark-up-in): per-algorithm
+ * weights, the parent's copy of the bucket total, refusal under straw (v1)
+ * buckets, and weight sets that are updated, created and re-summed.
+ */
+static void test_adjust_item_weight(void **state)
+{
+	struct knobs k = baseline();
+	struct cephc_crush_map *m;
+	const struct crush_bucket *host, *root;
+	const struct crush_bucket_arg *a;
+
+	(void)state;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	host = &m->buckets[0];
+	root = &m->buckets[1];
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 1, 0x28000), 1);
+	assert_int_equal(host->item_weights[1], 0x28000);
+	assert_int_equal(host->weight, 0x48000);
+	assert_int_equal(root->item_weights[0], 0x48000);
+	assert_int_equal(root->weight, 0x48000);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 7, 0x10000),
+			 CEPHC_ENOENT);
+	cephc_crush_free(m);
+
+	/* list: running sums from the item on */
+	k.host_alg = CRUSH_BUCKET_LIST;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	host = &m->buckets[0];
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 0, 0), 1);
+	assert_int_equal(host->sum_weights[0], 0);
+	assert_int_equal(host->sum_weights[2], 0x20000);
+	assert_int_equal(m->buckets[1].item_weights[0], 0x20000);
+	cephc_crush_free(m);
+
+	/* uniform: one weight for every item */
+	k.host_alg = CRUSH_BUCKET_UNIFORM;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 2, 0x20000), 1);
+	assert_int_equal(m->buckets[0].uniform_weight, 0x20000);
+	assert_int_equal(m->buckets[0].weight, 0x60000);
+	cephc_crush_free(m);
+
+	/* straw (v1) would need its straws recomputed: refused, unchanged */
+	k.host_alg = CRUSH_BUCKET_STRAW;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 2, 0x20000),
+			 -EOPNOTSUPP);
+	assert_int_equal(m->buckets[0].item_weights[2], 0x10000);
+	cephc_crush_free(m);
+
+	/* The host's weight set takes the new weight; the root, which had
+	 * none, gets one holding the host's new sum. */
+	k = baseline();
+	k.ca = 1;
+	k.ca_row_len = 3;
+	assert_int_equal(decode_knobs(&k, &m), 0);
+	assert_int_equal(m->choose_args[0].args[1].positions, 0);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 1, 0x20000), 1);
+	a = &m->choose_args[0].args[0];
+	assert_int_equal(a->weight_set[0][0], 0x30000);
+	assert_int_equal(a->weight_set[0][1], 0x20000);
+	a = &m->choose_args[0].args[1];
+	assert_int_equal(a->positions, 1);
+	assert_int_equal(a->weight_set[0][0], 0x60000);
+	cephc_crush_free(m);
+}
+
 static void test_bad_choose_args(void **state)
 {
 	struct knobs k = baseline();
@@ -484,6 +627,8 @@ int main(void)
 	    cmocka_unit_test(test_bad_header),
 	    cmocka_unit_test(test_bad_buckets),
 	    cmocka_unit_test(test_all_zero_weights),
+	    cmocka_unit_test(test_loop_limits),
+	    cmocka_unit_test(test_adjust_item_weight),
 	    cmocka_unit_test(test_bad_choose_args),
 	    cmocka_unit_test(test_choose_args_rows_normalised),
 	    cmocka_unit_test(test_choose_args_on_other_buckets_dropped),

@@ -297,6 +297,14 @@ static void wpg(struct wbuf *w, int64_t pool, uint32_t seed)
 	w32(w, 0xffffffff);
 }
 
+/* Body bytes of the pool's pool_opts_t envelope (version opts_v), when a
+ * test sets them; otherwise an empty option map. */
+static struct {
+	uint8_t v;
+	size_t n;
+	uint8_t b[256];
+} pool_opts;
+
 /* A replicated pool, encoded as Pacific does (v29). */
 static void wpool(struct wbuf *w, uint8_t compat, uint8_t size, uint32_t pg_num)
 {
@@ -349,8 +357,11 @@ static void wpool(struct wbuf *w, uint8_t compat, uint8_t size, uint32_t pg_num)
 	w8(w, 0);    /* fast_read */
 	w32(w, 0);   /* v23 */
 	w32(w, 0);
-	m = wbegin(w, 1, 1); /* opts */
-	w32(w, 0);
+	m = wbegin(w, pool_opts.n ? pool_opts.v : 2, 1); /* opts */
+	if (pool_opts.n)
+		wbytes(w, pool_opts.b, pool_opts.n);
+	else
+		w32(w, 0);
 	wend(w, m);
 	w32(w, 0); /* lfor prenautilus */
 	w32(w, 0); /* application_metadata */
@@ -378,6 +389,14 @@ struct build {
 	uint32_t crush_len;
 	int32_t upmap[3]; /* pg_upmap 1.1 (if [0] >= 0) */
 	int32_t items[4]; /* pg_upmap_items 1.2 pairs (if [0] >= 0) */
+	uint8_t client_v; /* client section version: 9 (Pacific) or 10 */
+	/* v10 pg_upmap_primaries: pool 1 seed -> osd (n_prim entries, and
+	 * prim_claim entries claimed on the wire). */
+	uint32_t n_prim, prim_claim;
+	struct {
+		uint32_t seed;
+		int32_t osd;
+	} prim[2];
 };
 
 static size_t build_map(struct wbuf *w, const struct build *b)
@@ -388,7 +407,7 @@ static size_t build_map(struct wbuf *w, const struct build *b)
 
 	w->n = 0;
 	wrap = wbegin(w, 8, 7);
-	cl = wbegin(w, 9, 1);
+	cl = wbegin(w, b->client_v, 1);
 	wbytes(w, fsid, 16);
 	w32(w, 5); /* epoch */
 	w64(w, 0); /* created */
@@ -450,6 +469,17 @@ static size_t build_map(struct wbuf *w, const struct build *b)
 		w32(w, 0);
 	}
 	w32(w, 3); /* crush_version */
+	w32(w, 0); /* v7: new_removed_snaps */
+	w32(w, 0); /* new_purged_snaps */
+	w64(w, 0); /* v9: last_up_change */
+	w64(w, 0); /* last_in_change */
+	if (b->client_v >= 10) {
+		w32(w, b->prim_claim);
+		for (i = 0; i < b->n_prim; i++) {
+			wpg(w, 1, b->prim[i].seed);
+			w32(w, (uint32_t)b->prim[i].osd);
+		}
+	}
 	wend(w, cl);
 	os = wbegin(w, 9, 1);
 	for (i = 0; i < 4; i++)
@@ -484,6 +514,8 @@ static void default_build(struct build *b)
 	b->crush = crush_source->crush_blob;
 	b->crush_len = crush_source->crush_len;
 	b->upmap[0] = b->items[0] = -1;
+	b->client_v = 9;
+	pool_opts.n = 0;
 }
 
 static int decode_built(const struct build *b, struct cephc_osdmap **m)
@@ -565,6 +597,101 @@ static void test_pool_envelope_bad(void **state)
 	assert_int_equal(decode_built(&b, &m), CEPHC_ECOMPAT);
 }
 
+/* Options and hit sets as a 16.2.15 monitor encoded them (`ceph osd pool
+ * set`, cache tiers with bloom / explicit_hash / explicit_object). */
+static void test_live_pool_opts_and_hit_sets(void **state)
+{
+	struct cephc_osdmap *m = load_map("live-hitset.osdmap");
+	const struct cephc_pg_pool *p;
+
+	(void)state;
+	p = cephc_osdmap_pool_by_name(m, "test");
+	assert_non_null(p);
+	assert_int_equal(p->n_opts, 21);
+	for (uint32_t i = 1; i < p->n_opts; i++)
+		assert_true(p->opts[i - 1].key < p->opts[i].key);
+	assert_int_equal(p->opts[6].key, 6); /* compression_mode */
+	assert_int_equal(p->opts[6].type, CEPHC_POOL_OPT_STR);
+	assert_string_equal(p->opts[6].v.s, "aggressive");
+	assert_int_equal(p->opts[16].key, 17); /* target_size_ratio */
+	assert_int_equal(p->opts[16].type, CEPHC_POOL_OPT_DOUBLE);
+	assert_true(p->opts[16].v.d == 0.2);
+	assert_int_equal(p->opts[20].v.i, 64); /* pg_num_max */
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_NONE);
+	p = cephc_osdmap_pool_by_name(m, "cache");
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_BLOOM);
+	assert_int_equal(p->hit_set.fpp_micro, 10000);
+	assert_int_equal(p->hit_set.period, 600);
+	assert_int_equal(p->hit_set.count, 4);
+	assert_int_equal(p->hit_set.grade_decay_rate, 20);
+	assert_int_equal(p->hit_set.search_last_n, 2);
+	p = cephc_osdmap_pool_by_name(m, "cache2");
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_EXPLICIT_HASH);
+	assert_int_equal(p->hit_set.period, 60);
+	p = cephc_osdmap_pool_by_name(m, "cache4");
+	assert_int_equal(p->hit_set.type, CEPHC_HIT_SET_EXPLICIT_OBJECT);
+	assert_int_equal(p->hit_set.count, 3);
+	cephc_osdmap_free(m);
+}
+
+static void opts_put(const void *p, size_t n)
+{
+	memcpy(pool_opts.b + pool_opts.n, p, n);
+	pool_opts.n += n;
+}
+
+static void opts_u32(uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			(uint8_t)(v >> 24)};
+
+	opts_put(b, 4);
+}
+
+/* pool_opts_t v1 (32-bit ints), repeated keys, and what Ceph refuses. */
+static void test_pool_opts_encodings(void **state)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+	const struct cephc_pg_pool *p;
+
+	(void)state;
+	default_build(&b);
+	pool_opts.v = 1;
+	opts_u32(3);
+	opts_u32(3), opts_u32(CEPHC_POOL_OPT_INT), opts_u32((uint32_t)-7);
+	opts_u32(6), opts_u32(CEPHC_POOL_OPT_STR), opts_u32(4);
+	opts_put("none", 4);
+	opts_u32(3), opts_u32(CEPHC_POOL_OPT_INT), opts_u32(9); /* replaces */
+	assert_int_equal(decode_built(&b, &m), 0);
+	p = &m->pools[0];
+	assert_int_equal(p->n_opts, 2);
+	assert_int_equal(p->opts[0].key, 3);
+	assert_int_equal(p->opts[0].v.i, 9);
+	assert_string_equal(p->opts[1].v.s, "none");
+	cephc_osdmap_free(m);
+
+	/* A value type Ceph does not know (it asserts). */
+	default_build(&b);
+	pool_opts.v = 2;
+	opts_u32(1);
+	opts_u32(3), opts_u32(3), opts_u32(0), opts_u32(0);
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+	assert_null(m);
+	/* More entries than the limit: refused before any allocation. */
+	default_build(&b);
+	pool_opts.v = 2;
+	opts_u32(CEPHC_OSDMAP_MAX_POOL_OPTS + 1);
+	assert_int_equal(decode_built(&b, &m), CEPHC_ETOOBIG);
+	/* A string value cut short by the envelope. */
+	default_build(&b);
+	pool_opts.v = 2;
+	opts_u32(1);
+	opts_u32(7), opts_u32(CEPHC_POOL_OPT_STR), opts_u32(100);
+	opts_put("zstd", 4);
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+}
+
 static void test_pg_temp_for_missing_pool_and_osd(void **state)
 {
 	struct build b;
@@ -593,27 +720,42 @@ static void test_pg_temp_for_missing_pool_and_osd(void **state)
 	cephc_osdmap_free(m);
 }
 
+/*
+ * Map pg on the default built map (4 OSDs, size 3) into *plain; returns
+ * the one OSD of 0..3 that CRUSH did not pick for it.
+ */
+static int map_default_pg(struct cephc_pg pg, struct cephc_pg_mapping *plain)
+{
+	struct build b;
+	struct cephc_osdmap *m;
+
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	cephc_osdmap_pg_to_osds(m, pg, plain, NULL);
+	cephc_osdmap_free(m);
+	assert_int_equal(plain->n_up, 3);
+	for (int i = 0; i < 4; i++) {
+		int j;
+
+		for (j = 0; j < 3 && plain->up[j] != i; j++)
+			;
+		if (j == 3)
+			return i;
+	}
+	fail();
+	return -1;
+}
+
 static void test_upmap_rules(void **state)
 {
 	struct build b;
 	struct cephc_osdmap *m;
 	struct cephc_pg_mapping plain, mp;
 	struct cephc_pg pg1 = {1, 1}, pg2 = {1, 2};
-	int absent = -1, i, j;
+	int absent, i;
 
 	(void)state;
-	default_build(&b);
-	assert_int_equal(decode_built(&b, &m), 0);
-	cephc_osdmap_pg_to_osds(m, pg2, &plain, NULL);
-	cephc_osdmap_free(m);
-	assert_int_equal(plain.n_up, 3);
-	/* the one OSD of 0..3 that CRUSH did not pick for 1.2 */
-	for (i = 0; i < 4 && absent < 0; i++) {
-		for (j = 0; j < 3 && plain.up[j] != i; j++)
-			;
-		if (j == 3)
-			absent = i;
-	}
+	absent = map_default_pg(pg2, &plain);
 
 	/* pg_upmap replaces the set; upmap_items swap the first match for a
 	 * target not yet present; a target already present is refused. */
@@ -649,6 +791,17 @@ static void test_upmap_rules(void **state)
 	cephc_osdmap_free(m);
 }
 
+/* new/old pg_upmap_primary of the next build_inc() (client v9 when
+ * either is set, else v8 as Pacific). */
+static struct {
+	uint32_t n_new, n_old;
+	struct {
+		uint32_t seed;
+		int32_t osd;
+	} add[2];
+	uint32_t del[2];
+} inc_prim;
+
 /* An incremental for the built map (epoch 5 -> 6): new_state and
  * new_weight entries only. */
 static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
@@ -660,7 +813,7 @@ static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
 
 	w->n = 0;
 	wrap = wbegin(w, 8, 7);
-	cl = wbegin(w, 8, 1);
+	cl = wbegin(w, inc_prim.n_new || inc_prim.n_old ? 9 : 8, 1);
 	wbytes(w, fsid, 16);
 	w32(w, epoch);
 	w64(w, 0);     /* modified */
@@ -689,6 +842,20 @@ static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
 	}
 	for (i = 0; i < 9; i++)
 		w32(w, 0); /* pg_temp .. old_pg_upmap_items */
+	w32(w, 0);         /* v6: new_removed_snaps */
+	w32(w, 0);         /* new_purged_snaps */
+	w64(w, 0);         /* v8: new_last_up_change */
+	w64(w, 0);         /* new_last_in_change */
+	if (inc_prim.n_new || inc_prim.n_old) {
+		w32(w, inc_prim.n_new);
+		for (i = 0; i < (int)inc_prim.n_new; i++) {
+			wpg(w, 1, inc_prim.add[i].seed);
+			w32(w, (uint32_t)inc_prim.add[i].osd);
+		}
+		w32(w, inc_prim.n_old);
+		for (i = 0; i < (int)inc_prim.n_old; i++)
+			wpg(w, 1, inc_prim.del[i]);
+	}
 	wend(w, cl);
 	os = wbegin(w, 9, 1);
 	for (i = 0; i < 11; i++)
@@ -706,6 +873,110 @@ static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
 	w32(w, 0); /* full crc */
 	wend(w, wrap);
 	return w->n;
+}
+
+/*
+ * pg_upmap_primary (Reef+ maps, client v10; incrementals v9), as
+ * OSDMap::_apply_upmap applies it: the wanted primary swaps with raw[0]
+ * when it is in the set, valid and not out; nothing of _apply_upmap runs
+ * when a pg_upmap entry is refused.  Hand-encoded: no Reef daemon here.
+ */
+static void test_upmap_primary(void **state)
+{
+	static struct wbuf w;
+	struct build b;
+	struct cephc_osdmap *m;
+	struct cephc_pg_mapping plain, mp, ref;
+	struct cephc_pg pg1 = {1, 1}, pg3 = {1, 3};
+	int absent, i;
+	size_t n;
+
+	(void)state;
+	absent = map_default_pg(pg3, &plain);
+
+	default_build(&b);
+	b.client_v = 10;
+	b.n_prim = b.prim_claim = 2;
+	b.prim[0].seed = 3;
+	b.prim[0].osd = plain.up[2];
+	b.prim[1].seed = 1;
+	b.prim[1].osd = 2;
+	b.upmap[0] = 3; /* pg_upmap 1.1 [3,2,1] */
+	b.upmap[1] = 2;
+	b.upmap[2] = 1;
+	assert_int_equal(decode_built(&b, &m), 0);
+	assert_int_equal(m->pg_upmap_primary.n, 2);
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_int_equal(mp.up[0], plain.up[2]);
+	assert_int_equal(mp.up[1], plain.up[1]);
+	assert_int_equal(mp.up[2], plain.up[0]);
+	assert_int_equal(mp.up_primary, plain.up[2]);
+	assert_int_equal(mp.acting_primary, plain.up[2]);
+	assert_int_equal(mp.raw_primary, plain.raw_primary); /* CRUSH's */
+	/* after pg_upmap: [3,2,1] with primary 2 -> [2,3,1] */
+	cephc_osdmap_pg_to_osds(m, pg1, &mp, NULL);
+	assert_int_equal(mp.up[0], 2);
+	assert_int_equal(mp.up[1], 3);
+	assert_int_equal(mp.up[2], 1);
+
+	/* An out primary, or one not in the set, changes nothing. */
+	m->pg_upmap_primary.e[1].osd = absent;
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_memory_equal(mp.up, plain.up, 3 * sizeof(int));
+	m->pg_upmap_primary.e[1].osd = plain.up[2];
+	m->osd_weight[plain.up[2]] = 0x8000; /* reweighted, still in */
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	for (i = 1; i < mp.n_up; i++) /* if CRUSH kept it, it leads */
+		assert_int_not_equal(mp.up[i], plain.up[2]);
+	m->osd_weight[plain.up[2]] = 0; /* out: ignored */
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	for (i = 0; i < mp.n_up; i++)
+		assert_int_not_equal(mp.up[i], plain.up[2]);
+	m->osd_weight[plain.up[2]] = CEPHC_OSD_IN;
+	m->pg_upmap_primary.e[1].osd = 99; /* beyond max_osd */
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_memory_equal(mp.up, plain.up, 3 * sizeof(int));
+	/* A refused pg_upmap (target 3 out) skips the primary too. */
+	m->osd_weight[3] = 0;
+	cephc_osdmap_pg_to_osds(m, pg1, &mp, NULL);
+	m->pg_upmap_primary.n = 0;
+	cephc_osdmap_pg_to_osds(m, pg1, &ref, NULL);
+	assert_int_equal(mp.n_up, ref.n_up);
+	assert_memory_equal(mp.up, ref.up, (size_t)ref.n_up * sizeof(int));
+	cephc_osdmap_free(m);
+
+	/* Claimed entries that are not there. */
+	default_build(&b);
+	b.client_v = 10;
+	b.prim_claim = 3;
+	assert_int_equal(decode_built(&b, &m), CEPHC_EDECODE);
+
+	/* Incrementals (v9): add 1.3 and 1.1, then drop 1.3. */
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	memset(&inc_prim, 0, sizeof(inc_prim));
+	inc_prim.n_new = 2;
+	inc_prim.add[0].seed = 3;
+	inc_prim.add[0].osd = plain.up[1];
+	inc_prim.add[1].seed = 1;
+	inc_prim.add[1].osd = 0;
+	n = build_inc(&w, 6, -2000, 0, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->pg_upmap_primary.n, 2);
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_int_equal(mp.up[0], plain.up[1]);
+	assert_int_equal(mp.up[1], plain.up[0]);
+	memset(&inc_prim, 0, sizeof(inc_prim));
+	inc_prim.n_old = 1;
+	inc_prim.del[0] = 3;
+	n = build_inc(&w, 7, -2000, 0, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->pg_upmap_primary.n, 1);
+	assert_int_equal(m->pg_upmap_primary.e[0].pg.seed, 1);
+	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
+	assert_memory_equal(mp.up, plain.up, 3 * sizeof(int));
+	memset(&inc_prim, 0, sizeof(inc_prim));
+	cephc_osdmap_free(m);
 }
 
 static void test_incremental_state_weight_rules(void **state)
@@ -844,9 +1115,12 @@ int main(void)
 	    cmocka_unit_test(test_built_map_decodes),
 	    cmocka_unit_test(test_max_osd_larger_than_arrays),
 	    cmocka_unit_test(test_pool_envelope_bad),
+	    cmocka_unit_test(test_live_pool_opts_and_hit_sets),
+	    cmocka_unit_test(test_pool_opts_encodings),
 	    cmocka_unit_test(test_pg_temp_for_missing_pool_and_osd),
 	    cmocka_unit_test(test_upmap_rules),
 	    cmocka_unit_test(test_incremental_state_weight_rules),
+	    cmocka_unit_test(test_upmap_primary),
 	    cmocka_unit_test(test_down_osds_leave_up_set),
 	    cmocka_unit_test(test_format_object_map_matches_ceph),
 	};

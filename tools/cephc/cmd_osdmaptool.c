@@ -10,8 +10,10 @@
  * What Ceph's tool does, and we mirror:
  *  - "osdmaptool: osdmap file 'F'" goes to stderr, the rest to stdout;
  *  - the mark options change the in-memory map before any test, in the
- *    order up-in, out, up, in.  Setting a non-zero weight also sets
- *    EXISTS (OSDMap::set_weight).  --mark-out also marks the OSD up.
+ *    order up-in, out, up, in; --mark-up-in also gives every OSD whose
+ *    CRUSH weight is 0 a CRUSH weight of 1.0 (in all its buckets).  Setting a
+ * non-zero weight also sets EXISTS (OSDMap::set_weight).  --mark-out also marks
+ * the OSD up.
  *    --mark-in has a bug in 16.2.15 that we reproduce: it announces and
  *    marks in the --mark-up id, not its own;
  *  - tests run before --print, which prints the modified map;
@@ -34,6 +36,7 @@
 #include "cephc/errors.h"
 #include "commands.h"
 #include "core/alloc.h"
+#include "osdmap/crush/crush.h"
 #include "osdmap/osdmap.h"
 #include "osdmap/osdmap_internal.h"
 
@@ -225,6 +228,20 @@ static void set_weight(struct cephc_osdmap *m, int osd, uint32_t w)
 		m->osd_state[osd] |= CEPHC_OSD_EXISTS;
 }
 
+/* CRUSH weight 1.0 for osd.id; the few maps where we cannot (straw v1
+ * buckets) say so on stderr, as the mappings may then differ. */
+static void crush_weight_one(struct cephc_osdmap *m, int id)
+{
+	int rc = cephc_crush_adjust_item_weight(m->crush, id, 0x10000);
+
+	if (rc < 0)
+		fprintf(stderr,
+			"osdmaptool: osd.%d: CRUSH weight not adjusted: %s\n",
+			id,
+			rc == -EOPNOTSUPP ? "under a straw bucket"
+					  : cephc_strerror(rc));
+}
+
 static void apply_marks(struct cephc_osdmap *m, const struct osdmaptool_opts *o)
 {
 	int n = (int)m->max_osd;
@@ -235,14 +252,11 @@ static void apply_marks(struct cephc_osdmap *m, const struct osdmaptool_opts *o)
 		for (i = 0; i < n; i++) {
 			m->osd_state[i] |= CEPHC_OSD_UP;
 			set_weight(m, i, CEPHC_OSD_IN);
-			/* Ceph would also give weight-0 CRUSH items a weight
-			 * of 1; that needs a mutable CRUSH map. */
+			/* Ceph also gives CRUSH items of weight 0 a weight of
+			 * 1.0 (adjust_item_weightf), in every bucket. */
 			if (m->crush &&
 			    osdmap_crush_item_weight(m->crush, i) == 0)
-				fprintf(stderr,
-					"osdmaptool: osd.%d has CRUSH weight "
-					"0; not adjusted\n",
-					i);
+				crush_weight_one(m, i);
 		}
 	}
 	if (o->marked_out >= 0 && o->marked_out < n) {

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CRUSH: decode of Ceph's binary crush map and rule execution that places
- * exactly as Ceph's own mapper does (Ceph 16.2 "Pacific").
+ * exactly as Ceph's own mapper does (Ceph 16.2 "Pacific"; plus the MSR
+ * rules and tunables of Ceph 19 "Squid").
  *
  * Library-internal API (src/osdmap uses it, and so do the cephc crushtool
  * sub-command, tests, fuzzers and benchmarks through the static library).
  * Everything here is pure: no I/O, no clocks, no threads, no globals.
  *
- * Thread safety: a decoded map is immutable; any number of threads may run
+ * Thread safety: a decoded map is immutable except through
+ * cephc_crush_adjust_item_weight(); any number of threads may run
  * cephc_crush_do_rule() on one map at once, each with its own scratch.
  */
 #ifndef CEPHC_OSDMAP_CRUSH_CRUSH_H
@@ -35,10 +37,22 @@
 #define CEPHC_CRUSH_MAX_CHOOSE_ARGS 65536     /* choose_args maps (pools) */
 #define CEPHC_CRUSH_MAX_WEIGHT_SET_POS 256    /* weight_set rows */
 #define CEPHC_CRUSH_MAX_RESULT 256            /* result_max of a do_rule */
+/*
+ * Retry counts a map may ask the mapper for, in its tunables or in SET_*
+ * rule steps.  Ceph accepts any u32 and then spins for hours on a map that
+ * asks for 2^31 retries; Pacific's defaults are 50 total, 0 local and 0
+ * fallback, and rules use 100.  A map over a limit is refused with
+ * CEPHC_ETOOBIG, as is a choose step asking for more than
+ * CEPHC_CRUSH_MAX_RESULT replicas (the mapper walks every one).
+ */
+#define CEPHC_CRUSH_MAX_TRIES 1000
+#define CEPHC_CRUSH_MAX_LOCAL_TRIES 100
 
 /* Rule types as stored in a rule's mask (pg_pool_t's type uses the same). */
 #define CEPHC_CRUSH_RULE_REPLICATED 1
 #define CEPHC_CRUSH_RULE_ERASURE 3
+#define CEPHC_CRUSH_RULE_MSR_FIRSTN 4 /* Squid: multi-step retry, packed */
+#define CEPHC_CRUSH_RULE_MSR_INDEP 5  /* Squid: multi-step retry, by slot */
 
 /* The choose_args index that applies to every pool without its own. */
 #define CEPHC_CRUSH_CHOOSE_ARGS_DEFAULT (-1)
@@ -60,8 +74,8 @@ struct cephc_crush_choose_arg;
  * and choose_args entry is validated, so cephc_crush_do_rule() never reads
  * outside the map whatever the input was.
  * Returns 0 and sets *out (free with cephc_crush_free()), or CEPHC_EDECODE
- * (malformed or truncated), CEPHC_ETOOBIG (a count over a limit above),
- * -ENOMEM; *out is untouched on failure.
+ * (malformed or truncated), CEPHC_ETOOBIG (a count or retry limit above
+ * exceeded), -ENOMEM; *out is untouched on failure.
  */
 int cephc_crush_decode(const uint8_t *buf, size_t len,
 		       struct cephc_crush_map **out);
@@ -90,6 +104,8 @@ size_t cephc_crush_scratch_size(const struct cephc_crush_map *map,
  *              or NULL for the buckets' own weights.
  *  scratch     cephc_crush_scratch_size(map, result_max) bytes owned by the
  *              caller, or NULL to let the call allocate (and free) its own.
+ * MSR rules (Squid) return result_max entries for msr_indep (NONE holes)
+ * and the number found for msr_firstn.
  * Returns the number of entries written to result (0 when the rule does not
  * exist, as Ceph), -EINVAL when result_max is outside
  * 0..CEPHC_CRUSH_MAX_RESULT, -ENOMEM when scratch was NULL and allocation
@@ -100,6 +116,21 @@ int cephc_crush_do_rule(const struct cephc_crush_map *map, int ruleno, int x,
 			int weight_max,
 			const struct cephc_crush_choose_arg *choose_args,
 			void *scratch);
+
+/*
+ * Set item `id`'s weight (16.16) in every bucket holding it, as Ceph's
+ * CrushWrapper::adjust_item_weight(id, weight, update_weight_sets=true):
+ * bucket totals change up the tree and choose_args weight sets are kept
+ * summing (see crush_adjust.c).  This is the one call that changes a
+ * decoded map: it must not run while another thread maps with it.
+ * Returns how many buckets held the item, CEPHC_ENOENT if none did,
+ * -EOPNOTSUPP if a straw (v1) bucket is at or above the item (the map is
+ * then unchanged), CEPHC_ETOOBIG if the recursion over the bucket graph
+ * gets too deep, -ENOMEM (after either the map may be partly changed and
+ * should be dropped).
+ */
+int cephc_crush_adjust_item_weight(struct cephc_crush_map *map, int id,
+				   uint32_t weight);
 
 /* --- accessors ---------------------------------------------------------- */
 
@@ -129,8 +160,10 @@ int cephc_crush_rule_type(const struct cephc_crush_map *map, int ruleno);
 /*
  * The rule id a pool uses, as Pacific's CrushWrapper::find_rule(ruleset,
  * type, size): the first rule whose mask has this ruleset and type and
- * min_size <= size <= max_size.  Returns the rule id or -1 (no rule: the
- * pool maps to nothing).
+ * min_size <= size <= max_size.  An MSR rule (only Squid maps have them;
+ * Squid pools name their rule by id) is used when its id is `ruleset`,
+ * whatever the pool type and size.  Returns the rule id or -1 (no rule:
+ * the pool maps to nothing).
  */
 int cephc_crush_find_rule(const struct cephc_crush_map *map, int ruleset,
 			  int type, int size);
@@ -173,6 +206,8 @@ struct cephc_crush_tunables {
 	uint8_t chooseleaf_stable;
 	uint8_t straw_calc_version;
 	uint32_t allowed_bucket_algs;
+	uint32_t msr_descents;        /* Squid; 100 when absent */
+	uint32_t msr_collision_tries; /* Squid; 100 when absent */
 };
 void cephc_crush_get_tunables(const struct cephc_crush_map *map,
 			      struct cephc_crush_tunables *out);

@@ -17,7 +17,8 @@
  *   le32 choose_local_fallback_tries, le32 choose_total_tries;
  *   le32 chooseleaf_descend_once; u8 chooseleaf_vary_r;
  *   u8 straw_calc_version; le32 allowed_bucket_algs; u8 chooseleaf_stable;
- *   device classes (class_map, class_name, class_bucket); choose_args.
+ *   device classes (class_map, class_name, class_bucket); choose_args;
+ *   (Squid) le32 msr_descents, le32 msr_collision_tries.
  *
  * Like Ceph's decoder we recompute max_devices (1 + the largest device id
  * that is a bucket item or has a name; the header's value is ignored) and
@@ -26,7 +27,8 @@
  * Unlike Ceph we refuse maps Ceph itself would crash or loop on (items that
  * name missing buckets, cycles, buckets of the device type 0, ids not
  * matching their slot, malformed tree buckets), so the mapper can run on
- * any map we accept without further checks.
+ * any map we accept without further checks, nor maps whose retry counts
+ * would make any mapper spin (check_loop_limits).
  */
 #include <string.h>
 
@@ -46,6 +48,8 @@ static void set_tunables_legacy(struct cephc_crush_map *m)
 	m->chooseleaf_stable = 0;
 	m->straw_calc_version = 0;
 	m->allowed_bucket_algs = CRUSH_LEGACY_ALLOWED_BUCKET_ALGS;
+	m->msr_descents = CRUSH_MSR_DEFAULT_DESCENTS;
+	m->msr_collision_tries = CRUSH_MSR_DEFAULT_COLLISION_TRIES;
 }
 
 /* --- freeing ------------------------------------------------------------ */
@@ -494,6 +498,63 @@ out:
 	return err;
 }
 
+/*
+ * Refuse maps whose retry counts would keep the mapper busy practically
+ * forever (Ceph's own mapper spins on them too): the tunables, and the
+ * SET_*_TRIES and choose steps of every rule.  Every user of a decoded map
+ * (the OSDMap layer, crushtool) gets this check through the decoder.
+ */
+static int check_loop_limits(const struct cephc_crush_map *m)
+{
+	if (m->choose_total_tries > CEPHC_CRUSH_MAX_TRIES ||
+	    m->choose_local_tries > CEPHC_CRUSH_MAX_LOCAL_TRIES ||
+	    m->choose_local_fallback_tries > CEPHC_CRUSH_MAX_LOCAL_TRIES ||
+	    m->msr_descents > CEPHC_CRUSH_MAX_TRIES ||
+	    m->msr_collision_tries > CEPHC_CRUSH_MAX_TRIES)
+		return CEPHC_ETOOBIG;
+	for (uint32_t r = 0; r < m->max_rules; r++) {
+		const struct crush_rule *rule = &m->rules[r];
+
+		for (uint32_t s = 0; rule->exists && s < rule->len; s++) {
+			const struct crush_rule_step *st = &rule->steps[s];
+			int32_t max;
+
+			switch (st->op) {
+			case CRUSH_RULE_SET_CHOOSE_TRIES:
+			case CRUSH_RULE_SET_CHOOSELEAF_TRIES:
+				max = CEPHC_CRUSH_MAX_TRIES;
+				break;
+			case CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES:
+			case CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES:
+				max = CEPHC_CRUSH_MAX_LOCAL_TRIES;
+				break;
+			case CRUSH_RULE_SET_MSR_DESCENTS:
+			case CRUSH_RULE_SET_MSR_COLLISION_TRIES:
+				/* Squid reads these as unsigned: a negative
+				 * count is ~4e9 tries. */
+				if (st->arg1 < 0)
+					return CEPHC_ETOOBIG;
+				max = CEPHC_CRUSH_MAX_TRIES;
+				break;
+			case CRUSH_RULE_CHOOSE_MSR:
+			case CRUSH_RULE_CHOOSE_FIRSTN:
+			case CRUSH_RULE_CHOOSE_INDEP:
+			case CRUSH_RULE_CHOOSELEAF_FIRSTN:
+			case CRUSH_RULE_CHOOSELEAF_INDEP:
+				/* numrep: the mapper walks every replica slot
+				 * even when the result is already capped. */
+				max = CEPHC_CRUSH_MAX_RESULT;
+				break;
+			default:
+				continue;
+			}
+			if (st->arg1 > max)
+				return CEPHC_ETOOBIG;
+		}
+	}
+	return 0;
+}
+
 static int decode_map(struct cephc_dec *d, struct cephc_crush_map *m)
 {
 	uint32_t magic = dec_le32(d);
@@ -568,8 +629,25 @@ static int decode_map(struct cephc_dec *d, struct cephc_crush_map *m)
 	}
 	if (dec_left(d))
 		decode_choose_args(d, m);
-	/* Pacific stops here; later releases append fields we ignore. */
-	return d->err;
+	/* Squid appends the MSR tunables (defaults when absent). */
+	if (dec_left(d)) {
+		m->msr_descents = dec_le32(d);
+		m->msr_collision_tries = dec_le32(d);
+	}
+	/* Later releases may append more; we ignore it. */
+	if (d->err)
+		return d->err;
+	for (uint32_t r = 0; r < m->max_rules; r++) {
+		uint32_t k;
+
+		if (!m->rules[r].exists || !crush_rule_is_msr(&m->rules[r]))
+			continue;
+		k = crush_msr_max_steps(&m->rules[r]);
+		if (k > m->max_msr_steps)
+			m->max_msr_steps = k;
+	}
+	err = check_loop_limits(m);
+	return err ? dec_fail(d, err) : 0;
 }
 
 int cephc_crush_decode(const uint8_t *buf, size_t len,
@@ -652,6 +730,9 @@ int cephc_crush_rule_type(const struct cephc_crush_map *m, int ruleno)
 int cephc_crush_find_rule(const struct cephc_crush_map *m, int ruleset,
 			  int type, int size)
 {
+	if (cephc_crush_rule_exists(m, ruleset) &&
+	    crush_rule_is_msr(&m->rules[ruleset]))
+		return ruleset;
 	for (uint32_t i = 0; i < m->max_rules; i++) {
 		const struct crush_rule *r = &m->rules[i];
 
@@ -728,4 +809,6 @@ void cephc_crush_get_tunables(const struct cephc_crush_map *m,
 	t->chooseleaf_stable = m->chooseleaf_stable;
 	t->straw_calc_version = m->straw_calc_version;
 	t->allowed_bucket_algs = m->allowed_bucket_algs;
+	t->msr_descents = m->msr_descents;
+	t->msr_collision_tries = m->msr_collision_tries;
 }

@@ -13,7 +13,9 @@
  *  - per-algorithm arrays have `size` entries (tree: num_nodes entries,
  *    num_nodes a power of two with size <= num_nodes / 2);
  *  - choose_args rows have exactly `size` entries of their bucket and only
- *    straw2 buckets carry choose_args.
+ *    straw2 buckets carry choose_args (cephc_crush_adjust_item_weight()
+ *    may later add weight sets to other buckets, as Ceph does; the mapper
+ *    reads them for straw2 buckets only).
  */
 #ifndef CEPHC_OSDMAP_CRUSH_INTERNAL_H
 #define CEPHC_OSDMAP_CRUSH_INTERNAL_H
@@ -46,6 +48,18 @@
 #define CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES 11
 #define CRUSH_RULE_SET_CHOOSELEAF_VARY_R 12
 #define CRUSH_RULE_SET_CHOOSELEAF_STABLE 13
+/* Squid (multi-step retry, "MSR") rules. */
+#define CRUSH_RULE_SET_MSR_DESCENTS 14
+#define CRUSH_RULE_SET_MSR_COLLISION_TRIES 15
+#define CRUSH_RULE_CHOOSE_MSR 16
+
+/* Rule types (a rule's type byte); MSR rules map through crush_msr.c. */
+#define CRUSH_RULE_TYPE_MSR_FIRSTN 4
+#define CRUSH_RULE_TYPE_MSR_INDEP 5
+
+/* MSR tunables of a map that predates them (Squid's defaults). */
+#define CRUSH_MSR_DEFAULT_DESCENTS 100
+#define CRUSH_MSR_DEFAULT_COLLISION_TRIES 100
 
 /* Placeholder inside indep while a slot is still undecided. */
 #define CRUSH_ITEM_UNDEF 0x7ffffffe
@@ -135,6 +149,11 @@ struct cephc_crush_map {
 	uint8_t chooseleaf_stable;
 	uint8_t straw_calc_version;
 	uint32_t allowed_bucket_algs;
+	uint32_t msr_descents; /* Squid: appended after choose_args */
+	uint32_t msr_collision_tries;
+	/* Longest run of CHOOSE_MSR steps in one block of any MSR rule
+	 * (sizes the mapper's scratch). */
+	uint32_t max_msr_steps;
 
 	/* choose_args sorted by index (Ceph keeps them in a std::map). */
 	uint32_t n_choose_args;
@@ -243,5 +262,40 @@ static inline uint32_t crush_hash32_4(int type, uint32_t a, uint32_t b,
 
 /* 2^44 * log2(u + 1) in fixed point, u in 0..0xffff (bit-exact to Ceph). */
 uint64_t crush_ln(uint32_t u);
+
+/* What one crush_do_rule() call shares with its helpers. */
+struct crush_ctx {
+	const struct cephc_crush_map *map;
+	const uint32_t *weights;
+	int weight_max;
+	int x;
+	const struct cephc_crush_choose_arg *choose_args;
+	uint32_t *perm; /* max_bucket_size entries */
+};
+
+/* One item of bucket b (size > 0) for replica r, as Ceph's
+ * crush_bucket_choose(); position picks the choose_args weight row. */
+int crush_bucket_choose(const struct crush_ctx *c, const struct crush_bucket *b,
+			uint32_t r, int position);
+/* Whether device `item` is (probabilistically) out for input c->x. */
+int crush_is_out(const struct crush_ctx *c, int item);
+
+static inline int crush_rule_is_msr(const struct crush_rule *r)
+{
+	return r->type == CRUSH_RULE_TYPE_MSR_FIRSTN ||
+	       r->type == CRUSH_RULE_TYPE_MSR_INDEP;
+}
+
+/*
+ * Run an MSR rule (crush_msr.c).  scratch holds 2 * max_msr_steps *
+ * result_max ints (at least one).  Returns the number of results:
+ * filled entries for msr_firstn, result_max for msr_indep (NONE holes).
+ */
+int crush_msr_do_rule(const struct crush_ctx *c, const struct crush_rule *rule,
+		      int *result, int result_max, int *scratch);
+
+/* Longest run of CHOOSE_MSR steps in the rule's well-formed blocks (as
+ * far as crush_msr_do_rule() would go). */
+uint32_t crush_msr_max_steps(const struct crush_rule *rule);
 
 #endif /* CEPHC_OSDMAP_CRUSH_INTERNAL_H */

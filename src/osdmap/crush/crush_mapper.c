@@ -9,6 +9,7 @@
  * Ceph keeps per-bucket permutation state in a workspace between calls of
  * one crush_do_rule(); the permutation for (x, r) does not depend on that
  * state, so we recompute it from scratch when needed and stay stateless.
+ * MSR rules (Squid) run through crush_msr.c, sharing the bucket choice.
  */
 #include <string.h>
 
@@ -16,16 +17,6 @@
 #include "core/alloc.h"
 #include "crush_internal.h"
 #include "crush_ln_table.h"
-
-/* What one crush_do_rule() call shares with its helpers. */
-struct crush_ctx {
-	const struct cephc_crush_map *map;
-	const uint32_t *weights;
-	int weight_max;
-	int x;
-	const struct cephc_crush_choose_arg *choose_args;
-	uint32_t *perm; /* max_bucket_size entries */
-};
 
 uint64_t crush_ln(uint32_t u)
 {
@@ -201,8 +192,8 @@ static int bucket_straw2_choose(const struct crush_ctx *c,
 	return b->items[high];
 }
 
-static int bucket_choose(const struct crush_ctx *c,
-			 const struct crush_bucket *b, uint32_t r, int position)
+int crush_bucket_choose(const struct crush_ctx *c, const struct crush_bucket *b,
+			uint32_t r, int position)
 {
 	switch (b->alg) {
 	case CRUSH_BUCKET_UNIFORM:
@@ -219,7 +210,7 @@ static int bucket_choose(const struct crush_ctx *c,
 }
 
 /* A device is out at weight 0, in at >= 1.0, else in for that fraction. */
-static int is_out(const struct crush_ctx *c, int item)
+int crush_is_out(const struct crush_ctx *c, int item)
 {
 	uint32_t w;
 
@@ -300,8 +291,8 @@ static int choose_firstn(const struct crush_ctx *c,
 					item = bucket_perm_choose(c, in,
 								  (uint32_t)r);
 				else
-					item = bucket_choose(c, in, (uint32_t)r,
-							     outpos);
+					item = crush_bucket_choose(
+					    c, in, (uint32_t)r, outpos);
 				if (item >= c->map->max_devices) {
 					skip_rep = 1;
 					break;
@@ -348,7 +339,7 @@ static int choose_firstn(const struct crush_ctx *c,
 					}
 				}
 				if (!reject && !collide && itemtype == 0)
-					reject = is_out(c, item);
+					reject = crush_is_out(c, item);
 			rejected:
 				if (reject || collide) {
 					ftotal++;
@@ -416,7 +407,7 @@ static void choose_indep(const struct crush_ctx *c,
 					r += (uint32_t)numrep * ftotal;
 				if (in->size == 0)
 					break;
-				item = bucket_choose(c, in, r, outpos);
+				item = crush_bucket_choose(c, in, r, outpos);
 				if (item >= c->map->max_devices) {
 					out[rep] = CEPHC_CRUSH_ITEM_NONE;
 					if (out2)
@@ -461,7 +452,7 @@ static void choose_indep(const struct crush_ctx *c,
 						out2[rep] = item;
 					}
 				}
-				if (itemtype == 0 && is_out(c, item))
+				if (itemtype == 0 && crush_is_out(c, item))
 					break;
 				out[rep] = item;
 				left--;
@@ -477,12 +468,20 @@ static void choose_indep(const struct crush_ctx *c,
 	}
 }
 
-static size_t scratch_ints(const struct cephc_crush_map *map, int result_max)
+/* Ints before the permutation: three working vectors (w, o and the
+ * leaves) for ordinary rules, two per choose step of the longest MSR
+ * block (choices and undo list) for MSR rules. */
+static size_t vector_ints(const struct cephc_crush_map *map, int result_max)
 {
 	size_t n = result_max > 0 ? (size_t)result_max : 1;
+	size_t msr = 2 * (size_t)map->max_msr_steps;
 
-	/* Working vectors w, o and leaves c, then one permutation. */
-	return 3 * n + map->max_bucket_size;
+	return (msr > 3 ? msr : 3) * n;
+}
+
+static size_t scratch_ints(const struct cephc_crush_map *map, int result_max)
+{
+	return vector_ints(map, result_max) + map->max_bucket_size;
 }
 
 size_t cephc_crush_scratch_size(const struct cephc_crush_map *map,
@@ -676,9 +675,12 @@ int cephc_crush_do_rule(const struct cephc_crush_map *map, int ruleno, int x,
 	c.weight_max = weights ? weight_max : 0;
 	c.x = x;
 	c.choose_args = choose_args;
-	c.perm =
-	    (uint32_t *)(ints + 3 * (size_t)(result_max > 0 ? result_max : 1));
-	n = run_rule(&c, &map->rules[ruleno], result, result_max, ints);
+	c.perm = (uint32_t *)(ints + vector_ints(map, result_max));
+	if (crush_rule_is_msr(&map->rules[ruleno]))
+		n = crush_msr_do_rule(&c, &map->rules[ruleno], result,
+				      result_max, ints);
+	else
+		n = run_rule(&c, &map->rules[ruleno], result, result_max, ints);
 	if (ints != scratch)
 		cephc_free(ints);
 	return n;
