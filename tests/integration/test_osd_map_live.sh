@@ -5,10 +5,9 @@
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
-if [ -z "$conf" ]; then
-	[ "${CEPHC_REQUIRE_CLUSTER:-0}" = 1 ] && { echo "no cluster"; exit 1; }
-	exit 77
-fi
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+require_cluster "$conf"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 N=${CEPHC_OSD_MAP_NAMES:-2000}

@@ -5,10 +5,9 @@
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:-}
 fsx=${CEPHC_BUILD_DIR:?}/fsx
-if [ -z "$conf" ]; then
-	[ "${CEPHC_REQUIRE_CLUSTER:-0}" = 1 ] && { echo "no cluster"; exit 1; }
-	exit 77
-fi
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+require_cluster "$conf"
 export CEPH_CONF=$conf
 N=${CEPHC_FSX_OPS:-20000}
 "$fsx" -c "$conf" -N "$N" -l 4M -o 192K -O 16 -u 8K -C 3 "rbd/fsxs$$"

@@ -9,10 +9,9 @@
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
-if [ -z "$conf" ]; then
-	[ "${CEPHC_REQUIRE_CLUSTER:-0}" = 1 ] && { echo "no cluster"; exit 1; }
-	exit 77
-fi
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+require_cluster "$conf"
 export CEPH_CONF=$conf
 [ -n "${CEPHC_TEST_KEYRING:-}" ] && export CEPH_KEYRING=$CEPHC_TEST_KEYRING
 work=$(mktemp -d)
