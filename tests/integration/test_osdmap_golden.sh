@@ -60,14 +60,16 @@ done
 
 # --mark-up-in gives CRUSH weight 1.0 to devices of CRUSH weight 0 (in
 # every bucket, weight sets included).  Maps: zero-weights.crush.txt with
-# each host algorithm, with device classes, with choose_args, imported
-# into a 12-OSD createsimple map.
+# each host algorithm (straw v1 with straw_calc_version 1 and 0), with
+# device classes, with choose_args, imported into a 12-OSD createsimple
+# map.
 zero_map() { # zero_map NAME HOST_ALG [class] [choose_args]
 	local name=$1 alg=$2 sed_class=()
 	[[ ${3:-} == class ]] && sed_class=(-e 's/^\(device [0-9]* osd\.[0-9]*\)$/\1 class hdd/'
 		-e 's/step take default$/step take default class hdd/')
 	{
 		sed -e "/^host h2/,/^}/s/@ALG@/${alg/straw2-uniform/uniform}/" \
+			-e "s/^tunable straw_calc_version 1$/tunable straw_calc_version ${SCV:-1}/" \
 			-e "s/@ALG@/${alg%-uniform}/; s/@RALG@/straw2/" \
 			"${sed_class[@]}" "$G/zero-weights.crush.txt"
 		[[ ${4:-} == ca ]] && cat "$G/zero-weights-choose_args.txt"
@@ -90,7 +92,10 @@ zero_map z-uniform straw2-uniform
 zero_map z-class straw2 class
 zero_map z-ca straw2 - ca
 zero_map z-class-ca straw2 class ca
-for m in z-straw2 z-list z-tree z-uniform z-class z-ca z-class-ca; do
+zero_map z-straw straw   # legacy straw: every straw length recomputed
+SCV=0 zero_map z-straw-v0 straw
+for m in z-straw2 z-list z-tree z-uniform z-class z-ca z-class-ca z-straw \
+	z-straw-v0; do
 	compare "$TMP/$m" --mark-up-in --test-map-pgs-dump-all
 	compare "$TMP/$m" --mark-up-in --test-map-pgs
 	compare "$TMP/$m" --mark-up-in --mark-out 2 --test-map-pgs-dump --pool 1

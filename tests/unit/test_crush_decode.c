@@ -455,8 +455,8 @@ static void test_loop_limits(void **state)
 
 /*
  * cephc_crush_adjust_item_weight (osdmaptool --mark-up-in): per-algorithm
- * weights, the parent's copy of the bucket total, refusal under straw (v1)
- * buckets, and weight sets that are updated, created and re-summed.
+ * weights, the parent's copy of the bucket total, straw (v1) lengths,
+ * and weight sets that are updated, created and re-summed.
  */
 static void test_adjust_item_weight(void **state)
 {
@@ -496,12 +496,20 @@ static void test_adjust_item_weight(void **state)
 	assert_int_equal(m->buckets[0].weight, 0x60000);
 	cephc_crush_free(m);
 
-	/* straw (v1) would need its straws recomputed: refused, unchanged */
+	/* straw (v1, straw_calc_version 1): every length recomputed.  Weights
+	 * 1, 1, 2: the light pair keeps 1.0; the step to 2 has 3/4 of the
+	 * weight below it and one item above, so 4/3 (16.16, truncated). */
 	k.host_alg = CRUSH_BUCKET_STRAW;
 	assert_int_equal(decode_knobs(&k, &m), 0);
-	assert_int_equal(cephc_crush_adjust_item_weight(m, 2, 0x20000),
-			 -EOPNOTSUPP);
-	assert_int_equal(m->buckets[0].item_weights[2], 0x10000);
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 2, 0x20000), 1);
+	assert_int_equal(m->buckets[0].item_weights[2], 0x20000);
+	assert_int_equal(m->buckets[0].weight, 0x40000);
+	assert_int_equal(m->buckets[0].straws[0], 0x10000);
+	assert_int_equal(m->buckets[0].straws[1], 0x10000);
+	assert_int_equal(m->buckets[0].straws[2], 87381);
+	/* weight 0: a zero-length straw */
+	assert_int_equal(cephc_crush_adjust_item_weight(m, 0, 0), 1);
+	assert_int_equal(m->buckets[0].straws[0], 0);
 	cephc_crush_free(m);
 
 	/* The host's weight set takes the new weight; the root, which had

@@ -228,8 +228,8 @@ static void set_weight(struct cephc_osdmap *m, int osd, uint32_t w)
 		m->osd_state[osd] |= CEPHC_OSD_EXISTS;
 }
 
-/* CRUSH weight 1.0 for osd.id; the few maps where we cannot (straw v1
- * buckets) say so on stderr, as the mappings may then differ. */
+/* CRUSH weight 1.0 for osd.id; a failure (out of memory, a map too deep)
+ * is said on stderr, as the mappings may then differ. */
 static void crush_weight_one(struct cephc_osdmap *m, int id)
 {
 	int rc = cephc_crush_adjust_item_weight(m->crush, id, 0x10000);
@@ -237,9 +237,7 @@ static void crush_weight_one(struct cephc_osdmap *m, int id)
 	if (rc < 0)
 		fprintf(stderr,
 			"osdmaptool: osd.%d: CRUSH weight not adjusted: %s\n",
-			id,
-			rc == -EOPNOTSUPP ? "under a straw bucket"
-					  : cephc_strerror(rc));
+			id, cephc_strerror(rc));
 }
 
 static void apply_marks(struct cephc_osdmap *m, const struct osdmaptool_opts *o)

@@ -18,11 +18,12 @@
  * weight set one, filled with the bucket's own weights: after an adjust,
  * a choose_args map that had any weight set has one on every bucket.
  *
- * Straw (v1) buckets would need their straw lengths recomputed with
- * floating point pow(); that is not done here, so an item under a straw
- * bucket is refused before anything changes.
+ * Straw (v1) buckets get all their straw lengths recomputed from the new
+ * item weights (builder.c's crush_calc_straw), per the map's
+ * straw_calc_version.
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "cephc/errors.h"
@@ -49,8 +50,9 @@ static uint32_t item_pos(const struct crush_bucket *b, int id)
 }
 
 /*
- * 0 when every bucket at or above `id` can be adjusted, -EOPNOTSUPP when
- * one is a straw bucket, CEPHC_ETOOBIG when the graph above is too deep.
+ * 0 when every bucket at or above `id` can be adjusted, CEPHC_ENOMEM when
+ * a straw bucket's scratch cannot be had, CEPHC_ETOOBIG when the graph
+ * above is too deep.
  */
 static int check_adjustable(const struct cephc_crush_map *m, int id,
 			    unsigned depth)
@@ -63,8 +65,6 @@ static int check_adjustable(const struct cephc_crush_map *m, int id,
 
 		if (!b->alg || item_pos(b, id) == b->size)
 			continue;
-		if (b->alg == CRUSH_BUCKET_STRAW)
-			return -EOPNOTSUPP;
 		r = check_adjustable(m, b->id, depth + 1);
 		if (r)
 			return r;
@@ -94,11 +94,76 @@ static uint32_t tree_depth(uint32_t size)
 }
 
 /*
- * Per-algorithm weight change of the first occurrence of `id` in b (all
- * arithmetic mod 2^32, as Ceph's u32 fields wrap).  Straw buckets were
- * excluded by check_adjustable().
+ * Straw lengths of a straw (v1) bucket from its item weights.  Items are
+ * visited lightest first (ties in bucket order); weight-0 items get length
+ * 0; the first real item gets 1.0 and each heavier step scales the length
+ * by (1 / p)^(1 / n), p being the share of weight below the step and n the
+ * items still above it.  straw_calc_version 0 keeps Ceph's original
+ * miscounting (zero-weight items and ties stay in n; no step between equal
+ * weights); 1 and later count each item once.  Lengths are 16.16 fixed
+ * point, truncated.  CEPHC_ENOMEM when the order cannot be allocated.
  */
-static void bucket_set_weight(struct crush_bucket *b, int id, uint32_t w)
+static int straw_lengths(struct crush_bucket *b, uint8_t calc_version)
+{
+	const uint32_t *w = b->item_weights;
+	uint32_t n = b->size, *order, left = n;
+	double len = 1.0, below = 0, prev_w = 0;
+
+	if (!n)
+		return 0;
+	order = cephc_malloc_array(n, sizeof(*order));
+	if (!order)
+		return CEPHC_ENOMEM;
+	/* stable ascending order by weight */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t at = i;
+
+		while (at > 0 && w[order[at - 1]] > w[i]) {
+			order[at] = order[at - 1];
+			at--;
+		}
+		order[at] = i;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t cur = order[k];
+		double step;
+
+		if (w[cur] == 0) {
+			b->straws[cur] = 0;
+			if (calc_version >= 1)
+				left--;
+			continue;
+		}
+		b->straws[cur] = (uint32_t)(len * 0x10000);
+		if (k + 1 == n)
+			break;
+		uint32_t next = order[k + 1];
+		if (calc_version == 0) {
+			if (w[next] == w[cur])
+				continue;
+			below += ((double)w[cur] - prev_w) * left;
+			for (uint32_t j = k + 1; j < n && w[order[j]] == w[next];
+			     j++)
+				left--;
+		} else {
+			below += ((double)w[cur] - prev_w) * left;
+			left--;
+		}
+		/* a u32 product, wrapping as Ceph's does, then widened */
+		step = (double)(uint32_t)(left * (w[next] - w[cur]));
+		len *= pow(1.0 / (below / (below + step)), 1.0 / left);
+		prev_w = w[cur];
+	}
+	cephc_free(order);
+	return 0;
+}
+
+/*
+ * Per-algorithm weight change of the first occurrence of `id` in b (all
+ * arithmetic mod 2^32, as Ceph's u32 fields wrap).
+ */
+static int bucket_set_weight(const struct cephc_crush_map *m,
+			     struct crush_bucket *b, int id, uint32_t w)
 {
 	uint32_t pos = item_pos(b, id), diff, node;
 
@@ -107,7 +172,7 @@ static void bucket_set_weight(struct crush_bucket *b, int id, uint32_t w)
 		/* One weight for all items. */
 		b->uniform_weight = w;
 		b->weight = w * b->size;
-		return;
+		return 0;
 	case CRUSH_BUCKET_LIST:
 		diff = w - b->item_weights[pos];
 		b->item_weights[pos] = w;
@@ -115,7 +180,7 @@ static void bucket_set_weight(struct crush_bucket *b, int id, uint32_t w)
 		/* Running sums from this item to the tail. */
 		for (uint32_t j = pos; j < b->size; j++)
 			b->sum_weights[j] += diff;
-		return;
+		return 0;
 	case CRUSH_BUCKET_TREE:
 		node = ((pos + 1) << 1) - 1;
 		diff = w - b->node_weights[node];
@@ -125,12 +190,17 @@ static void bucket_set_weight(struct crush_bucket *b, int id, uint32_t w)
 			node = tree_parent(node);
 			b->node_weights[node] += diff;
 		}
-		return;
+		return 0;
+	case CRUSH_BUCKET_STRAW:
+		diff = w - b->item_weights[pos];
+		b->item_weights[pos] = w;
+		b->weight += diff;
+		return straw_lengths(b, m->straw_calc_version);
 	default: /* straw2 */
 		diff = w - b->item_weights[pos];
 		b->item_weights[pos] = w;
 		b->weight += diff;
-		return;
+		return 0;
 	}
 }
 
@@ -301,7 +371,9 @@ static int adjust_in_bucket(struct cephc_crush_map *m,
 					a->weight_set[j][pos] = wk->weight;
 			}
 		}
-		bucket_set_weight(b, wk->id, wk->weight);
+		r = bucket_set_weight(m, b, wk->id, wk->weight);
+		if (r < 0)
+			return r;
 		/* The bucket's new total, wherever the bucket is an item. */
 		up.weight = b->weight;
 		r = walk_buckets(m, &up, depth + 1);
