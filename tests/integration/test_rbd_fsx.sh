@@ -8,7 +8,6 @@ fsx=${CEPHC_BUILD_DIR:?}/fsx
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cluster "$conf"
-export CEPH_CONF=$conf
 N=${CEPHC_FSX_OPS:-20000}
 "$fsx" -c "$conf" -N "$N" -l 4M -o 192K -O 16 -u 8K -C 3 "rbd/fsxs$$"
 "$fsx" -c "$conf" -N "$N" -l 4M -o 192K -O 17 "rbd/fsxp$$"

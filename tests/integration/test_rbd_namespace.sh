@@ -12,8 +12,6 @@ bin=${CEPHC_BIN:?}
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cluster "$conf"
-export CEPH_CONF=$conf
-[ -n "${CEPHC_TEST_KEYRING:-}" ] && export CEPH_KEYRING=$CEPHC_TEST_KEYRING
 work=$(mktemp -d)
 tag=nst$$x$RANDOM
 ns1=${tag}a ns2=${tag}b

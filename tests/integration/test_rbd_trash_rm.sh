@@ -15,8 +15,6 @@ bin=${CEPHC_BIN:?}
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cluster "$conf"
-export CEPH_CONF=$conf
-[ -n "${CEPHC_TEST_KEYRING:-}" ] && export CEPH_KEYRING=$CEPHC_TEST_KEYRING
 work=$(mktemp -d)
 tag=trt$$x$RANDOM
 pool=${tag}p
