@@ -153,6 +153,18 @@ static int lr_own_names(struct linger_req *lr)
 	return 0;
 }
 
+/* An owned copy of an op's input payload, freed with the request. */
+static int lr_own_payload(struct linger_req *lr, const void *p, size_t len)
+{
+	if (!len)
+		return 0;
+	lr->payload = cephc_malloc(len);
+	if (!lr->payload)
+		return CEPHC_ENOMEM;
+	memcpy(lr->payload, p, len);
+	return 0;
+}
+
 static void report_error(struct osdc_linger *lg, int err)
 {
 	if (lg->lost || lg->is_notify)
@@ -434,13 +446,8 @@ int cephc_osdc_notify_ack(struct cephc_osdc *osdc, uint64_t cookie,
 	lr->done = done;
 	lr->arg = arg;
 	ret = lr_own_names(lr);
-	if (!ret && len) {
-		lr->payload = cephc_malloc(len);
-		if (!lr->payload)
-			ret = CEPHC_ENOMEM;
-		else
-			memcpy(lr->payload, reply, len);
-	}
+	if (!ret)
+		ret = lr_own_payload(lr, reply, len);
 	if (!ret)
 		ret = cephc_osd_op_notify_ack(cephc_osd_ops_add(&lr->ops),
 					      notify_id, cookie, lr->payload,
@@ -483,13 +490,8 @@ int cephc_osdc_notify(struct cephc_osdc *osdc, int64_t pool, const char *oid,
 	ret = lr ? 0 : CEPHC_ENOMEM;
 	if (!ret)
 		ret = lr_own_names(lr);
-	if (!ret && len) {
-		lr->payload = cephc_malloc(len);
-		if (!lr->payload)
-			ret = CEPHC_ENOMEM;
-		else
-			memcpy(lr->payload, payload, len);
-	}
+	if (!ret)
+		ret = lr_own_payload(lr, payload, len);
 	if (!ret)
 		ret =
 		    cephc_osd_op_notify(cephc_osd_ops_add(&lr->ops), lg->id,
