@@ -99,6 +99,7 @@ struct cephc_conn {
 	bool lossy;
 	int busy;        /* nesting depth of our own callbacks */
 	bool in_rx;      /* con_io is receiving: it flushes when done */
+	bool rx_dry;     /* a short recvmsg() this wake-up: socket drained */
 	bool destroying; /* destroy requested from inside a callback */
 	uint8_t peer_type;
 	struct cephc_entity_addr peer_addr;
@@ -410,7 +411,9 @@ static int con_fail(struct cephc_conn *con, int err, const char *why)
  * overflow (so one call also picks up what follows; 0 inside a large data
  * section, whose next bytes should land in place, not in the stage).
  * Returns the bytes placed (possibly 0 when the socket is drained) or a
- * negative error.
+ * negative error.  After a short recvmsg() the socket had nothing more, so
+ * until the next readable event we do not ask again (that call would only
+ * fail with EAGAIN; level-triggered epoll reports whatever arrives since).
  */
 static ssize_t rx_into(struct cephc_conn *con, const struct iovec *tgt,
 		       int ntgt, size_t total, size_t spill)
@@ -438,6 +441,8 @@ static ssize_t rx_into(struct cephc_conn *con, const struct iovec *tgt,
 		return (ssize_t)placed;
 	/* The stage is empty: receive the rest, spilling into the stage. */
 	con->stage_head = con->stage_tail = 0;
+	if (con->rx_dry)
+		return (ssize_t)placed;
 	n = 0;
 	skip = placed;
 	for (i = 0; i < ntgt && n < RX_IOV_MAX; i++) {
@@ -473,6 +478,8 @@ static ssize_t rx_into(struct cephc_conn *con, const struct iovec *tgt,
 
 		for (i = 0; i < n - 1; i++)
 			room += iov[i].iov_len;
+		if ((size_t)r < room + spill)
+			con->rx_dry = true;
 		if ((size_t)r > room) {
 			con->stage_tail = (size_t)r - room;
 			r = (ssize_t)room;
@@ -1454,6 +1461,7 @@ static void con_io(struct cephc_loop_fd *lfd, uint32_t revents)
 		/* Until the socket is drained: with level-triggered epoll,
 		 * bytes left in the stage would get no wake-up. */
 		con->in_rx = true;
+		con->rx_dry = false;
 		do {
 			r = con_rx_step(con);
 		} while (r > 0);
