@@ -7,8 +7,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <semaphore.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1550,24 +1548,31 @@ static int do_export(struct tool_ctx *t, struct rbd_args *a)
 
 /* ---- bench ------------------------------------------------------------ */
 
+/*
+ * io_threads slots, each with its own buffer, keep that many I/Os in
+ * flight: a slot's completion callback (on the loop thread) submits its
+ * next I/O, as `cephc rados bench` does, so no thread hand-off sits
+ * between one I/O and the next.  The main thread only reports.
+ */
 struct bench {
 	cephc_rbd_image *img;
 	uint64_t size, io_size, io_total;
 	bool rand, write_only, read_only;
 	int mix;
 	uint8_t *wbuf;
-	sem_t slots;
-	atomic_uint_fast64_t done_ops, done_bytes, lat_ns_sum;
-	atomic_int err;
-	uint64_t seq_off;
+	pthread_mutex_t lock; /* guards the fields below */
+	pthread_cond_t cond;
+	uint64_t issued, seq_off;
 	unsigned seed;
+	unsigned active; /* slots with an I/O in flight */
+	uint64_t done_ops, lat_ns_sum;
+	int err;
 };
 
-struct bench_op {
+struct bench_slot {
 	struct bench *b;
 	uint64_t start_ns;
-	uint8_t *buf;
-	size_t len;
+	uint8_t *rbuf;
 };
 
 static uint64_t now_ns(void)
@@ -1578,29 +1583,83 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static void bench_cb(cephc_rbd_completion *c, void *arg);
+
+/* Submit the slot's next I/O; false once the budget is spent or on error
+ * (the slot is then idle). */
+static bool bench_next(struct bench_slot *s)
+{
+	struct bench *b = s->b;
+	cephc_rbd_completion *c;
+	uint64_t off;
+	bool is_read;
+	int r;
+
+	pthread_mutex_lock(&b->lock);
+	if (b->issued >= b->io_total || b->err) {
+		if (--b->active == 0)
+			pthread_cond_broadcast(&b->cond);
+		pthread_mutex_unlock(&b->lock);
+		return false;
+	}
+	b->issued += b->io_size;
+	if (b->rand) {
+		off = ((uint64_t)rand_r(&b->seed) << 31 ^
+		       (uint64_t)rand_r(&b->seed)) %
+		      (b->size / b->io_size) * b->io_size;
+	} else {
+		off = b->seq_off;
+		b->seq_off += b->io_size;
+		if (b->seq_off + b->io_size > b->size)
+			b->seq_off = 0;
+	}
+	is_read = b->read_only ||
+		  (!b->write_only && (int)(rand_r(&b->seed) % 100) < b->mix);
+	pthread_mutex_unlock(&b->lock);
+	s->start_ns = now_ns();
+	r = cephc_rbd_aio_create_completion(s, bench_cb, &c);
+	if (!r) {
+		r = is_read ? cephc_rbd_aio_read(b->img, off, b->io_size,
+						 s->rbuf, c)
+			    : cephc_rbd_aio_write(b->img, off, b->io_size,
+						  b->wbuf, c);
+		if (r)
+			cephc_rbd_aio_release(c);
+	}
+	if (r) {
+		pthread_mutex_lock(&b->lock);
+		b->err = r;
+		if (--b->active == 0)
+			pthread_cond_broadcast(&b->cond);
+		pthread_mutex_unlock(&b->lock);
+		return false;
+	}
+	return true;
+}
+
 static void bench_cb(cephc_rbd_completion *c, void *arg)
 {
-	struct bench_op *op = arg;
-	struct bench *b = op->b;
+	struct bench_slot *s = arg;
+	struct bench *b = s->b;
 	int r = cephc_rbd_aio_get_return_value(c);
+	uint64_t lat = now_ns() - s->start_ns;
 
-	if (r)
-		atomic_store(&b->err, r);
-	atomic_fetch_add(&b->lat_ns_sum, now_ns() - op->start_ns);
-	atomic_fetch_add(&b->done_ops, 1);
-	atomic_fetch_add(&b->done_bytes, op->len);
 	cephc_rbd_aio_release(c);
-	free(op->buf);
-	free(op);
-	sem_post(&b->slots);
+	pthread_mutex_lock(&b->lock);
+	if (r && !b->err)
+		b->err = r;
+	b->lat_ns_sum += lat;
+	b->done_ops++;
+	pthread_mutex_unlock(&b->lock);
+	bench_next(s);
 }
 
 static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 {
 	struct bench b;
+	struct bench_slot *slots = NULL;
 	struct cephc_rbd_info in;
-	uint64_t t0, last_t, last_ops = 0, issued = 0, sec = 0;
-	bool rand_pat;
+	uint64_t t0, last_t, last_ops = 0, sec = 0, ops;
 	const char *type = a->io_type;
 	int r;
 	struct rusage ru0, ru1;
@@ -1613,9 +1672,9 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 	if (parse_spec(a, a->pos[0], false))
 		return 22;
 	memset(&b, 0, sizeof(b));
-	rand_pat = a->io_pattern
-		       ? !strcmp(a->io_pattern, "rand")
-		       : !strcmp(type, "readwrite") || !strcmp(type, "rw");
+	b.rand = a->io_pattern ? !strcmp(a->io_pattern, "rand")
+			       : !strcmp(type, "readwrite") ||
+					 !strcmp(type, "rw");
 	b.read_only = !strcmp(type, "read");
 	b.write_only = !strcmp(type, "write");
 	if (!b.read_only && !b.write_only && strcmp(type, "readwrite") &&
@@ -1626,7 +1685,8 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 	if ((r = open_spec(t, a, b.read_only, &b.img)))
 		return tool_exit_code(r);
 	cephc_rbd_stat(b.img, &in);
-	if (!a->io_size || a->io_size > in.size || !a->io_threads) {
+	if (!a->io_size || a->io_size > in.size || !a->io_threads ||
+	    a->io_threads > 65536) {
 		fprintf(stderr, "rbd: io size must be > 0 and <= image size\n");
 		cephc_rbd_close(b.img);
 		return 22;
@@ -1636,62 +1696,59 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 	b.io_total = a->io_total;
 	b.mix = a->rw_mix_read;
 	b.seed = (unsigned)now_ns();
-	b.wbuf = malloc(b.io_size);
-	for (uint64_t i = 0; i < b.io_size; i++)
+	pthread_condattr_t ca;
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&b.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	slots = calloc(a->io_threads, sizeof(*slots));
+	b.wbuf = b.write_only || !b.read_only ? malloc(b.io_size) : NULL;
+	r = slots && (b.wbuf || b.read_only) ? 0 : CEPHC_ENOMEM;
+	for (uint64_t i = 0; !r && b.wbuf && i < b.io_size; i++)
 		b.wbuf[i] = (uint8_t)rand_r(&b.seed);
-	sem_init(&b.slots, 0, (unsigned)a->io_threads);
+	for (uint64_t i = 0; !r && !b.write_only && i < a->io_threads; i++) {
+		/* touched now, so page faults are not timed */
+		slots[i].rbuf = malloc(b.io_size);
+		if (!slots[i].rbuf)
+			r = CEPHC_ENOMEM;
+		else
+			memset(slots[i].rbuf, 0, b.io_size);
+	}
+	if (r) {
+		cephc_rbd_close(b.img);
+		goto out;
+	}
 	printf("bench  type %s io_size %" PRIu64 " io_threads %" PRIu64
 	       " bytes %" PRIu64 " pattern %s\n",
 	       type, b.io_size, a->io_threads, b.io_total,
-	       rand_pat ? "random" : "sequential");
+	       b.rand ? "random" : "sequential");
 	printf("  SEC       OPS   OPS/SEC   BYTES/SEC\n");
+	fflush(stdout);
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = last_t = now_ns();
-	while (issued < b.io_total && !atomic_load(&b.err)) {
-		struct bench_op *op;
-		uint64_t off;
-		bool is_read;
+	b.active = (unsigned)a->io_threads;
+	/* a slot that finds the budget spent (or an error) goes idle */
+	for (uint64_t i = 0; i < a->io_threads; i++) {
+		slots[i].b = &b;
+		bench_next(&slots[i]);
+	}
+	pthread_mutex_lock(&b.lock);
+	while (b.active) {
+		uint64_t next = last_t + 1000000000ull, now = now_ns();
 
-		sem_wait(&b.slots);
-		if (rand_pat)
-			off = ((uint64_t)rand_r(&b.seed) << 31 ^
-			       (uint64_t)rand_r(&b.seed)) %
-			      (b.size / b.io_size) * b.io_size;
-		else {
-			off = b.seq_off;
-			b.seq_off += b.io_size;
-			if (b.seq_off + b.io_size > b.size)
-				b.seq_off = 0;
+		if (next > now) {
+			struct timespec ts = {
+			    .tv_sec = (time_t)(next / 1000000000ull),
+			    .tv_nsec = (long)(next % 1000000000ull)};
+			pthread_cond_timedwait(&b.cond, &b.lock, &ts);
+			now = now_ns();
 		}
-		is_read = b.read_only || (!b.write_only &&
-					  (int)(rand_r(&b.seed) % 100) < b.mix);
-		op = calloc(1, sizeof(*op));
-		op->b = &b;
-		op->len = b.io_size;
-		op->start_ns = now_ns();
-		cephc_rbd_completion *c;
-		cephc_rbd_aio_create_completion(op, bench_cb, &c);
-		if (is_read) {
-			op->buf = malloc(b.io_size);
-			r = cephc_rbd_aio_read(b.img, off, b.io_size, op->buf,
-					       c);
-		} else {
-			r = cephc_rbd_aio_write(b.img, off, b.io_size, b.wbuf,
-						c);
-		}
-		if (r) {
-			atomic_store(&b.err, r);
-			cephc_rbd_aio_release(c);
-			free(op->buf);
-			free(op);
-			break;
-		}
-		issued += b.io_size;
-		uint64_t now = now_ns();
-		if (now - last_t >= 1000000000ull) {
-			uint64_t ops = atomic_load(&b.done_ops);
+		if (b.active && now - last_t >= 1000000000ull) {
 			double dt = (double)(now - last_t) / 1e9;
 			char bs[32];
+
+			ops = b.done_ops;
 			sec++;
 			fmt_bytes((uint64_t)((double)(ops - last_ops) *
 					     (double)b.io_size / dt),
@@ -1703,11 +1760,10 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 			last_t = now;
 		}
 	}
-	for (uint64_t i = 0; i < a->io_threads; i++)
-		sem_wait(&b.slots);
+	pthread_mutex_unlock(&b.lock);
 	uint64_t el = now_ns() - t0;
 	getrusage(RUSAGE_SELF, &ru1);
-	uint64_t ops = atomic_load(&b.done_ops);
+	ops = b.done_ops;
 	double secs = (double)el / 1e9;
 	char bs[32];
 	fmt_bytes((uint64_t)((double)ops * (double)b.io_size / secs), bs,
@@ -1724,13 +1780,17 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 	fprintf(stderr,
 		"cephc-bench: avg_lat_us %.1f cpu_us_per_op %.2f maxrss_kb "
 		"%ld\n",
-		ops ? (double)atomic_load(&b.lat_ns_sum) / (double)ops / 1e3
-		    : 0.0,
+		ops ? (double)b.lat_ns_sum / (double)ops / 1e3 : 0.0,
 		ops ? cpu * 1e6 / (double)ops : 0.0, ru1.ru_maxrss);
-	r = atomic_load(&b.err);
+	r = b.err;
 	cephc_rbd_close(b.img);
+out:
+	for (uint64_t i = 0; slots && i < a->io_threads; i++)
+		free(slots[i].rbuf);
+	free(slots);
 	free(b.wbuf);
-	sem_destroy(&b.slots);
+	pthread_mutex_destroy(&b.lock);
+	pthread_cond_destroy(&b.cond);
 	return r ? fail("bench failed", r) : 0;
 }
 
