@@ -11,12 +11,16 @@
 # per op = user+sys of the whole process (bash `time`, start-up and connect
 # included for both) / ops.  Ratios: cephc ops/s / rados ops/s, and rados
 # CPU per op / cephc CPU per op (above 1: cephc is cheaper).  The pool is
-# cleaned between cases so the memstore OSDs never fill up.
+# cleaned between cases so the memstore OSDs never fill up.  Each case runs
+# OSDC_BENCH_ROUNDS times (default 2), the order of the tools alternating
+# (the cluster drifts: a single pair favours one side), and the figures are
+# means over the rounds.
 set -euo pipefail
 
 BUILD=${1:-build}
 SECS=${2:-5}
 POOL=${3:-test}
+ROUNDS=${OSDC_BENCH_ROUNDS:-2}
 CEPHC=$BUILD/cephc
 [[ -x $CEPHC ]] || { echo "no $CEPHC: build first" >&2; exit 1; }
 [[ -n ${CEPH_CONF:-} ]] || { echo "set CEPH_CONF (source DIR/env.sh)" >&2; exit 1; }
@@ -46,6 +50,12 @@ print("%s %.1f" % (iops.group(1) if iops else "0", (u + s) * 1e6 / n if n else 0
 PY
 }
 
+# mean OPS1 CPU1 OPS2 CPU2 ... -> "mean_ops mean_cpu"
+mean() {
+	awk '{for (i = 1; i <= NF; i += 2) {o += $i; c += $(i + 1); n++}
+	      printf "%.1f %.1f\n", o / n, c / n}' <<< "$*"
+}
+
 # warm up: a fresh cluster's first seconds of writes are slower (PG and
 # memstore allocation), and whichever tool ran first paid for them
 rados -p "$POOL" bench 3 write -t 16 -b 4096 >/dev/null 2>&1 || true
@@ -55,12 +65,19 @@ printf '%-6s %-8s %-4s %10s %10s %8s %12s %12s %8s\n' op size qd \
 for bs in 4096 4194304; do
 	for qd in 1 16; do
 		# each tool writes its own objects, then reads them back
-		cleanup
-		cw=$(bench cephc write "$bs" "$qd")
-		cr=$(bench cephc seq "$bs" "$qd")
-		cleanup
-		rw=$(bench rados write "$bs" "$qd")
-		rr=$(bench rados seq "$bs" "$qd")
+		cw=(); cr=(); rw=(); rr=()
+		for ((k = 0; k < ROUNDS; k++)); do
+			if ((k % 2 == 0)); then order="cephc rados"; else order="rados cephc"; fi
+			for tool in $order; do
+				cleanup
+				w=$(bench "$tool" write "$bs" "$qd")
+				r=$(bench "$tool" seq "$bs" "$qd")
+				if [[ $tool == cephc ]]; then cw+=($w); cr+=($r)
+				else rw+=($w); rr+=($r); fi
+			done
+		done
+		cw=$(mean "${cw[@]}"); cr=$(mean "${cr[@]}")
+		rw=$(mean "${rw[@]}"); rr=$(mean "${rr[@]}")
 		for m in write read; do
 			if [[ $m == write ]]; then set -- $cw $rw; else set -- $cr $rr; fi
 			python3 -c "
