@@ -6,10 +6,13 @@
  * replay a run.  On a mismatch the recent op log is dumped.
  *
  *   fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len] [-O order]
- *       [-u stripe_unit] [-C stripe_count] [-c ceph.conf] [-k] POOL/IMAGE
+ *       [-u stripe_unit] [-C stripe_count] [-c ceph.conf] [-k]
+ *       [-E contents] POOL/[NAMESPACE/]IMAGE
  *
  * The image is created (layering, plus striping when -u/-C say so) and
- * removed at the end unless -k keeps it.
+ * removed at the end unless -k keeps it.  -E runs on an existing image
+ * instead (a clone, say), whose bytes the file holds (`rbd export` of it);
+ * that image is kept.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -105,23 +108,23 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len]"
 		" [-O order] [-u stripe_unit] [-C stripe_count] [-c conf] [-k]"
-		" POOL/IMAGE\n");
+		" [-E contents] POOL/[NAMESPACE/]IMAGE\n");
 }
 
 int main(int argc, char **argv)
 {
 	uint64_t seed = 0, nops = 10000, max_size = 8 << 20, max_op = 256 << 10;
 	uint64_t su = 0, sc = 0, order = 0;
-	const char *conf = NULL;
+	const char *conf = NULL, *existing = NULL;
 	bool keep = false, have_seed = false;
-	char pool[256], *image;
+	char pool[256], nspace[256] = "", *image;
 	cephc_cluster *c = NULL;
 	cephc_rbd_image *img = NULL;
 	uint8_t *model, *buf;
 	uint64_t size;
 	int opt, r, status = 1;
 
-	while ((opt = getopt(argc, argv, "S:N:l:o:O:u:C:c:kh")) != -1) {
+	while ((opt = getopt(argc, argv, "S:N:l:o:O:u:C:c:kE:h")) != -1) {
 		uint64_t *dst = NULL;
 		switch (opt) {
 		case 'S':
@@ -152,6 +155,10 @@ int main(int argc, char **argv)
 		case 'k':
 			keep = true;
 			break;
+		case 'E':
+			existing = optarg;
+			keep = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -166,21 +173,47 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	/* POOL/IMAGE or POOL/NAMESPACE/IMAGE, as rbd spells it */
 	snprintf(pool, sizeof(pool), "%.*s",
 		 (int)(strchr(argv[optind], '/') - argv[optind]), argv[optind]);
 	image = strchr(argv[optind], '/') + 1;
+	if (strchr(image, '/')) {
+		snprintf(nspace, sizeof(nspace), "%.*s",
+			 (int)(strchr(image, '/') - image), image);
+		image = strchr(image, '/') + 1;
+	}
 	if (!have_seed) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 	}
 	rng_state = seed ? seed : 1;
-	printf("fsx: seed %" PRIu64 " ops %" PRIu64 " image %s/%s size %" PRIu64
+	printf("fsx: seed %" PRIu64 " ops %" PRIu64 " image %s size %" PRIu64
 	       "\n",
-	       seed, nops, pool, image, max_size);
+	       seed, nops, argv[optind], max_size);
 	fflush(stdout);
 
-	model = calloc(1, max_size);
+	size = 0;
+	if (existing) {
+		FILE *f = fopen(existing, "rb");
+
+		if (!f || fseek(f, 0, SEEK_END) || ftell(f) < 0) {
+			fprintf(stderr, "fsx: %s: cannot read\n", existing);
+			return 1;
+		}
+		size = (uint64_t)ftell(f);
+		rewind(f);
+		if (size > max_size)
+			max_size = size;
+		model = calloc(1, max_size);
+		if (model && fread(model, 1, size, f) != size) {
+			fprintf(stderr, "fsx: %s: short read\n", existing);
+			return 1;
+		}
+		fclose(f);
+	} else {
+		model = calloc(1, max_size);
+	}
 	buf = malloc(max_size);
 	if (!model || !buf)
 		return 1;
@@ -190,14 +223,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fsx: connect: %s\n", cephc_strerror(r));
 		goto out;
 	}
-	size = max_size / 2 + rnd_below(max_size / 2);
+	if (!existing)
+		size = max_size / 2 + rnd_below(max_size / 2);
 	struct cephc_rbd_create_opts co = {.size = size,
 					   .order = (int)order,
 					   .stripe_unit = su,
 					   .stripe_count = sc};
-	r = cephc_rbd_create(c, pool, image, &co);
+	r = existing ? 0 : cephc_rbd_create_ns(c, pool, nspace, image, &co);
 	if (!r)
-		r = cephc_rbd_open(c, pool, image, NULL, 0, &img);
+		r = cephc_rbd_open_ns(c, pool, nspace, image, NULL, 0, &img);
+	if (!r && existing) {
+		struct cephc_rbd_info in;
+
+		r = cephc_rbd_stat(img, &in);
+		if (!r && in.size != size) {
+			fprintf(stderr, "fsx: %s is %" PRIu64 " bytes, %s %"
+				PRIu64 "\n", image, in.size, existing, size);
+			goto out;
+		}
+	}
 	if (r) {
 		fprintf(stderr, "fsx: create/open %s: %s: %s\n", image,
 			cephc_strerror(r), cephc_rbd_last_error());
@@ -313,12 +357,14 @@ out:
 	if (img)
 		cephc_rbd_close(img);
 	if (c && img && !keep) {
-		r = cephc_rbd_remove(c, pool, image);
+		r = cephc_rbd_remove_ns(c, pool, nspace, image);
 		if (r)
 			fprintf(stderr, "fsx: remove: %s\n", cephc_strerror(r));
 	}
 	if (c)
 		cephc_cluster_destroy(c);
+	if (getenv("FSX_DUMP_LOG"))
+		dump_log(nops - 1);
 	free(model);
 	free(buf);
 	return status;
