@@ -12,10 +12,13 @@
  * fast-diff, deep-flatten, journaling: Pacific's defaults) open read-only
  * only; a read-write open of them fails with CEPHC_EFEATURES and
  * cephc_cluster_last_error()-style text from cephc_rbd_last_error().
- * Clones (images with a parent) open read-only: reads of objects the clone
- * lacks come from the parent (up to the overlap, through every level); a
- * read-write open of a clone fails with CEPHC_EOPNOTSUPP (writes need
- * copy-up, not implemented).  A read-write open watches the image header
+ * Clones (images with a parent): reads of objects the clone lacks come
+ * from the parent (up to the overlap, through every level); the first
+ * partial change of such an object copies the parent's bytes up first, as
+ * librbd does (with an empty snap context when the clone has snapshots,
+ * so they keep the parent's bytes; a shrink copies up what they still
+ * need).  The OPERATIONS feature (clone v2 parent/child, group, snapshot
+ * trash) does not stop writes.  A read-write open watches the image header
  * like krbd: when
  * another client notifies it (snapshot taken, resize), the snapshot context
  * that writes carry and the size are re-read before the notify is
@@ -189,8 +192,8 @@ CEPHC_EXPORT int cephc_rbd_trash_restore(cephc_cluster *c, const char *pool,
 /*
  * Open pool/name, at snapshot snap (NULL: head).  A snapshot open is
  * read-only.  Errors: CEPHC_ENOENT (no image or snapshot), CEPHC_EFEATURES
- * (features cephc cannot handle for this kind of open), CEPHC_EOPNOTSUPP
- * (a clone opened read-write), or the parent's open error for a clone.
+ * (features cephc cannot handle for this kind of open), or the parent's
+ * open error for a clone.
  */
 CEPHC_EXPORT int cephc_rbd_open(cephc_cluster *c, const char *pool,
 				const char *name, const char *snap,

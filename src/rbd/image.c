@@ -431,21 +431,14 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		explain_features(
 		    img->read_only
 			? cephc_rbd_features_unsupported_for_read(f)
-			: cephc_rbd_features_unsupported_for_write(f),
+			: cephc_rbd_features_unsupported_for_write_ops(
+				  f, img->meta.op_features),
 		    img->read_only);
 		goto fail;
 	}
 	if (ret) {
 		rbd_set_err("image header %s is inconsistent: %s", img->header_oid,
 			cephc_strerror(ret));
-		goto fail;
-	}
-	if (img->meta.parent.pool_id >= 0 && !img->read_only &&
-	    !(flags & RBD_OPEN_ANY_FEATURES)) {
-		/* writes to a clone need copy-up, which cephc lacks */
-		rbd_set_err("image is a clone: cephc reads clones but cannot "
-			    "write them; open it read-only");
-		ret = CEPHC_EOPNOTSUPP;
 		goto fail;
 	}
 	img->layout.object_size = UINT64_C(1) << img->meta.order;
@@ -489,7 +482,8 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 					 &img->snap_protected);
 		}
 	}
-	/* A clone reads what it lacks from its parent (read-only opens). */
+	/* A clone reads what it lacks from its parent, and copies it up
+	 * before changing an object in part (image_io.c). */
 	if (img->meta.parent.pool_id >= 0 && !(flags & RBD_OPEN_ANY_FEATURES)) {
 		ret = rbd_image_open_parent(img);
 		if (ret)
@@ -768,6 +762,9 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 	img->size = size;
 	img->meta.size = size;
 	pthread_mutex_unlock(&img->lock);
+	/* set_size shrank a clone's overlap with the image */
+	if (img->parent && img->parent_overlap > size)
+		img->parent_overlap = size;
 	/* Other clients with the image open learn the new size (librbd
 	 * does the same after a resize); our own watch re-reads too. */
 	ret = rbd_image_notify_header_update(img);

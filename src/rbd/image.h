@@ -56,9 +56,10 @@ struct cephc_rbd_image {
 
 	/* Clones: the parent at its snapshot, and the bytes of this image
 	 * (at snap_id) that fall through to it when a child object is
-	 * missing.  Read-only opens only. */
+	 * missing.  The overlap shrinks with the image (resize here, or a
+	 * header refresh after another client's resize or flatten). */
 	struct cephc_rbd_image *parent;
-	uint64_t parent_overlap;
+	_Atomic uint64_t parent_overlap;
 	unsigned refreshing; /* header re-reads in flight */
 	void *stop_wait;     /* close waiting for them */
 

@@ -13,6 +13,19 @@
  *   write-zeroes: ZERO
  * Writes carry the header's snap context so the OSDs clone before
  * overwriting data a snapshot still references.
+ *
+ * Clones (io/CopyupRequest.cc): a child object that holds parent bytes
+ * (its image extent starts inside the parent overlap) and is changed only
+ * in part goes out guarded by assert_exists.  ENOENT means the object
+ * still lives in the parent: its bytes are read from the parent, then
+ * sent with the rbd class's copyup (which writes them only if the object
+ * still does not exist) ahead of the change, in one request; when the
+ * image has snapshots the copyup goes alone with an empty snap context
+ * first, so those snapshots get the parent's bytes, then the change with
+ * the image's.  Parent bytes that are all zeros need no copyup.  Whole
+ * objects are written without copyup, and discarding one leaves an empty
+ * object (create + truncate 0) rather than none, which would show the
+ * parent's bytes again.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -53,11 +66,26 @@ struct cephc_rbd_completion {
 
 struct rbd_io;
 
+enum rbd_sub_phase {
+	SUB_WORK,        /* the change itself (guarded when it may copy up) */
+	SUB_COPYUP,      /* copyup (+ the change when there are no snaps) */
+	SUB_AFTER_DEEP,  /* the change, after a lone copyup */
+};
+
 /* One OSD request of an I/O. */
 struct rbd_sub {
 	struct cephc_osdc_req req;
 	struct cephc_osd_ops ops;
 	struct rbd_io *io;
+	struct cephc_stripe_chunk c;
+	enum rbd_sub_phase phase;
+	bool guarded;   /* ops[0] is assert_exists */
+	bool in_parent; /* the object starts inside the parent overlap */
+	bool copyup_alone; /* SUB_COPYUP without the change (snapshots) */
+	uint8_t *cbuf;  /* copyup: the object's parent bytes */
+	uint64_t clen;
+	unsigned cpending; /* parent reads in flight */
+	int cerr;
 	struct iovec iov;
 	struct iovec *zv; /* zero-write pieces (RBD_ZERO_AS_WRITE) */
 	uint64_t len;     /* read: bytes expected */
@@ -73,6 +101,7 @@ struct rbd_io {
 	uint64_t off, len;
 	uint8_t *buf;
 	uint64_t size; /* image size the I/O was checked against */
+	bool trim;     /* discard past a shrink (rbd_image_trim) */
 	/* driver context */
 	unsigned pending;
 	int result;
@@ -186,6 +215,7 @@ static void io_free(struct rbd_io *io)
 	for (unsigned i = 0; i < io->nsubs; i++) {
 		cephc_osd_ops_release(&io->subs[i].ops);
 		cephc_free(io->subs[i].zv);
+		cephc_free(io->subs[i].cbuf);
 	}
 	cephc_free(io->subs);
 	cephc_free(io);
@@ -253,6 +283,266 @@ static void parent_read_done(cephc_rbd_completion *c, void *arg)
 	io_put(io);
 }
 
+static int zero_op(struct rbd_sub *s, struct cephc_osd_op *op, uint64_t off,
+		   uint64_t len)
+{
+	unsigned n;
+
+	if (!RBD_ZERO_AS_WRITE)
+		return cephc_osd_op_zero(op, off, len);
+	n = (unsigned)((len + RBD_ZERO_BUF - 1) / RBD_ZERO_BUF);
+	cephc_free(s->zv);
+	s->zv = cephc_calloc(n, sizeof(*s->zv));
+	if (!s->zv)
+		return CEPHC_ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t l = len - (uint64_t)i * RBD_ZERO_BUF;
+		s->zv[i].iov_base = (void *)(uintptr_t)zero_buf;
+		s->zv[i].iov_len = l < RBD_ZERO_BUF ? l : RBD_ZERO_BUF;
+	}
+	return cephc_osd_op_write(op, off, s->zv, n);
+}
+
+static void sub_done(struct cephc_osdc_req *req, int err);
+
+/* Image offset of object objno's first byte (its bytes ascend from it). */
+static uint64_t object_first_img_off(const struct cephc_layout *l,
+				     uint64_t objno)
+{
+	uint64_t per_obj = l->object_size / l->stripe_unit;
+	uint64_t stripeno = objno / l->stripe_count * per_obj;
+
+	return (stripeno * l->stripe_count + objno % l->stripe_count) *
+	       l->stripe_unit;
+}
+
+/* Does the change leave part of the object as it was?  (Then the parent's
+ * bytes must be copied up first.) */
+static bool sub_is_partial(const struct rbd_io *io, const struct rbd_sub *s)
+{
+	const struct cephc_layout *l = &io->img->layout;
+
+	if (io->kind == IO_WRITE)
+		return s->c.obj_off != 0 || s->c.len != l->object_size;
+	if (io->kind == IO_ZERO || io->trim)
+		return true;
+	return rbd_discard_action(l, &s->c, io->size) != RBD_DISCARD_DELETE;
+}
+
+/* A fresh request for s, its ops empty. */
+static void sub_reset(struct rbd_io *io, struct rbd_sub *s)
+{
+	struct cephc_rbd_image *img = io->img;
+
+	cephc_osd_ops_release(&s->ops);
+	cephc_osd_ops_init(&s->ops);
+	cephc_osdc_req_init(&s->req);
+	s->req.ops = &s->ops;
+	s->req.pool = img->data_pool;
+	s->req.nspace = img->nspace;
+	s->req.oid = s->oid;
+	s->req.done = sub_done;
+	s->guarded = false;
+	if (io->kind == IO_READ) {
+		s->req.snapid = img->snap_id;
+		return;
+	}
+	s->req.snap_seq = img->wsnap_seq;
+	s->req.snaps = img->wsnaps;
+	s->req.num_snaps = img->wnum_snaps;
+}
+
+/* Append the op(s) doing the sub's change (or read) to s->ops. */
+static int add_work_ops(struct rbd_io *io, struct rbd_sub *s)
+{
+	const struct cephc_stripe_chunk *c = &s->c;
+	struct cephc_osd_op *op = cephc_osd_ops_add(&s->ops);
+	int ret;
+
+	if (!op)
+		return CEPHC_E2BIG;
+	switch (io->kind) {
+	case IO_READ:
+		return cephc_osd_op_read(op, c->obj_off, c->len, &s->iov, 1);
+	case IO_WRITE:
+		return cephc_osd_op_write(op, c->obj_off, &s->iov, 1);
+	case IO_ZERO:
+		return zero_op(s, op, c->obj_off, c->len);
+	default:
+		break;
+	}
+	switch (rbd_discard_action(&io->img->layout, c, io->size)) {
+	case RBD_DISCARD_DELETE:
+		if (!s->in_parent || io->trim)
+			return cephc_osd_op_delete(op);
+		/* no object would show the parent's bytes: leave an empty
+		 * one */
+		ret = cephc_osd_op_create(op, false);
+		if (ret)
+			return ret;
+		if (!(op = cephc_osd_ops_add(&s->ops)))
+			return CEPHC_E2BIG;
+		return cephc_osd_op_truncate(op, 0);
+	case RBD_DISCARD_TRUNCATE:
+		return cephc_osd_op_truncate(op, c->obj_off);
+	default:
+		return zero_op(s, op, c->obj_off, c->len);
+	}
+}
+
+/* The first request of a sub. */
+static int build_sub(struct rbd_io *io, struct rbd_sub *s,
+		     const struct cephc_stripe_chunk *c)
+{
+	struct cephc_rbd_image *img = io->img;
+
+	s->io = io;
+	s->c = *c;
+	cephc_rbd_data_object_name(img->meta.object_prefix, c->objno, s->oid,
+				   sizeof(s->oid));
+	cephc_osd_ops_init(&s->ops);
+	sub_reset(io, s);
+	if (io->kind == IO_READ) {
+		s->iov.iov_base = io->buf + (c->img_off - io->off);
+		s->iov.iov_len = c->len;
+		s->len = c->len;
+		s->img_off = c->img_off;
+	} else if (io->kind == IO_WRITE) {
+		s->iov.iov_base = io->buf + (c->img_off - io->off);
+		s->iov.iov_len = c->len;
+	}
+	/* a clone's object that may still live in the parent.  Trimming
+	 * past a shrink takes those bytes out of the overlap, so only the
+	 * image's snapshots still want them: copied up first, as librbd's
+	 * TrimRequest does, the snapshots keep them */
+	s->in_parent = io->kind != IO_READ && img->parent &&
+		       (!io->trim || img->wnum_snaps) &&
+		       object_first_img_off(&img->layout, c->objno) <
+			   img->parent_overlap;
+	if (s->in_parent && sub_is_partial(io, s)) {
+		struct cephc_osd_op *op = cephc_osd_ops_add(&s->ops);
+		int ret = op ? cephc_osd_op_assert_exists(op) : CEPHC_E2BIG;
+
+		if (ret)
+			return ret;
+		s->guarded = true;
+	}
+	return add_work_ops(io, s);
+}
+
+static void sub_send(struct rbd_io *io, struct rbd_sub *s)
+{
+	int ret = cephc_osdc_submit(rbd_osd_osdc(io->img->osd), &s->req);
+
+	if (ret) {
+		if (!io->result)
+			io->result = ret;
+		io_put(io);
+	}
+}
+
+/* The parent's bytes are in: copy them up with (or before) the change. */
+static void copyup_send(struct rbd_io *io, struct rbd_sub *s)
+{
+	struct cephc_rbd_image *img = io->img;
+	bool deep = img->wnum_snaps != 0;
+	struct cephc_osd_op *op;
+	struct iovec in;
+	int ret = s->cerr;
+
+	/* trailing zeros need not be written: holes read as zeros */
+	s->clen = img->layout.object_size;
+	while (s->clen && !s->cbuf[s->clen - 1])
+		s->clen--;
+	sub_reset(io, s);
+	if (!ret && !s->clen) {
+		/* the parent holds only zeros here: no copyup needed, and a
+		 * change of a missing object reads the same as the parent */
+		s->phase = SUB_AFTER_DEEP;
+		ret = add_work_ops(io, s);
+		goto send;
+	}
+	s->phase = SUB_COPYUP;
+	if (!ret) {
+		in.iov_base = s->cbuf;
+		in.iov_len = (size_t)s->clen;
+		op = cephc_osd_ops_add(&s->ops);
+		ret = op ? cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, "copyup",
+					     &in, 1, true, 0)
+			 : CEPHC_E2BIG;
+	}
+	s->copyup_alone = !ret && deep;
+	if (!ret && deep) {
+		/* alone, with an empty snap context: the snapshots taken
+		 * since the clone see the parent's bytes */
+		s->req.snap_seq = 0;
+		s->req.snaps = NULL;
+		s->req.num_snaps = 0;
+	} else if (!ret) {
+		ret = add_work_ops(io, s);
+	}
+send:
+	if (ret) {
+		if (!io->result)
+			io->result = ret;
+		io_put(io);
+		return;
+	}
+	sub_send(io, s);
+}
+
+static void copyup_read_done(cephc_rbd_completion *c, void *arg)
+{
+	struct rbd_sub *s = arg;
+	int err = cephc_rbd_aio_get_return_value(c);
+
+	cephc_rbd_aio_release(c);
+	if (err && !s->cerr)
+		s->cerr = err;
+	if (--s->cpending == 0)
+		copyup_send(s->io, s);
+}
+
+/* ENOENT under the guard: read what the parent has for the whole object. */
+static void copyup_start(struct rbd_io *io, struct rbd_sub *s)
+{
+	struct cephc_rbd_image *img = io->img;
+	const struct cephc_layout *l = &img->layout;
+	uint64_t su = l->stripe_unit, per_obj = l->object_size / su;
+	uint64_t first = object_first_img_off(l, s->c.objno);
+	int ret;
+
+	cephc_free(s->cbuf);
+	s->cbuf = cephc_calloc(1, (size_t)l->object_size);
+	s->cerr = 0;
+	if (!s->cbuf) {
+		s->cerr = CEPHC_ENOMEM;
+		copyup_send(io, s);
+		return;
+	}
+	/* held while the reads are issued; each block of the object is one
+	 * stripe unit of the image, stripe_count units apart */
+	s->cpending = 1;
+	for (uint64_t b = 0; b < per_obj; b++) {
+		uint64_t img_off = first + b * su * l->stripe_count;
+
+		if (img_off >= img->parent_overlap)
+			break;
+		s->cpending++;
+		ret = rbd_image_read_parent(img, img_off, su, s->cbuf + b * su,
+					    copyup_read_done, s);
+		if (ret) {
+			s->cpending--;
+			if (ret != 1 && !s->cerr)
+				s->cerr = ret;
+			if (ret != 1)
+				break;
+		}
+	}
+	if (--s->cpending == 0)
+		copyup_send(io, s);
+}
+
 static void sub_done(struct cephc_osdc_req *req, int err)
 {
 	struct rbd_sub *s = (struct rbd_sub *)req;
@@ -276,83 +566,34 @@ static void sub_done(struct cephc_osdc_req *req, int err)
 		} else if (!err) {
 			zero_tail(s, s->ops.ops[0].op_outdata_len);
 		}
-	} else if (err == CEPHC_ENOENT &&
-		   (io->kind == IO_DISCARD || io->kind == IO_ZERO)) {
-		err = 0;
+		goto out;
 	}
+	if (err == CEPHC_ENOENT && s->guarded && s->phase == SUB_WORK) {
+		/* the object still lives in the parent; our reference to
+		 * io passes to the copyup */
+		copyup_start(io, s);
+		return;
+	}
+	if (s->phase == SUB_COPYUP && s->copyup_alone && !err) {
+		/* the lone copyup is done: now the change, snap context and
+		 * all (no guard: the object exists) */
+		sub_reset(io, s);
+		s->phase = SUB_AFTER_DEEP;
+		err = add_work_ops(io, s);
+		if (!err) {
+			sub_send(io, s);
+			return;
+		}
+	}
+	if (err == CEPHC_ENOENT &&
+	    (io->kind == IO_DISCARD || io->kind == IO_ZERO))
+		err = 0;
+out:
 	if (err && !io->result) {
 		log_debug(SUBSYS, "%s: %s", s->oid, cephc_strerror(err));
 		io->result = err;
 	}
 	io_put(io);
-}
-
-static int zero_op(struct rbd_sub *s, struct cephc_osd_op *op, uint64_t off,
-		   uint64_t len)
-{
-	unsigned n;
-
-	if (!RBD_ZERO_AS_WRITE)
-		return cephc_osd_op_zero(op, off, len);
-	n = (unsigned)((len + RBD_ZERO_BUF - 1) / RBD_ZERO_BUF);
-	s->zv = cephc_calloc(n, sizeof(*s->zv));
-	if (!s->zv)
-		return CEPHC_ENOMEM;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t l = len - (uint64_t)i * RBD_ZERO_BUF;
-		s->zv[i].iov_base = (void *)(uintptr_t)zero_buf;
-		s->zv[i].iov_len = l < RBD_ZERO_BUF ? l : RBD_ZERO_BUF;
-	}
-	return cephc_osd_op_write(op, off, s->zv, n);
-}
-
-static int build_sub(struct rbd_io *io, struct rbd_sub *s,
-		     const struct cephc_stripe_chunk *c)
-{
-	struct cephc_rbd_image *img = io->img;
-	struct cephc_osd_op *op;
-
-	s->io = io;
-	cephc_rbd_data_object_name(img->meta.object_prefix, c->objno, s->oid,
-				   sizeof(s->oid));
-	cephc_osd_ops_init(&s->ops);
-	cephc_osdc_req_init(&s->req);
-	s->req.ops = &s->ops;
-	s->req.pool = img->data_pool;
-	s->req.nspace = img->nspace;
-	s->req.oid = s->oid;
-	s->req.done = sub_done;
-	op = cephc_osd_ops_add(&s->ops);
-	switch (io->kind) {
-	case IO_READ:
-		s->req.snapid = img->snap_id;
-		s->iov.iov_base = io->buf + (c->img_off - io->off);
-		s->iov.iov_len = c->len;
-		s->len = c->len;
-		s->img_off = c->img_off;
-		return cephc_osd_op_read(op, c->obj_off, c->len, &s->iov, 1);
-	case IO_WRITE:
-		s->iov.iov_base = io->buf + (c->img_off - io->off);
-		s->iov.iov_len = c->len;
-		break;
-	default:
-		break;
-	}
-	s->req.snap_seq = img->wsnap_seq;
-	s->req.snaps = img->wsnaps;
-	s->req.num_snaps = img->wnum_snaps;
-	if (io->kind == IO_WRITE)
-		return cephc_osd_op_write(op, c->obj_off, &s->iov, 1);
-	if (io->kind == IO_ZERO)
-		return zero_op(s, op, c->obj_off, c->len);
-	switch (rbd_discard_action(&img->layout, c, io->size)) {
-	case RBD_DISCARD_DELETE:
-		return cephc_osd_op_delete(op);
-	case RBD_DISCARD_TRUNCATE:
-		return cephc_osd_op_truncate(op, c->obj_off);
-	default:
-		return zero_op(s, op, c->obj_off, c->len);
-	}
 }
 
 static void io_start(struct rbd_osd_work *w)
@@ -558,6 +799,7 @@ int rbd_image_trim(struct cephc_rbd_image *img, uint64_t new_size,
 	io->img = img;
 	io->comp = c;
 	io->kind = IO_DISCARD;
+	io->trim = true;
 	io->off = new_size;
 	io->len = old_size - new_size;
 	io->size = old_size;

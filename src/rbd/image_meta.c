@@ -266,8 +266,8 @@ int cephc_rbd_meta_finish(struct cephc_rbd_image_meta *m)
 		    m->incompatible_features |
 		    (m->features & CEPHC_RBD_FEATURES_INCOMPATIBLE));
 	else
-		unsupported = cephc_rbd_features_unsupported_for_write(
-		    m->incompatible_features | m->features);
+		unsupported = cephc_rbd_features_unsupported_for_write_ops(
+		    m->incompatible_features | m->features, m->op_features);
 	if (unsupported)
 		return CEPHC_EFEATURES;
 	return 0;

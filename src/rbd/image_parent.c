@@ -218,15 +218,14 @@ int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
 			  uint64_t len, void *buf, cephc_rbd_callback_t done,
 			  void *arg)
 {
+	uint64_t overlap = img->parent_overlap, n;
 	cephc_rbd_completion *comp;
-	uint64_t n;
 	int ret;
 
-	if (!img->parent || off >= img->parent_overlap ||
-	    off >= img->parent->size)
+	if (!img->parent || off >= overlap || off >= img->parent->size)
 		return 1;
 	/* only the overlap is the parent's; past it the child reads zeros */
-	n = img->parent_overlap - off < len ? img->parent_overlap - off : len;
+	n = overlap - off < len ? overlap - off : len;
 	ret = cephc_rbd_aio_create_completion(arg, done, &comp);
 	if (ret)
 		return ret;

@@ -52,6 +52,16 @@ static void refresh_done(struct cephc_osdc_req *req, int err)
 		err = cephc_rbd_dec_get_size(r->ops.ops[1].op_outdata,
 					     r->ops.ops[1].op_outdata_len,
 					     &order, &size);
+	if (!err && r->ops.num_ops > 2) {
+		bool has = false;
+		uint64_t ov = 0;
+
+		err = cephc_rbd_dec_parent_overlap_get(
+		    r->ops.ops[2].op_outdata, r->ops.ops[2].op_outdata_len,
+		    &has, &ov);
+		if (!err)
+			img->parent_overlap = has ? ov : 0;
+	}
 	if (!err && seq >= img->wsnap_seq) {
 		struct snaps_grave *g = cephc_calloc(1, sizeof(*g));
 
@@ -112,6 +122,11 @@ static void refresh_start(struct cephc_rbd_image *img, bool ack,
 			ret = cephc_rbd_enc_get_size(&e, CEPHC_RBD_NOSNAP);
 		if (!ret)
 			ret = rbd_op_call(&r->ops, "get_size", b,
+					  (size_t)(e.p - e.start), false);
+		/* a clone: a resize or flatten elsewhere moves the overlap
+		 * (no parent any more reads as an absent overlap) */
+		if (!ret && img->parent)
+			ret = rbd_op_call(&r->ops, "parent_overlap_get", b,
 					  (size_t)(e.p - e.start), false);
 		cephc_osdc_req_init(&r->req);
 		r->req.ops = &r->ops;

@@ -84,6 +84,24 @@ cephc_rbd_features_unsupported_for_write(uint64_t features)
 	return features & ~CEPHC_RBD_FEATURES_WRITE_SUPPORTED;
 }
 
+/*
+ * The same for an image whose op_features are known: OPERATIONS only says
+ * which operations need care (clone v2 parent/child, groups, snapshot
+ * trash), and none of those changes how data is written, so it does not
+ * stop writes while every op feature set is one of those.
+ */
+#define CEPHC_RBD_OP_FEATURES_KNOWN                                            \
+	(CEPHC_RBD_OP_FEATURE_CLONE_PARENT | CEPHC_RBD_OP_FEATURE_CLONE_CHILD | \
+	 CEPHC_RBD_OP_FEATURE_GROUP | CEPHC_RBD_OP_FEATURE_SNAP_TRASH)
+static inline uint64_t
+cephc_rbd_features_unsupported_for_write_ops(uint64_t features,
+					     uint64_t op_features)
+{
+	if (!(op_features & ~CEPHC_RBD_OP_FEATURES_KNOWN))
+		features &= ~CEPHC_RBD_FEATURE_OPERATIONS;
+	return cephc_rbd_features_unsupported_for_write(features);
+}
+
 /* The same for reading; pass the server's read-only incompatible set. */
 static inline uint64_t
 cephc_rbd_features_unsupported_for_read(uint64_t features)

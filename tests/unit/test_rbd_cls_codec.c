@@ -694,6 +694,18 @@ static void test_features_support_sets(void **state)
 	assert_int_equal(
 	    cephc_rbd_features_unsupported_for_write(UINT64_C(1) << 50),
 	    UINT64_C(1) << 50);
+	/* operations: writable while every op feature is a known one */
+	assert_int_equal(cephc_rbd_features_unsupported_for_write(1 | 256),
+			 256);
+	assert_int_equal(cephc_rbd_features_unsupported_for_write_ops(
+			     1 | 256, CEPHC_RBD_OP_FEATURE_CLONE_CHILD),
+			 0);
+	assert_int_equal(cephc_rbd_features_unsupported_for_write_ops(
+			     1 | 4 | 256, CEPHC_RBD_OP_FEATURES_KNOWN),
+			 4);
+	assert_int_equal(cephc_rbd_features_unsupported_for_write_ops(
+			     1 | 256, UINT64_C(1) << 9),
+			 256);
 	assert_int_equal(cephc_rbd_features_unsupported_for_read(1 | 2 | 128),
 			 0);
 	assert_int_equal(cephc_rbd_features_unsupported_for_read(
