@@ -99,7 +99,10 @@ CEPHC_EXPORT int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
  * still shows and cephc_rbd_trash_remove() finishes.
  * Errors: CEPHC_ENOENT, CEPHC_ENOTEMPTY (snapshots), CEPHC_EBUSY (another
  * client watches the header), -EMLINK (the image is in a group),
- * CEPHC_EOPNOTSUPP (journaling images, clones: not supported yet).
+ * CEPHC_EOPNOTSUPP (journaling images; the last clone of a parent
+ * snapshot in the trash, which librbd would remove with it).  A clone is
+ * detached from its parent (v1 rbd_children, v2 child_detach) once its
+ * data is gone, as librbd does.
  */
 CEPHC_EXPORT int cephc_rbd_remove(cephc_cluster *c, const char *pool,
 				  const char *name);

@@ -890,6 +890,43 @@ int cephc_rbd_enc_trash_add(struct cephc_enc *e, const char *id,
 	return e->err;
 }
 
+int cephc_rbd_enc_child_detach(struct cephc_enc *e, uint64_t snap_id,
+			       int64_t child_pool, const char *child_nspace,
+			       const char *child_id)
+{
+	size_t env;
+	int r;
+
+	if (child_pool < 0)
+		return CEPHC_EINVAL;
+	enc_le64(e, snap_id);
+	env = enc_envelope_begin(e, 2, 1);
+	enc_le64(e, (uint64_t)child_pool);
+	r = put_name(e, child_id, CEPHC_RBD_ID_MAX);
+	if (!r)
+		r = put_str(e, child_nspace, CEPHC_RBD_NAMESPACE_MAX);
+	if (r)
+		return r;
+	enc_envelope_end(e, env);
+	return e->err;
+}
+
+int cephc_rbd_enc_remove_child(struct cephc_enc *e,
+			       const struct cephc_rbd_parent_spec *parent,
+			       const char *child_id)
+{
+	int r;
+
+	if (!parent || parent->pool_id < 0)
+		return CEPHC_EINVAL;
+	enc_le64(e, (uint64_t)parent->pool_id);
+	r = put_name(e, parent->image_id, CEPHC_RBD_ID_MAX);
+	if (r)
+		return r;
+	enc_le64(e, parent->snap_id);
+	return put_name(e, child_id, CEPHC_RBD_ID_MAX);
+}
+
 int cephc_rbd_enc_trash_id(struct cephc_enc *e, const char *id)
 {
 	return put_name(e, id, CEPHC_RBD_ID_MAX);

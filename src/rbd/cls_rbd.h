@@ -347,6 +347,8 @@ int cephc_rbd_dec_image_group_get(const void *buf, size_t len,
  */
 #define CEPHC_RBD_NAMESPACE_OBJECT "rbd_namespace"
 #define CEPHC_RBD_TRASH "rbd_trash"
+/* Clone v1 children of a pool's images (default namespace only). */
+#define CEPHC_RBD_CHILDREN "rbd_children"
 
 /* A list of strings (namespace_list, v1 directory). */
 struct cephc_rbd_str_list {
@@ -409,6 +411,21 @@ struct cephc_rbd_trash_list {
 };
 void cephc_rbd_trash_spec_clear(struct cephc_rbd_trash_spec *s);
 void cephc_rbd_trash_list_clear(struct cephc_rbd_trash_list *l);
+
+/*
+ * Unlinking a removed clone from its parent.  Clone v2 (the child has op
+ * feature clone-child): child_detach on the parent's header, le64 snap_id
+ * + ChildImageSpec versioned(2,1) {s64 pool_id, string image_id, string
+ * pool_namespace} of the child.  Clone v1: remove_child on rbd_children
+ * of the child's pool, {s64 parent pool, string parent image id, le64
+ * parent snap id, string child image id}.
+ */
+int cephc_rbd_enc_child_detach(struct cephc_enc *e, uint64_t snap_id,
+			       int64_t child_pool, const char *child_nspace,
+			       const char *child_id);
+int cephc_rbd_enc_remove_child(struct cephc_enc *e,
+			       const struct cephc_rbd_parent_spec *parent,
+			       const char *child_id);
 
 /* trash_add: string id, TrashImageSpec (EEXIST when the id is there). */
 int cephc_rbd_enc_trash_add(struct cephc_enc *e, const char *id,

@@ -305,6 +305,93 @@ static int group_reply(void *arg, const uint8_t *p, size_t len)
 	return cephc_rbd_dec_image_group_get(p, len, arg);
 }
 
+static bool clone_v2(const struct cephc_rbd_image *img)
+{
+	return (img->meta.features & CEPHC_RBD_FEATURE_OPERATIONS) &&
+	       (img->meta.op_features & CEPHC_RBD_OP_FEATURE_CLONE_CHILD);
+}
+
+static int parent_snap_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_snapshot_get(p, len, arg);
+}
+
+/*
+ * A clone v2 whose parent snapshot was removed while it had children sits
+ * in the parent's snapshot trash; librbd removes that snapshot together
+ * with its last child.  cephc does not remove snapshots, so it leaves
+ * such a last child alone rather than strand the snapshot.
+ */
+static int check_parent_snap(struct cephc_rbd_image *img)
+{
+	const struct cephc_rbd_parent_spec *ps = &img->meta.parent;
+	struct rbd_loc pl = {img->osd, ps->pool_id, ps->pool_namespace};
+	struct cephc_rbd_snap_info si = {0};
+	char hdr[RBD_OID_MAX];
+	uint8_t b[16];
+	struct cephc_enc e;
+	int ret;
+
+	if (!clone_v2(img))
+		return 0;
+	cephc_rbd_header_object_name(ps->image_id, hdr, sizeof(hdr));
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_snap_id(&e, ps->snap_id);
+	if (!ret)
+		ret = rbd_call(&pl, hdr, "snapshot_get", b, enc_len(&e), false,
+			       parent_snap_reply, &si);
+	if (ret == CEPHC_ENOENT)
+		ret = 0; /* parent or its snapshot gone: nothing to strand */
+	if (!ret && si.ns_type == CEPHC_RBD_SNAP_NS_TRASH &&
+	    si.child_count <= 1) {
+		rbd_set_err("the parent snapshot is in the trash and this is "
+			    "its last clone: removing both is not supported");
+		ret = CEPHC_EOPNOTSUPP;
+	}
+	cephc_rbd_snap_info_clear(&si);
+	return ret;
+}
+
+/*
+ * librbd's DetachChildRequest, after the data is gone: drop the clone
+ * from its parent's children (v2: the parent header's snapshot; v1: the
+ * pool's rbd_children).  Already gone counts as done.
+ */
+static int detach_child(struct cephc_rbd_image *img)
+{
+	const struct cephc_rbd_parent_spec *ps = &img->meta.parent;
+	struct rbd_loc l = rbd_image_loc(img);
+	uint8_t b[CEPHC_RBD_ENC_MAX + CEPHC_RBD_NAMESPACE_MAX];
+	char hdr[RBD_OID_MAX];
+	struct cephc_enc e;
+	int ret;
+
+	if (ps->pool_id < 0)
+		return 0;
+	enc_init(&e, b, sizeof(b));
+	if (clone_v2(img)) {
+		struct rbd_loc pl = {img->osd, ps->pool_id, ps->pool_namespace};
+
+		cephc_rbd_header_object_name(ps->image_id, hdr, sizeof(hdr));
+		ret = cephc_rbd_enc_child_detach(&e, ps->snap_id, img->pool,
+						 img->nspace, img->meta.id);
+		if (!ret)
+			ret = rbd_call(&pl, hdr, "child_detach", b, enc_len(&e),
+				       true, NULL, NULL);
+	} else {
+		ret = cephc_rbd_enc_remove_child(&e, ps, img->meta.id);
+		if (!ret)
+			ret = rbd_call(&l, CEPHC_RBD_CHILDREN, "remove_child",
+				       b, enc_len(&e), true, NULL, NULL);
+	}
+	if (ret == CEPHC_ENOENT)
+		ret = 0;
+	if (ret && !rbd_have_err())
+		rbd_set_err("detaching from the parent: %s",
+			    cephc_strerror(ret));
+	return ret;
+}
+
 /*
  * librbd's PreRemoveRequest: exclusive lock (when the image has one), no
  * snapshots, no other watcher, not in a group.  Features cephc cannot
@@ -326,8 +413,9 @@ static int check_removable(struct cephc_rbd_image *img)
 		return CEPHC_EBUSY;
 	}
 	if (m->parent.pool_id >= 0) {
-		rbd_set_err("removing clones is not supported");
-		return CEPHC_EOPNOTSUPP;
+		ret = check_parent_snap(img);
+		if (ret)
+			return ret;
 	}
 	if (m->features & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK) {
 		ret = acquire_exclusive_lock(img);
@@ -368,6 +456,8 @@ static int delete_image(struct cephc_rbd_image *img)
 
 	ret = rbd_image_delete_data(
 	    img, cephc_striper_num_objects(&img->layout, img->meta.size));
+	if (!ret)
+		ret = detach_child(img);
 	if (ret)
 		return ret;
 	rbd_image_release_lock(img);

@@ -7,7 +7,8 @@
 # clone, across striping layouts and namespaces, at child snapshots.
 # rbd info / ls -l show the parent like rbd.  cephc writes clones too:
 # objects copied up from the parent as librbd does (fsx against a model,
-# then librbd's export, snapshots and flatten).
+# then librbd's export, snapshots and flatten) and removes them, detached
+# from the parent as librbd does.
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
@@ -131,3 +132,26 @@ rbd clone --rbd-default-clone-format 2 --image-feature layering "$pool/nsa/g1@s3
 rbd snap create "$pool/nsa/w3@k" >/dev/null 2>&1
 fsx_clone "$pool/nsa/w3" k # parent itself a clone
 echo "ok: writes to clones (copy-up), $N fsx ops each"
+
+# --- 5. cephc removes clones ---------------------------------------------
+# v1 (rbd_children) and v2 (child_detach on the parent, across namespaces):
+# afterwards the parent snapshot no longer lists them.  (w1683 and w3 stay
+# listed: their own snapshots still use the parent after the flatten.)
+rbd children "$pool/p1683@s" | grep -q c1683 || fail "c1683 not a child"
+"$bin" rbd rm --no-progress "$pool/c1683" || fail "rm of a v1 clone"
+! rbd children "$pool/p1683@s" | grep -q c1683 || fail "v1 child still listed"
+rbd children "$pool/nsa/g1@s3" | grep -q g2 || fail "g2 not a child"
+"$bin" rbd rm --no-progress "$pool/g2" || fail "rm of a v2 clone"
+! rbd children "$pool/nsa/g1@s3" | grep -q g2 || fail "v2 child still listed"
+rbd ls "$pool" | grep -qx g2 && fail "g2 still listed"
+# a v2 clone of a snapshot that was removed since (snapshot trash): librbd
+# removes that snapshot with its last clone; cephc refuses
+rbd snap create "$pool/p20@t" >/dev/null 2>&1
+rbd clone --rbd-default-clone-format 2 --image-feature layering "$pool/p20@t" "$pool/x2"
+rbd snap rm --no-progress "$pool/p20@t" >/dev/null 2>&1
+if "$bin" rbd rm --no-progress "$pool/x2" 2>"$work/err"; then
+	fail "removed the last clone of a trashed snapshot"
+fi
+grep -q "trash" "$work/err" || fail "refusal does not say why: $(cat "$work/err")"
+rbd rm --no-progress "$pool/x2" >/dev/null 2>&1 || fail "rbd rm after the refusal"
+echo "ok: clone removal (v1, v2 across namespaces, trashed parent snapshot refused)"

@@ -526,6 +526,24 @@ static void test_encode_pool_methods(void **state)
 	reset();
 	assert_int_equal(cephc_rbd_enc_trash_id(&e, "1f"), 0);
 	ASSERT_ENC(B(2, 0, 0, 0, '1', 'f'));
+	reset();
+	/* snap id, then ChildImageSpec versioned(2,1), length 8+6+6 */
+	assert_int_equal(cephc_rbd_enc_child_detach(&e, 4, 3, "ns", "1f"), 0);
+	ASSERT_ENC(B(LE64(4), 2, 1, 20, 0, 0, 0, LE64(3), 2, 0, 0, 0, '1', 'f',
+		     2, 0, 0, 0, 'n', 's'));
+	reset();
+	{
+		struct cephc_rbd_parent_spec ps = {3, "", "ab", 4};
+
+		assert_int_equal(cephc_rbd_enc_remove_child(&e, &ps, "1f"), 0);
+		ASSERT_ENC(B(LE64(3), 2, 0, 0, 0, 'a', 'b', LE64(4), 2, 0, 0, 0,
+			     '1', 'f'));
+		ps.pool_id = -1;
+		assert_int_equal(cephc_rbd_enc_remove_child(&e, &ps, "1f"),
+				 CEPHC_EINVAL);
+	}
+	assert_int_equal(cephc_rbd_enc_child_detach(&e, 4, 3, "", ""),
+			 CEPHC_EINVAL);
 
 	/* refusals: empty names/ids, out-of-range enums */
 	reset();
