@@ -11,6 +11,7 @@
  *            runs to the end of the object's in-image bytes -> TRUNCATE,
  *            anything else -> ZERO; ENOENT counts as success
  *   write-zeroes: ZERO
+ *   write:   a whole object -> WRITEFULL, else WRITE
  * Writes carry the header's snap context so the OSDs clone before
  * overwriting data a snapshot still references.
  *
@@ -365,6 +366,10 @@ static int add_work_ops(struct rbd_io *io, struct rbd_sub *s)
 	case IO_READ:
 		return cephc_osd_op_read(op, c->obj_off, c->len, &s->iov, 1);
 	case IO_WRITE:
+		/* a whole object: WRITEFULL, as librbd (the OSD replaces
+		 * the data instead of merging into it) */
+		if (c->obj_off == 0 && c->len == io->img->layout.object_size)
+			return cephc_osd_op_writefull(op, &s->iov, 1);
 		return cephc_osd_op_write(op, c->obj_off, &s->iov, 1);
 	case IO_ZERO:
 		return zero_op(s, op, c->obj_off, c->len);
