@@ -186,6 +186,14 @@ CEPHC_EXPORT int cephc_rbd_trash_move(cephc_cluster *c, const char *pool,
 CEPHC_EXPORT int cephc_rbd_trash_remove(cephc_cluster *c, const char *pool,
 					const char *nspace, const char *id,
 					bool force);
+/*
+ * `rbd trash purge`: delete, in id order, every user-trashed image whose
+ * deferment ended by expire_sec (0: now), as librbd's Trash::purge; the
+ * first failure stops it and is returned (*removed counts the deleted).
+ */
+CEPHC_EXPORT int cephc_rbd_trash_purge(cephc_cluster *c, const char *pool,
+				       const char *nspace, int64_t expire_sec,
+				       size_t *removed);
 /* Bring a user-trashed image back under new_name (NULL: its old name).
  * CEPHC_EEXIST when the name is taken, CEPHC_EINVAL for other sources. */
 CEPHC_EXPORT int cephc_rbd_trash_restore(cephc_cluster *c, const char *pool,

@@ -766,6 +766,31 @@ out:
 	return ret;
 }
 
+int cephc_rbd_trash_purge(cephc_cluster *c, const char *pool,
+			  const char *nspace, int64_t expire_sec,
+			  size_t *removed)
+{
+	struct cephc_rbd_trash_info *e = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (removed)
+		*removed = 0;
+	if (!expire_sec)
+		expire_sec = now_time().sec;
+	ret = cephc_rbd_trash_list(c, pool, nspace, &e, &n);
+	for (size_t i = 0; !ret && i < n; i++) {
+		if (e[i].source != CEPHC_RBD_TRASH_SOURCE_USER ||
+		    (int64_t)e[i].deferment_end_sec > expire_sec)
+			continue;
+		ret = cephc_rbd_trash_remove(c, pool, nspace, e[i].id, true);
+		if (!ret && removed)
+			(*removed)++;
+	}
+	cephc_buffer_free(e);
+	return ret;
+}
+
 static int get_id_reply(void *arg, const uint8_t *p, size_t len)
 {
 	return cephc_rbd_dec_get_id(p, len, arg);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ struct rbd_args {
 	const char *io_type, *io_pattern;
 	uint64_t io_size, io_total, io_threads;
 	int rw_mix_read;
+	const char *expires_at, *expired_before, *threshold; /* trash */
 };
 
 /* "10G", "4M", "4096", "1.5G"; def_shift applies without a suffix. */
@@ -312,6 +314,12 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			a->image = v;
 		} else if (!strcmp(o, "--image-id")) {
 			a->image_id = v;
+		} else if (!strcmp(o, "--expires-at")) {
+			a->expires_at = v;
+		} else if (!strcmp(o, "--expired-before")) {
+			a->expired_before = v;
+		} else if (!strcmp(o, "--threshold")) {
+			a->threshold = v;
 		} else if (!strcmp(o, "--snap")) {
 			a->snap = v;
 		} else if (!strcmp(o, "-s") || !strcmp(o, "--size")) {
@@ -1151,6 +1159,44 @@ static int trash_ls(struct tool_ctx *t, struct rbd_args *a)
 	return r ? fail("trash list", r) : 0;
 }
 
+/*
+ * A date as rbd takes it: whatever date(1) --date understands ("2030-01-01",
+ * "tomorrow", "now + 2 hours"); rbd runs /bin/date for it too.  Seconds
+ * since the epoch, or -1 with a message.
+ */
+static int64_t parse_date(const char *s)
+{
+	int fd[2];
+	char out[64];
+	ssize_t n = 0, r;
+	int status = 0;
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execlp("date", "date", "--date", s, "+%s", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (pid > 0 && n < (ssize_t)sizeof(out) - 1 &&
+	       (r = read(fd[0], out + n, sizeof(out) - 1 - (size_t)n)) > 0)
+		n += r;
+	close(fd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) || n == 0) {
+		fprintf(stderr, "rbd: error calling /bin/date: %s\n",
+			"Invalid argument");
+		return -1;
+	}
+	out[n] = '\0';
+	return strtoll(out, NULL, 10);
+}
+
 /* "[POOL/[NS/]]ID" or --image-id of trash rm / restore. */
 static int trash_id_spec(struct rbd_args *a)
 {
@@ -1178,13 +1224,60 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 	if (!strcmp(op, "ls") || !strcmp(op, "list"))
 		return trash_ls(t, a);
 	if (!strcmp(op, "mv") || !strcmp(op, "move")) {
+		struct timespec ts;
+		int64_t now, exp;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (int64_t)ts.tv_sec;
+		exp = now;
 		if (parse_spec(a, a->pos[1], false))
 			return 22;
+		if (a->expires_at && (exp = parse_date(a->expires_at)) < 0)
+			return 22;
+		/* whole seconds from now, rounded down as rbd does (so
+		 * "2030-01-01" ends at 2029-12-31 23:59:59, as with rbd) */
+		if (a->expires_at && exp > now && ts.tv_nsec)
+			exp--;
+		if (exp < now) {
+			fprintf(stderr, "rbd: cannot use a date in the past as "
+					"an expiration date\n");
+			return 22;
+		}
 		if ((r = check_namespace(t, a)))
 			return tool_exit_code(r);
 		r = cephc_rbd_trash_move(t->cluster, a->pool, a->ns, a->image,
-					 0);
+					 (uint32_t)(exp - now));
 		return r ? fail("deferred delete error", r) : 0;
+	}
+	if (!strcmp(op, "purge")) {
+		int64_t before = 0;
+		size_t n = 0;
+
+		if (a->threshold) {
+			fprintf(stderr, "rbd: --threshold is not supported by "
+					"cephc\n");
+			return 95;
+		}
+		if (parse_pool_spec(a, a->pos[1]))
+			return 22;
+		if (a->expired_before &&
+		    (before = parse_date(a->expired_before)) < 0)
+			return 22;
+		if ((r = check_namespace(t, a)))
+			return tool_exit_code(r);
+		r = cephc_rbd_trash_purge(t->cluster, a->pool, a->ns, before,
+					  &n);
+		/* rbd reports a failed purge but exits 0 */
+		if (r)
+			fprintf(stderr, "rbd: purge stopped after %zu "
+					"image(s): %s%s%s\n",
+				n, cephc_strerror(r),
+				*cephc_rbd_last_error() ? ": " : "",
+				cephc_rbd_last_error());
+		else if (!a->no_progress && isatty(2))
+			fprintf(stderr, "Removing images: 100%% "
+					"complete...done.\n");
+		return 0;
 	}
 	if (strcmp(op, "rm") && strcmp(op, "remove") && strcmp(op, "restore")) {
 		fprintf(stderr, "rbd: unknown trash command '%s'\n", op);
@@ -1808,7 +1901,7 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
 		       "|bench|snap ls|namespace create|rm|ls"
-		       "|trash ls|mv|rm|restore [args]\n");
+		       "|trash ls|mv|rm|restore|purge [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
