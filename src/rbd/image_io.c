@@ -456,7 +456,7 @@ static void copyup_send(struct rbd_io *io, struct rbd_sub *s)
 	int ret = s->cerr;
 
 	/* trailing zeros need not be written: holes read as zeros */
-	s->clen = img->layout.object_size;
+	s->clen = s->cbuf ? img->layout.object_size : 0;
 	while (s->clen && !s->cbuf[s->clen - 1])
 		s->clen--;
 	sub_reset(io, s);
