@@ -68,9 +68,10 @@ struct cephc_rbd_completion {
 struct rbd_io;
 
 enum rbd_sub_phase {
-	SUB_WORK,        /* the change itself (guarded when it may copy up) */
-	SUB_COPYUP,      /* copyup (+ the change when there are no snaps) */
-	SUB_AFTER_DEEP,  /* the change, after a lone copyup */
+	SUB_WORK,         /* the change (guarded when it may copy up) */
+	SUB_COPYUP,       /* copyup + the change */
+	SUB_COPYUP_ALONE, /* copyup only, empty snap context (snapshots) */
+	SUB_PLAIN,        /* the change, unguarded: nothing to copy up */
 };
 
 /* One OSD request of an I/O. */
@@ -82,9 +83,7 @@ struct rbd_sub {
 	enum rbd_sub_phase phase;
 	bool guarded;   /* ops[0] is assert_exists */
 	bool in_parent; /* the object starts inside the parent overlap */
-	bool copyup_alone; /* SUB_COPYUP without the change (snapshots) */
 	uint8_t *cbuf;  /* copyup: the object's parent bytes */
-	uint64_t clen;
 	unsigned cpending; /* parent reads in flight */
 	int cerr;
 	struct iovec iov;
@@ -450,43 +449,39 @@ static void sub_send(struct rbd_io *io, struct rbd_sub *s)
 static void copyup_send(struct rbd_io *io, struct rbd_sub *s)
 {
 	struct cephc_rbd_image *img = io->img;
-	bool deep = img->wnum_snaps != 0;
+	struct iovec in = {s->cbuf, 0};
 	struct cephc_osd_op *op;
-	struct iovec in;
 	int ret = s->cerr;
 
 	/* trailing zeros need not be written: holes read as zeros */
-	s->clen = s->cbuf ? img->layout.object_size : 0;
-	while (s->clen && !s->cbuf[s->clen - 1])
-		s->clen--;
+	if (!ret)
+		in.iov_len = (size_t)img->layout.object_size;
+	while (in.iov_len && !s->cbuf[in.iov_len - 1])
+		in.iov_len--;
 	sub_reset(io, s);
-	if (!ret && !s->clen) {
+	if (!ret && !in.iov_len) {
 		/* the parent holds only zeros here: no copyup needed, and a
 		 * change of a missing object reads the same as the parent */
-		s->phase = SUB_AFTER_DEEP;
+		s->phase = SUB_PLAIN;
 		ret = add_work_ops(io, s);
-		goto send;
-	}
-	s->phase = SUB_COPYUP;
-	if (!ret) {
-		in.iov_base = s->cbuf;
-		in.iov_len = (size_t)s->clen;
+	} else if (!ret) {
 		op = cephc_osd_ops_add(&s->ops);
 		ret = op ? cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, "copyup",
 					     &in, 1, true, 0)
 			 : CEPHC_E2BIG;
+		if (img->wnum_snaps) {
+			/* alone, with an empty snap context: the snapshots
+			 * taken since the clone see the parent's bytes */
+			s->phase = SUB_COPYUP_ALONE;
+			s->req.snap_seq = 0;
+			s->req.snaps = NULL;
+			s->req.num_snaps = 0;
+		} else {
+			s->phase = SUB_COPYUP;
+			if (!ret)
+				ret = add_work_ops(io, s);
+		}
 	}
-	s->copyup_alone = !ret && deep;
-	if (!ret && deep) {
-		/* alone, with an empty snap context: the snapshots taken
-		 * since the clone see the parent's bytes */
-		s->req.snap_seq = 0;
-		s->req.snaps = NULL;
-		s->req.num_snaps = 0;
-	} else if (!ret) {
-		ret = add_work_ops(io, s);
-	}
-send:
 	if (ret) {
 		if (!io->result)
 			io->result = ret;
@@ -579,11 +574,11 @@ static void sub_done(struct cephc_osdc_req *req, int err)
 		copyup_start(io, s);
 		return;
 	}
-	if (s->phase == SUB_COPYUP && s->copyup_alone && !err) {
+	if (s->phase == SUB_COPYUP_ALONE && !err) {
 		/* the lone copyup is done: now the change, snap context and
 		 * all (no guard: the object exists) */
 		sub_reset(io, s);
-		s->phase = SUB_AFTER_DEEP;
+		s->phase = SUB_PLAIN;
 		err = add_work_ops(io, s);
 		if (!err) {
 			sub_send(io, s);

@@ -92,6 +92,24 @@ static void pool_name(struct cephc_cluster *c, int64_t id, char *buf,
 	cephc_buffer_free(pools);
 }
 
+int rbd_parent_snap_get(struct rbd_osd *osd,
+			const struct cephc_rbd_parent_spec *spec,
+			struct cephc_rbd_snap_info *out)
+{
+	struct rbd_loc pl = {osd, spec->pool_id, spec->pool_namespace};
+	char hdr[RBD_OID_MAX];
+	uint8_t b[16];
+	struct cephc_enc e;
+	int ret;
+
+	cephc_rbd_header_object_name(spec->image_id, hdr, sizeof(hdr));
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_snap_id(&e, spec->snap_id);
+	return ret ? ret
+		   : rbd_call(&pl, hdr, "snapshot_get", b, enc_len(&e), false,
+			      snap_reply, out);
+}
+
 /* Names of the parent image (directory, else its trash entry) and snap. */
 static int parent_names(struct cephc_rbd_image *img,
 			const struct cephc_rbd_parent_spec *spec,
@@ -100,7 +118,6 @@ static int parent_names(struct cephc_rbd_image *img,
 	struct rbd_loc pl = {img->osd, spec->pool_id, spec->pool_namespace};
 	struct cephc_rbd_trash_spec ts = {0};
 	struct cephc_rbd_snap_info si = {0};
-	char hdr[RBD_OID_MAX];
 	uint8_t b[CEPHC_RBD_ENC_MAX];
 	struct cephc_enc e;
 	char *name = NULL;
@@ -122,12 +139,7 @@ static int parent_names(struct cephc_rbd_image *img,
 		return ret;
 	snprintf(out->image_name, sizeof(out->image_name), "%s", name);
 	cephc_free(name);
-	cephc_rbd_header_object_name(spec->image_id, hdr, sizeof(hdr));
-	enc_init(&e, b, sizeof(b));
-	ret = cephc_rbd_enc_snap_id(&e, spec->snap_id);
-	if (!ret)
-		ret = rbd_call(&pl, hdr, "snapshot_get", b, enc_len(&e), false,
-			       snap_reply, &si);
+	ret = rbd_parent_snap_get(img->osd, spec, &si);
 	if (!ret)
 		snprintf(out->snap_name, sizeof(out->snap_name), "%s", si.name);
 	cephc_rbd_snap_info_clear(&si);

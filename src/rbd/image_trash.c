@@ -311,11 +311,6 @@ static bool clone_v2(const struct cephc_rbd_image *img)
 	       (img->meta.op_features & CEPHC_RBD_OP_FEATURE_CLONE_CHILD);
 }
 
-static int parent_snap_reply(void *arg, const uint8_t *p, size_t len)
-{
-	return cephc_rbd_dec_snapshot_get(p, len, arg);
-}
-
 /*
  * A clone v2 whose parent snapshot was removed while it had children sits
  * in the parent's snapshot trash; librbd removes that snapshot together
@@ -324,22 +319,12 @@ static int parent_snap_reply(void *arg, const uint8_t *p, size_t len)
  */
 static int check_parent_snap(struct cephc_rbd_image *img)
 {
-	const struct cephc_rbd_parent_spec *ps = &img->meta.parent;
-	struct rbd_loc pl = {img->osd, ps->pool_id, ps->pool_namespace};
 	struct cephc_rbd_snap_info si = {0};
-	char hdr[RBD_OID_MAX];
-	uint8_t b[16];
-	struct cephc_enc e;
 	int ret;
 
 	if (!clone_v2(img))
 		return 0;
-	cephc_rbd_header_object_name(ps->image_id, hdr, sizeof(hdr));
-	enc_init(&e, b, sizeof(b));
-	ret = cephc_rbd_enc_snap_id(&e, ps->snap_id);
-	if (!ret)
-		ret = rbd_call(&pl, hdr, "snapshot_get", b, enc_len(&e), false,
-			       parent_snap_reply, &si);
+	ret = rbd_parent_snap_get(img->osd, &img->meta.parent, &si);
 	if (ret == CEPHC_ENOENT)
 		ret = 0; /* parent or its snapshot gone: nothing to strand */
 	if (!ret && si.ns_type == CEPHC_RBD_SNAP_NS_TRASH &&
