@@ -1332,7 +1332,10 @@ static int con_flush(struct cephc_conn *con)
 				if (!ctl_append(con, b, sizeof(b)))
 					con->need_keepalive_ack = false;
 			}
-			if (con->in_seq > con->in_seq_acked &&
+			/* A lossy peer keeps no sent list, so an ACK would
+			 * only cost both sides a wake-up (Ceph's own client
+			 * sends none on lossy sessions either). */
+			if (!con->lossy && con->in_seq > con->in_seq_acked &&
 			    !ctl_tag_u64(con, V1_TAG_ACK, con->in_seq))
 				con->in_seq_acked = con->in_seq;
 			if (con->need_keepalive) {

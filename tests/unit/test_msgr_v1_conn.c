@@ -921,7 +921,9 @@ static void test_raw_valid_message_is_dispatched_and_acked(void **state)
 	uint8_t b[256];
 	ssize_t n;
 
+	raw_reply_flags = 0;
 	raw_open_session();
+	raw_reply_flags = V1_CONNECT_LOSSY;
 	raw_write(b, raw_message(b, 10, 20, 0));
 	run_until(&F.cli.dispatched, 1);
 	assert_int_equal(F.cli.dispatched, 1);
@@ -933,6 +935,23 @@ static void test_raw_valid_message_is_dispatched_and_acked(void **state)
 	assert_int_equal(n, 9);
 	assert_int_equal(b[0], V1_TAG_ACK);
 	assert_true(get_le64(b + 1) == 1);
+	raw_close();
+}
+
+/* A lossy peer keeps nothing to replay: it gets no ACK. */
+static void test_raw_lossy_session_sends_no_ack(void **state)
+{
+	uint8_t b[256];
+	ssize_t n;
+
+	raw_open_session();
+	raw_write(b, raw_message(b, 10, 20, 0));
+	run_until(&F.cli.dispatched, 1);
+	assert_int_equal(F.cli.dispatched, 1);
+	for (int i = 0; i < 10; i++)
+		cephc_loop_process(F.loop, 1);
+	n = recv(raw_fd, b, sizeof(b), MSG_DONTWAIT);
+	assert_true(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 	raw_close();
 }
 
@@ -1143,6 +1162,7 @@ int main(void)
 	    cmocka_unit_test(test_raw_valid_message_is_dispatched_and_acked),
 	    cmocka_unit_test(
 		test_raw_non_lossy_session_keeps_messages_until_ack),
+	    cmocka_unit_test(test_raw_lossy_session_sends_no_ack),
 	    cmocka_unit_test(test_raw_bad_banner),
 	    cmocka_unit_test(test_raw_wrong_peer_nonce),
 	    cmocka_unit_test(test_raw_unknown_connect_reply_tag),
