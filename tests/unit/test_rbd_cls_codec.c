@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -775,6 +777,20 @@ static void test_object_names(void **state)
 	    cephc_rbd_data_object_name("rbd_data.2.ab", 0xbeef, b, sizeof(b)),
 	    strlen("rbd_data.2.ab.000000000000beef"));
 	assert_string_equal(b, "rbd_data.2.ab.000000000000beef");
+	/* every capacity behaves as snprintf would */
+	for (size_t cap = 0; cap <= 40; cap++) {
+		char want[48], got[48];
+		uint64_t no = 0xfedcba9876543210ull;
+		int n = snprintf(want, cap, "%s.%016" PRIx64, "rbd_data.x", no);
+
+		memset(got, 0x55, sizeof(got));
+		assert_int_equal(
+		    cephc_rbd_data_object_name("rbd_data.x", no, got, cap),
+		    (size_t)n);
+		if (cap)
+			assert_string_equal(got, want);
+		assert_int_equal((uint8_t)got[cap], 0x55);
+	}
 	assert_string_equal(cephc_rbd_reply_method(CEPHC_RBD_REPLY_SNAPSHOT),
 			    "snapshot_get");
 	assert_int_equal(cephc_rbd_reply_from_method("get_modify_timestamp"),
