@@ -7,7 +7,9 @@
  *   Every function may be called from any thread.  Submission hands the
  *   request to the cluster's event loop (inline when no other thread is
  *   driving it at that moment, so a lone submitter pays no wake-up).
- *   Completion callbacks run on the event-loop thread: they must not block
+ *   Completion callbacks run on whichever thread drives the event loop (its
+ *   own thread, or a thread blocked in a synchronous cephc call, which
+ *   drives the loop while it waits), one at a time: they must not block
  *   and must not call the synchronous functions below (which would wait for
  *   the loop they are running on); they may submit more async operations.
  *

@@ -28,7 +28,8 @@
  * Threading: every function may be called from any thread, concurrently on
  * the same handle, except that cephc_rbd_close() must not race with other
  * calls on that image.  Asynchronous completions' callbacks run on the
- * cluster's event-loop thread: they must not block and must not call the
+ * thread driving the cluster's event loop (see cephc/cluster.h), one at a
+ * time: they must not block and must not call the
  * synchronous functions below (they may submit more aio).  Close every
  * image before destroying its cluster handle.
  *
@@ -296,7 +297,7 @@ CEPHC_EXPORT int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size);
 
 /* ---- asynchronous I/O ------------------------------------------------- */
 
-/* cb may be NULL (then wait for it).  It runs once, on the loop thread. */
+/* cb may be NULL (then wait for it).  It runs once, on the loop's driver. */
 typedef void (*cephc_rbd_callback_t)(cephc_rbd_completion *comp, void *arg);
 CEPHC_EXPORT int cephc_rbd_aio_create_completion(void *arg,
 						 cephc_rbd_callback_t cb,

@@ -14,6 +14,7 @@
 #define CEPHC_CLIENT_CLIENT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -55,6 +56,10 @@ struct cephc_cluster {
 
 	struct cephc_osdc *osdc; /* driver context; created by the first
 				  * I/O context (src/client/rados.c) */
+	/* the same, for any thread: only cephc_osdc_in_flight() on it */
+	_Atomic(struct cephc_osdc *) osdc_pub;
+	/* threads inside cephc_client_wait_for() */
+	atomic_int waiting;
 };
 
 /* Run fn(arg) in driver context and wait for it to return. */
@@ -65,10 +70,11 @@ int cephc_client_call(struct cephc_cluster *c, void (*fn)(void *arg),
  * Every blocking call waits here: until done(arg) holds, with *lock (held
  * on entry and on return) guarding what done() reads and cond signalled by
  * whoever changes it.  deadline_ns: CLOCK_MONOTONIC, 0 = none.
- * In caller-driven mode the waiting thread drives the loop itself when no
- * other waiter does (leader/follower; this is what makes blocking calls
- * work there at all); otherwise, and always with our own loop thread, it
- * sleeps on cond.  cond must use CLOCK_MONOTONIC.  Returns 0,
+ * The waiting thread drives the loop itself when no other waiter does
+ * (leader/follower: in caller-driven mode this is what makes blocking calls
+ * work at all; with our own loop thread it saves the hand-offs, the thread
+ * parking meanwhile); otherwise it sleeps on cond and looks again every
+ * 10 ms.  cond must use CLOCK_MONOTONIC.  Returns 0,
  * CEPHC_ETIMEDOUT, or CEPHC_EDEADLK when called from a callback.
  */
 int cephc_client_wait_for(struct cephc_cluster *c, pthread_mutex_t *lock,

@@ -10,6 +10,7 @@
 #include "client/client.h"
 #include "core/alloc.h"
 #include "core/log.h"
+#include "osdc/osd_client.h"
 
 #define SUBSYS "client"
 
@@ -58,40 +59,68 @@ static void cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock,
 	pthread_cond_timedwait(cond, lock, &ts);
 }
 
-/* In caller-driven mode a follower looks again this often: the leader
- * stops driving when its own wait is over. */
+/* A follower looks again this often: the leader stops driving when its
+ * own wait is over. */
 #define FOLLOWER_SLICE_NS 10000000ull
+
+/* A leader is done: if others still need the loop driven, our parked loop
+ * thread must poll again now rather than after its linger. */
+static void after_lead(struct cephc_cluster *c)
+{
+	struct cephc_osdc *osdc = atomic_load(&c->osdc_pub);
+
+	if (c->caller_driven)
+		return;
+	if (atomic_load(&c->waiting) > 1 ||
+	    (osdc && cephc_osdc_in_flight(osdc)))
+		cephc_loop_unpark(c->loop);
+}
 
 int cephc_client_wait_for(struct cephc_cluster *c, pthread_mutex_t *lock,
 			  pthread_cond_t *cond, bool (*done)(void *arg),
 			  void *arg, uint64_t deadline_ns)
 {
+	int r;
+
+	atomic_fetch_add(&c->waiting, 1);
 	for (;;) {
 		uint64_t until = deadline_ns;
-		int r;
 
-		if (done(arg))
-			return 0;
-		if (c->loop && cephc_loop_in_driver(c->loop))
-			return CEPHC_EDEADLK; /* would wait for ourselves */
-		if (deadline_ns && cephc_now_ns() >= deadline_ns)
-			return CEPHC_ETIMEDOUT;
-		/* Only without a loop thread: two threads sleeping in
-		 * epoll_wait() on one epoll fd lose wake-ups (a kick meant for
-		 * the leader is taken by the other), which measured 15x
-		 * slower than the condition variable. */
-		if (c->loop && c->caller_driven) {
+		if (done(arg)) {
+			r = 0;
+			break;
+		}
+		if (c->loop && cephc_loop_in_driver(c->loop)) {
+			r = CEPHC_EDEADLK; /* would wait for ourselves */
+			break;
+		}
+		if (deadline_ns && cephc_now_ns() >= deadline_ns) {
+			r = CEPHC_ETIMEDOUT;
+			break;
+		}
+		/*
+		 * Leader/follower: the first waiter drives the loop itself, so
+		 * its reply is handled on its own thread with no wake-up in
+		 * between; our loop thread, if any, parks meanwhile (two
+		 * threads sleeping in epoll_wait() on one epoll fd would lose
+		 * kicks).  The others sleep on cond and look again each slice.
+		 */
+		if (c->loop) {
 			uint64_t s = cephc_now_ns() + FOLLOWER_SLICE_NS;
 
 			r = cephc_loop_lead(c->loop, lock, done, arg,
 					    deadline_ns);
-			if (r != CEPHC_EBUSY)
-				return r;
+			if (r != CEPHC_EBUSY) {
+				after_lead(c);
+				break;
+			}
 			if (!until || s < until)
 				until = s;
 		}
 		cond_wait_until(cond, lock, until);
 	}
+	atomic_fetch_sub(&c->waiting, 1);
+	return r;
 }
 
 struct pred_arg {

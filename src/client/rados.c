@@ -104,6 +104,7 @@ void cephc_client_osdmap_changed(struct cephc_cluster *c)
 
 void cephc_client_osdc_stop(struct cephc_cluster *c)
 {
+	atomic_store(&c->osdc_pub, NULL);
 	cephc_osdc_destroy(c->osdc);
 	c->osdc = NULL;
 }
@@ -134,6 +135,8 @@ static void start_osdc_fn(void *arg)
 	    .arg = c,
 	};
 	so->ret = cephc_osdc_create(&p, &c->osdc);
+	if (!so->ret)
+		atomic_store(&c->osdc_pub, c->osdc);
 }
 
 /* ---- I/O contexts ---------------------------------------------------------

@@ -36,6 +36,17 @@ struct cephc_loop {
 	 * or NULL; leader_polling while it sleeps in epoll_wait(). */
 	_Atomic(const void *) leader;
 	atomic_bool leader_polling;
+	/*
+	 * Own loop thread parked off the epoll fd while leaders drive (see
+	 * loop_park()): lead_gen counts leaderships, last_leader is the most
+	 * recent leader's thread, unpark_now asks the parked thread back.
+	 */
+	pthread_mutex_t park_mu;
+	pthread_cond_t park_cond; /* CLOCK_MONOTONIC */
+	atomic_bool parked;
+	atomic_bool unpark_now;
+	atomic_uint_fast64_t lead_gen;
+	_Atomic(const void *) last_leader;
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;
@@ -67,6 +78,15 @@ int cephc_loop_create(struct cephc_loop **out)
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->evfd, &ev) < 0)
 		goto fail;
 	pthread_mutex_init(&loop->driver, NULL);
+	pthread_mutex_init(&loop->park_mu, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&loop->park_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	*out = loop;
 	return 0;
 fail:
@@ -86,6 +106,8 @@ void cephc_loop_destroy(struct cephc_loop *loop)
 	close(loop->epfd);
 	close(loop->evfd);
 	pthread_mutex_destroy(&loop->driver);
+	pthread_mutex_destroy(&loop->park_mu);
+	pthread_cond_destroy(&loop->park_cond);
 	cephc_free(loop);
 }
 
@@ -130,7 +152,18 @@ void cephc_timer_cancel(struct cephc_loop *loop, struct cephc_timer *t)
 	t->armed = false;
 }
 
-/* Kick a thread sleeping in epoll_wait() (one eventfd write at most). */
+void cephc_loop_unpark(struct cephc_loop *loop)
+{
+	if (!loop->thread_started)
+		return;
+	pthread_mutex_lock(&loop->park_mu);
+	atomic_store(&loop->unpark_now, true);
+	pthread_cond_signal(&loop->park_cond);
+	pthread_mutex_unlock(&loop->park_mu);
+}
+
+/* Kick a thread sleeping in epoll_wait() (one eventfd write at most), and
+ * a parked loop thread when no leader would see the kick. */
 static void loop_wake(struct cephc_loop *loop)
 {
 	uint64_t one = 1;
@@ -139,6 +172,8 @@ static void loop_wake(struct cephc_loop *loop)
 		if (write(loop->evfd, &one, sizeof(one)) < 0)
 			log_warn("msgr", "loop: eventfd write: %d", errno);
 	}
+	if (atomic_load(&loop->parked) && !atomic_load(&loop->leader))
+		cephc_loop_unpark(loop);
 }
 
 /* A sorted list: a client has a handful of timers per connection. */
@@ -263,6 +298,14 @@ static void leave(struct cephc_loop *loop)
 	pthread_mutex_unlock(&loop->driver);
 }
 
+/* Identifies the calling thread (any per-thread address will do). */
+static const void *self_id(void)
+{
+	static _Thread_local char me;
+
+	return &me;
+}
+
 void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w)
 {
 
@@ -275,20 +318,20 @@ void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w)
 		tls_driving = loop;
 		w->fn(w);
 		leave(loop);
+		/* Sent inline while our thread is parked and nobody leads:
+		 * someone must poll for the reply.  The last leader's own
+		 * submissions are left to it (it is about to wait and lead
+		 * again); that is what keeps a synchronous caller free of
+		 * wake-ups. */
+		if (atomic_load(&loop->parked) && !atomic_load(&loop->leader) &&
+		    atomic_load(&loop->last_leader) != self_id())
+			cephc_loop_unpark(loop);
 		return;
 	}
 	w->next = atomic_load(&loop->pending);
 	while (!atomic_compare_exchange_weak(&loop->pending, &w->next, w))
 		;
 	loop_wake(loop);
-}
-
-/* Identifies the calling thread (any per-thread address will do). */
-static const void *self_id(void)
-{
-	static _Thread_local char me;
-
-	return &me;
 }
 
 /* Longest single sleep of a leader: the safety net for a kick that an
@@ -305,6 +348,8 @@ int cephc_loop_lead(struct cephc_loop *loop, pthread_mutex_t *lock,
 		return CEPHC_EDEADLK;
 	if (!atomic_compare_exchange_strong(&loop->leader, &none, self_id()))
 		return CEPHC_EBUSY;
+	atomic_store(&loop->last_leader, self_id());
+	atomic_fetch_add(&loop->lead_gen, 1);
 	while (!done(arg)) {
 		int t = LEAD_SLICE_MS;
 
@@ -369,7 +414,8 @@ int cephc_loop_timeout_ms(struct cephc_loop *loop)
 	return t;
 }
 
-int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
+/* yield: our own loop thread, which leaves every event to a leader. */
+static int loop_process(struct cephc_loop *loop, int timeout_ms, bool yield)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
 	int n, i, handled = 0, t;
@@ -388,6 +434,10 @@ int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 	atomic_fetch_sub(&loop->waiters, 1);
 	if (n < 0 && errno != EINTR)
 		return -errno;
+	/* A leader polls: what we got stays ready (level-triggered), and the
+	 * kernel passes it on to the leader's epoll_wait(). */
+	if (yield && atomic_load(&loop->leader))
+		return 0;
 	enter(loop);
 	for (i = 0; i < n; i++) {
 		struct cephc_loop_fd *lfd = evs[i].data.ptr;
@@ -418,12 +468,64 @@ int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
 	return handled;
 }
 
+int cephc_loop_process(struct cephc_loop *loop, int timeout_ms)
+{
+	return loop_process(loop, timeout_ms, false);
+}
+
+/*
+ * How long our parked thread lingers after the last leadership before it
+ * polls again.  A synchronous caller leads again within microseconds, so
+ * the thread stays parked and costs one wake-up per LINGER, not one per
+ * request.  Whatever needs a driver sooner unparks it: queued work
+ * (loop_wake()), an inline send by a thread that is not the last leader,
+ * and cephc_loop_unpark() from the leader's side when others still wait.
+ * Unsolicited messages and timers wait at most about 2 * LINGER.
+ */
+#define PARK_LINGER_NS 5000000ull
+
+static void loop_park(struct cephc_loop *loop)
+{
+	pthread_mutex_lock(&loop->park_mu);
+	atomic_store(&loop->parked, true);
+	for (;;) {
+		uint64_t gen = atomic_load(&loop->lead_gen);
+		uint64_t until = cephc_now_ns() + PARK_LINGER_NS;
+		struct timespec ts = {
+		    .tv_sec = (time_t)(until / 1000000000u),
+		    .tv_nsec = (long)(until % 1000000000u)};
+
+		if (atomic_load(&loop->stop) || atomic_load(&loop->unpark_now))
+			break;
+		/* work queued (or kicked) with nobody to run it */
+		if (!atomic_load(&loop->leader) &&
+		    (atomic_load(&loop->pending) ||
+		     atomic_load(&loop->wake_pending)))
+			break;
+		pthread_cond_timedwait(&loop->park_cond, &loop->park_mu, &ts);
+		if (atomic_load(&loop->stop) || atomic_load(&loop->unpark_now))
+			break;
+		if (!atomic_load(&loop->leader) &&
+		    atomic_load(&loop->lead_gen) == gen)
+			break; /* nobody led for a whole linger */
+	}
+	atomic_store(&loop->unpark_now, false);
+	atomic_store(&loop->parked, false);
+	pthread_mutex_unlock(&loop->park_mu);
+}
+
 static void *loop_thread(void *arg)
 {
 	struct cephc_loop *loop = arg;
 
 	while (!atomic_load(&loop->stop)) {
-		int r = cephc_loop_process(loop, -1);
+		int r;
+
+		if (atomic_load(&loop->leader)) {
+			loop_park(loop);
+			continue;
+		}
+		r = loop_process(loop, -1, true);
 
 		if (r < 0) {
 			log_error("msgr", "loop: epoll_wait: %s",
@@ -457,6 +559,9 @@ void cephc_loop_stop(struct cephc_loop *loop)
 	atomic_store(&loop->stop, true);
 	if (write(loop->evfd, &one, sizeof(one)) < 0)
 		log_warn("msgr", "loop: eventfd write: %d", errno);
+	pthread_mutex_lock(&loop->park_mu);
+	pthread_cond_signal(&loop->park_cond);
+	pthread_mutex_unlock(&loop->park_mu);
 	pthread_join(loop->thread, NULL);
 	loop->thread_started = false;
 }

@@ -14,6 +14,9 @@
  *   - caller-driven: the application polls cephc_loop_fd() for readability,
  *     waits at most cephc_loop_timeout_ms(), then calls
  *     cephc_loop_process(loop, 0).
+ * In own-thread mode a thread waiting for a completion may still drive the
+ * loop itself (cephc_loop_lead()); the loop thread then parks off the
+ * epoll fd (see cephc_loop_unpark()).
  * Other threads hand work over with cephc_loop_submit(): when nobody is
  * driving the loop at that moment the submitting thread takes the lock and
  * runs the work inline (no wake-up); otherwise the item goes on a lock-free
@@ -103,6 +106,16 @@ bool cephc_loop_in_driver(const struct cephc_loop *loop);
  */
 int cephc_loop_lead(struct cephc_loop *loop, pthread_mutex_t *lock,
 		    bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
+
+/*
+ * Own-thread mode: while a leader drives, our loop thread stays off the
+ * epoll fd (parked), and lingers there a few ms after the last leadership,
+ * so back-to-back synchronous calls pay no wake-up of it.  Call this when a
+ * leader stops while others still need the loop driven (other waiters,
+ * requests in flight): the thread goes back to polling at once.  Any
+ * thread; harmless when the thread is not parked.
+ */
+void cephc_loop_unpark(struct cephc_loop *loop);
 
 /* Caller-driven mode. */
 int cephc_loop_fd(const struct cephc_loop *loop);

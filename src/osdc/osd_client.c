@@ -1323,3 +1323,8 @@ void cephc_osdc_get_stats(const struct cephc_osdc *osdc,
 	st->in_flight = osdc->in_flight;
 	st->sessions = osdc->nsessions;
 }
+
+uint32_t cephc_osdc_in_flight(const struct cephc_osdc *osdc)
+{
+	return atomic_load(&osdc->in_flight);
+}

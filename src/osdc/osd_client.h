@@ -251,4 +251,7 @@ struct cephc_osdc_stats {
 void cephc_osdc_get_stats(const struct cephc_osdc *osdc,
 			  struct cephc_osdc_stats *st);
 
+/* Requests in flight; any thread (a snapshot). */
+uint32_t cephc_osdc_in_flight(const struct cephc_osdc *osdc);
+
 #endif /* CEPHC_OSDC_OSD_CLIENT_H */

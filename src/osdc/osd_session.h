@@ -8,6 +8,8 @@
 #ifndef CEPHC_OSDC_OSD_SESSION_H
 #define CEPHC_OSDC_OSD_SESSION_H
 
+#include <stdatomic.h>
+
 #include "osdc/osd_client.h"
 
 /* tid hash buckets (a power of two). */
@@ -57,7 +59,7 @@ struct cephc_osdc {
 	bool destroying;
 	uint64_t last_tid;
 	struct cephc_osdc_req **tid_hash;
-	uint32_t in_flight;
+	_Atomic uint32_t in_flight; /* changed in driver context only */
 	struct osdc_reqlist homeless; /* no target / no map yet */
 	struct osdc_session **sess;   /* indexed by OSD id */
 	uint32_t nsess, nsessions;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The event loop: timers, caller-driven mode, cross-thread submission,
- * fds removed (and freed) while their events are pending. */
+ * fds removed (and freed) while their events are pending, leaders beside
+ * our own (parked) loop thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cephc/errors.h"
 #include "msgr/loop.h"
 
 static int order[8], norder;
@@ -223,6 +225,126 @@ static void test_fd_removed_during_batch_is_not_called(void **state)
 	cephc_loop_destroy(fd_loop);
 }
 
+
+/* Leader/follower beside our own loop thread: one readable socket, its
+ * callback counts bytes and notes which thread ran it. */
+struct lead_fd {
+	struct cephc_loop_fd lfd;
+	int seen;      /* bytes read (atomic) */
+	int on_leader; /* callbacks run on the leading thread */
+	pthread_t leader;
+};
+
+static void lead_fd_cb(struct cephc_loop_fd *lfd, uint32_t ev)
+{
+	struct lead_fd *f = (struct lead_fd *)lfd;
+	char b[16];
+	ssize_t n;
+
+	(void)ev;
+	while ((n = recv(lfd->fd, b, sizeof(b), MSG_DONTWAIT)) > 0) {
+		if (pthread_equal(pthread_self(), f->leader))
+			f->on_leader += (int)n;
+		__atomic_fetch_add(&f->seen, (int)n, __ATOMIC_RELEASE);
+	}
+}
+
+struct lead_wait {
+	struct lead_fd *f;
+	int want;
+};
+
+static bool lead_done(void *arg)
+{
+	struct lead_wait *w = arg;
+
+	return __atomic_load_n(&w->f->seen, __ATOMIC_ACQUIRE) >= w->want;
+}
+
+static void *write_later(void *arg)
+{
+	int fd = *(int *)arg;
+
+	usleep(2000);
+	assert_int_equal(send(fd, "x", 1, 0), 1);
+	return NULL;
+}
+
+static bool wait_seen(struct lead_fd *f, int want)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (__atomic_load_n(&f->seen, __ATOMIC_ACQUIRE) >= want)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static void test_leader_beside_own_thread(void **state)
+{
+	struct cephc_loop *loop;
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	struct lead_fd f;
+	struct lead_wait w;
+	int sp[2];
+	const int rounds = 50;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.leader = pthread_self();
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	assert_int_equal(cephc_loop_create(&loop), 0);
+	f.lfd.fd = sp[0];
+	f.lfd.cb = lead_fd_cb;
+	assert_int_equal(cephc_loop_add_fd(loop, &f.lfd, EPOLLIN), 0);
+	assert_int_equal(cephc_loop_start(loop), 0);
+	w.f = &f;
+	/* Each byte arrives while we lead: our thread must handle it (the
+	 * loop thread leaves the epoll fd to us), and our waits end. */
+	for (int i = 1; i <= rounds; i++) {
+		pthread_t t;
+		int r;
+
+		w.want = i;
+		assert_int_equal(pthread_create(&t, NULL, write_later, &sp[1]),
+				 0);
+		pthread_mutex_lock(&mu);
+		r = cephc_loop_lead(loop, &mu, lead_done, &w,
+				    cephc_now_ns() + 5000000000ull);
+		pthread_mutex_unlock(&mu);
+		pthread_join(t, NULL);
+		assert_int_equal(r, 0);
+	}
+	assert_int_equal(f.seen, rounds);
+	/* at most the very first byte may have reached the loop thread */
+	assert_true(f.on_leader >= rounds - 1);
+
+	/* Nobody leads now: the (parked) loop thread polls again by itself
+	 * after its linger ... */
+	assert_int_equal(send(sp[1], "y", 1, 0), 1);
+	assert_true(wait_seen(&f, rounds + 1));
+	{
+		int before = f.on_leader;
+
+		/* ... and at once when asked to. */
+		pthread_mutex_lock(&mu);
+		w.want = rounds + 100; /* never: times out */
+		assert_int_equal(cephc_loop_lead(loop, &mu, lead_done, &w,
+						 cephc_now_ns() + 20000000ull),
+				 CEPHC_ETIMEDOUT);
+		pthread_mutex_unlock(&mu);
+		cephc_loop_unpark(loop);
+		assert_int_equal(send(sp[1], "z", 1, 0), 1);
+		assert_true(wait_seen(&f, rounds + 2));
+		assert_int_equal(f.on_leader, before);
+	}
+	cephc_loop_stop(loop);
+	cephc_loop_del_fd(loop, &f.lfd);
+	cephc_loop_destroy(loop);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +353,7 @@ int main(void)
 	    cmocka_unit_test(test_submit_from_threads_runs_each_once),
 	    cmocka_unit_test(test_fd_removed_during_batch_is_not_called),
 	    cmocka_unit_test(test_timer_armed_from_other_thread_wakes_sleeper),
+	    cmocka_unit_test(test_leader_beside_own_thread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
