@@ -54,10 +54,9 @@ struct cephc_cluster {
 
 	char errmsg[CEPHC_CLUSTER_ERRMSG_MAX];
 
-	struct cephc_osdc *osdc; /* driver context; created by the first
-				  * I/O context (src/client/rados.c) */
-	/* the same, for any thread: only cephc_osdc_in_flight() on it */
-	_Atomic(struct cephc_osdc *) osdc_pub;
+	/* created by the first I/O context (src/client/rados.c); used in
+	 * driver context, except cephc_osdc_in_flight() from any thread */
+	_Atomic(struct cephc_osdc *) osdc;
 	/* threads inside cephc_client_wait_for() */
 	atomic_int waiting;
 };

@@ -67,7 +67,7 @@ static void cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock,
  * thread must poll again now rather than after its linger. */
 static void after_lead(struct cephc_cluster *c)
 {
-	struct cephc_osdc *osdc = atomic_load(&c->osdc_pub);
+	struct cephc_osdc *osdc = c->osdc;
 
 	if (c->caller_driven)
 		return;

@@ -104,7 +104,6 @@ void cephc_client_osdmap_changed(struct cephc_cluster *c)
 
 void cephc_client_osdc_stop(struct cephc_cluster *c)
 {
-	atomic_store(&c->osdc_pub, NULL);
 	cephc_osdc_destroy(c->osdc);
 	c->osdc = NULL;
 }
@@ -134,9 +133,10 @@ static void start_osdc_fn(void *arg)
 	    .on_osdmap_msg = client_osdmap_msg,
 	    .arg = c,
 	};
-	so->ret = cephc_osdc_create(&p, &c->osdc);
-	if (!so->ret)
-		atomic_store(&c->osdc_pub, c->osdc);
+	struct cephc_osdc *osdc = NULL;
+
+	so->ret = cephc_osdc_create(&p, &osdc);
+	c->osdc = osdc;
 }
 
 /* ---- I/O contexts ---------------------------------------------------------

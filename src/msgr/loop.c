@@ -162,6 +162,12 @@ void cephc_loop_unpark(struct cephc_loop *loop)
 	pthread_mutex_unlock(&loop->park_mu);
 }
 
+/* Our thread is parked and nobody leads: nobody would poll. */
+static bool undriven(struct cephc_loop *loop)
+{
+	return atomic_load(&loop->parked) && !atomic_load(&loop->leader);
+}
+
 /* Kick a thread sleeping in epoll_wait() (one eventfd write at most), and
  * a parked loop thread when no leader would see the kick. */
 static void loop_wake(struct cephc_loop *loop)
@@ -172,7 +178,7 @@ static void loop_wake(struct cephc_loop *loop)
 		if (write(loop->evfd, &one, sizeof(one)) < 0)
 			log_warn("msgr", "loop: eventfd write: %d", errno);
 	}
-	if (atomic_load(&loop->parked) && !atomic_load(&loop->leader))
+	if (undriven(loop))
 		cephc_loop_unpark(loop);
 }
 
@@ -323,7 +329,7 @@ void cephc_loop_submit(struct cephc_loop *loop, struct cephc_loop_work *w)
 		 * submissions are left to it (it is about to wait and lead
 		 * again); that is what keeps a synchronous caller free of
 		 * wake-ups. */
-		if (atomic_load(&loop->parked) && !atomic_load(&loop->leader) &&
+		if (undriven(loop) &&
 		    atomic_load(&loop->last_leader) != self_id())
 			cephc_loop_unpark(loop);
 		return;
