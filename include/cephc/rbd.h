@@ -29,9 +29,9 @@
  * the same handle, except that cephc_rbd_close() must not race with other
  * calls on that image.  Asynchronous completions' callbacks run on the
  * thread driving the cluster's event loop (see cephc/cluster.h), one at a
- * time: they must not block and must not call the
- * synchronous functions below (they may submit more aio).  Close every
- * image before destroying its cluster handle.
+ * time: they must not block and must not call the synchronous functions
+ * below (they may submit more aio).  Close every image before destroying
+ * its cluster handle.
  *
  * Memory: caller buffers passed to aio calls must stay valid (and, for
  * writes, unchanged) until the completion fires: data is sent from and

@@ -156,13 +156,13 @@ void rbd_image_release_lock(struct cephc_rbd_image *img);
 int rbd_lock_call(struct cephc_rbd_image *img, const char *method,
 		  const void *in, size_t len, bool writes, rbd_reply_fn fn,
 		  void *arg);
-/* The header's parent spec and the overlap at snap_id (NOSNAP: head);
- * *has false when there is no parent there.  Clear spec after. */
 /* The parent's snapshot named by spec (snapshot_get on its header, in the
  * parent's pool and namespace); clear *out with cephc_rbd_snap_info_clear. */
 int rbd_parent_snap_get(struct rbd_osd *osd,
 			const struct cephc_rbd_parent_spec *spec,
 			struct cephc_rbd_snap_info *out);
+/* The header's parent spec and the overlap at snap_id (NOSNAP: head);
+ * *has false when there is no parent there.  Clear spec after. */
 int rbd_parent_spec_at(struct cephc_rbd_image *img, uint64_t snap_id,
 		       struct cephc_rbd_parent_spec *spec, bool *has,
 		       uint64_t *overlap);

@@ -315,28 +315,18 @@ size_t cephc_rbd_data_object_name(const char *object_prefix, uint64_t objno,
 	 * Formatted by hand: this runs for every object of every I/O, and
 	 * snprintf was 3% of a 4 KiB write's client CPU. */
 	static const char hex[] = "0123456789abcdef";
-	size_t plen = strlen(object_prefix);
-	size_t len = plen + 17;
-	char tmp[17];
+	size_t plen = strlen(object_prefix), len = plen + 17, n, a;
+	char tail[17];
 
-	tmp[0] = '.';
+	tail[0] = '.';
 	for (int i = 16; i >= 1; i--, objno >>= 4)
-		tmp[i] = hex[objno & 0xf];
-	if (cap == 0)
-		return len;
-	if (len < cap) {
-		memcpy(buf, object_prefix, plen);
-		memcpy(buf + plen, tmp, sizeof(tmp));
-		buf[len] = '\0';
-		return len;
+		tail[i] = hex[objno & 0xf];
+	if (cap) {
+		n = len < cap ? len : cap - 1; /* bytes that fit */
+		a = plen < n ? plen : n;
+		memcpy(buf, object_prefix, a);
+		memcpy(buf + a, tail, n - a);
+		buf[n] = '\0';
 	}
-	/* truncated, NUL-terminated at cap - 1 */
-	if (plen >= cap - 1) {
-		memcpy(buf, object_prefix, cap - 1);
-	} else {
-		memcpy(buf, object_prefix, plen);
-		memcpy(buf + plen, tmp, cap - 1 - plen);
-	}
-	buf[cap - 1] = '\0';
 	return len;
 }
