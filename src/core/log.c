@@ -63,6 +63,19 @@ void cephc_logf(enum cephc_log_level level, const char *subsys, const char *fmt,
 		(unsigned)level < 5 ? level_names[level] : "?", subsys, buf);
 }
 
+bool cephc_log_ratelimit_pass(struct cephc_log_ratelimit *rl, uint64_t now_ns,
+			      uint32_t *held)
+{
+	if (rl->next_ns && now_ns < rl->next_ns) {
+		rl->held++;
+		return false;
+	}
+	*held = rl->held;
+	rl->held = 0;
+	rl->next_ns = now_ns + CEPHC_LOG_RATELIMIT_NS;
+	return true;
+}
+
 const char *cephc_version(void)
 {
 	return "0.1.0";

@@ -6,6 +6,9 @@
 #ifndef CEPHC_CORE_LOG_H
 #define CEPHC_CORE_LOG_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "cephc/cephc.h"
 
 extern int cephc_log_threshold;
@@ -24,5 +27,21 @@ void cephc_logf(enum cephc_log_level level, const char *subsys, const char *fmt,
 #define log_info(subsys, ...) CEPHC_LOG(CEPHC_LOG_INFO, subsys, __VA_ARGS__)
 #define log_debug(subsys, ...) CEPHC_LOG(CEPHC_LOG_DEBUG, subsys, __VA_ARGS__)
 #define log_trace(subsys, ...) CEPHC_LOG(CEPHC_LOG_TRACE, subsys, __VA_ARGS__)
+
+/*
+ * Rate limit for a warning that a misbehaving peer could repeat without
+ * end: the first one in an interval passes, the rest are counted.  When
+ * the next one passes, *held says how many were held back since, so the
+ * caller can print one summary line with the count.  Not thread-safe: keep
+ * one per driver context (e.g. in the messenger).
+ */
+struct cephc_log_ratelimit {
+	uint64_t next_ns; /* CLOCK_MONOTONIC: when the next line may pass */
+	uint32_t held;
+};
+#define CEPHC_LOG_RATELIMIT_NS (10ull * 1000000000ull)
+
+bool cephc_log_ratelimit_pass(struct cephc_log_ratelimit *rl, uint64_t now_ns,
+			      uint32_t *held);
 
 #endif /* CEPHC_CORE_LOG_H */

@@ -194,6 +194,9 @@ const struct cephc_entity_addr *
 cephc_conn_peer_addr(const struct cephc_conn *con);
 /* When the last KEEPALIVE2_ACK arrived (CLOCK_MONOTONIC ns), 0 none. */
 uint64_t cephc_conn_last_keepalive_ack(const struct cephc_conn *con);
+/* Why the last fault happened ("bad message header crc", "connect
+ * failed", ...; a static string, NULL before any) and its error. */
+const char *cephc_conn_fault_reason(const struct cephc_conn *con, int *err);
 /* Tag of the last connect reply the client got (V1_TAG_SEQ, ...), 0 none. */
 uint8_t cephc_conn_last_reply_tag(const struct cephc_conn *con);
 /* Sent messages kept for the peer's ACK; always 0 on lossy sessions (a

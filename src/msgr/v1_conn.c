@@ -69,6 +69,9 @@ struct cephc_msgr {
 	struct cephc_loop_fd listen_lfd;
 	const struct cephc_conn_ops *listen_ops;
 	void *listen_priv;
+	/* fault warnings: a peer that faults every session must not fill
+	 * the log (driver context) */
+	struct cephc_log_ratelimit fault_rl;
 };
 
 /* What the receive side waits for. */
@@ -161,10 +164,15 @@ struct cephc_conn {
 	uint64_t last_ka_ack_ns;
 	uint64_t handshake_deadline_ns;
 	uint32_t backoff_ms;
-	/* The session reached OPEN since the last reconnect: the next one
-	 * goes at once (a lossy peer dropped a working session), only
-	 * repeated failures back off. */
+	/* The session delivered a message since the last reconnect: the
+	 * next one goes at once (a lossy peer dropped a working session),
+	 * only repeated failures back off.  Reaching OPEN is not enough: a
+	 * peer that completes the handshake and then sends garbage would be
+	 * redialled at once, forever. */
 	bool reconnect_now;
+	/* Why the last fault happened: a string literal and its error. */
+	const char *fault_why;
+	int fault_err;
 	/* The last fault was the peer dropping us (reset, EOF) rather than
 	 * nobody answering; a few such retries go at once too. */
 	bool peer_dropped;
@@ -395,11 +403,27 @@ static int con_fail(struct cephc_conn *con, int err, const char *why)
 	if (con->state == CEPHC_CON_CLOSED)
 		return err;
 	con->peer_dropped = err == CEPHC_ECONNRESET || err == CEPHC_EPIPE;
+	con->fault_why = why;
+	con->fault_err = err;
 	cephc_addr_format(&con->peer_addr, peer, sizeof(peer));
-	if (err == CEPHC_ECONNRESET || err == CEPHC_EPIPE)
+	if (err == CEPHC_ECONNRESET || err == CEPHC_EPIPE) {
 		log_info(LOG, "%s: %s (%s)", peer, why, cephc_strerror(err));
-	else
-		log_warn(LOG, "%s: %s (%s)", peer, why, cephc_strerror(err));
+	} else if (cephc_log_threshold >= CEPHC_LOG_WARN) {
+		uint32_t held;
+
+		if (cephc_log_ratelimit_pass(&con->msgr->fault_rl,
+					     cephc_now_ns(), &held)) {
+			if (held)
+				log_warn(LOG,
+					 "%u more connection faults in the "
+					 "last %llu s",
+					 held,
+					 CEPHC_LOG_RATELIMIT_NS /
+					     1000000000ull);
+			log_warn(LOG, "%s: %s (%s)", peer, why,
+				 cephc_strerror(err));
+		}
+	}
 	con_reset_socket(con);
 	if (con->ops->fault) {
 		con->busy++;
@@ -655,9 +679,6 @@ static void con_opened(struct cephc_conn *con)
 	uint64_t now = cephc_now_ns();
 
 	con->state = CEPHC_CON_OPEN;
-	con->backoff_ms = 0;
-	con->reconnect_now = true;
-	con->quick_retries = 0;
 	con->connect_rounds = 0;
 	con->authorizer_retried = false;
 	con->last_rx_ns = now;
@@ -960,6 +981,13 @@ static int con_dispatch_message(struct cephc_conn *con)
 		return 0;
 	}
 	con->in_seq = msg->hdr.seq;
+	if (!con->reconnect_now) {
+		/* the session works: a later fault is not the peer's doing,
+		 * and the next reconnect goes at once */
+		con->reconnect_now = true;
+		con->backoff_ms = 0;
+		con->quick_retries = 0;
+	}
 	if (con->ops->dispatch) {
 		con->busy++;
 		con->ops->dispatch(con, msg);
@@ -1618,7 +1646,7 @@ static int con_begin(struct cephc_conn *con,
 		con->peer_addr = *peer;
 	con->peer_type = peer_type;
 	con->server = false;
-	con->reconnect_now = false; /* until this attempt reaches OPEN */
+	con->reconnect_now = false; /* until this session delivers */
 	con->global_seq = ++m->global_seq;
 	con->connect_seq = 0;
 	con->connect_rounds = 0;
@@ -1696,7 +1724,11 @@ void cephc_conn_reconnect(struct cephc_conn *con)
 						  : CEPHC_BACKOFF_BASE_MS;
 		if (con->backoff_ms > CEPHC_BACKOFF_MAX_MS)
 			con->backoff_ms = CEPHC_BACKOFF_MAX_MS;
-		delay_ms = con->backoff_ms;
+		/* up to half again as jitter, so that many clients faulted
+		 * by one event do not come back in step */
+		delay_ms =
+		    con->backoff_ms +
+		    (uint32_t)(cephc_now_ns() % (con->backoff_ms / 2 + 1));
 	}
 	con->state = CEPHC_CON_BACKOFF;
 	/* a timer even at 0 ms: never re-enter the fault path inline */
@@ -1801,6 +1833,13 @@ cephc_conn_peer_addr(const struct cephc_conn *con)
 uint64_t cephc_conn_last_keepalive_ack(const struct cephc_conn *con)
 {
 	return con->last_ka_ack_ns;
+}
+
+const char *cephc_conn_fault_reason(const struct cephc_conn *con, int *err)
+{
+	if (err)
+		*err = con->fault_err;
+	return con->fault_why;
 }
 
 uint8_t cephc_conn_last_reply_tag(const struct cephc_conn *con)

@@ -672,6 +672,53 @@ static void test_fault_then_reconnect_with_backoff(void **state)
 	teardown_msgrs();
 }
 
+/*
+ * A peer that completes the handshake and drops every session before it
+ * delivers anything is not redialled at once forever: a few quick retries,
+ * then backoff.  One delivered message makes the next reconnect immediate
+ * again.
+ */
+static void test_sessions_that_deliver_nothing_back_off(void **state)
+{
+	uint64_t t0, dt;
+	int i;
+
+	(void)state;
+	setup_msgrs(NULL, NULL);
+	open_client(&cli_ops);
+	for (i = 1; i <= 4; i++) {
+		run_until(&F.cli.connected, i);
+		assert_int_equal(F.cli.connected, i);
+		cephc_conn_destroy(F.srv.con);
+		F.srv.con = NULL;
+		run_until(&F.cli.faults, i);
+		t0 = cephc_now_ns();
+		cephc_conn_reconnect(F.cli.con);
+		run_until(&F.cli.connected, i + 1);
+		dt = cephc_now_ns() - t0;
+		if (i <= 3) /* quick retries for a peer that dropped us */
+			assert_true(dt < 200000000ull);
+		else /* then 250 ms and up */
+			assert_true(dt >= 240000000ull);
+	}
+	/* the session works: the server's message reaches the client */
+	run_until(&F.srv.connected, 5);
+	cephc_conn_send(F.srv.con, cephc_msg_new(5, 10));
+	run_until(&F.cli.dispatched, 1);
+	assert_int_equal(F.cli.dispatched, 1);
+	cephc_conn_destroy(F.srv.con);
+	F.srv.con = NULL;
+	run_until(&F.cli.faults, 5);
+	t0 = cephc_now_ns();
+	cephc_conn_reconnect(F.cli.con);
+	run_until(&F.cli.connected, 6);
+	assert_int_equal(F.cli.connected, 6);
+	assert_true(cephc_now_ns() - t0 < 200000000ull);
+	/* why it faulted is kept for error messages */
+	assert_non_null(cephc_conn_fault_reason(F.cli.con, NULL));
+	teardown_msgrs();
+}
+
 /* ------------------------------------------------------------------ */
 /* cross-thread submission with the loop on its own thread */
 
@@ -1154,6 +1201,7 @@ int main(void)
 	    cmocka_unit_test(test_replies_sent_from_dispatch_hook),
 	    cmocka_unit_test(test_keepalive_acked_by_peer),
 	    cmocka_unit_test(test_fault_then_reconnect_with_backoff),
+	    cmocka_unit_test(test_sessions_that_deliver_nothing_back_off),
 	    cmocka_unit_test(test_signatures_checked_when_msg_auth_negotiated),
 	    cmocka_unit_test(test_no_signing_without_msg_auth),
 	    cmocka_unit_test(test_alloc_data_refusal_and_short_buffer_fault),
