@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "mon/mon_client.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,13 @@ struct hunt_attempt {
 	int mon; /* index into the candidate list */
 };
 
+/* The last fault of one monitor address, for error messages. */
+struct mon_cause {
+	struct cephc_entity_addr addr;
+	uint64_t when_ns; /* 0: unused slot */
+	char text[CEPHC_MONC_CAUSE_MAX];
+};
+
 struct cephc_monc {
 	struct cephc_monc_params p;
 	enum monc_state state;
@@ -46,13 +54,19 @@ struct cephc_monc {
 	uint32_t num_hunt;
 	uint32_t hunt_mult;
 	bool had_session;
+	/* Backoff after faults of established sessions (see the header). */
+	uint32_t fault_streak;
+	uint64_t open_since_ns; /* the session is OPEN since (0: it is not) */
+	bool redial_pending;    /* hunt_timer dials when it fires */
+	uint64_t dials;
+	struct cephc_log_ratelimit warn_rl;
 	struct cephc_timer hunt_timer;
 	struct cephc_timer tick_timer;
 
 	struct cephc_conn *cur; /* the session's connection */
 	int cur_mon;
 	bool auth_in_flight; /* a renewal MAuth awaits its reply */
-	bool reclaiming;     /* this handshake's hello named our old global_id */
+	bool reclaiming; /* this handshake's hello named our old global_id */
 
 	uint32_t osdmap_have;
 	uint32_t monmap_have;
@@ -62,6 +76,11 @@ struct cephc_monc {
 
 	struct cephc_auth_buf abuf;
 	char err[CEPHC_MONC_ERRMSG_MAX];
+
+	/* names of the initial monitors (mon_host), parallel to p.mons */
+	struct cephc_entity_addr *init_addrs;
+	char (*init_names)[48];
+	struct mon_cause causes[CEPHC_MONC_CAUSES];
 };
 
 static const struct cephc_conn_ops monc_conn_ops;
@@ -83,6 +102,91 @@ static uint32_t rand_u32(void)
 static struct cephc_loop *monc_loop(struct cephc_monc *monc)
 {
 	return cephc_msgr_loop(monc->p.msgr);
+}
+
+/* ---- fault causes ------------------------------------------------------ */
+
+/* Remember why the monitor at addr failed (the newest cause wins; the
+ * oldest address makes room). */
+static void note_cause(struct cephc_monc *monc,
+		       const struct cephc_entity_addr *addr, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+static void note_cause(struct cephc_monc *monc,
+		       const struct cephc_entity_addr *addr, const char *fmt,
+		       ...)
+{
+	struct mon_cause *slot = NULL;
+	va_list ap;
+
+	for (int i = 0; i < CEPHC_MONC_CAUSES; i++) {
+		struct mon_cause *c = &monc->causes[i];
+		if (c->when_ns && cephc_addr_equal(&c->addr, addr)) {
+			slot = c;
+			break;
+		}
+		if (!slot || c->when_ns < slot->when_ns)
+			slot = c;
+	}
+	slot->addr = *addr;
+	slot->when_ns = cephc_now_ns();
+	va_start(ap, fmt);
+	vsnprintf(slot->text, sizeof(slot->text), fmt, ap);
+	va_end(ap);
+}
+
+/* The name a monitor goes by: from the monmap, else from mon_host unless
+ * it is an invented "noname-*" one.  NULL when there is none. */
+static const char *mon_name_of(const struct cephc_monc *monc,
+			       const struct cephc_entity_addr *addr)
+{
+	if (monc->monmap) {
+		for (uint32_t i = 0; i < monc->monmap->num_mons; i++) {
+			const struct cephc_mon_info *mi =
+			    &monc->monmap->mons[i];
+			for (uint32_t k = 0; k < mi->num_addrs; k++)
+				if (cephc_addr_equal(&mi->addrs[k], addr))
+					return mi->name;
+		}
+	}
+	for (uint32_t i = 0; monc->init_names && i < monc->p.num_mons; i++)
+		if (cephc_addr_equal(&monc->init_addrs[i], addr) &&
+		    monc->init_names[i][0] &&
+		    strncmp(monc->init_names[i], "noname", 6) != 0)
+			return monc->init_names[i];
+	return NULL;
+}
+
+size_t cephc_monc_describe_faults(const struct cephc_monc *monc, char *buf,
+				  size_t len)
+{
+	size_t off = 0;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	for (int i = 0; i < CEPHC_MONC_CAUSES && off < len; i++) {
+		const struct mon_cause *c = &monc->causes[i];
+		const char *name;
+		char a[96];
+		int w;
+
+		if (!c->when_ns)
+			continue;
+		cephc_addr_format(&c->addr, a, sizeof(a));
+		name = mon_name_of(monc, &c->addr);
+		w = snprintf(buf + off, len - off, "%smon%s%s %s: %s",
+			     off ? "; " : "", name ? "." : "", name ? name : "",
+			     a, c->text);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return off < len ? off : len - 1;
+}
+
+uint64_t cephc_monc_dials(const struct cephc_monc *monc)
+{
+	return monc->dials;
 }
 
 /* ---- sending --------------------------------------------------------- */
@@ -184,6 +288,7 @@ static void open_hunt(struct cephc_monc *monc)
 		char a[96];
 		cephc_addr_format(&monc->cand[i], a, sizeof(a));
 		log_debug(SUBSYS, "hunting: dialling mon %u at %s", i, a);
+		monc->dials++;
 		monc->hunt[monc->num_hunt].con = con;
 		monc->hunt[monc->num_hunt].mon = (int)i;
 		monc->num_hunt++;
@@ -200,6 +305,8 @@ static void rehunt(struct cephc_monc *monc)
 {
 	if (monc->state == MONC_FAILED)
 		return;
+	monc->redial_pending = false;
+	monc->open_since_ns = 0;
 	if (monc->had_session || monc->state != MONC_OPEN) {
 		monc->hunt_mult *= 2;
 		if (monc->hunt_mult > CEPHC_MONC_HUNT_MAX_MULT)
@@ -208,13 +315,65 @@ static void rehunt(struct cephc_monc *monc)
 	open_hunt(monc);
 }
 
+/*
+ * The session (or the handshake on it) failed after the messenger's READY:
+ * hunt again, at once if the session had been healthy, else after a
+ * growing delay (see the header).  Without the delay a monitor that
+ * answers READY and then sends garbage is redialled in a tight loop.
+ */
+static void session_failed(struct cephc_monc *monc)
+{
+	uint64_t now = cephc_now_ns();
+	uint64_t base = monc->p.hunt_interval_ms, cap, delay;
+
+	if (monc->state == MONC_FAILED)
+		return;
+	if (monc->open_since_ns &&
+	    now - monc->open_since_ns >=
+		(uint64_t)CEPHC_MONC_HEALTHY_MS * 1000000u)
+		monc->fault_streak = 0;
+	monc->fault_streak++;
+	if (monc->fault_streak <= 1) {
+		rehunt(monc);
+		return;
+	}
+	cap = base * CEPHC_MONC_HUNT_MAX_MULT;
+	delay = monc->fault_streak - 2 >= 16 ? cap
+					     : base << (monc->fault_streak - 2);
+	if (delay > cap)
+		delay = cap;
+	/* jitter: 3/4 to 5/4 of the delay */
+	delay = delay * 3 / 4 + rand_u32() % (delay / 2 + 1);
+	drop_attempts(monc, NULL);
+	close_session(monc);
+	monc->open_since_ns = 0;
+	monc->state = MONC_HUNTING;
+	monc->redial_pending = true;
+	log_debug(SUBSYS, "fault %u in a row; hunting again in %llu ms",
+		  monc->fault_streak, (unsigned long long)delay);
+	cephc_timer_arm(monc_loop(monc), &monc->hunt_timer,
+			now + delay * 1000000u);
+}
+
 static void hunt_timer_cb(struct cephc_timer *t)
 {
 	struct cephc_monc *monc =
 	    (struct cephc_monc *)((char *)t -
 				  offsetof(struct cephc_monc, hunt_timer));
 
+	if (monc->redial_pending) {
+		rehunt(monc);
+		return;
+	}
 	if (monc->state == MONC_HUNTING || monc->state == MONC_AUTHENTICATING) {
+		for (uint32_t i = 0; i < monc->num_hunt; i++)
+			note_cause(monc, &monc->cand[monc->hunt[i].mon],
+				   "no answer within %u ms",
+				   hunt_interval_ms(monc));
+		if (monc->state == MONC_AUTHENTICATING && monc->cur)
+			note_cause(monc, cephc_conn_peer_addr(monc->cur),
+				   "no authentication reply within %u ms",
+				   hunt_interval_ms(monc));
 		log_info(SUBSYS,
 			 "no monitor session after %u ms; hunting "
 			 "again",
@@ -370,6 +529,7 @@ static void session_open(struct cephc_monc *monc)
 	/* a good session halves the hunt multiplier */
 	monc->hunt_mult = monc->hunt_mult > 1 ? monc->hunt_mult / 2 : 1;
 	monc->had_session = true;
+	monc->open_since_ns = cephc_now_ns();
 	monc->err[0] = '\0';
 	cephc_msgr_set_entity_num(monc->p.msgr,
 				  cephc_auth_global_id(monc->p.auth));
@@ -392,9 +552,16 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 
 	dec_init(&d, msg->front, msg->front_len);
 	if (cephc_mauth_reply_decode(&d, &r)) {
-		log_warn(SUBSYS, "malformed MAuthReply: %s",
-			 cephc_strerror(d.err));
-		rehunt(monc);
+		uint32_t held;
+
+		if (cephc_log_ratelimit_pass(&monc->warn_rl, cephc_now_ns(),
+					     &held))
+			log_warn(SUBSYS, "malformed MAuthReply: %s%s",
+				 cephc_strerror(d.err),
+				 held ? " (and earlier ones, not logged)" : "");
+		note_cause(monc, cephc_conn_peer_addr(monc->cur),
+			   "malformed MAuthReply (%s)", cephc_strerror(d.err));
+		session_failed(monc);
 		return;
 	}
 	monc->auth_in_flight = false;
@@ -433,10 +600,11 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 	if (monc->state == MONC_AUTHENTICATING && monc->reclaiming) {
 		/* The refusal may be of the old identity, not of our key (a
 		 * ticket too old to prove it): ask for a fresh one, once. */
-		log_info(SUBSYS, "giving up global_id %llu; asking for a new "
-				 "one",
-			 (unsigned long long)cephc_auth_global_id(
-			     monc->p.auth));
+		log_info(
+		    SUBSYS,
+		    "giving up global_id %llu; asking for a new "
+		    "one",
+		    (unsigned long long)cephc_auth_global_id(monc->p.auth));
 		cephc_auth_forget_identity(monc->p.auth);
 		monc->reclaiming = false;
 		rehunt(monc);
@@ -445,7 +613,7 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 	if (monc->state == MONC_OPEN) {
 		/* a renewal failed: the session still works until expiry;
 		 * try again on a fresh session */
-		rehunt(monc);
+		session_failed(monc);
 		return;
 	}
 	monc->state = MONC_FAILED;
@@ -580,19 +748,22 @@ static void monc_connected(struct cephc_conn *con)
 	if (ret == 0)
 		ret = send_mauth(monc, CEPHC_AUTH_UNKNOWN, &monc->abuf);
 	if (ret)
-		rehunt(monc);
+		session_failed(monc);
 }
 
 static void monc_fault(struct cephc_conn *con, int err)
 {
 	struct cephc_monc *monc = cephc_conn_priv(con);
+	const char *why = cephc_conn_fault_reason(con, NULL);
 
+	note_cause(monc, cephc_conn_peer_addr(con), "%s (%s)",
+		   why ? why : "fault", cephc_strerror(err));
 	if (con == monc->cur) {
 		char a[96];
 		cephc_addr_format(cephc_conn_peer_addr(con), a, sizeof(a));
 		log_info(SUBSYS, "mon %d (%s) session lost: %s; hunting",
 			 monc->cur_mon, a, cephc_strerror(err));
-		rehunt(monc);
+		session_failed(monc);
 		return;
 	}
 	for (uint32_t i = 0; i < monc->num_hunt; i++) {
@@ -643,6 +814,29 @@ int cephc_monc_create(const struct cephc_monc_params *p,
 	}
 	memcpy(monc->cand, p->mons, p->num_mons * sizeof(*monc->cand));
 	monc->num_cand = p->num_mons;
+	/* p.mons stays the caller's: keep our copy of the initial list */
+	monc->p.mons = NULL;
+	if (p->mon_names) {
+		monc->init_addrs =
+		    cephc_malloc_array(p->num_mons, sizeof(*monc->init_addrs));
+		monc->init_names =
+		    cephc_calloc(p->num_mons, sizeof(*monc->init_names));
+		if (!monc->init_addrs || !monc->init_names) {
+			/* names are a nicety: go on without them */
+			cephc_free(monc->init_addrs);
+			cephc_free(monc->init_names);
+			monc->init_addrs = NULL;
+			monc->init_names = NULL;
+		} else {
+			memcpy(monc->init_addrs, p->mons,
+			       p->num_mons * sizeof(*monc->init_addrs));
+		}
+		for (uint32_t i = 0; monc->init_names && i < p->num_mons; i++)
+			snprintf(monc->init_names[i],
+				 sizeof(monc->init_names[i]), "%s",
+				 p->mon_names[i] ? p->mon_names[i] : "");
+	}
+	monc->p.mon_names = NULL;
 	monc->cur_mon = -1;
 	monc->hunt_mult = 1;
 	monc->hunt_timer.cb = hunt_timer_cb;
@@ -682,6 +876,8 @@ void cephc_monc_destroy(struct cephc_monc *monc)
 	cephc_auth_buf_free(&monc->abuf);
 	cephc_free(monc->monmap);
 	cephc_free(monc->cand);
+	cephc_free(monc->init_addrs);
+	cephc_free(monc->init_names);
 	cephc_free(monc);
 }
 

@@ -10,6 +10,14 @@
  * attempt is dropped and others are tried; the multiplier doubles per failed
  * round (cap 10) and halves after a good session, as the kernel does.
  *
+ * Faults after the handshake (a bad crc, a malformed MAuthReply, a peer
+ * that drops the session) back off too: the first fault after a session
+ * that was healthy for CEPHC_MONC_HEALTHY_MS hunts again at once; each
+ * further one waits hunt_interval x 2^(n-2), capped at hunt_interval x 10
+ * (Ceph's cap on hunting), with up to a quarter of jitter either way.  A
+ * monitor that answers READY and then misbehaves is dialled a handful of
+ * times a minute, not thousands.
+ *
  * Liveness: the messenger's keepalives detect a dead monitor (fault), after
  * which the client hunts again, re-authenticates presenting its old ticket
  * and global_id (cephx global_id reclaim), re-subscribes, and resends every
@@ -34,6 +42,10 @@
 #define CEPHC_MONC_HUNT_MAX_MULT 10
 #define CEPHC_MONC_TICK_MS 1000
 #define CEPHC_MONC_ERRMSG_MAX 256
+#define CEPHC_MONC_HEALTHY_MS 30000
+/* Last fault causes kept, one per monitor address. */
+#define CEPHC_MONC_CAUSES 8
+#define CEPHC_MONC_CAUSE_MAX 112
 
 struct cephc_monc;
 struct cephc_monc_request;
@@ -44,6 +56,9 @@ struct cephc_monc_params {
 	/* Initial monitors (from mon_host): v1 or ANY addresses. */
 	const struct cephc_entity_addr *mons;
 	uint32_t num_mons;
+	/* Optional: their names (mon_host's "noname-a", or X of [mon.X]),
+	 * parallel to mons; copied.  Used in error messages. */
+	const char *const *mon_names;
 	uint32_t hunt_parallel;    /* 0: CEPHC_MONC_HUNT_PARALLEL */
 	uint32_t hunt_interval_ms; /* 0: CEPHC_MONC_HUNT_INTERVAL_MS */
 
@@ -74,6 +89,16 @@ int cephc_monc_start(struct cephc_monc *monc);
 bool cephc_monc_is_open(const struct cephc_monc *monc);
 /* The last refusal or failure reason in words ("" if none). */
 const char *cephc_monc_error(const struct cephc_monc *monc);
+/*
+ * The last fault of each monitor tried, in words: "mon.a
+ * v1:127.0.0.1:6789/0: bad message header crc (crc32c mismatch); ...".
+ * Writes a NUL-terminated string (truncated to len); returns its length,
+ * 0 when no monitor has faulted.
+ */
+size_t cephc_monc_describe_faults(const struct cephc_monc *monc, char *buf,
+				  size_t len);
+/* Connections dialled since creation (tests: backoff bounds). */
+uint64_t cephc_monc_dials(const struct cephc_monc *monc);
 const struct cephc_monmap *cephc_monc_monmap(const struct cephc_monc *monc);
 /* The monitor (index into the monmap, or -1) of the current session. */
 int cephc_monc_current_mon(const struct cephc_monc *monc);
