@@ -230,6 +230,9 @@ struct secret_state {
 	size_t cap;
 	int rc; /* 1 + length when found */
 	bool opened;
+	/* the first keyring that exists but could not be read */
+	int read_err;
+	char read_err_path[256];
 };
 
 static int try_keyring(struct cephc_conf *c, const char *path, void *arg)
@@ -244,10 +247,19 @@ static int try_keyring(struct cephc_conf *c, const char *path, void *arg)
 
 	snprintf(st->tried + u, sizeof(st->tried) - u, "%s%s", u ? ", " : "",
 		 path);
-	/* Like ceph_resolve_file_search: the first file that opens. */
+	/* Like ceph_resolve_file_search: the first file that opens.  One
+	 * that is there but unreadable (EACCES) is remembered, so that the
+	 * user hears why rather than "no keyring found". */
 	rc = cephc_conf_slurp(path, CEPHC_CONF_MAX_FILE_SIZE, &text, &len);
-	if (rc)
+	if (rc) {
+		if (rc != CEPHC_ENOENT && rc != CEPHC_ENOTDIR &&
+		    !st->read_err) {
+			st->read_err = rc;
+			snprintf(st->read_err_path, sizeof(st->read_err_path),
+				 "%s", path);
+		}
 		return 0;
+	}
 	st->opened = true;
 	rc = cephc_keyring_parse(text, len, &kr, &err);
 	memset(text, 0, len);
@@ -355,9 +367,16 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 		cephc_free(v);
 		return rc;
 	}
-	if (!st.opened)
+	if (!st.opened && st.read_err) {
+		/* as Ceph prints it: "(13) Permission denied" */
+		conf_set_error(c, "cannot read keyring %s: (%d) %s",
+			       st.read_err_path, -st.read_err,
+			       strerror(-st.read_err));
+		st.rc = st.read_err;
+	} else if (!st.opened) {
 		conf_set_error(c, "no keyring found for %s; searched: %s",
 			       c->name, st.tried[0] ? st.tried : v);
+	}
 	cephc_free(v);
 	return st.rc;
 }

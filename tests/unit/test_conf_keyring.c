@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -368,6 +369,51 @@ static void test_init_tool(void **state)
 	unsetenv("CEPH_CONF");
 }
 
+/*
+ * A keyring that exists but cannot be read is reported as such (EACCES,
+ * "(13) Permission denied", as Ceph says), not as missing.  Root reads
+ * anything, so the check runs in a child that gives up root first.
+ */
+static void test_unreadable_keyring_is_eacces(void **state)
+{
+	char list[600];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	write_file("kr", authtool_keyring);
+	assert_int_equal(chmod(path_of("kr"), 0), 0);
+	assert_int_equal(chmod(path_of(""), 0711), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct cephc_conf *c;
+		uint8_t key[64];
+		int r;
+
+		if (geteuid() == 0 && (setgid(65534) || setuid(65534)))
+			_exit(2);
+		if (cephc_conf_create(&c))
+			_exit(3);
+		snprintf(list, sizeof(list), "%s,%s", path_of("missing"),
+			 path_of("kr"));
+		cephc_conf_set(c, "keyring", list);
+		r = cephc_conf_load_secret(c, key, sizeof(key));
+		if (r != CEPHC_EACCES)
+			_exit(4);
+		if (!strstr(cephc_conf_last_error(c),
+			    "(13) Permission denied") ||
+		    !strstr(cephc_conf_last_error(c), path_of("kr")))
+			_exit(5);
+		cephc_conf_destroy(c);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	chmod(path_of("kr"), 0600);
+}
+
 static void test_slurp_limits(void **state)
 {
 	char *buf;
@@ -400,6 +446,8 @@ int main(void)
 					    remove_dir),
 	    cmocka_unit_test_setup_teardown(test_init_tool, make_dir,
 					    remove_dir),
+	    cmocka_unit_test_setup_teardown(test_unreadable_keyring_is_eacces,
+					    make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(test_slurp_limits, make_dir,
 					    remove_dir),
 	};
