@@ -14,9 +14,9 @@
  * waits).  With cephc_cluster_set_loop_mode(c, CEPHC_LOOP_CALLER_DRIVEN) no
  * thread is started: the application polls cephc_cluster_event_fd() and
  * calls cephc_cluster_process(), and callbacks run inside that call or
- * inside blocking cephc calls.  Blocking calls wait at most their timeout: the defaults are bounded
- * (see cephc_cluster_set_timeout()), unlike librados whose defaults wait
- * forever.
+ * inside blocking cephc calls.  Blocking calls wait at most their timeout: the
+ * defaults are bounded (see cephc_cluster_set_timeout()), unlike librados whose
+ * defaults wait forever.
  *
  * Memory: strings and buffers returned to the caller are allocated with
  * cephc's allocator and freed by the caller with cephc_buffer_free().
@@ -71,10 +71,32 @@ CEPHC_EXPORT int cephc_cluster_conf_parse_argv(cephc_cluster *c, int argc,
  */
 CEPHC_EXPORT char *cephc_cluster_conf_get(cephc_cluster *c, const char *option);
 
-/* Timeout for connect and for each blocking call, in milliseconds;
- * 0 disables it (wait forever).  Default: 30000. */
+/*
+ * Timeouts, in milliseconds; 0 means no timeout (wait forever), as it does
+ * in librados.  Three, as librados has them:
+ *   connect       cephc_cluster_connect()           client_mount_timeout
+ *   mon op        each monitor command, map wait    rados_mon_op_timeout
+ *   osd op        each object / image operation     rados_osd_op_timeout
+ * Unlike librados, whose defaults wait forever (osd and mon ops) or 300 s
+ * (connect), each is 30000 unless set: by these calls (which win), or by
+ * the option in the configuration (file, CEPH_ARGS, command line or
+ * cephc_cluster_conf_set(); values in seconds as Ceph reads them, "5",
+ * "0.5", "250ms"), read at connect.  May be called at any time: a new
+ * value applies to operations started afterwards (an I/O context with its
+ * own cephc_ioctx_set_timeout() keeps that).
+ */
+#define CEPHC_TIMEOUT_CONNECT 0
+#define CEPHC_TIMEOUT_MON_OP 1
+#define CEPHC_TIMEOUT_OSD_OP 2
+/* All three at once. */
 CEPHC_EXPORT void cephc_cluster_set_timeout(cephc_cluster *c,
 					    uint32_t timeout_ms);
+/* One of them (CEPHC_TIMEOUT_*); CEPHC_EINVAL for an unknown kind. */
+CEPHC_EXPORT int cephc_cluster_set_timeout_of(cephc_cluster *c, int kind,
+					      uint32_t timeout_ms);
+/* The timeout in force for kind (after connect: as the configuration
+ * set it); 0 = none; 30000 for an unknown kind. */
+CEPHC_EXPORT uint32_t cephc_cluster_get_timeout(cephc_cluster *c, int kind);
 
 /*
  * Who drives the event loop; before connect (CEPHC_EISCONN after).
@@ -103,15 +125,18 @@ CEPHC_EXPORT int cephc_cluster_next_timeout_ms(cephc_cluster *c);
 CEPHC_EXPORT int cephc_cluster_process(cephc_cluster *c, int timeout_ms);
 /*
  * Connect: hunt for a monitor, authenticate, receive the monmap and the
- * latest osdmap.  Returns 0, or e.g. CEPHC_EACCES (wrong key),
- * CEPHC_ENOENT (no keyring found), CEPHC_ETIMEDOUT (no monitor answered in
- * time).  A human-readable reason is available from
- * cephc_cluster_last_error().
+ * latest osdmap.  Returns 0, or e.g. CEPHC_EACCES (wrong key, or a keyring
+ * that exists but cannot be read), CEPHC_ENOENT (no keyring found),
+ * CEPHC_ETIMEDOUT (no session within the connect timeout).  A
+ * human-readable reason is available from cephc_cluster_last_error(); on
+ * a timeout it names each monitor tried and why it failed ("mon.a
+ * v1:10.0.0.1:6789/0: connect failed (connection refused)").
  */
 CEPHC_EXPORT int cephc_cluster_connect(cephc_cluster *c);
 
 /* The reason for the last failure of connect/mon_command on this handle,
- * or "" (static until the next call on the handle). */
+ * or of an operation that timed out (e.g. "pool 'p' is full"), or ""
+ * (valid until the next call on the handle). */
 CEPHC_EXPORT const char *cephc_cluster_last_error(cephc_cluster *c);
 
 /* fsid as a 36-character UUID string plus NUL; after connect. */

@@ -48,6 +48,7 @@ extern "C" {
 	X(EMFILE, -EMFILE, "too many open files")                              \
 	X(EFBIG, -EFBIG, "file too large")                                     \
 	X(ENOSPC, -ENOSPC, "no space left")                                    \
+	X(EDQUOT, -EDQUOT, "quota exceeded")                                   \
 	X(EROFS, -EROFS, "read-only")                                          \
 	X(EPIPE, -EPIPE, "broken pipe")                                        \
 	X(EDOM, -EDOM, "argument out of domain")                               \

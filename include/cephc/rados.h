@@ -71,8 +71,18 @@ CEPHC_EXPORT int64_t cephc_ioctx_pool_id(const cephc_ioctx *io);
 /* Namespace ("" / NULL: default) and locator key (NULL: none); copied. */
 CEPHC_EXPORT int cephc_ioctx_set_namespace(cephc_ioctx *io, const char *ns);
 CEPHC_EXPORT int cephc_ioctx_set_locator(cephc_ioctx *io, const char *key);
-/* Per-operation timeout in ms; 0 = none. */
+/* Per-operation timeout in ms; 0 = none.  Until set, each operation takes
+ * the cluster's OSD op timeout (cephc_cluster_set_timeout_of()). */
 CEPHC_EXPORT void cephc_ioctx_set_timeout(cephc_ioctx *io, uint32_t ms);
+/*
+ * Writes through io while the pool (or the cluster) is full: by default
+ * they wait until there is room, bounded by the op timeout, as librados'
+ * do (on a timeout, cephc_cluster_last_error() says the pool is full).
+ * With full_try != 0 they are sent anyway and fail at once with
+ * CEPHC_ENOSPC (CEPHC_EDQUOT for a pool over its quota), as
+ * rados_ioctx_set_pool_full_try() makes librados' fail.
+ */
+CEPHC_EXPORT void cephc_ioctx_set_full_try(cephc_ioctx *io, int full_try);
 
 /* ---- compound write operations ---------------------------------------------
  */

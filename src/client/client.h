@@ -31,7 +31,11 @@
 struct cephc_cluster {
 	struct cephc_conf *conf;
 	bool conf_read; /* a conf file was read (or the search was done) */
-	uint32_t timeout_ms;
+	/* Timeouts in force (ms, 0: none), indexed by CEPHC_TIMEOUT_*: set
+	 * through the API (bit k of timeouts_api), else from the
+	 * configuration at connect, else CEPHC_CLUSTER_TIMEOUT_DEFAULT_MS. */
+	_Atomic uint32_t timeouts[3];
+	_Atomic uint32_t timeouts_api;
 	/* cephc_cluster_set_loop_mode(): the application drives the loop;
 	 * no thread of ours runs it */
 	bool caller_driven;
@@ -52,6 +56,7 @@ struct cephc_cluster {
 	bool connected;
 	uint64_t global_id;
 
+	pthread_mutex_t errlock; /* writers of errmsg */
 	char errmsg[CEPHC_CLUSTER_ERRMSG_MAX];
 
 	/* created by the first I/O context (src/client/rados.c); used in
@@ -89,7 +94,13 @@ int cephc_client_wait(struct cephc_cluster *c,
 		      bool (*pred)(struct cephc_cluster *c, void *arg),
 		      void *arg, uint64_t deadline_ns);
 
-uint64_t cephc_client_deadline(const struct cephc_cluster *c);
+/* now + the timeout of kind (CEPHC_TIMEOUT_*); 0 when it is none. */
+uint64_t cephc_client_deadline(struct cephc_cluster *c, int kind);
+
+/* Set the handle's last error message (any thread; arguments may point
+ * into the current message). */
+void cephc_client_set_errmsg(struct cephc_cluster *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Apply an MOSDMap (from a monitor or an OSD session).  Driver context. */
 void cephc_client_handle_osdmap_msg(struct cephc_cluster *c,

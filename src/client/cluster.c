@@ -16,22 +16,30 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void set_errmsg(struct cephc_cluster *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_errmsg(struct cephc_cluster *c, const char *fmt, ...)
+/*
+ * Format into a scratch buffer first: callers may pass the current message
+ * as an argument ("...: %s", c->errmsg), and vsnprintf() into the buffer
+ * it reads from is undefined (it once printed the message twice).
+ */
+void cephc_client_set_errmsg(struct cephc_cluster *c, const char *fmt, ...)
 {
+	char tmp[CEPHC_CLUSTER_ERRMSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->errmsg, sizeof(c->errmsg), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	pthread_mutex_lock(&c->errlock);
+	memcpy(c->errmsg, tmp, sizeof(tmp));
+	pthread_mutex_unlock(&c->errlock);
 }
+#define set_errmsg cephc_client_set_errmsg
 
-uint64_t cephc_client_deadline(const struct cephc_cluster *c)
+uint64_t cephc_client_deadline(struct cephc_cluster *c, int kind)
 {
-	return c->timeout_ms
-		   ? cephc_now_ns() + (uint64_t)c->timeout_ms * 1000000u
-		   : 0;
+	uint32_t ms = atomic_load(&c->timeouts[kind]);
+
+	return ms ? cephc_now_ns() + (uint64_t)ms * 1000000u : 0;
 }
 
 void cephc_client_cond_init(pthread_cond_t *cond)
@@ -206,8 +214,11 @@ int cephc_cluster_create(cephc_cluster **out, const char *id)
 		cephc_free(c);
 		return r;
 	}
-	c->timeout_ms = CEPHC_CLUSTER_TIMEOUT_DEFAULT_MS;
+	for (int k = 0; k < 3; k++)
+		atomic_init(&c->timeouts[k], CEPHC_CLUSTER_TIMEOUT_DEFAULT_MS);
+	atomic_init(&c->timeouts_api, 0);
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->errlock, NULL);
 	cephc_client_cond_init(&c->cond);
 	*out = c;
 	return 0;
@@ -254,9 +265,70 @@ char *cephc_cluster_conf_get(cephc_cluster *c, const char *option)
 	return v;
 }
 
+/* The options behind CEPHC_TIMEOUT_*, as librados names them. */
+static const char *const timeout_options[3] = {
+    "client_mount_timeout",
+    "rados_mon_op_timeout",
+    "rados_osd_op_timeout",
+};
+
+static void apply_timeout(struct cephc_cluster *c, int kind, uint32_t ms)
+{
+	struct cephc_osdc *osdc;
+
+	atomic_store(&c->timeouts[kind], ms);
+	if (kind == CEPHC_TIMEOUT_OSD_OP && (osdc = atomic_load(&c->osdc)))
+		cephc_osdc_set_op_timeout(osdc, ms);
+}
+
+int cephc_cluster_set_timeout_of(cephc_cluster *c, int kind,
+				 uint32_t timeout_ms)
+{
+	if (kind < 0 || kind > 2)
+		return CEPHC_EINVAL;
+	atomic_fetch_or(&c->timeouts_api, 1u << kind);
+	apply_timeout(c, kind, timeout_ms);
+	return 0;
+}
+
 void cephc_cluster_set_timeout(cephc_cluster *c, uint32_t timeout_ms)
 {
-	c->timeout_ms = timeout_ms;
+	for (int k = 0; k < 3; k++)
+		cephc_cluster_set_timeout_of(c, k, timeout_ms);
+}
+
+uint32_t cephc_cluster_get_timeout(cephc_cluster *c, int kind)
+{
+	if (kind < 0 || kind > 2)
+		return CEPHC_CLUSTER_TIMEOUT_DEFAULT_MS;
+	return atomic_load(&c->timeouts[kind]);
+}
+
+/*
+ * At connect: each timeout not set through the API takes the option's
+ * value when the configuration sets it at any level (0 = none, as in
+ * librados), else keeps cephc's bounded default.
+ */
+static int resolve_timeouts(struct cephc_cluster *c)
+{
+	uint32_t api = atomic_load(&c->timeouts_api);
+
+	for (int k = 0; k < 3; k++) {
+		const char *opt = timeout_options[k];
+		uint64_t ms;
+
+		if (api & (1u << k) ||
+		    cephc_conf_level_of(c->conf, opt) <= CEPHC_CONF_DEFAULT)
+			continue;
+		if (cephc_conf_get_duration_ms(c->conf, opt, 0, &ms)) {
+			set_errmsg(c, "bad value for %s: '%s' (seconds)", opt,
+				   cephc_conf_get_raw(c->conf, opt));
+			return CEPHC_EINVAL;
+		}
+		apply_timeout(c, k,
+			      ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+	}
+	return 0;
 }
 
 /* ---- who drives the event loop ------------------------------------------ */
@@ -424,8 +496,7 @@ static void start_monc(void *arg)
 	if (sa->ret == 0)
 		sa->ret = cephc_monc_start(sa->c->monc);
 	if (sa->ret && sa->c->monc)
-		snprintf(sa->c->errmsg, sizeof(sa->c->errmsg), "%s",
-			 cephc_monc_error(sa->c->monc));
+		set_errmsg(sa->c, "%s", cephc_monc_error(sa->c->monc));
 }
 
 static bool connect_done(struct cephc_cluster *c, void *arg)
@@ -465,7 +536,11 @@ static int build_auth(struct cephc_cluster *c)
 	ap.allowed = allowed;
 	if (allowed & (1u << CEPHC_AUTH_CEPHX)) {
 		n = cephc_conf_load_secret(c->conf, raw, sizeof(raw));
-		if (n < 0 && !(allowed & (1u << CEPHC_AUTH_NONE))) {
+		/* Only a key that is nowhere lets "none" be tried alone; a
+		 * keyring that is there but unreadable or malformed is the
+		 * user's to fix, as Ceph's tools say. */
+		if (n < 0 && (n != CEPHC_ENOENT ||
+			      !(allowed & (1u << CEPHC_AUTH_NONE)))) {
 			set_errmsg(c, "no key for %s: %s",
 				   cephc_conf_name(c->conf),
 				   cephc_conf_last_error(c->conf));
@@ -497,10 +572,47 @@ static int build_auth(struct cephc_cluster *c)
 	return 0;
 }
 
+struct fault_text {
+	struct cephc_cluster *c;
+	char buf[CEPHC_CLUSTER_ERRMSG_MAX];
+};
+
+/* The mon client's fault causes belong to the driver context. */
+static void fault_text_fn(void *arg)
+{
+	struct fault_text *ft = arg;
+
+	if (ft->c->monc)
+		cephc_monc_describe_faults(ft->c->monc, ft->buf,
+					   sizeof(ft->buf));
+}
+
+/* Connect timed out: say what each monitor did, not only that time ran
+ * out. */
+static void connect_timeout_message(struct cephc_cluster *c, bool session)
+{
+	struct fault_text ft = {.c = c};
+	uint32_t ms = atomic_load(&c->timeouts[CEPHC_TIMEOUT_CONNECT]);
+
+	cephc_client_call(c, fault_text_fn, &ft);
+	if (session)
+		set_errmsg(c, "no osdmap within %u ms of the monitor session",
+			   ms);
+	else if (ft.buf[0])
+		set_errmsg(c, "no monitor session within %u ms: %s", ms,
+			   ft.buf);
+	else
+		set_errmsg(c,
+			   "no monitor session within %u ms: no monitor "
+			   "answered",
+			   ms);
+}
+
 int cephc_cluster_connect(cephc_cluster *c)
 {
 	struct cephc_conf_monlist ml = {0};
 	struct cephc_entity_addr *addrs = NULL;
+	const char **names = NULL;
 	struct cephc_msgr_opts mo;
 	struct start_args sa = {0};
 	uint64_t deadline;
@@ -511,6 +623,8 @@ int cephc_cluster_connect(cephc_cluster *c)
 	c->errmsg[0] = '\0';
 	if (!c->conf_read && (r = cephc_cluster_conf_read_file(c, NULL)))
 		return r;
+	if ((r = resolve_timeouts(c)))
+		return r;
 	r = cephc_conf_get_mons(c->conf, &ml);
 	if (r) {
 		set_errmsg(c, "no monitors: %s",
@@ -519,18 +633,26 @@ int cephc_cluster_connect(cephc_cluster *c)
 	}
 	/* msgr v1 for now: dial each monitor's v1 (or typeless) address */
 	addrs = cephc_malloc_array(ml.count, sizeof(*addrs));
+	names = cephc_calloc(ml.count ? ml.count : 1, sizeof(*names));
 	uint32_t n = 0;
-	for (uint32_t i = 0; addrs && i < ml.count; i++) {
+	for (uint32_t i = 0; addrs && names && i < ml.count; i++) {
 		const struct cephc_entity_addr *a = cephc_addrvec_pick(
 		    ml.mons[i].addrs, ml.mons[i].naddrs, CEPHC_ADDR_LEGACY);
-		if (a)
+		if (a) {
+			names[n] = ml.mons[i].name;
 			addrs[n++] = *a;
+		}
 	}
-	cephc_conf_monlist_free(&ml);
-	if (!addrs || n == 0) {
+	if (!addrs || !names || n == 0) {
+		r = addrs && names ? CEPHC_EINVAL : CEPHC_ENOMEM;
+		cephc_conf_monlist_free(&ml);
+		cephc_free(names);
 		cephc_free(addrs);
-		set_errmsg(c, "mon_host lists no msgr v1 address");
-		return addrs ? CEPHC_EINVAL : CEPHC_ENOMEM;
+		set_errmsg(c, "%s",
+			   r == CEPHC_EINVAL
+			       ? "mon_host lists no msgr v1 address"
+			       : cephc_strerror(r));
+		return r;
 	}
 	r = build_auth(c);
 	if (r)
@@ -548,15 +670,19 @@ int cephc_cluster_connect(cephc_cluster *c)
 	sa.mp.msgr = c->msgr;
 	sa.mp.auth = c->auth;
 	sa.mp.mons = addrs;
+	sa.mp.mon_names = names;
 	sa.mp.num_mons = n;
 	sa.mp.on_session = on_session;
 	sa.mp.on_monmap = on_monmap;
 	sa.mp.on_osdmap = on_osdmap;
 	sa.mp.arg = c;
-	deadline = cephc_client_deadline(c);
+	deadline = cephc_client_deadline(c, CEPHC_TIMEOUT_CONNECT);
 	cephc_client_call(c, start_monc, &sa);
 	cephc_free(addrs);
+	cephc_free(names);
+	cephc_conf_monlist_free(&ml);
 	addrs = NULL;
+	names = NULL;
 	if ((r = sa.ret))
 		goto fail;
 
@@ -564,10 +690,10 @@ int cephc_cluster_connect(cephc_cluster *c)
 	r = cephc_client_wait(c, connect_done, NULL, deadline);
 	if (r == 0 && c->session_err)
 		r = c->session_err;
-	if (r == CEPHC_ETIMEDOUT)
-		set_errmsg(c, "no monitor session within %u ms%s%s",
-			   c->timeout_ms, c->errmsg[0] ? ": " : "", c->errmsg);
+	bool have_session = c->session_up;
 	pthread_mutex_unlock(&c->lock);
+	if (r == CEPHC_ETIMEDOUT)
+		connect_timeout_message(c, have_session);
 	if (r)
 		goto fail;
 	c->connected = true;
@@ -575,6 +701,8 @@ int cephc_cluster_connect(cephc_cluster *c)
 
 fail:
 	cephc_free(addrs);
+	cephc_free(names);
+	cephc_conf_monlist_free(&ml);
 	if (!c->errmsg[0])
 		set_errmsg(c, "%s", cephc_strerror(r));
 	return r;
@@ -725,7 +853,7 @@ static int mon_req_run(struct cephc_cluster *c, struct mon_req *mr)
 	if (!c->connected)
 		return CEPHC_ENOTCONN;
 	mr->c = c;
-	mr->timeout_ms = c->timeout_ms;
+	mr->timeout_ms = atomic_load(&c->timeouts[CEPHC_TIMEOUT_MON_OP]);
 	cephc_client_call(c, mon_req_submit, mr);
 	pthread_mutex_lock(&c->lock);
 	cephc_client_wait(c, mon_req_finished, mr, 0);
@@ -742,7 +870,7 @@ int cephc_cluster_mon_command(cephc_cluster *c, const char *json,
 
 	if (r == CEPHC_ETIMEDOUT)
 		set_errmsg(c, "mon command timed out after %u ms",
-			   c->timeout_ms);
+			   mr.timeout_ms);
 	if (outbuf)
 		*outbuf = mr.outbuf;
 	else
@@ -771,7 +899,7 @@ static bool have_epoch(struct cephc_cluster *c, void *arg)
 int cephc_cluster_wait_for_latest_osdmap(cephc_cluster *c)
 {
 	struct mon_req mr = {.what = "osdmap"};
-	uint64_t deadline = cephc_client_deadline(c);
+	uint64_t deadline = cephc_client_deadline(c, CEPHC_TIMEOUT_MON_OP);
 	int r = mon_req_run(c, &mr);
 
 	if (r)
@@ -812,6 +940,7 @@ void cephc_cluster_destroy(cephc_cluster *c)
 	cephc_conf_destroy(c->conf);
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->errlock);
 	cephc_free(c);
 }
 

@@ -24,6 +24,7 @@ struct cephc_ioctx {
 	char *nspace;
 	char *key;
 	uint32_t timeout_ms;
+	uint32_t osd_flags; /* CEPHC_OSD_FLAG_* on every request */
 };
 
 /* What to do with one op's output when the request completes. */
@@ -108,6 +109,25 @@ void cephc_client_osdc_stop(struct cephc_cluster *c)
 	c->osdc = NULL;
 }
 
+/* A write timed out waiting for room: say so, a bare ETIMEDOUT does not
+ * tell the user what to fix.  Driver context. */
+static void client_full_timeout(void *arg, int64_t pool)
+{
+	struct cephc_cluster *c = arg;
+	char name[128] = "";
+
+	pthread_mutex_lock(&c->lock);
+	const struct cephc_pg_pool *p =
+	    c->osdmap ? cephc_osdmap_pool(c->osdmap, pool) : NULL;
+	if (p && p->name)
+		snprintf(name, sizeof(name), "%s", p->name);
+	pthread_mutex_unlock(&c->lock);
+	cephc_client_set_errmsg(c,
+				"timed out waiting for room: pool '%s' (id "
+				"%lld) is full",
+				name, (long long)pool);
+}
+
 struct start_osdc {
 	struct cephc_cluster *c;
 	int ret;
@@ -131,12 +151,16 @@ static void start_osdc_fn(void *arg)
 	    .monc = c->monc,
 	    .get_map = client_map,
 	    .on_osdmap_msg = client_osdmap_msg,
+	    .on_full_timeout = client_full_timeout,
 	    .arg = c,
 	};
 	struct cephc_osdc *osdc = NULL;
 
 	so->ret = cephc_osdc_create(&p, &osdc);
 	c->osdc = osdc;
+	if (osdc)
+		cephc_osdc_set_op_timeout(
+		    osdc, atomic_load(&c->timeouts[CEPHC_TIMEOUT_OSD_OP]));
 }
 
 /* ---- I/O contexts ---------------------------------------------------------
@@ -176,7 +200,8 @@ int cephc_ioctx_create_by_id(cephc_cluster *c, int64_t pool_id,
 		return CEPHC_ENOMEM;
 	io->c = c;
 	io->pool = pool_id;
-	io->timeout_ms = c->timeout_ms;
+	/* the cluster's op timeout at each submission, until set here */
+	io->timeout_ms = CEPHC_OSDC_TIMEOUT_INHERIT;
 	*out = io;
 	return 0;
 }
@@ -243,6 +268,14 @@ int cephc_ioctx_set_locator(cephc_ioctx *io, const char *key)
 void cephc_ioctx_set_timeout(cephc_ioctx *io, uint32_t ms)
 {
 	io->timeout_ms = ms;
+}
+
+void cephc_ioctx_set_full_try(cephc_ioctx *io, int full_try)
+{
+	if (full_try)
+		io->osd_flags |= CEPHC_OSD_FLAG_FULL_TRY;
+	else
+		io->osd_flags &= ~(uint32_t)CEPHC_OSD_FLAG_FULL_TRY;
 }
 
 /* ---- building ----------------------------------------------------------- */
@@ -874,7 +907,7 @@ static int op_submit(struct rados_op *o, struct cephc_ioctx *io,
 	o->req.done = op_done;
 	o->req.use_raw_hash = o->by_hash;
 	o->req.raw_hash = o->hash;
-	o->req.flags |= o->extra_flags;
+	o->req.flags |= o->extra_flags | io->osd_flags;
 	o->work.fn = submit_fn;
 	/* inline when nobody drives the loop, else handed to the driver */
 	cephc_loop_submit(io->c->loop, &o->work);
@@ -918,7 +951,8 @@ static int op_sync(struct rados_op *o, struct cephc_ioctx *io, const char *oid)
 	cephc_client_cond_init(&sw.cond);
 	ret = op_submit(o, io, oid, sync_cb, &sw);
 	if (!ret) {
-		/* the op has its own timeout: it completes, one way or another */
+		/* the op has its own timeout: it completes, one way or another
+		 */
 		pthread_mutex_lock(&sw.lock);
 		ret = cephc_client_wait_for(io->c, &sw.lock, &sw.cond,
 					    sync_done, &sw, 0);

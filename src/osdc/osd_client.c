@@ -46,7 +46,7 @@ void cephc_osdc_req_init(struct cephc_osdc_req *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->snapid = CEPHC_NOSNAP;
-	req->timeout_ms = CEPHC_OSDC_TIMEOUT_DEFAULT_MS;
+	req->timeout_ms = CEPHC_OSDC_TIMEOUT_INHERIT;
 	req->r_osd = -1;
 }
 
@@ -191,6 +191,7 @@ struct osdc_target {
 	uint32_t pg_num, size, min_size;
 	uint32_t acting_hash, up_hash;
 	bool paused;
+	bool paused_full; /* paused because the pool or cluster is full */
 	uint32_t force_resend;
 };
 
@@ -261,8 +262,7 @@ static void pg_to_osds(struct cephc_osdc *osdc, const struct cephc_osdmap *m,
 		t->up_hash = e->up_hash;
 		return;
 	}
-	if (cephc_osdmap_pg_to_osds(m, t->pgid, &osdc->mapping,
-				    osdc->scratch))
+	if (cephc_osdmap_pg_to_osds(m, t->pgid, &osdc->mapping, osdc->scratch))
 		return;
 	t->osd = osdc->mapping.acting_primary;
 	t->up_primary = osdc->mapping.up_primary;
@@ -325,11 +325,12 @@ static int calc_target(struct cephc_osdc *osdc, const struct cephc_osdmap *m,
 	/* Pauses: librados' default is to wait for FULL to clear. */
 	bool full_ok =
 	    r->flags & (CEPHC_OSD_FLAG_FULL_TRY | CEPHC_OSD_FLAG_FULL_FORCE);
-	if (req_writes(r) &&
-	    ((m->flags & CEPHC_OSDMAP_FLAG_PAUSEWR) ||
-	     (!full_ok && ((m->flags & CEPHC_OSDMAP_FLAG_FULL) ||
-			   (pi->flags & (CEPHC_POOL_FLAG_FULL |
-					 CEPHC_POOL_FLAG_FULL_QUOTA))))))
+	t->paused_full = false;
+	if (req_writes(r) && !full_ok &&
+	    ((m->flags & CEPHC_OSDMAP_FLAG_FULL) ||
+	     (pi->flags & (CEPHC_POOL_FLAG_FULL | CEPHC_POOL_FLAG_FULL_QUOTA))))
+		t->paused = t->paused_full = true;
+	if (req_writes(r) && (m->flags & CEPHC_OSDMAP_FLAG_PAUSEWR))
 		t->paused = true;
 	if (req_reads(r) && (m->flags & CEPHC_OSDMAP_FLAG_PAUSERD))
 		t->paused = true;
@@ -372,7 +373,8 @@ static bool target_changed(const struct cephc_osdc_req *r,
 		t->force_resend > r->r_sent_epoch);
 }
 
-static void store_target(struct cephc_osdc_req *r, const struct osdc_target *t)
+static void store_target(struct cephc_osdc *osdc, struct cephc_osdc_req *r,
+			 const struct osdc_target *t)
 {
 	r->r_osd = t->osd;
 	r->r_tpool = t->pool;
@@ -384,7 +386,25 @@ static void store_target(struct cephc_osdc_req *r, const struct osdc_target *t)
 	r->r_pg_num = t->pg_num;
 	r->r_size = t->size;
 	r->r_min_size = t->min_size;
+	if (t->paused_full && !r->r_paused_full) {
+		uint32_t held;
+
+		/* as librados logs "FULL, paused modify": the user should
+		 * know why writes stall */
+		const struct cephc_osdmap *m = cur_map(osdc);
+		const struct cephc_pg_pool *pi =
+		    m ? cephc_osdmap_pool(m, t->pool) : NULL;
+
+		if (cephc_log_ratelimit_pass(&osdc->full_rl, cephc_now_ns(),
+					     &held))
+			log_warn(SUBSYS,
+				 "pool '%s' is full: writes wait until it is "
+				 "not (or fail with ENOSPC when flagged "
+				 "full-try)",
+				 pi && pi->name ? pi->name : "?");
+	}
 	r->r_paused = t->paused;
+	r->r_paused_full = t->paused_full;
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -642,7 +662,7 @@ static int retarget(struct cephc_osdc *osdc, struct cephc_osdc_req *r,
 	if (!force && !changed && !(was_paused && !t.paused) &&
 	    (r->r_sess || t.osd < 0))
 		return 0;
-	store_target(r, &t);
+	store_target(osdc, r, &t);
 	if (t.osd >= 0)
 		s = get_session(osdc, t.osd);
 	if (s != r->r_sess) {
@@ -677,10 +697,11 @@ int cephc_osdc_submit(struct cephc_osdc *osdc, struct cephc_osdc_req *req)
 	req->result = 0;
 	req->user_version = 0;
 	req->reply_result = 0;
+	uint32_t tmo = req->timeout_ms == CEPHC_OSDC_TIMEOUT_INHERIT
+			   ? atomic_load(&osdc->op_timeout_ms)
+			   : req->timeout_ms;
 	req->r_deadline_ns =
-	    req->timeout_ms
-		? cephc_now_ns() + (uint64_t)req->timeout_ms * 1000000u
-		: 0;
+	    tmo ? cephc_now_ns() + (uint64_t)tmo * 1000000u : 0;
 	hash_insert(osdc, req);
 	list_link(osdc, NULL, req);
 	osdc->in_flight++;
@@ -811,6 +832,9 @@ static void tick_cb(struct cephc_timer *t)
 				log_debug(SUBSYS, "tid %llu timed out",
 					  (unsigned long long)r->r_tid);
 				osdc->st.timeouts++;
+				if (r->r_paused_full && osdc->p.on_full_timeout)
+					osdc->p.on_full_timeout(osdc->p.arg,
+								r->r_tpool);
 				complete_req(osdc, r, CEPHC_ETIMEDOUT);
 				r = osdc->tid_hash[b];
 				continue;
@@ -1269,6 +1293,11 @@ static const struct cephc_conn_ops osdc_conn_ops = {
 /* ---- lifecycle ------------------------------------------------------------
  */
 
+void cephc_osdc_set_op_timeout(struct cephc_osdc *osdc, uint32_t ms)
+{
+	atomic_store(&osdc->op_timeout_ms, ms);
+}
+
 int cephc_osdc_create(const struct cephc_osdc_params *p,
 		      struct cephc_osdc **out)
 {
@@ -1285,6 +1314,7 @@ int cephc_osdc_create(const struct cephc_osdc_params *p,
 		return CEPHC_ENOMEM;
 	}
 	osdc->p = *p;
+	atomic_init(&osdc->op_timeout_ms, CEPHC_OSDC_TIMEOUT_DEFAULT_MS);
 	/* optional: without it every request runs CRUSH */
 	osdc->pgcache =
 	    cephc_malloc_array(OSDC_PGCACHE_SIZE, sizeof(*osdc->pgcache));

@@ -44,8 +44,11 @@
 #include "osdc/osd_ops.h"
 #include "osdmap/osdmap.h"
 
-/* Default per-request timeout (librados and the kernel wait forever). */
+/* Default op timeout of a client (librados and the kernel wait forever;
+ * rados_osd_op_timeout changes it, see cephc_osdc_set_op_timeout()). */
 #define CEPHC_OSDC_TIMEOUT_DEFAULT_MS 30000
+/* req->timeout_ms: take the client's op timeout at submission. */
+#define CEPHC_OSDC_TIMEOUT_INHERIT UINT32_MAX
 #define CEPHC_OSDC_MAX_REDIRECTS 8
 /* Watch keepalive period (kernel osd_keepalive_timeout). */
 #define CEPHC_OSDC_PING_MS 5000
@@ -98,9 +101,11 @@ struct cephc_osdc_req {
 	uint64_t snap_seq;  /* writes: snap context */
 	const uint64_t *snaps;
 	uint32_t num_snaps;
-	uint32_t flags;      /* extra CEPHC_OSD_FLAG_* (READ/WRITE implied) */
-	uint32_t req_flags;  /* CEPHC_OSDC_REQ_* */
-	uint32_t timeout_ms; /* 0: none; init sets the default */
+	uint32_t flags;     /* extra CEPHC_OSD_FLAG_* (READ/WRITE implied) */
+	uint32_t req_flags; /* CEPHC_OSDC_REQ_* */
+	/* 0: none; CEPHC_OSDC_TIMEOUT_INHERIT (what init sets): the
+	 * client's op timeout at submission */
+	uint32_t timeout_ms;
 	/* Target the PG of this raw hash instead of hashing oid (PG ops
 	 * such as PGNLS: oid "" and the PG seed as the hash). */
 	bool use_raw_hash;
@@ -124,6 +129,7 @@ struct cephc_osdc_req {
 	uint64_t r_deadline_ns;
 	uint32_t r_sent_epoch;
 	bool r_paused;
+	bool r_paused_full; /* paused by a full pool / cluster */
 	bool r_backoff_held;
 	bool r_in_flight; /* a send awaits its reply */
 	bool r_need_send;
@@ -148,7 +154,7 @@ struct cephc_osdc_req {
 	struct cephc_msg *r_reply_msg; /* front the plan was built from */
 };
 
-/* Zero the request and set its defaults (head snap, default timeout). */
+/* Zero the request and set its defaults (head snap, the client's timeout). */
 void cephc_osdc_req_init(struct cephc_osdc_req *req);
 
 struct cephc_osdc_params {
@@ -159,11 +165,17 @@ struct cephc_osdc_params {
 	const struct cephc_osdmap *(*get_map)(void *arg);
 	/* An MOSDMap from an OSD session; the callback borrows msg. */
 	void (*on_osdmap_msg)(void *arg, struct cephc_msg *msg);
+	/* Optional: a write timed out while it waited for a full pool (or
+	 * cluster) to have room; called before its done. */
+	void (*on_full_timeout)(void *arg, int64_t pool);
 	void *arg;
 };
 
 int cephc_osdc_create(const struct cephc_osdc_params *p,
 		      struct cephc_osdc **out);
+/* The op timeout of requests submitted from now on that inherit it (ms,
+ * 0: none; CEPHC_OSDC_TIMEOUT_DEFAULT_MS until set).  Any thread. */
+void cephc_osdc_set_op_timeout(struct cephc_osdc *osdc, uint32_t ms);
 /* Completes every pending request with CEPHC_ECANCELED, closes sessions. */
 void cephc_osdc_destroy(struct cephc_osdc *osdc);
 

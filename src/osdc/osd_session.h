@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 
+#include "core/log.h"
 #include "osdc/osd_client.h"
 
 /* tid hash buckets (a power of two). */
@@ -59,9 +60,11 @@ struct cephc_osdc {
 	bool destroying;
 	uint64_t last_tid;
 	struct cephc_osdc_req **tid_hash;
-	_Atomic uint32_t in_flight; /* changed in driver context only */
-	struct osdc_reqlist homeless; /* no target / no map yet */
-	struct osdc_session **sess;   /* indexed by OSD id */
+	_Atomic uint32_t in_flight;         /* changed in driver context only */
+	_Atomic uint32_t op_timeout_ms;     /* for CEPHC_OSDC_TIMEOUT_INHERIT */
+	struct cephc_log_ratelimit full_rl; /* "pool is full" warnings */
+	struct osdc_reqlist homeless;       /* no target / no map yet */
+	struct osdc_session **sess;         /* indexed by OSD id */
 	uint32_t nsess, nsessions;
 	struct cephc_timer tick;
 	/* placement scratch (driver context only) */

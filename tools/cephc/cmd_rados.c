@@ -44,14 +44,22 @@ struct rados_args {
 	uint64_t block;
 	bool no_cleanup;
 	bool all_ns;
+	bool full_try; /* writes on a full pool fail (ENOSPC), not wait */
 	int n;
 	char **v; /* positional arguments */
 };
 
+/* The connected handle, for the reason behind a timeout. */
+static cephc_cluster *rados_cluster;
+
 static int err_out(const char *what, const char *obj, int r)
 {
-	fprintf(stderr, "error %s %s: (%d) %s\n", what, obj, -r,
-		cephc_strerror(r));
+	const char *why = r == CEPHC_ETIMEDOUT && rados_cluster
+			      ? cephc_cluster_last_error(rados_cluster)
+			      : "";
+
+	fprintf(stderr, "error %s %s: (%d) %s%s%s\n", what, obj, -r,
+		cephc_strerror(r), why[0] ? ": " : "", why);
 	return tool_exit_code(r);
 }
 
@@ -775,6 +783,8 @@ static int parse_rados_args(struct tool_ctx *t, struct rados_args *a)
 			a->all_ns = true;
 		} else if (!strcmp(s, "--no-cleanup")) {
 			a->no_cleanup = true;
+		} else if (!strcmp(s, "--full-try")) {
+			a->full_try = true;
 		} else {
 			a->v[a->n++] = t->rest[i];
 		}
@@ -811,6 +821,8 @@ static int run(struct tool_ctx *t, struct rados_args *a)
 	}
 	if (a->ns)
 		cephc_ioctx_set_namespace(io, a->ns);
+	if (a->full_try)
+		cephc_ioctx_set_full_try(io, 1);
 	a->v++; /* past the command */
 	a->n--;
 	const char *obj = a->n > 0 ? a->v[0] : NULL;
@@ -960,6 +972,7 @@ int cmd_rados(int argc, char **argv, int cmd_index)
 		tool_fini(&t);
 		return 22;
 	}
+	rados_cluster = t.cluster;
 	if ((r = tool_connect(&t)) == 0)
 		r = run(&t, &a);
 	tool_fini(&t);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "tool_common.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +14,56 @@ int tool_exit_code(int err)
 	if (err <= CEPHC_EPROTO_BASE)
 		return 1; /* protocol errors have no errno */
 	return -err > 255 ? 1 : -err;
+}
+
+int tool_parse_seconds_ms(const char *s, uint32_t *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v >= 0) || v > 4294967.0)
+		return -1;
+	*ms = (uint32_t)(v * 1000.0 + 0.5);
+	return 0;
+}
+
+int tool_take_timeout(cephc_cluster *c, int *argc, char **argv)
+{
+	for (int i = 0; i < *argc; i++) {
+		const char *v = NULL;
+		int drop = 0;
+		uint32_t ms;
+
+		if (!strcmp(argv[i], "--timeout")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "cephc: option --timeout needs "
+						"a value (SECONDS)\n");
+				return 22;
+			}
+			v = argv[i + 1];
+			drop = 2;
+		} else if (!strncmp(argv[i], "--timeout=", 10)) {
+			v = argv[i] + 10;
+			drop = 1;
+		}
+		if (!v)
+			continue;
+		if (tool_parse_seconds_ms(v, &ms)) {
+			fprintf(stderr,
+				"cephc: bad --timeout '%s': seconds >= 0 "
+				"expected (0: wait forever)\n",
+				v);
+			return 22;
+		}
+		cephc_cluster_set_timeout(c, ms);
+		memmove(&argv[i], &argv[i + drop],
+			(size_t)(*argc - i - drop) * sizeof(char *));
+		*argc -= drop;
+		i--;
+	}
+	return 0;
 }
 
 static const char *explicit_conf(int argc, char **argv)
@@ -53,6 +105,9 @@ int tool_init(struct tool_ctx *t, int argc, char **argv, int cmd_index)
 			cephc_strerror(r));
 		return tool_exit_code(r) ? tool_exit_code(r) : 22;
 	}
+	r = tool_take_timeout(t->cluster, &t->nrest, t->rest);
+	if (r)
+		return r;
 	/* --format is ours, not the configuration's */
 	for (int i = 0; i < t->nrest; i++) {
 		const char *fmt = NULL;

@@ -4,6 +4,7 @@
 #define CEPHC_TOOLS_TOOL_COMMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cephc/cluster.h"
@@ -27,6 +28,16 @@ int tool_init(struct tool_ctx *t, int argc, char **argv, int cmd_index);
 /* Read the configuration and connect; prints Ceph-like errors. */
 int tool_connect(struct tool_ctx *t);
 void tool_fini(struct tool_ctx *t);
+
+/*
+ * --timeout SECONDS (or --timeout=SECONDS): every timeout of the handle
+ * (connect, monitor commands, OSD ops) through cephc_cluster_set_timeout();
+ * 0 waits forever.  Takes it out of argv (*argc updated).  Returns 0, or
+ * 22 after printing why.
+ */
+int tool_take_timeout(cephc_cluster *c, int *argc, char **argv);
+/* "1.5" -> 1500; -1 when s is not a number of seconds >= 0. */
+int tool_parse_seconds_ms(const char *s, uint32_t *ms);
 
 /* Exit status for a negative cephc/errno code, as Ceph's tools use it. */
 int tool_exit_code(int err);

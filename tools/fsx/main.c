@@ -14,6 +14,7 @@
  * instead (a clone, say), whose bytes the file holds (`rbd export` of it);
  * that image is kept.
  */
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -108,7 +109,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len]"
 		" [-O order] [-u stripe_unit] [-C stripe_count] [-c conf] [-k]"
-		" [-E contents] POOL/[NAMESPACE/]IMAGE\n");
+		" [-E contents] [--timeout SECONDS] POOL/[NAMESPACE/]IMAGE\n"
+		"  --timeout SECONDS  bound connect, monitor commands and "
+		"each I/O (0: wait forever; default 30)\n");
 }
 
 int main(int argc, char **argv)
@@ -123,8 +126,15 @@ int main(int argc, char **argv)
 	uint8_t *model, *buf;
 	uint64_t size;
 	int opt, r, status = 1;
+	bool have_timeout = false;
+	uint32_t timeout_ms = 0;
+	static const struct option longopts[] = {
+	    {"timeout", required_argument, NULL, 'T'},
+	    {NULL, 0, NULL, 0},
+	};
 
-	while ((opt = getopt(argc, argv, "S:N:l:o:O:u:C:c:kE:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "S:N:l:o:O:u:C:c:kE:h", longopts,
+				  NULL)) != -1) {
 		uint64_t *dst = NULL;
 		switch (opt) {
 		case 'S':
@@ -159,6 +169,20 @@ int main(int argc, char **argv)
 			existing = optarg;
 			keep = true;
 			break;
+		case 'T': {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			if (end == optarg || *end || !(v >= 0) ||
+			    v > 4294967.0) {
+				fprintf(stderr, "fsx: bad --timeout '%s'\n",
+					optarg);
+				return 2;
+			}
+			timeout_ms = (uint32_t)(v * 1000.0 + 0.5);
+			have_timeout = true;
+			break;
+		}
 		default:
 			usage();
 			return 2;
@@ -217,10 +241,13 @@ int main(int argc, char **argv)
 	buf = malloc(max_size);
 	if (!model || !buf)
 		return 1;
-	if ((r = cephc_cluster_create(&c, NULL)) ||
-	    (r = cephc_cluster_conf_read_file(c, conf)) ||
+	if ((r = cephc_cluster_create(&c, NULL)) == 0 && have_timeout)
+		cephc_cluster_set_timeout(c, timeout_ms);
+	if (r || (r = cephc_cluster_conf_read_file(c, conf)) ||
 	    (r = cephc_cluster_connect(c))) {
-		fprintf(stderr, "fsx: connect: %s\n", cephc_strerror(r));
+		fprintf(stderr, "fsx: connect: %s (%s)\n",
+			c ? cephc_cluster_last_error(c) : "",
+			cephc_strerror(r));
 		goto out;
 	}
 	if (!existing)
@@ -237,8 +264,10 @@ int main(int argc, char **argv)
 
 		r = cephc_rbd_stat(img, &in);
 		if (!r && in.size != size) {
-			fprintf(stderr, "fsx: %s is %" PRIu64 " bytes, %s %"
-				PRIu64 "\n", image, in.size, existing, size);
+			fprintf(stderr,
+				"fsx: %s is %" PRIu64 " bytes, %s %" PRIu64
+				"\n",
+				image, in.size, existing, size);
 			goto out;
 		}
 	}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Timeouts as configured, and a full pool named, on a throwaway cluster of
+# its own (it stops an OSD and fills the pool: nothing else may share it).
+#  1. nodown + SIGSTOP of an object's primary: `get` fails with ETIMEDOUT
+#     after the osd op timeout set in ceph.conf, CEPH_ARGS, on the command
+#     line (--rados-osd-op-timeout) and through the API (--timeout); with
+#     0 it waits until the OSD is continued and then succeeds.
+#  2. A pool flagged full: a write times out with the pool named in the
+#     message; with --full-try it fails at once with ENOSPC.
+set -u
+if [[ -z ${CEPHC_TEST_CONF:-} ]]; then
+	echo "CEPHC_TEST_CONF unset: skipping"
+	[[ ${CEPHC_REQUIRE_CLUSTER:-} == 1 ]] && exit 1
+	exit 77
+fi
+SRC=${CEPHC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+CEPHC=${CEPHC_BIN:-${CEPHC_BUILD_DIR:-$SRC/build}/cephc}
+DIR=$(mktemp -d /tmp/cephc-timeouts.XXXXXX)
+pass=0 fail=0 stopped=""
+cleanup() {
+	[[ -n $stopped ]] && kill -CONT "$stopped" 2>/dev/null
+	"$SRC/scripts/cluster.sh" down --dir "$DIR" >/dev/null 2>&1
+	rm -rf "$DIR" "$DIR.log"
+}
+trap cleanup EXIT
+ok() { echo "ok: $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+"$SRC/scripts/cluster.sh" up --dir "$DIR" --osds 3 >"$DIR.log" 2>&1 ||
+	{ cat "$DIR.log"; exit 1; }
+export CEPH_CONF=$DIR/ceph.conf CEPH_KEYRING=$DIR/keyring
+unset CEPH_ARGS
+
+now() { date +%s.%N; }
+# check_timed NAME WANT_RC LO HI START: the last command's rc and time
+check_timed() {
+	local name=$1 want=$2 lo=$3 hi=$4 rc=$5 t0=$6 dt
+	dt=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+	if [[ $rc == "$want" ]] && awk -v d="$dt" -v l="$lo" -v h="$hi" \
+		'BEGIN { exit !(d >= l && d <= h) }'; then
+		ok "$name: rc $rc after ${dt}s"
+	else
+		bad "$name: rc $rc (want $want) after ${dt}s (want $lo-$hi s)"
+	fi
+}
+
+echo "== osd op timeout against a stopped primary"
+printf 'payload %s\n' "$RANDOM" >"$DIR/in"
+"$CEPHC" rados -p test put tobj "$DIR/in" || bad "put"
+prim=$(ceph osd map test tobj -f json |
+	/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["acting_primary"])')
+ceph osd set nodown >/dev/null 2>&1
+stopped=$(cat "$DIR/run/osd.$prim.pid")
+kill -STOP "$stopped"
+
+# ceph.conf
+cp "$DIR/ceph.conf" "$DIR/short.conf"
+printf '[client]\nrados osd op timeout = 5\n' >>"$DIR/short.conf"
+t0=$(now)
+"$CEPHC" -c "$DIR/short.conf" rados -p test get tobj "$DIR/out" 2>"$DIR/err"
+check_timed "ceph.conf rados_osd_op_timeout = 5" 110 4.5 7.5 $? "$t0"
+# CEPH_ARGS
+t0=$(now)
+CEPH_ARGS="--rados_osd_op_timeout 5" \
+	"$CEPHC" rados -p test get tobj "$DIR/out" 2>"$DIR/err"
+check_timed "CEPH_ARGS --rados_osd_op_timeout 5" 110 4.5 7.5 $? "$t0"
+# command line
+t0=$(now)
+"$CEPHC" --rados-osd-op-timeout 5 rados -p test get tobj "$DIR/out" 2>"$DIR/err"
+check_timed "--rados-osd-op-timeout 5" 110 4.5 7.5 $? "$t0"
+# API (cephc_cluster_set_timeout through --timeout), over a longer conf
+t0=$(now)
+"$CEPHC" -c "$DIR/short.conf" --timeout 3 rados -p test get tobj "$DIR/out" 2>"$DIR/err"
+check_timed "--timeout 3 (API) over ceph.conf's 5" 110 2.5 5.5 $? "$t0"
+grep -q "timed out" "$DIR/err" && ok "message says timed out" ||
+	bad "message: $(cat "$DIR/err")"
+# the default is bounded: 30 s would pass; raising works too
+t0=$(now)
+"$CEPHC" --rados_osd_op_timeout 40 --timeout 0 rados -p test get tobj "$DIR/out" \
+	2>"$DIR/err" &
+waiter=$!
+sleep 8
+if kill -0 "$waiter" 2>/dev/null; then
+	ok "--timeout 0 still waiting after 8 s"
+else
+	bad "--timeout 0 returned before the OSD was continued"
+fi
+kill -CONT "$stopped"
+stopped=""
+wait "$waiter"
+check_timed "--timeout 0 completes once the OSD runs" 0 8 60 $? "$t0"
+cmp -s "$DIR/in" "$DIR/out" && ok "data read after continue" ||
+	bad "data differs after continue"
+ceph osd unset nodown >/dev/null 2>&1
+
+echo "== a full pool is named"
+for o in 0 1 2; do
+	ceph --admin-daemon "$DIR/run/ceph-osd.$o.asok" injectfull full -1 \
+		>/dev/null 2>&1
+done
+full=0
+for _ in $(seq 60); do
+	if ceph osd dump -f json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if any(p["pool_name"] == "test" and "full" in p["flags_names"]
+                  for p in d["pools"]) else 1)'; then
+		full=1
+		break
+	fi
+	sleep 1
+done
+if [[ $full != 1 ]]; then
+	bad "the pool never became full"
+else
+	t0=$(now)
+	"$CEPHC" --timeout 3 rados -p test put fobj "$DIR/in" 2>"$DIR/err"
+	check_timed "write to a full pool times out" 110 2.5 6 $? "$t0"
+	grep -q "pool 'test' (id [0-9]*) is full" "$DIR/err" &&
+		ok "the timeout names the full pool" ||
+		bad "message does not name the pool: $(cat "$DIR/err")"
+	t0=$(now)
+	"$CEPHC" --timeout 10 rados -p test --full-try put fobj "$DIR/in" 2>"$DIR/err"
+	check_timed "--full-try write to a full pool fails at once" 28 0 4 $? "$t0"
+fi
+
+echo "$pass passed, $fail failed"
+[[ $fail == 0 ]]
