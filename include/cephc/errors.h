@@ -49,6 +49,10 @@ extern "C" {
 	X(EFBIG, -EFBIG, "file too large")                                     \
 	X(ENOSPC, -ENOSPC, "no space left")                                    \
 	X(EDQUOT, -EDQUOT, "quota exceeded")                                   \
+	X(ELOOP, -ELOOP, "too many levels of symbolic links")                  \
+	X(EMLINK, -EMLINK, "too many links")                                   \
+	X(ESTALE, -ESTALE, "stale handle")                                     \
+	X(ENOEXEC, -ENOEXEC, "exec format error")                              \
 	X(EROFS, -EROFS, "read-only")                                          \
 	X(EPIPE, -EPIPE, "broken pipe")                                        \
 	X(EDOM, -EDOM, "argument out of domain")                               \

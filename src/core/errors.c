@@ -3,6 +3,7 @@
 #include "cephc/errors.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct err_entry {
 	int code;
@@ -27,6 +28,16 @@ static const struct err_entry *err_lookup(int err)
 	return NULL;
 }
 
+/* A code outside the table still says which it was (as libuv does):
+ * "unknown error -4242", in a per-thread buffer. */
+static const char *unknown(const char *what, int err)
+{
+	static _Thread_local char buf[40];
+
+	snprintf(buf, sizeof(buf), "%s %d", what, err > 0 ? -err : err);
+	return buf;
+}
+
 const char *cephc_strerror(int err)
 {
 	const struct err_entry *e;
@@ -34,7 +45,7 @@ const char *cephc_strerror(int err)
 	if (err == 0)
 		return "success";
 	e = err_lookup(err);
-	return e ? e->msg : "unknown error";
+	return e ? e->msg : unknown("unknown error", err);
 }
 
 const char *cephc_errname(int err)
