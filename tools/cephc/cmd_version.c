@@ -6,6 +6,12 @@
 
 const char cmd_version_help[] = "print the cephc version";
 
+const struct cli_spec cmd_version_spec = {
+    .synopsis = "",
+    .description = "Print the cephc version.",
+    .example = "cephc version",
+};
+
 int cmd_version(int argc, char **argv, int cmd_index)
 {
 	(void)argc;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "tool_common.h"
 
+#include "cli.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,13 +77,20 @@ int tool_init(struct tool_ctx *t, int argc, char **argv, int cmd_index)
 		t->nrest -= drop;
 		i--;
 	}
+	/* what is left must be the command's own options (its table) */
+	if ((r = cli_check_args(argv[cmd_index], t->nrest, t->rest))) {
+		tool_fini(t);
+		return r;
+	}
 	return 0;
 }
 
 int tool_connect(struct tool_ctx *t)
 {
-	int r = cephc_cluster_conf_read_file(t->cluster, NULL);
+	int r;
 
+	cli_parse_done(); /* cephc __parse: the arguments were fine */
+	r = cephc_cluster_conf_read_file(t->cluster, NULL);
 	if (r == 0)
 		r = cephc_cluster_connect(t->cluster);
 	if (r) {
