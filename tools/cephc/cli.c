@@ -429,15 +429,15 @@ void cli_parse_done(void)
 	exit(0);
 }
 
-/* cephc __options: "CMD<TAB>SUB<TAB>OPTION<TAB>ARG<TAB>NARGS" for every
+/* cephc __options: "CMD|SUB|OPTION|ARG|NARGS" for every
  * option each (sub-)command lists, for the table-walking test. */
 static void list_one(const char *cmd, const char *sub, const struct cli_opt *o)
 {
-	printf("%s\t%s\t%s\t%s\t%d\n", cmd, sub ? sub : "",
+	printf("%s|%s|%s|%s|%d\n", cmd, sub ? sub : "",
 	       o->long_name ? o->long_name : o->short_name,
 	       o->arg ? o->arg : "", opt_nargs(o));
 	if (o->short_name && o->long_name)
-		printf("%s\t%s\t%s\t%s\t%d\n", cmd, sub ? sub : "",
+		printf("%s|%s|%s|%s|%d\n", cmd, sub ? sub : "",
 		       o->short_name, o->arg ? o->arg : "", opt_nargs(o));
 }
 
@@ -451,19 +451,18 @@ int cli_list_opts(int argc, char **argv)
 		const struct cephc_command *c = &cephc_commands[i];
 		const struct cli_spec *s = c->spec;
 
-		if (!s) {
-			printf("%s\t\t\t\t0\n", c->name);
+		/* the command's own row: its flags in the last column */
+		printf("%s||||%u\n", c->name, s ? s->flags : 0);
+		if (!s)
 			continue;
-		}
 		if (!s->subs) {
-			printf("%s\t\t\t\t0\n", c->name);
 			for (const struct cli_opt *o = s->opts;
 			     o && (o->short_name || o->long_name); o++)
 				list_one(c->name, NULL, o);
 			continue;
 		}
 		for (const struct cli_sub *sub = s->subs; sub->name; sub++) {
-			printf("%s\t%s\t\t\t0\n", c->name, sub->name);
+			printf("%s|%s|||0\n", c->name, sub->name);
 			for (const char *p = sub->opts; p && *p;) {
 				size_t l = strcspn(p, " ");
 				char name[64];

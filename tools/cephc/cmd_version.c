@@ -14,9 +14,11 @@ const struct cli_spec cmd_version_spec = {
 
 int cmd_version(int argc, char **argv, int cmd_index)
 {
-	(void)argc;
-	(void)argv;
-	(void)cmd_index;
+	/* no options of its own: anything but globals is a usage error */
+	if (cli_check_args("version", argc - cmd_index - 1,
+			   argv + cmd_index + 1))
+		return 22;
+	cli_parse_done();
 	printf("cephc %s\n", cephc_version());
 	return 0;
 }
