@@ -25,6 +25,7 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "fsx_options.h"
 
 #define LOG_KEEP 64
 
@@ -105,10 +106,8 @@ static int parse_u64(const char *s, uint64_t *v)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len]"
-		" [-O order] [-u stripe_unit] [-C stripe_count] [-c conf] [-k]"
-		" [-E contents] POOL/[NAMESPACE/]IMAGE\n");
+	fsx_print_synopsis(stderr);
+	fprintf(stderr, "(fsx --help for details)\n");
 }
 
 int main(int argc, char **argv)
@@ -124,7 +123,18 @@ int main(int argc, char **argv)
 	uint64_t size;
 	int opt, r, status = 1;
 
-	while ((opt = getopt(argc, argv, "S:N:l:o:O:u:C:c:kE:h")) != -1) {
+	/* --help / -h answer on stdout with exit 0; --man is for the build */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fsx_print_help(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--man")) {
+			fsx_print_man(stdout);
+			return 0;
+		}
+	}
+	while ((opt = getopt(argc, argv, fsx_optstring())) != -1) {
 		uint64_t *dst = NULL;
 		switch (opt) {
 		case 'S':
