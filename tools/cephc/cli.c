@@ -517,21 +517,29 @@ static void man_text(FILE *out, const char *s)
 
 static void man_opt(FILE *out, const struct cli_opt *o)
 {
-	fputs(".TP\n.B ", out);
-	if (o->short_name)
+	fputs(".TP\n", out);
+	if (o->short_name) {
+		fputs("\\fB", out);
 		man_text(out, o->short_name);
+		fputs("\\fR", out);
+	}
 	if (o->short_name && o->long_name)
 		fputs(", ", out);
-	if (o->long_name)
+	if (o->long_name) {
+		fputs("\\fB", out);
 		man_text(out, o->long_name);
+		fputs("\\fR", out);
+	}
 	if (o->arg) {
-		fputs(" \" \"\n.I ", out);
+		fputs(" \\fI", out);
 		man_text(out, o->arg);
+		fputs("\\fR", out);
 	}
 	fputc('\n', out);
 	man_text(out, o->help);
+	fputc('.', out);
 	if (o->def) {
-		fputs(" Default: ", out);
+		fputs("  Default: ", out);
 		man_text(out, o->def);
 		fputc('.', out);
 	}
@@ -564,7 +572,7 @@ int cli_print_man(void)
 	      ".SH DESCRIPTION\n"
 	      ".B cephc\nspeaks Ceph's wire protocol (messenger v1, cephx) "
 	      "to Ceph 16 (pacific)\nclusters without librados.  Its commands "
-	      "take the syntax of Ceph's own\ntools and print the same output: "
+	      "take the syntax of Ceph's own\ntools and print the same output:\n"
 	      ".BR rbd (8),\n.BR rados (8),\n.BR ceph (8)\n"
 	      "(osd map, osd pool),\n.BR osdmaptool (8)\nand\n"
 	      ".BR crushtool (8).\n"

@@ -115,15 +115,17 @@ void fsx_print_man(FILE *out)
 	      "unless \\fB\\-k\\fR keeps it.\n.SH OPTIONS\n",
 	      out);
 	for (const struct fsx_opt *o = fsx_opts; o->letter; o++) {
-		fprintf(out, ".TP\n.B \\-%c", o->letter);
+		fprintf(out, ".TP\n\\fB\\-%c\\fR", o->letter);
 		if (o->arg) {
-			fputs(" \" \"\n.I ", out);
+			fputs(" \\fI", out);
 			man_text(out, o->arg);
+			fputs("\\fR", out);
 		}
 		fputc('\n', out);
 		man_text(out, o->help);
+		fputc('.', out);
 		if (o->def) {
-			fputs(".  Default: ", out);
+			fputs("  Default: ", out);
 			man_text(out, o->def);
 			fputc('.', out);
 		}
