@@ -20,7 +20,7 @@ complete_words() {
 	COMP_WORDS=("$bin" "$@")
 	COMP_CWORD=$(($# ))
 	COMPREPLY=()
-	_cephc
+	_cephc || true
 	got=$(printf '%s\n' "${COMPREPLY[@]}")
 }
 expect() { # expect WORD [WORDS...] -- WORDS to complete

@@ -708,9 +708,7 @@ static void comp_cluster(int argc, char **argv, enum cli_complete what,
 	    cephc_cluster_conf_parse_argv(c, argc, args, &nrest) ||
 	    cephc_cluster_conf_read_file(c, NULL))
 		goto out;
-	cephc_cluster_conf_set(c, "client_mount_timeout", "3");
-	cephc_cluster_conf_set(c, "rados_mon_op_timeout", "3");
-	cephc_cluster_conf_set(c, "rados_osd_op_timeout", "3");
+	cephc_cluster_set_timeout(c, 3000);
 	if (cephc_cluster_connect(c))
 		goto out;
 	if (what == CLI_COMPLETE_POOL) {
