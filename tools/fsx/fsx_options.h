@@ -9,13 +9,14 @@
 #include <stdio.h>
 
 struct fsx_opt {
-	char letter;
-	const char *arg; /* value placeholder; NULL: a flag */
+	char letter;	       /* 0: a long option only */
+	const char *long_name; /* "--help", or NULL */
+	const char *arg;       /* value placeholder; NULL: a flag */
 	const char *def; /* default as text, or NULL */
 	const char *help;
 };
 
-extern const struct fsx_opt fsx_opts[]; /* ends with letter 0 */
+extern const struct fsx_opt fsx_opts[]; /* ends with help == NULL */
 
 /* "S:N:...": the getopt string the table spells. */
 const char *fsx_optstring(void);
