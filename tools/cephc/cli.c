@@ -266,7 +266,8 @@ static void help_cmd(FILE *out, const struct cephc_command *c,
 	fprintf(out, "usage: cephc %s %s\n\n%s\n", c->name, s->synopsis,
 		s->description ? s->description : c->help);
 	if (s->subs) {
-		fprintf(out, "\nsub-commands (cephc %s help SUB for details):\n",
+		fprintf(out,
+			"\nsub-commands (cephc %s help SUB for details):\n",
 			c->name);
 		for (const struct cli_sub *sub = s->subs; sub->name; sub++) {
 			size_t pl = prefix ? strlen(prefix) : 0;
@@ -323,8 +324,8 @@ int cli_main_help(int argc, char **argv, int cmd_index)
 	c = find_cmd(argv[cmd_index]);
 	if (!c) {
 		/* "cephc help CMD ..." */
-		if (!strcmp(argv[cmd_index], "help") &&
-		    cmd_index + 1 < argc && find_cmd(argv[cmd_index + 1]))
+		if (!strcmp(argv[cmd_index], "help") && cmd_index + 1 < argc &&
+		    find_cmd(argv[cmd_index + 1]))
 			return cli_main_help(argc, argv, cmd_index + 1);
 		if (strcmp(argv[cmd_index], "help") || cmd_index + 1 < argc) {
 			fprintf(stderr, "cephc: unknown command '%s'\n",
@@ -405,8 +406,9 @@ int cli_check_args(const char *cmd, int argc, char **argv)
 		if (i + opt_nargs(o) >= argc) {
 			if (!o->arg)
 				continue;
-			fprintf(stderr, "cephc %s: option %s needs a value (%s)\n",
-				cmd, a, o->arg);
+			fprintf(stderr,
+				"cephc %s: option %s needs a value (%s)\n", cmd,
+				a, o->arg);
 			rc = 22;
 			break;
 		}
@@ -437,8 +439,8 @@ static void list_one(const char *cmd, const char *sub, const struct cli_opt *o)
 	       o->long_name ? o->long_name : o->short_name,
 	       o->arg ? o->arg : "", opt_nargs(o));
 	if (o->short_name && o->long_name)
-		printf("%s|%s|%s|%s|%d\n", cmd, sub ? sub : "",
-		       o->short_name, o->arg ? o->arg : "", opt_nargs(o));
+		printf("%s|%s|%s|%s|%d\n", cmd, sub ? sub : "", o->short_name,
+		       o->arg ? o->arg : "", opt_nargs(o));
 }
 
 int cli_list_opts(int argc, char **argv)
@@ -469,8 +471,7 @@ int cli_list_opts(int argc, char **argv)
 				const char *eq;
 				const struct cli_opt *o;
 
-				snprintf(name, sizeof(name), "%.*s", (int)l,
-					 p);
+				snprintf(name, sizeof(name), "%.*s", (int)l, p);
 				o = find_opt(s->opts, name, &eq);
 				if (!o) {
 					/* a sub-command naming an option
@@ -563,24 +564,25 @@ int cli_print_man(void)
 		     "tables; do not edit\n");
 	fprintf(out, ".TH CEPHC 1 \"\" \"cephc %s\" \"User Commands\"\n",
 		cephc_version());
-	fputs(".SH NAME\ncephc \\- userspace Ceph client: cluster, RADOS "
-	      "and RBD tools\n"
-	      ".SH SYNOPSIS\n.B cephc\n[\\fIGLOBAL OPTIONS\\fR] "
-	      "\\fICOMMAND\\fR [\\fIARGS\\fR...]\n.br\n.B cephc help\n"
-	      "[\\fICOMMAND\\fR [\\fISUB\\-COMMAND\\fR]]\n.br\n.B cephc\n"
-	      "\\fICOMMAND\\fR [\\fISUB\\-COMMAND\\fR] \\fB\\-\\-help\\fR\n"
-	      ".SH DESCRIPTION\n"
-	      ".B cephc\nspeaks Ceph's wire protocol (messenger v1, cephx) "
-	      "to Ceph 16 (pacific)\nclusters without librados.  Its commands "
-	      "take the syntax of Ceph's own\ntools and print the same output:\n"
-	      ".BR rbd (8),\n.BR rados (8),\n.BR ceph (8)\n"
-	      "(osd map, osd pool),\n.BR osdmaptool (8)\nand\n"
-	      ".BR crushtool (8).\n"
-	      "Every blocking cluster call is bounded by a timeout.\n"
-	      ".SH GLOBAL OPTIONS\nThese may come before or after the "
-	      "command.  Other Ceph configuration\noptions are accepted as "
-	      "\\fB\\-\\-\\fIOPTION VALUE\\fR, as librados accepts them.\n",
-	      out);
+	fputs(
+	    ".SH NAME\ncephc \\- userspace Ceph client: cluster, RADOS "
+	    "and RBD tools\n"
+	    ".SH SYNOPSIS\n.B cephc\n[\\fIGLOBAL OPTIONS\\fR] "
+	    "\\fICOMMAND\\fR [\\fIARGS\\fR...]\n.br\n.B cephc help\n"
+	    "[\\fICOMMAND\\fR [\\fISUB\\-COMMAND\\fR]]\n.br\n.B cephc\n"
+	    "\\fICOMMAND\\fR [\\fISUB\\-COMMAND\\fR] \\fB\\-\\-help\\fR\n"
+	    ".SH DESCRIPTION\n"
+	    ".B cephc\nspeaks Ceph's wire protocol (messenger v1, cephx) "
+	    "to Ceph 16 (pacific)\nclusters without librados.  Its commands "
+	    "take the syntax of Ceph's own\ntools and print the same output:\n"
+	    ".BR rbd (8),\n.BR rados (8),\n.BR ceph (8)\n"
+	    "(osd map, osd pool),\n.BR osdmaptool (8)\nand\n"
+	    ".BR crushtool (8).\n"
+	    "Every blocking cluster call is bounded by a timeout.\n"
+	    ".SH GLOBAL OPTIONS\nThese may come before or after the "
+	    "command.  Other Ceph configuration\noptions are accepted as "
+	    "\\fB\\-\\-\\fIOPTION VALUE\\fR, as librados accepts them.\n",
+	    out);
 	for (const struct cli_opt *o = cli_global_opts; o->help; o++)
 		man_opt(out, o);
 	fputs(".SH COMMANDS\n", out);
@@ -777,8 +779,8 @@ int cli_complete(int argc, char **argv)
 		if (o && o->arg && !eq && cword - 1 > 0) {
 			const char *n = o->long_name ? o->long_name : "";
 			if (!strcmp(n, "--pool") || !strcmp(n, "--data-pool"))
-				comp_cluster(cword, w, CLI_COMPLETE_POOL,
-					     NULL, false);
+				comp_cluster(cword, w, CLI_COMPLETE_POOL, NULL,
+					     false);
 			else if (!strcmp(n, "--image"))
 				comp_cluster(cword, w, CLI_COMPLETE_IMAGE,
 					     pool_opt ? pool_opt : "rbd",
@@ -814,8 +816,8 @@ int cli_complete(int argc, char **argv)
 			if (cur[0] == '-') {
 				comp_opts(s, NULL);
 			} else if (npos - first == 0) {
-				for (const struct cli_sub *x = s->subs;
-				     x->name; x++) {
+				for (const struct cli_sub *x = s->subs; x->name;
+				     x++) {
 					size_t l = strcspn(x->name, " ");
 					if (x == s->subs ||
 					    strncmp(x[-1].name, x->name, l) ||
@@ -827,8 +829,8 @@ int cli_complete(int argc, char **argv)
 					printf("help\n");
 			} else if (npos - first == 1) {
 				size_t l = strlen(pos[first]);
-				for (const struct cli_sub *x = s->subs;
-				     x->name; x++)
+				for (const struct cli_sub *x = s->subs; x->name;
+				     x++)
 					if (!strncmp(x->name, pos[first], l) &&
 					    x->name[l] == ' ')
 						printf("%s\n", x->name + l + 1);
@@ -844,8 +846,9 @@ int cli_complete(int argc, char **argv)
 	if (cur[0] == '-') {
 		comp_opts(s, sub);
 	} else {
-		enum cli_complete what =
-		    sub ? sub->complete : s ? s->complete : CLI_COMPLETE_NONE;
+		enum cli_complete what = sub ? sub->complete
+					 : s ? s->complete
+					     : CLI_COMPLETE_NONE;
 		if (what == CLI_COMPLETE_FILE)
 			printf("__FILE__\n");
 		else if (what == CLI_COMPLETE_POOL)

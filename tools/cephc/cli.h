@@ -24,10 +24,10 @@
 struct cli_opt {
 	const char *short_name; /* "-p" */
 	const char *long_name;  /* "--pool" */
-	const char *arg;	/* value placeholder ("POOL"); NULL: a flag */
-	const char *def;	/* default, as text; NULL: none / off */
-	const char *help;	/* one sentence */
-	int nargs;		/* values after the option when arg is set;
+	const char *arg;        /* value placeholder ("POOL"); NULL: a flag */
+	const char *def;        /* default, as text; NULL: none / off */
+	const char *help;       /* one sentence */
+	int nargs;              /* values after the option when arg is set;
 				   0 means 1 */
 };
 
@@ -61,8 +61,8 @@ enum {
 };
 
 struct cli_spec {
-	const char *synopsis;	 /* arguments after the command name */
-	const char *description; /* a paragraph; may hold newlines */
+	const char *synopsis;       /* arguments after the command name */
+	const char *description;    /* a paragraph; may hold newlines */
 	const struct cli_opt *opts; /* terminated by an all-NULL entry */
 	const struct cli_sub *subs; /* terminated by name == NULL; or NULL */
 	const char *example;

@@ -52,8 +52,7 @@ static const struct cli_opt osdmaptool_opts[] = {
     {NULL, "--mark-out", "OSD", NULL, "mark an OSD out (not persisted)", 0},
     {NULL, "--mark-up", "OSD", NULL, "mark an OSD up (not persisted)", 0},
     {NULL, "--mark-in", "OSD", NULL, "mark an OSD in (not persisted)", 0},
-    {NULL, "--test-map-pgs", NULL, NULL, "map every PG, print statistics",
-     0},
+    {NULL, "--test-map-pgs", NULL, NULL, "map every PG, print statistics", 0},
     {NULL, "--test-map-pgs-dump", NULL, NULL, "map every PG, print each", 0},
     {NULL, "--test-map-pgs-dump-all", NULL, NULL,
      "map every PG, with raw, up and acting sets", 0},
@@ -66,8 +65,7 @@ static const struct cli_opt osdmaptool_opts[] = {
      "cephc: print `ceph osd map POOL OBJECT` from the file's map", 0},
     {NULL, "--object", "OBJECT", NULL, "object of --osd-map", 0},
     {NULL, "--namespace", "NAMESPACE", NULL, "namespace of --osd-map", 0},
-    {NULL, "--format", "FORMAT", "plain", "--osd-map output: plain or json",
-     0},
+    {NULL, "--format", "FORMAT", "plain", "--osd-map output: plain or json", 0},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 

@@ -30,8 +30,7 @@ struct cephc_command {
 #define X(name)                                                                \
 	int cmd_##name(int argc, char **argv, int cmd_index);                  \
 	extern const char cmd_##name##_help[];                                 \
-	extern const struct cli_spec cmd_##name##_spec                         \
-	    __attribute__((weak));
+	extern const struct cli_spec cmd_##name##_spec __attribute__((weak));
 #include "commands_gen.h"
 #undef X
 

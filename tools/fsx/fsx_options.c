@@ -42,8 +42,7 @@ const char *fsx_optstring(void)
 }
 
 /* "-S", "--timeout" or "-h, --help" */
-static void opt_names(const struct fsx_opt *o, char *buf, size_t cap,
-		      bool both)
+static void opt_names(const struct fsx_opt *o, char *buf, size_t cap, bool both)
 {
 	char shortn[3] = {'-', o->letter, '\0'};
 
@@ -70,17 +69,18 @@ void fsx_print_synopsis(FILE *out)
 void fsx_print_help(FILE *out)
 {
 	fsx_print_synopsis(out);
-	fprintf(out, "\nRandom reads, writes, discards, write-zeroes and resizes "
-		     "of an RBD image, checked\nbyte for byte against an "
-		     "in-memory model.  The seed is printed; -S and -N replay\n"
-		     "a run.  On a mismatch the recent operations are "
-		     "dumped.\n\noptions:\n");
+	fprintf(out,
+		"\nRandom reads, writes, discards, write-zeroes and resizes "
+		"of an RBD image, checked\nbyte for byte against an "
+		"in-memory model.  The seed is printed; -S and -N replay\n"
+		"a run.  On a mismatch the recent operations are "
+		"dumped.\n\noptions:\n");
 	for (const struct fsx_opt *o = fsx_opts; o->help; o++) {
 		char names[40], name[64];
 
 		opt_names(o, names, sizeof(names), true);
-		snprintf(name, sizeof(name), "%s%s%s", names,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
+		snprintf(name, sizeof(name), "%s%s%s", names, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
 		fprintf(out, "  %-12s %s", name, o->help);
 		if (o->def)
 			fprintf(out, " (default: %s)", o->def);

@@ -9,10 +9,10 @@
 #include <stdio.h>
 
 struct fsx_opt {
-	char letter;	       /* 0: a long option only */
+	char letter;           /* 0: a long option only */
 	const char *long_name; /* "--help", or NULL */
 	const char *arg;       /* value placeholder; NULL: a flag */
-	const char *def; /* default as text, or NULL */
+	const char *def;       /* default as text, or NULL */
 	const char *help;
 };
 
