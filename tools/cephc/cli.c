@@ -265,6 +265,18 @@ static void help_cmd(FILE *out, const struct cephc_command *c,
 	}
 	fprintf(out, "usage: cephc %s %s\n\n%s\n", c->name, s->synopsis,
 		s->description ? s->description : c->help);
+	if (s->subs && prefix) {
+		/* "rbd trash --help": only trash's sub-commands, when the word
+		 * starts some; otherwise all of them */
+		size_t pl = strlen(prefix);
+		bool any = false;
+
+		for (const struct cli_sub *sub = s->subs; sub->name; sub++)
+			any |= !strncmp(sub->name, prefix, pl) &&
+			       sub->name[pl] == ' ';
+		if (!any)
+			prefix = NULL;
+	}
 	if (s->subs) {
 		fprintf(out,
 			"\nsub-commands (cephc %s help SUB for details):\n",
