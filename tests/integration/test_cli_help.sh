@@ -6,7 +6,8 @@
 #    (cephc __parse stops where work would begin), with a sample value;
 #  - an unknown option, or a listed one without its value, exits 22 with
 #    one line naming it and the synopsis (except osdmaptool/crushtool,
-#    which keep the messages of Ceph's tools: CLI_OWN_ERRORS).
+#    which keep the messages of Ceph's tools: CLI_OWN_ERRORS, and commands
+#    still without a table, which are named in a NOTE).
 set -euo pipefail
 bin=${CEPHC_BIN:?}
 w=$(mktemp -d)
@@ -52,8 +53,13 @@ while IFS='|' read -r cmd sub opt arg nargs; do
 	# shellcheck disable=SC2206
 	subw=($sub)
 	if [ -z "$sub" ] && [ -z "$opt" ]; then
-		# the command itself; nargs holds its flags (1: own errors)
+		# the command itself; nargs holds its flags (1: own errors,
+		# 4: no table yet, so its options cannot be checked here)
 		own[$cmd]=$((nargs & 1))
+		if [ $((nargs & 4)) != 0 ]; then
+			echo "NOTE: cephc $cmd has no option table (cli_spec); only its help is checked"
+			own[$cmd]=1
+		fi
 		grep -q "^  $cmd " < <("$bin" help) || fail "cephc help does not list $cmd"
 		for h in --help -h; do
 			run "$cmd" $h

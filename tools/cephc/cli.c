@@ -465,8 +465,9 @@ int cli_list_opts(int argc, char **argv)
 		const struct cephc_command *c = &cephc_commands[i];
 		const struct cli_spec *s = c->spec;
 
-		/* the command's own row: its flags in the last column */
-		printf("%s||||%u\n", c->name, s ? s->flags : 0);
+		/* the command's own row: its flags in the last column, and
+		 * CLI_NO_TABLE for a command that has none (yet) */
+		printf("%s||||%u\n", c->name, s ? s->flags : CLI_NO_TABLE);
 		if (!s)
 			continue;
 		if (!s->subs) {

@@ -58,6 +58,8 @@ enum {
 	CLI_OWN_ERRORS = 1,
 	/* Not shown in help, man page or completion. */
 	CLI_HIDDEN = 2,
+	/* Reported by cephc __options for a command without a cli_spec. */
+	CLI_NO_TABLE = 4,
 };
 
 struct cli_spec {
