@@ -44,6 +44,12 @@ for a in help --help -h; do
 done
 run
 [ $rc = 22 ] || fail "cephc without a command exits $rc, not 22"
+# a global option without its value is named too
+for g in -c --id --keyring -m --format --cluster; do
+	run rbd ls "$g"
+	[ $rc = 22 ] || fail "cephc rbd ls $g (no value) exits $rc, not 22"
+	grep -q -- "option $g needs a value" "$w/err" || fail "cephc rbd ls $g: option not named: $(head -1 "$w/err")"
+done
 
 "$bin" __options >"$w/opts" || fail "cephc __options: a sub-command names an option its table lacks"
 [ -s "$w/opts" ] || { echo "FAIL: no option tables"; exit 1; }

@@ -32,7 +32,7 @@ const struct cli_opt cli_global_opts[] = {
      "/etc/ceph/$cluster.$name.keyring and the other Ceph defaults",
      "keyring file(s) holding the secret key", 0},
     {"-K", "--keyfile", "FILE", NULL, "file holding the bare secret key", 0},
-    {"-m", "--mon_host", "MONADDR", "from the configuration",
+    {"-m", "--mon-host", "MONADDR", "from the configuration",
      "monitor address(es), comma separated", 0},
     {NULL, "--cluster", "NAME", "ceph", "cluster name (names the files)", 0},
     {"-f", "--format", "FORMAT", "plain",
@@ -432,6 +432,29 @@ int cli_check_args(const char *cmd, int argc, char **argv)
 		free(pos);
 	}
 	return rc;
+}
+
+int cli_check_globals(const char *cmd, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *eq;
+		const struct cli_opt *o =
+		    find_opt(cli_global_opts, argv[i], &eq);
+
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!o || eq || !o->arg)
+			continue;
+		if (i + opt_nargs(o) < argc) {
+			i += opt_nargs(o);
+			continue;
+		}
+		fprintf(stderr, "cephc %s: option %s needs a value (%s)\n", cmd,
+			argv[i], o->arg);
+		cli_print_synopsis(stderr, cmd, NULL);
+		return 22;
+	}
+	return 0;
 }
 
 void cli_parse_done(void)

@@ -42,7 +42,7 @@ enum cli_complete {
 /* A sub-command: name may be two words ("snap ls"). */
 struct cli_sub {
 	const char *name;
-	const char *aliases;  /* space separated other spellings, or NULL */
+	const char *aliases;  /* comma separated other spellings, or NULL */
 	const char *synopsis; /* arguments after the name */
 	const char *help;
 	/* long (or short) names of the command's options that apply here,
@@ -89,6 +89,10 @@ int cli_list_opts(int argc, char **argv);
  * naming it and the synopsis, and returns 22.  0 when all is well.
  */
 int cli_check_args(const char *cmd, int argc, char **argv);
+
+/* The same for the global options alone (before the configuration parser
+ * takes them): one missing its value is named, 22.  0 otherwise. */
+int cli_check_globals(const char *cmd, int argc, char **argv);
 
 /* cephc __parse CMD ...: parse only.  Commands call cli_parse_done()
  * where parsing ends and work begins; in parse-only mode it exits 0. */

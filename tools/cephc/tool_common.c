@@ -50,6 +50,10 @@ int tool_init(struct tool_ctx *t, int argc, char **argv, int cmd_index)
 	if (r == 0)
 		r = cephc_cluster_conf_parse_argv(t->cluster, n, t->rest,
 						  &t->nrest);
+	if (r && cli_check_globals(argv[cmd_index], argc - 1, argv + 1)) {
+		tool_fini(t);
+		return 22;
+	}
 	if (r) {
 		fprintf(stderr, "cephc: bad arguments: %s\n",
 			cephc_strerror(r));
