@@ -1,6 +1,8 @@
 # cephc top-level entry points.  Everything real happens in CMake and
 # scripts/; this file only gives the README's two commands and a few more.
 #   make demo    the main job against a throwaway local cluster
+#   make package Debian packages (libcephc0, libcephc-dev, cephc) from a
+#                clean clone of HEAD, into build-deb/
 #   make check   install deps, build (gcc -Werror + clang ASan/UBSan/fuzz),
 #                run every test against a throwaway cluster, tear it down
 SHELL := /bin/bash
@@ -8,7 +10,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build asan check demo unit format bench clean
+.PHONY: all deps build asan check demo unit format bench clean package
 
 all: build
 
@@ -34,6 +36,10 @@ check: build asan
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
+# Packages from what is committed (a clean clone of HEAD), lintian-checked.
+package: deps
+	bash scripts/package.sh build-deb
+
 bench: build
 	bash bench/run.sh $(BUILD)
 
@@ -41,4 +47,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-deb

@@ -3,6 +3,9 @@
 # against a throwaway local cluster, in the normal and the sanitizer build.
 # The cluster is always torn down, whatever fails.
 #   scripts/check.sh BUILD_DIR [ASAN_BUILD_DIR]
+# Last, the packaging test (scripts/test-packages.sh: build the .debs from
+# a clean clone, install, smoke-run, purge; a few minutes); skip it with
+# CEPHC_SKIP_PACKAGES=1.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
@@ -29,5 +32,9 @@ if [ -n "$asan" ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir "$asan" --output-on-failure -j2 || rc=1
+fi
+if [ "${CEPHC_SKIP_PACKAGES:-0}" != 1 ]; then
+	echo "== packaging: build, install, smoke-run, purge"
+	bash "$top/scripts/test-packages.sh" || rc=1
 fi
 exit $rc

@@ -9,10 +9,15 @@
 #   5. a short `cephc rbd bench` beside `rbd bench` (librbd, cache off);
 #   6. the cluster is torn down, whatever happened.
 #   scripts/demo.sh BUILD_DIR
+#   scripts/demo.sh --installed     the cephc of the installed package
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-build}" && pwd)
-cephc=$build/cephc
+if [ "${1:-}" = --installed ]; then
+	cephc=$(command -v cephc) || { echo "demo: cephc is not installed" >&2; exit 1; }
+else
+	build=$(cd "${1:-build}" && pwd)
+	cephc=$build/cephc
+fi
 dir=$(mktemp -d /tmp/cephc-demo.XXXXXX)
 cleanup() { bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT

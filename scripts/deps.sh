@@ -3,12 +3,16 @@
 # what is missing.  Works as root or through sudo; a no-op when all is there.
 #   scripts/deps.sh            build + test + cluster packages
 #   scripts/deps.sh --build    only what compiling needs
+#   (the default set includes what `make package` and its test need:
+#   debhelper, dpkg-dev, lintian, groff/man for the man pages, and
+#   bash-completion)
 set -euo pipefail
 
 build_pkgs=(gcc clang make cmake pkg-config libssl-dev libisal-dev
 	libcmocka-dev libclang-rt-14-dev git)
 run_pkgs=(ceph-mon ceph-osd ceph-common ceph-base librados-dev librbd-dev
-	python3 iperf3 fio procps iproute2 util-linux time)
+	python3 iperf3 fio procps iproute2 util-linux time
+	debhelper dpkg-dev fakeroot lintian groff-base man-db bash-completion)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${run_pkgs[@]}")

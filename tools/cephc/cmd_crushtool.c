@@ -37,6 +37,43 @@
 const char cmd_crushtool_help[] =
     "test CRUSH placement like Ceph's crushtool -i MAP --test";
 
+/* parse_args() below takes these ('_' and '-' alike, --opt=value too) and
+ * keeps crushtool's own messages for anything else. */
+static const struct cli_opt crushtool_opts[] = {
+    {"-i", "--infn", "MAP", NULL, "compiled CRUSH map to read", 0},
+    {"-t", "--test", NULL, NULL, "test the map's rules", 0},
+    {NULL, "--show-mappings", NULL, NULL, "print every mapping", 0},
+    {NULL, "--show-bad-mappings", NULL, NULL,
+     "print mappings with fewer OSDs than asked", 0},
+    {NULL, "--min-x", "X", "0", "first input value", 0},
+    {NULL, "--max-x", "X", "1023", "last input value", 0},
+    {NULL, "--x", "X", NULL, "one input value", 0},
+    {NULL, "--min-rule", "R", "0", "first rule", 0},
+    {NULL, "--max-rule", "R", "the last rule", "last rule", 0},
+    {NULL, "--rule", "R", "every rule", "one rule", 0},
+    {NULL, "--ruleset", "RS", NULL, "rules of a ruleset", 0},
+    {NULL, "--num-rep", "N", "the rule's min to max size",
+     "replicas to ask for", 0},
+    {NULL, "--pool-id", "POOL", NULL, "hash inputs as this pool's", 0},
+    {NULL, "--batches", "B", "1", "accepted; the output is the same", 0},
+    {NULL, "--weight", "DEV WEIGHT", NULL,
+     "override a device's weight (0..1); repeatable", 2},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+const struct cli_spec cmd_crushtool_spec = {
+    .synopsis = "-i MAP --test --show-mappings|--show-bad-mappings "
+		"[options]",
+    .description = "Test CRUSH placement of a compiled map and print what "
+		   "Ceph's crushtool --test\nprints, byte for byte.  No "
+		   "cluster is needed.  Bad options are reported as\n"
+		   "crushtool reports them.",
+    .opts = crushtool_opts,
+    .example = "cephc crushtool -i crush.map --test --show-mappings "
+	       "--rule 0 --num-rep 3",
+    .flags = CLI_OWN_ERRORS,
+};
+
 /* Largest crush map file we read. */
 #define CRUSHTOOL_MAX_MAP_BYTES (256u << 20)
 
@@ -500,6 +537,7 @@ int cmd_crushtool(int argc, char **argv, int cmd_index)
 	rc = parse_args(argc, argv, cmd_index + 1, &o);
 	if (rc)
 		goto out;
+	cli_parse_done();
 	if (o.test && !o.show_mappings && !o.show_bad_mappings) {
 		fprintf(stderr, "WARNING: no output selected; use "
 				"--output-csv or --show-X\n");

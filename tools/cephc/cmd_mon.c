@@ -12,6 +12,23 @@
 
 const char cmd_mon_help[] = "mon command '<json>': run a monitor command";
 
+static const struct cli_sub mon_subs[] = {
+    {"command", NULL, "'JSON'",
+     "Send one command to the monitors: the output on stdout, the status "
+     "on stderr, the exit status from the result, as ceph prints them.",
+     NULL, "cephc mon command '{\"prefix\": \"osd pool ls\"}'",
+     CLI_COMPLETE_NONE},
+    {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
+};
+
+const struct cli_spec cmd_mon_spec = {
+    .synopsis = "command 'JSON'",
+    .description = "Run a monitor command given as JSON.",
+    .subs = mon_subs,
+    .example = "cephc mon command '{\"prefix\": \"osd pool ls\", "
+	       "\"format\": \"json\"}'",
+};
+
 int cmd_mon(int argc, char **argv, int cmd_index)
 {
 	struct tool_ctx t;

@@ -18,6 +18,38 @@
 const char cmd_osd_help[] =
     "osd map POOL OBJ [NS] | osd pool create|ls|rm ... (as ceph)";
 
+static const struct cli_opt osd_opts[] = {
+    {NULL, "--yes-i-really-really-mean-it", NULL, NULL,
+     "pool rm: confirm (with the pool name given twice)", 0},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+static const struct cli_sub osd_subs[] = {
+    {"map", NULL, "POOL OBJECT [NAMESPACE] | POOL -",
+     "Print where an object is placed (PG, up and acting sets), computed "
+     "locally from the OSDMap; - reads object names from stdin.",
+     NULL, "cephc osd map rbd obj1", CLI_COMPLETE_POOL},
+    {"pool create", NULL, "NAME [PG_NUM [PGP_NUM]] [replicated|erasure]",
+     "Create a pool (a monitor command, as ceph osd pool create).", NULL,
+     "cephc osd pool create data 32", CLI_COMPLETE_NONE},
+    {"pool ls", NULL, "[detail]", "List the pools (with detail: settings).",
+     NULL, "cephc osd pool ls detail", CLI_COMPLETE_NONE},
+    {"pool rm", "pool delete", "NAME NAME --yes-i-really-really-mean-it",
+     "Delete a pool.", "--yes-i-really-really-mean-it",
+     "cephc osd pool rm data data --yes-i-really-really-mean-it",
+     CLI_COMPLETE_POOL},
+    {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
+};
+
+const struct cli_spec cmd_osd_spec = {
+    .synopsis = "map ... | pool create|ls|rm ...",
+    .description = "The part of `ceph osd` a client needs, with ceph's "
+		   "syntax and output.",
+    .opts = osd_opts,
+    .subs = osd_subs,
+    .example = "cephc osd map rbd obj1",
+};
+
 static int print_map(struct tool_ctx *t, const char *pool, const char *obj,
 		     const char *ns)
 {

@@ -43,6 +43,44 @@
 const char cmd_osdmaptool_help[] =
     "inspect an OSDMap file like Ceph's osdmaptool (--print, --test-map-*)";
 
+/* parse_args() below takes these ('_' and '-' alike, --opt=value too) and
+ * keeps osdmaptool's own messages for anything else. */
+static const struct cli_opt osdmaptool_opts[] = {
+    {"-p", "--print", NULL, NULL, "print the map as osdmaptool --print", 0},
+    {NULL, "--mark-up-in", NULL, NULL,
+     "mark every OSD up and in (not persisted)", 0},
+    {NULL, "--mark-out", "OSD", NULL, "mark an OSD out (not persisted)", 0},
+    {NULL, "--mark-up", "OSD", NULL, "mark an OSD up (not persisted)", 0},
+    {NULL, "--mark-in", "OSD", NULL, "mark an OSD in (not persisted)", 0},
+    {NULL, "--test-map-pgs", NULL, NULL, "map every PG, print statistics", 0},
+    {NULL, "--test-map-pgs-dump", NULL, NULL, "map every PG, print each", 0},
+    {NULL, "--test-map-pgs-dump-all", NULL, NULL,
+     "map every PG, with raw, up and acting sets", 0},
+    {NULL, "--test-map-pg", "PGID", NULL, "map one PG", 0},
+    {NULL, "--test-map-object", "OBJECT", NULL, "map one object", 0},
+    {NULL, "--pool", "POOLID", "every pool (0 for --test-map-object)",
+     "restrict to a pool", 0},
+    {NULL, "--pg-num", "N", "the pool's", "PG count for --test-map-pgs", 0},
+    {NULL, "--osd-map", "POOL", NULL,
+     "cephc: print `ceph osd map POOL OBJECT` from the file's map", 0},
+    {NULL, "--object", "OBJECT", NULL, "object of --osd-map", 0},
+    {NULL, "--namespace", "NAMESPACE", NULL, "namespace of --osd-map", 0},
+    {NULL, "--format", "FORMAT", "plain", "--osd-map output: plain or json", 0},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+const struct cli_spec cmd_osdmaptool_spec = {
+    .synopsis = "MAPFILE [--print] [--test-map-pgs[-dump[-all]]] "
+		"[--test-map-object OBJ] [--test-map-pg PGID] [options]",
+    .description = "Read an OSDMap file and print what Ceph's osdmaptool "
+		   "prints, byte for byte.\nNo cluster is needed.  Bad "
+		   "options are reported as osdmaptool reports them.",
+    .opts = osdmaptool_opts,
+    .example = "cephc osdmaptool /tmp/osdmap --test-map-pgs-dump --pool 1",
+    .complete = CLI_COMPLETE_FILE,
+    .flags = CLI_OWN_ERRORS,
+};
+
 /* Largest osdmap file we read. */
 #define OSDMAPTOOL_MAX_MAP_BYTES (512u << 20)
 
@@ -505,6 +543,7 @@ int cmd_osdmaptool(int argc, char **argv, int cmd_index)
 	int r, rc = 0;
 
 	parse_args(argc, argv, cmd_index + 1, &o);
+	cli_parse_done();
 	if (o.nfiles == 0) {
 		fprintf(stderr, "osdmaptool: must specify osdmap filename\n");
 		usage();

@@ -35,6 +35,93 @@
 const char cmd_rados_help[] =
     "rados -p POOL put|get|append|stat|rm|... (as the rados tool)";
 
+static const struct cli_opt rados_opts[] = {
+    {"-p", "--pool", "POOL", NULL, "pool to work in (all but lspools)", 0},
+    {"-N", "--namespace", "NAMESPACE", "the default namespace",
+     "namespace of the objects", 0},
+    {NULL, "--all", NULL, NULL, "ls: objects of every namespace", 0},
+    {"-t", "--concurrent-ios", "N", "16", "bench: operations in flight", 0},
+    {"-b", "--block-size", "SIZE", "4M", "bench: object size (K/M/G suffix)",
+     0},
+    {NULL, "--no-cleanup", NULL, NULL,
+     "bench write: keep the objects (for seq/rand)", 0},
+    {NULL, "--full-try", NULL, NULL,
+     "writes to a full pool fail at once (ENOSPC) instead of waiting for "
+     "room",
+     0},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+#define OBJ_OPTS "--pool --namespace"
+#define WRITE_OPTS OBJ_OPTS " --full-try"
+
+static const struct cli_sub rados_subs[] = {
+    {"lspools", NULL, "", "List the pools.", NULL, "cephc rados lspools",
+     CLI_COMPLETE_NONE},
+    {"ls", NULL, "-p POOL [-N NS | --all]",
+     "List the objects of a pool (one namespace, or all with --all).",
+     OBJ_OPTS " --all", "cephc rados -p rbd ls", CLI_COMPLETE_NONE},
+    {"put", NULL, "-p POOL OBJECT FILE|-",
+     "Write an object (replacing it) from a file or stdin.", WRITE_OPTS,
+     "cephc rados -p rbd put obj1 ./data", CLI_COMPLETE_FILE},
+    {"append", NULL, "-p POOL OBJECT FILE|-",
+     "Append a file (or stdin) to an object.", WRITE_OPTS,
+     "cephc rados -p rbd append obj1 ./more", CLI_COMPLETE_FILE},
+    {"get", NULL, "-p POOL OBJECT FILE|-",
+     "Read an object into a file (or stdout).", OBJ_OPTS,
+     "cephc rados -p rbd get obj1 -", CLI_COMPLETE_FILE},
+    {"stat", NULL, "-p POOL OBJECT...", "Print size and mtime of objects.",
+     OBJ_OPTS, "cephc rados -p rbd stat obj1", CLI_COMPLETE_NONE},
+    {"rm", NULL, "-p POOL OBJECT...", "Remove objects.", WRITE_OPTS,
+     "cephc rados -p rbd rm obj1", CLI_COMPLETE_NONE},
+    {"create", NULL, "-p POOL OBJECT",
+     "Create an empty object (fails if it exists).", WRITE_OPTS,
+     "cephc rados -p rbd create obj2", CLI_COMPLETE_NONE},
+    {"truncate", NULL, "-p POOL OBJECT SIZE",
+     "Cut or extend an object to SIZE bytes.", WRITE_OPTS,
+     "cephc rados -p rbd truncate obj1 0", CLI_COMPLETE_NONE},
+    {"getxattr", NULL, "-p POOL OBJECT NAME", "Print an extended attribute.",
+     OBJ_OPTS, "cephc rados -p rbd getxattr obj1 user.a", CLI_COMPLETE_NONE},
+    {"setxattr", NULL, "-p POOL OBJECT NAME [VALUE]",
+     "Set an extended attribute (value from stdin when absent).", WRITE_OPTS,
+     "cephc rados -p rbd setxattr obj1 user.a hello", CLI_COMPLETE_NONE},
+    {"rmxattr", NULL, "-p POOL OBJECT NAME", "Remove an extended attribute.",
+     WRITE_OPTS, "cephc rados -p rbd rmxattr obj1 user.a", CLI_COMPLETE_NONE},
+    {"listxattr", NULL, "-p POOL OBJECT",
+     "List the extended attribute names of an object.", OBJ_OPTS,
+     "cephc rados -p rbd listxattr obj1", CLI_COMPLETE_NONE},
+    {"getomapval", NULL, "-p POOL OBJECT KEY [FILE]",
+     "Print (hex dump) or save an omap value.", OBJ_OPTS,
+     "cephc rados -p rbd getomapval obj1 k1", CLI_COMPLETE_NONE},
+    {"setomapval", NULL, "-p POOL OBJECT KEY [VALUE]",
+     "Set an omap value (from stdin when absent).", WRITE_OPTS,
+     "cephc rados -p rbd setomapval obj1 k1 v1", CLI_COMPLETE_NONE},
+    {"rmomapkey", NULL, "-p POOL OBJECT KEY", "Remove an omap key.", WRITE_OPTS,
+     "cephc rados -p rbd rmomapkey obj1 k1", CLI_COMPLETE_NONE},
+    {"listomapkeys", NULL, "-p POOL OBJECT", "List the omap keys.", OBJ_OPTS,
+     "cephc rados -p rbd listomapkeys obj1", CLI_COMPLETE_NONE},
+    {"listomapvals", NULL, "-p POOL OBJECT",
+     "List the omap keys with their values.", OBJ_OPTS,
+     "cephc rados -p rbd listomapvals obj1", CLI_COMPLETE_NONE},
+    {"bench", NULL,
+     "-p POOL SECONDS write|seq|rand [-t N] [-b SIZE] [--no-cleanup]",
+     "Benchmark object writes or reads, printed as rados bench prints.",
+     WRITE_OPTS " --concurrent-ios --block-size --no-cleanup",
+     "cephc rados -p rbd bench 10 write --no-cleanup", CLI_COMPLETE_NONE},
+    {"cleanup", NULL, "-p POOL", "Remove the objects a bench run left behind.",
+     OBJ_OPTS, "cephc rados -p rbd cleanup", CLI_COMPLETE_NONE},
+    {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
+};
+
+const struct cli_spec cmd_rados_spec = {
+    .synopsis = "[-p POOL] [-N NAMESPACE] SUB-COMMAND [ARGS]",
+    .description = "RADOS objects, with the syntax and output of Ceph's "
+		   "rados tool for the subset cephc supports.",
+    .opts = rados_opts,
+    .subs = rados_subs,
+    .example = "cephc rados -p rbd put obj1 ./data",
+};
+
 #define OP_SIZE (4u << 20) /* rados' default op size for put/get */
 #define XATTR_MAX (64u << 10)
 

@@ -26,6 +26,141 @@ const char cmd_rbd_help[] =
     "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
     "namespace|trash";
 
+/* Every option parse_args() takes; the sub-commands name those they use
+ * (parse_args accepts them all anywhere, as it always has). */
+static const struct cli_opt rbd_opts[] = {
+    {"-p", "--pool", "POOL", "rbd", "pool of the image", 0},
+    {NULL, "--namespace", "NAMESPACE", "the default namespace",
+     "namespace of the image", 0},
+    {NULL, "--image", "IMAGE", NULL,
+     "image name (instead of the spec; for trash restore: the new name)", 0},
+    {NULL, "--image-id", "ID", NULL, "image id (trash rm, trash restore)", 0},
+    {NULL, "--snap", "SNAP", NULL, "snapshot name (instead of @SNAP)", 0},
+    {"-s", "--size", "SIZE", NULL,
+     "image size; M unless suffixed with B, K, M, G, T or P", 0},
+    {NULL, "--order", "ORDER", "22", "object size as a power of two", 0},
+    {NULL, "--object-size", "SIZE", "4M",
+     "object size in bytes (a power of two; K/M suffixes)", 0},
+    {NULL, "--stripe-unit", "SIZE", "the object size",
+     "stripe unit in bytes (K/M suffixes)", 0},
+    {NULL, "--stripe-count", "N", "1", "objects one stripe spans", 0},
+    {NULL, "--data-pool", "POOL", NULL, "separate pool for the data objects",
+     0},
+    {NULL, "--image-feature", "FEATURES", "layering",
+     "features, comma separated or repeated (layering, striping, "
+     "data-pool)",
+     0},
+    {NULL, "--allow-shrink", NULL, NULL, "let resize make the image smaller",
+     0},
+    {"-l", "--long", NULL, NULL, "long listing (a table)", 0},
+    {"-a", "--all", NULL, NULL, "all trash entries, not only user ones", 0},
+    {NULL, "--force", NULL, NULL,
+     "remove a trash entry before its deferment time", 0},
+    {NULL, "--no-progress", NULL, NULL, "print no progress", 0},
+    {NULL, "--expires-at", "DATE", "now",
+     "deferment end of trash mv (YYYY-MM-DD[ HH:MM:SS])", 0},
+    {NULL, "--expired-before", "DATE", "now",
+     "purge only entries expired before DATE", 0},
+    {NULL, "--threshold", "PERCENT", NULL,
+     "accepted as rbd does, but not supported by cephc (exit 95)", 0},
+    {NULL, "--io-type", "TYPE", NULL, "bench: read, write, readwrite or rw",
+     0},
+    {NULL, "--io-pattern", "PATTERN", "seq (rand for readwrite)",
+     "bench: seq or rand", 0},
+    {NULL, "--io-size", "SIZE", "4096", "bench: bytes per I/O", 0},
+    {NULL, "--io-total", "SIZE", "1G", "bench: bytes in all", 0},
+    {NULL, "--io-threads", "N", "16", "bench: I/Os in flight", 0},
+    {NULL, "--rw-mix-read", "PERCENT", "50",
+     "bench readwrite: share of reads", 0},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+#define SPEC_OPTS "--pool --namespace --image"
+#define LAYOUT_OPTS                                                            \
+	"--order --object-size --stripe-unit --stripe-count --data-pool "      \
+	"--image-feature"
+
+static const struct cli_sub rbd_subs[] = {
+    {"create", NULL, "--size SIZE [options] [POOL/[NAMESPACE/]]IMAGE",
+     "Create a format 2 image.", SPEC_OPTS " --size " LAYOUT_OPTS,
+     "cephc rbd create --size 1G rbd/disk1", CLI_COMPLETE_NONE},
+    {"rm", "remove", "[--no-progress] [POOL/[NAMESPACE/]]IMAGE",
+     "Remove an image (as rbd rm does, also images cephc cannot open).",
+     SPEC_OPTS " --no-progress", "cephc rbd rm rbd/disk1",
+     CLI_COMPLETE_IMAGE},
+    {"ls", "list", "[-l] [POOL[/NAMESPACE]]",
+     "List the images of a pool (a table with -l; JSON with --format "
+     "json).",
+     "--pool --namespace --long", "cephc rbd ls -l rbd", CLI_COMPLETE_POOL},
+    {"info", NULL, "[POOL/[NAMESPACE/]]IMAGE[@SNAP]",
+     "Show an image's size, layout, features and parent.",
+     SPEC_OPTS " --snap", "cephc rbd info rbd/disk1", CLI_COMPLETE_IMAGE},
+    {"resize", NULL, "--size SIZE [--allow-shrink] [POOL/[NAMESPACE/]]IMAGE",
+     "Grow (or, with --allow-shrink, shrink) an image.",
+     SPEC_OPTS " --size --allow-shrink --no-progress",
+     "cephc rbd resize --size 2G rbd/disk1", CLI_COMPLETE_IMAGE},
+    {"import", NULL, "[options] PATH|- [[POOL/[NAMESPACE/]]IMAGE]",
+     "Create an image from a file (or stdin), skipping zeroes.",
+     SPEC_OPTS " " LAYOUT_OPTS " --no-progress",
+     "cephc rbd import disk.raw rbd/disk1", CLI_COMPLETE_FILE},
+    {"export", NULL, "[POOL/[NAMESPACE/]]IMAGE[@SNAP] [PATH|-]",
+     "Write an image (or a snapshot of it) to a file or stdout.",
+     SPEC_OPTS " --snap --no-progress",
+     "cephc rbd export rbd/disk1 disk.raw", CLI_COMPLETE_IMAGE},
+    {"bench", NULL, "--io-type TYPE [options] [POOL/[NAMESPACE/]]IMAGE",
+     "Benchmark I/O on an image, printed as rbd bench prints.",
+     SPEC_OPTS " --io-type --io-pattern --io-size --io-total --io-threads "
+     "--rw-mix-read",
+     "cephc rbd bench --io-type write --io-total 256M rbd/disk1",
+     CLI_COMPLETE_IMAGE},
+    {"snap ls", "snap list", "[POOL/[NAMESPACE/]]IMAGE",
+     "List an image's snapshots.", SPEC_OPTS, "cephc rbd snap ls rbd/disk1",
+     CLI_COMPLETE_IMAGE},
+    {"namespace create", NULL, "POOL/NAMESPACE | --namespace NS [POOL]",
+     "Create a namespace in a pool.", "--pool --namespace",
+     "cephc rbd namespace create rbd/tenant1", CLI_COMPLETE_POOL},
+    {"namespace ls", "namespace list", "[POOL]",
+     "List a pool's namespaces.", "--pool", "cephc rbd namespace ls rbd",
+     CLI_COMPLETE_POOL},
+    {"namespace rm", "namespace remove",
+     "POOL/NAMESPACE | --namespace NS [POOL]",
+     "Remove an empty namespace.", "--pool --namespace",
+     "cephc rbd namespace rm rbd/tenant1", CLI_COMPLETE_POOL},
+    {"trash ls", "trash list", "[-a] [-l] [POOL[/NAMESPACE]]",
+     "List the trash of a pool (user entries; all with -a).",
+     "--pool --namespace --all --long", "cephc rbd trash ls -l rbd",
+     CLI_COMPLETE_POOL},
+    {"trash mv", "trash move",
+     "[--expires-at DATE] [POOL/[NAMESPACE/]]IMAGE",
+     "Move an image to the trash (deferred deletion).",
+     SPEC_OPTS " --expires-at", "cephc rbd trash mv rbd/disk1",
+     CLI_COMPLETE_IMAGE},
+    {"trash rm", "trash remove", "[--force] [POOL/[NAMESPACE/]]IMAGE_ID",
+     "Delete a trash entry for good.",
+     "--pool --namespace --image-id --force --no-progress",
+     "cephc rbd trash rm rbd/10a26b8b4567", CLI_COMPLETE_NONE},
+    {"trash restore", NULL, "[--image NAME] [POOL/[NAMESPACE/]]IMAGE_ID",
+     "Bring a trash entry back as an image (under NAME if given).",
+     "--pool --namespace --image-id --image",
+     "cephc rbd trash restore rbd/10a26b8b4567", CLI_COMPLETE_NONE},
+    {"trash purge", NULL, "[--expired-before DATE] [POOL[/NAMESPACE]]",
+     "Delete every expired trash entry of a pool.",
+     "--pool --namespace --expired-before --threshold --no-progress",
+     "cephc rbd trash purge rbd", CLI_COMPLETE_POOL},
+    {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
+};
+
+const struct cli_spec cmd_rbd_spec = {
+    .synopsis = "SUB-COMMAND [options] [ARGS]",
+    .description =
+	"RBD images, with the syntax and output of Ceph's rbd tool "
+	"(pacific).  An image is named\n[POOL/[NAMESPACE/]]IMAGE; the pool "
+	"defaults to rbd.",
+    .opts = rbd_opts,
+    .subs = rbd_subs,
+    .example = "cephc rbd create --size 1G rbd/disk1",
+};
+
 /* import/export transfer unit (rbd uses the object size; 4 MiB). */
 #define XFER_CHUNK (4u << 20)
 #define XFER_INFLIGHT 8

@@ -13,6 +13,14 @@
 const char cmd_status_help[] =
     "show cluster status (fsid, mons, quorum, OSDs, pools)";
 
+const struct cli_spec cmd_status_spec = {
+    .synopsis = "[--format json]",
+    .description = "What the client sees of the cluster: fsid, monitors and "
+		   "quorum, OSDMap epoch and\nOSD counts, pools.  JSON field "
+		   "names follow `ceph -s --format json`.",
+    .example = "cephc status --format json",
+};
+
 #define QUORUM_MAX 64
 
 /*

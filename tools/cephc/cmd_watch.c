@@ -17,6 +17,21 @@ const char cmd_watch_help[] =
     "watch [--interval S] [--count N]: print session mon and map epoch "
     "periodically";
 
+static const struct cli_opt watch_opts[] = {
+    {NULL, "--interval", "SECONDS", "1", "time between lines", 0},
+    {NULL, "--count", "N", "0 (forever)", "lines to print", 0},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+const struct cli_spec cmd_watch_spec = {
+    .synopsis = "[--interval SECONDS] [--count N]",
+    .description = "Stay connected and print, every interval, the monitor "
+		   "of the session, the OSDMap\nepoch held and whether a "
+		   "monitor round trip succeeds.",
+    .opts = watch_opts,
+    .example = "cephc watch --interval 2 --count 5",
+};
+
 int cmd_watch(int argc, char **argv, int cmd_index)
 {
 	struct tool_ctx t;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
+
 int tool_exit_code(int err)
 {
 	if (err >= 0)
@@ -100,6 +102,10 @@ int tool_init(struct tool_ctx *t, int argc, char **argv, int cmd_index)
 	if (r == 0)
 		r = cephc_cluster_conf_parse_argv(t->cluster, n, t->rest,
 						  &t->nrest);
+	if (r && cli_check_globals(argv[cmd_index], argc - 1, argv + 1)) {
+		tool_fini(t);
+		return 22;
+	}
 	if (r) {
 		fprintf(stderr, "cephc: bad arguments: %s\n",
 			cephc_strerror(r));
@@ -130,13 +136,20 @@ int tool_init(struct tool_ctx *t, int argc, char **argv, int cmd_index)
 		t->nrest -= drop;
 		i--;
 	}
+	/* what is left must be the command's own options (its table) */
+	if ((r = cli_check_args(argv[cmd_index], t->nrest, t->rest))) {
+		tool_fini(t);
+		return r;
+	}
 	return 0;
 }
 
 int tool_connect(struct tool_ctx *t)
 {
-	int r = cephc_cluster_conf_read_file(t->cluster, NULL);
+	int r;
 
+	cli_parse_done(); /* cephc __parse: the arguments were fine */
+	r = cephc_cluster_conf_read_file(t->cluster, NULL);
 	if (r == 0)
 		r = cephc_cluster_connect(t->cluster);
 	if (r) {

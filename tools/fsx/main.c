@@ -26,6 +26,7 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "fsx_options.h"
 
 #define LOG_KEEP 64
 
@@ -106,12 +107,8 @@ static int parse_u64(const char *s, uint64_t *v)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len]"
-		" [-O order] [-u stripe_unit] [-C stripe_count] [-c conf] [-k]"
-		" [-E contents] [--timeout SECONDS] POOL/[NAMESPACE/]IMAGE\n"
-		"  --timeout SECONDS  bound connect, monitor commands and "
-		"each I/O (0: wait forever; default 30)\n");
+	fsx_print_synopsis(stderr);
+	fprintf(stderr, "(fsx --help for details)\n");
 }
 
 int main(int argc, char **argv)
@@ -133,7 +130,18 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 
-	while ((opt = getopt_long(argc, argv, "S:N:l:o:O:u:C:c:kE:h", longopts,
+	/* --help / -h answer on stdout with exit 0; --man is for the build */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fsx_print_help(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--man")) {
+			fsx_print_man(stdout);
+			return 0;
+		}
+	}
+	while ((opt = getopt_long(argc, argv, fsx_optstring(), longopts,
 				  NULL)) != -1) {
 		uint64_t *dst = NULL;
 		switch (opt) {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The man pages the build makes (cephc.1 and fsx-cephc.1 from the tools'
+# tables, libcephc.3 from man/) render without a single groff warning, and
+# cephc.1 has a section for every command the tables list.  No cluster
+# needed; skipped (77) without groff.
+set -euo pipefail
+build=${CEPHC_BUILD_DIR:?}
+bin=${CEPHC_BIN:?}
+command -v groff >/dev/null || { echo "groff not installed: skip"; exit 77; }
+fail=0
+for page in cephc.1 fsx-cephc.1 libcephc.3; do
+	f=$build/man/$page
+	[ -s "$f" ] || { echo "FAIL: $f was not built"; fail=1; continue; }
+	warn=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$f" 2>&1)
+	[ -z "$warn" ] || { echo "FAIL: groff warns on $page:"; echo "$warn"; fail=1; }
+	if command -v man >/dev/null; then
+		warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null)
+		[ -z "$warn" ] || { echo "FAIL: man warns on $page:"; echo "$warn"; fail=1; }
+	fi
+done
+# every command and sub-command of the tables is in cephc.1
+while IFS='|' read -r cmd sub opt _; do
+	[ -z "$opt" ] || continue
+	if [ -z "$sub" ]; then
+		grep -qx "\\.SS $cmd" "$build/man/cephc.1" || { echo "FAIL: cephc.1 has no section for $cmd"; fail=1; }
+	else
+		grep -qxF ".B $cmd $sub" "$build/man/cephc.1" || { echo "FAIL: cephc.1 lacks $cmd $sub"; fail=1; }
+	fi
+done < <("$bin" __options)
+[ $fail = 0 ] && echo "man pages: render cleanly"
+exit $fail
