@@ -6,9 +6,10 @@
 set -euo pipefail
 
 build_pkgs=(gcc clang make cmake pkg-config libssl-dev libisal-dev
-	libcmocka-dev libclang-rt-14-dev git)
+	libcmocka-dev libclang-rt-14-dev git nbdkit-plugin-dev)
 run_pkgs=(ceph-mon ceph-osd ceph-common ceph-base librados-dev librbd-dev
-	python3 iperf3 fio procps iproute2 util-linux time)
+	python3 iperf3 fio procps iproute2 util-linux time
+	nbdkit libnbd-bin python3-libnbd qemu-utils qemu-block-extra)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${run_pkgs[@]}")
