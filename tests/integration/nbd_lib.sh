@@ -26,14 +26,15 @@ require_nbd() {
 nbd_pids=()
 
 # nbd_start SOCK ARGS...: nbdkit serving the plugin on SOCK (in the
-# background, pid in SOCK.pid); returns once it accepts connections.
+# background, pid in SOCK.pid, NBD_THREADS workers per connection, 16
+# by default); returns once it accepts connections.
 nbd_start() {
 	local sock=$1
 	shift
 	rm -f "$sock" "$sock.pid"
 	# in the foreground (-f) but in the background of this shell: a
 	# daemonized nbdkit sends its errors nowhere the test can read
-	nbdkit -f -U "$sock" -P "$sock.pid" -t 16 "$plugin" \
+	nbdkit -f -U "$sock" -P "$sock.pid" -t "${NBD_THREADS:-16}" "$plugin" \
 		conf="$CEPH_CONF" ${CEPHC_TEST_KEYRING:+keyring=$CEPHC_TEST_KEYRING} \
 		"$@" 2>>"$sock.log" &
 	nbd_pids+=("$!")
