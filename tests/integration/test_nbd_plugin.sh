@@ -65,7 +65,7 @@ echo "ok: --dump-plugin, --help"
 
 # --- 1. a sparse image: flags, I/O, block status -----------------------
 img=rbd/${tag}a; images+=("$img")
-rbd create --size 16M --order 20 --image-feature layering "$img"
+rbd create --size 16M --object-size 1M --image-feature layering "$img"
 sock=$work/a.sock
 nbd_start "$sock" image="$img"
 uri=$(nbd_uri "$sock")
@@ -117,7 +117,7 @@ par=rbd/${tag}p; images+=("$par")
 head -c $((1 << 20)) /dev/urandom > "$work/p1"
 # rbd import skips zeros: only object 1 of the parent exists
 { head -c $((1 << 20)) /dev/zero; cat "$work/p1"; head -c $((6 << 20)) /dev/zero; } > "$work/pimg"
-rbd import --no-progress --order 20 --image-feature layering "$work/pimg" "$par" >/dev/null
+rbd import --no-progress --object-size 1M --image-feature layering "$work/pimg" "$par" >/dev/null
 rbd snap create "$par@s" >/dev/null
 rbd snap protect "$par@s"
 cln=rbd/${tag}c; images+=("$cln")
