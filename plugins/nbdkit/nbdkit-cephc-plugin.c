@@ -731,4 +731,7 @@ static struct nbdkit_plugin plugin = {
     .errno_is_preserved = 0,
 };
 
+/* nbdkit's entry point, defined by the macro below (declared here for
+ * -Wmissing-prototypes) */
+struct nbdkit_plugin *plugin_init(void);
 NBDKIT_REGISTER_PLUGIN(plugin)

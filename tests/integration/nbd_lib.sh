@@ -8,6 +8,20 @@ export PATH=/usr/bin:/bin:$PATH
 
 plugin=${CEPHC_NBDKIT_PLUGIN:-${CEPHC_BUILD_DIR:-}/nbdkit-cephc-plugin.so}
 
+# The sanitizer build's plugin needs the ASan runtime in nbdkit, which is
+# not instrumented: every nbdkit these tests start (cephc nbd's too) goes
+# through a wrapper that preloads clang's shared runtime.
+nbd_wrap=
+if [ "${CEPHC_SANITIZED:-0}" = 1 ] && command -v clang >/dev/null; then
+	nbd_wrap=$(mktemp -d /tmp/cephc-nbd-wrap.XXXXXX)
+	cat > "$nbd_wrap/nbdkit" <<EOF
+#!/bin/sh
+LD_PRELOAD=$(clang -print-file-name=libclang_rt.asan-x86_64.so) exec /usr/bin/nbdkit "\$@"
+EOF
+	chmod +x "$nbd_wrap/nbdkit"
+	PATH=$nbd_wrap:$PATH
+fi
+
 # require_nbd TOOL...: the plugin and the tools must be there.  Without a
 # cluster the test was already skipped; with one (CI) a missing piece is a
 # failure: scripts/deps.sh installs them.
@@ -69,6 +83,8 @@ nbd_stop_all() {
 	for pid in "${nbd_pids[@]}"; do
 		kill -9 "$pid" 2>/dev/null || true
 	done
+	[ -n "$nbd_wrap" ] && rm -rf "$nbd_wrap"
+	return 0
 }
 
 # nbd_uri SOCK [EXPORT]

@@ -22,6 +22,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	[ -s "$work/d.pid" ] && kill "$(cat "$work/d.pid")" 2>/dev/null
 	sleep 0.3
+	nbd_stop_all
 	rbd snap purge "$img" >/dev/null 2>&1 || true
 	rbd rm --no-progress "$img" >/dev/null 2>&1 || true
 	rm -rf "$work"
