@@ -72,6 +72,12 @@ nbd_stop() {
 	done
 	kill -9 "$pid" 2>/dev/null || true
 	rm -f "$1.pid"
+	# the sanitizers report into nbdkit's stderr, which only we read
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1.log" 2>/dev/null; then
+		echo "FAIL: sanitizer report from nbdkit:"
+		cat "$1.log"
+		exit 1
+	fi
 }
 
 # Stop every nbdkit this test started (for the EXIT trap).
