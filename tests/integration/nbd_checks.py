@@ -152,6 +152,33 @@ def check_readonly(h):
     assert h.pread(4096, 0) == before
 
 
-{"rw": check_rw, "clone": check_clone, "readonly": check_readonly}[
+def check_striped(h):
+    """Fancy striping (stripe unit SU, STRIPES objects per set, OBJ-byte
+    objects): after writes at WRITES (image offsets), block status must
+    show data exactly on the stripe units of the objects that exist."""
+    su, sc, osz = (int(os.environ[k]) for k in ("SU", "STRIPES", "OBJ"))
+    size = h.get_size()
+    objects = set()
+
+    def objno(x):
+        block = x // su
+        return (x // (osz * sc)) * sc + block % sc
+
+    for off in map(int, os.environ["WRITES"].split()):
+        h.pwrite(b"s" * 512, off)
+        objects.add(objno(off))
+    want = []
+    for x in range(0, size, su):
+        hole = objno(x) not in objects
+        if want and want[-1][2] == hole:
+            want[-1] = (want[-1][0], want[-1][1] + su, hole)
+        else:
+            want.append((x, su, hole))
+    got = extents(h)
+    assert got == want, "striped map: got %s, want %s" % (got[:8], want[:8])
+
+
+{"rw": check_rw, "clone": check_clone, "readonly": check_readonly,
+ "striped": check_striped}[
     os.environ["NBD_CHECK"]](h)
 print("ok:", os.environ["NBD_CHECK"])

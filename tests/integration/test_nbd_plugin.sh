@@ -112,6 +112,17 @@ qemu-img convert -f raw -O raw "$uri" "$work/qout2"
 echo "ok: nbdcopy (multi-conn), qemu-img convert, qemu-io patterns"
 nbd_stop "$sock"
 
+# --- 2b. block status with fancy striping (stripe units of objects) ------
+str=rbd/${tag}s; images+=("$str")
+rbd create --size 12M --object-size 1M --stripe-unit 64K --stripe-count 4 \
+	--image-feature layering,striping "$str"
+sock=$work/st.sock
+nbd_start "$sock" image="$str"
+nbdsh_check "$(nbd_uri "$sock")" striped SU=65536 STRIPES=4 OBJ=$((1 << 20)) \
+	WRITES="0 $((3 * 65536 + 10)) $((5 << 20)) $((11 << 20))"
+nbd_stop "$sock"
+echo "ok: block status on a striped image"
+
 # --- 3. a clone: the parent's state shows through -----------------------
 par=rbd/${tag}p; images+=("$par")
 head -c $((1 << 20)) /dev/urandom > "$work/p1"
@@ -192,4 +203,16 @@ for bad in "image=noslash" "image=rbd/a/b/c/d" "image=rbd/x@" "pool=rbd image=rb
 	fi
 done
 echo "ok: bad parameters refused"
+
+# --- 7. timeout=: no monitor answers, nbdkit gives up in time ----------
+t0=$SECONDS
+# (in the foreground: with --run, nbdkit's parent keeps the listening
+# socket open after the server gave up, and the client would wait)
+if timeout 60 nbdkit -f -U "$work/to.sock" "$plugin" image=rbd/x \
+	mon_host=127.0.0.1:1 conf="$CEPH_CONF" timeout=3 > "$work/to.log" 2>&1; then
+	fail "connect to no monitor succeeded"
+fi
+((SECONDS - t0 <= 15)) || fail "timeout=3 took $((SECONDS - t0)) s"
+grep -q 'timed out' "$work/to.log" || fail "no timeout reason: $(cat "$work/to.log")"
+echo "ok: timeout= bounds the connect ($((SECONDS - t0)) s)"
 echo "PASS"
