@@ -103,6 +103,35 @@ static int fail(int err, const char *what)
 	return -1;
 }
 
+/*
+ * The same for a request.  NBD has few error codes and nbdkit turns every
+ * errno it does not know into EINVAL, which tells a client its request was
+ * wrong; a timed-out or failed I/O must read as EIO instead.
+ */
+static int fail_io(int err, const char *what)
+{
+	int e = to_errno(err);
+
+	switch (e) {
+	case EPERM:
+	case EROFS:
+	case EIO:
+	case ENOMEM:
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+	case EINVAL:
+	case ENOTSUP:
+	case ESHUTDOWN: /* blocklisted: the client should not retry */
+		break;
+	default:
+		e = EIO;
+	}
+	nbdkit_error("cephc: %s: %s", what, cephc_strerror(err));
+	nbdkit_set_error(e);
+	return -1;
+}
+
 /* ---- image specs -------------------------------------------------------- */
 
 static void spec_free(struct image_spec *s)
@@ -588,7 +617,7 @@ static int cephc_pread(void *handle, void *buf, uint32_t count, uint64_t offset,
 	struct conn *h = handle;
 	int r = cephc_rbd_read(h->si->img, offset, count, buf);
 
-	return r ? fail(r, "read") : 0;
+	return r ? fail_io(r, "read") : 0;
 }
 
 static int cephc_pwrite(void *handle, const void *buf, uint32_t count,
@@ -604,7 +633,7 @@ static int cephc_pwrite(void *handle, const void *buf, uint32_t count,
 	}
 	/* FUA needs nothing more: the call returns once the OSDs committed */
 	r = cephc_rbd_write(h->si->img, offset, count, buf);
-	return r ? fail(r, "write") : 0;
+	return r ? fail_io(r, "write") : 0;
 }
 
 static int cephc_flush(void *handle, uint32_t flags)
@@ -612,7 +641,7 @@ static int cephc_flush(void *handle, uint32_t flags)
 	struct conn *h = handle;
 	int r = cephc_rbd_flush(h->si->img);
 
-	return r ? fail(r, "flush") : 0;
+	return r ? fail_io(r, "flush") : 0;
 }
 
 static int cephc_trim(void *handle, uint32_t count, uint64_t offset,
@@ -626,7 +655,7 @@ static int cephc_trim(void *handle, uint32_t count, uint64_t offset,
 		return -1;
 	}
 	r = cephc_rbd_discard(h->si->img, offset, count);
-	return r ? fail(r, "discard") : 0;
+	return r ? fail_io(r, "discard") : 0;
 }
 
 static int cephc_zero(void *handle, uint32_t count, uint64_t offset,
@@ -646,7 +675,7 @@ static int cephc_zero(void *handle, uint32_t count, uint64_t offset,
 		r = cephc_rbd_discard(h->si->img, offset, count);
 	else
 		r = cephc_rbd_write_zeroes(h->si->img, offset, count);
-	return r ? fail(r, "write zeroes") : 0;
+	return r ? fail_io(r, "write zeroes") : 0;
 }
 
 static int cephc_cache(void *handle, uint32_t count, uint64_t offset,
@@ -690,7 +719,7 @@ static int cephc_extents(void *handle, uint32_t count, uint64_t offset,
 					&x);
 	if (x.failed)
 		return -1;
-	return r < 0 ? fail(r, "block status") : 0;
+	return r < 0 ? fail_io(r, "block status") : 0;
 }
 
 static struct nbdkit_plugin plugin = {
