@@ -21,7 +21,16 @@ writer_pid=
 cleanup() {
 	[ -n "$writer_pid" ] && kill "$writer_pid" 2>/dev/null
 	nbd_stop_all
-	rbd rm --no-progress "$img" >/dev/null 2>&1 || true
+	# a killed nbdkit's header watch lingers until the OSDs time it out
+	# (30 s); blocklist the dead watchers, as an operator would, so the
+	# image can go now
+	if ! rbd rm --no-progress "$img" >/dev/null 2>&1; then
+		for a in $(rbd status "$img" --format json 2>/dev/null |
+			/usr/bin/python3 -c 'import json,sys; print(" ".join(w["address"] for w in json.load(sys.stdin)["watchers"]))'); do
+			ceph osd blocklist add "$a" >/dev/null 2>&1 || true
+		done
+		rbd rm --no-progress "$img" >/dev/null 2>&1 || echo "cleanup: $img left behind"
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
