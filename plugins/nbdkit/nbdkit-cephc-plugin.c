@@ -420,7 +420,7 @@ struct conn {
 
 /* Open (or share) the image of spec s.  Caller holds images_lock. */
 static struct shared_image *image_get(const struct image_spec *s,
-				      const char *key)
+				      const char *key, bool readonly)
 {
 	struct shared_image *si;
 	struct cephc_rbd_info info;
@@ -441,8 +441,9 @@ static struct shared_image *image_get(const struct image_spec *s,
 	}
 	/* snapshots and readonly= are read-only; so is an image with
 	 * features cephc may only read (exclusive-lock, object-map, ...):
-	 * served read-only, can_write false, writes fail EROFS */
-	if (cfg_readonly || s->snap)
+	 * served with can_write false, nbdkit refuses writes (EPERM: NBD
+	 * has no EROFS) */
+	if (cfg_readonly || s->snap || readonly)
 		flags |= CEPHC_RBD_OPEN_READ_ONLY;
 	r = cephc_rbd_open_ns(cluster, s->pool, s->nspace, s->name, s->snap,
 			      flags, &si->img);
@@ -537,7 +538,9 @@ static void *cephc_open(int readonly)
 		return NULL;
 	}
 	pthread_mutex_lock(&images_lock);
-	h->si = image_get(&s, key);
+	/* nbdkit -r: no need for a read-write open (and its header watch);
+	 * a shared handle opened so stays read-only for later connections */
+	h->si = image_get(&s, key, readonly);
 	pthread_mutex_unlock(&images_lock);
 	spec_free(&s);
 	if (!h->si) {
