@@ -55,7 +55,7 @@ static bool cfg_timeout_set;
 
 static cephc_cluster *cluster;
 
-/* ---- one shared image handle per (namespace, image, snapshot) ---------- */
+/* ---- one shared image handle per (namespace, image, snapshot) ------------ */
 
 struct shared_image {
 	struct shared_image *next;
@@ -76,7 +76,7 @@ struct image_spec {
 	const char *pool, *nspace, *name, *snap;
 };
 
-/* ---- errors ------------------------------------------------------------ */
+/* ---- errors -------------------------------------------------------------- */
 
 /*
  * cephc returns negative errno values, plus protocol codes beyond the
@@ -132,7 +132,7 @@ static int fail_io(int err, const char *what)
 	return -1;
 }
 
-/* ---- image specs -------------------------------------------------------- */
+/* ---- image specs --------------------------------------------------------- */
 
 static void spec_free(struct image_spec *s)
 {
@@ -202,8 +202,7 @@ bad:
 	return -1;
 }
 
-/* ---- lifecycle ------------------------------------------------------------
- */
+/* ---- lifecycle ----------------------------------------------------------- */
 
 static void cephc_unload(void)
 {
@@ -353,8 +352,12 @@ static int cephc_get_ready(void)
 	r = cephc_cluster_conf_parse_argv(cluster, argc, argv, &rest);
 	if (!r)
 		r = cephc_cluster_conf_read_file(cluster, cfg_conf);
-	if (r)
-		return fail(r, cfg_conf ? cfg_conf : "reading ceph.conf");
+	if (r) {
+		fail(r, cfg_conf ? cfg_conf : "reading ceph.conf");
+		cephc_cluster_destroy(cluster);
+		cluster = NULL;
+		return -1;
+	}
 	if (cfg_timeout_set)
 		cephc_cluster_set_timeout(cluster, cfg_timeout_ms);
 	return 0;
@@ -411,8 +414,7 @@ static const char *cephc_default_export(int readonly, int is_tls)
 	return cfg_image ? cfg_image : "";
 }
 
-/* ---- connections -----------------------------------------------------------
- */
+/* ---- connections --------------------------------------------------------- */
 
 struct conn {
 	struct shared_image *si;
@@ -611,8 +613,7 @@ static int cephc_can_true(void *handle)
 	return 1;
 }
 
-/* ---- I/O -------------------------------------------------------------------
- */
+/* ---- I/O ----------------------------------------------------------------- */
 
 static int cephc_pread(void *handle, void *buf, uint32_t count, uint64_t offset,
 		       uint32_t flags)
