@@ -41,16 +41,17 @@ static void pass_signal(int sig)
 		kill((pid_t)child_pid, sig);
 }
 
-static int usage(void)
+static int usage(FILE *f)
 {
-	fprintf(
-	    stderr,
+	fputs(
 	    "usage: cephc [-c CONF] [--id ID | -n NAME] [--keyring K] nbd\n"
 	    "         [--socket PATH | --port N [--bind ADDR]] [--readonly]\n"
-	    "         [--threads N] [--timeout SECONDS] [--pidfile FILE] "
-	    "[--detach]\n"
-	    "         POOL/[NS/]IMAGE[@SNAP]\n");
-	return 22;
+	    "         [--threads N] [--timeout SECONDS] [--pidfile FILE]\n"
+	    "         [--detach] POOL/[NS/]IMAGE[@SNAP]\n"
+	    "Starts nbdkit with the cephc plugin, prints the NBD URI once it\n"
+	    "listens and serves until stopped (--detach: in the background).\n",
+	    f);
+	return f == stdout ? 0 : 22;
 }
 
 /* The plugin to hand nbdkit: a path, or "cephc" for nbdkit's plugindir. */
@@ -134,13 +135,15 @@ int cmd_nbd(int argc, char **argv, int cmd_index)
 			readonly = true;
 		else if (!strcmp(argv[i], "--detach"))
 			detach = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return usage(stdout);
 		else if (argv[i][0] != '-' && !image)
 			image = argv[i];
 		else
-			return usage();
+			return usage(stderr);
 	}
 	if (!image || (sock && port) || (bind && !port))
-		return usage();
+		return usage(stderr);
 	if (!sock && !port) {
 		/* a private socket name: several exports may run at once */
 		snprintf(sock_buf, sizeof(sock_buf), "/tmp/cephc-nbd.%ld.sock",
