@@ -91,6 +91,9 @@ int main(void)
 
 	if (!conf || !*conf) {
 		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
+
+		printf("%s: no cluster (CEPHC_TEST_CONF is not set)\n",
+		       req && !strcmp(req, "1") ? "FAIL" : "skipped");
 		return req && !strcmp(req, "1") ? 1 : 77;
 	}
 	setenv("CEPH_CONF", conf, 1);
