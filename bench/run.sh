@@ -42,7 +42,7 @@ rm -rf "$tmp"
 # each after bench/osdc.sh), and a machine short of memory slowed the next
 # benchmark's 4 MiB writes fourfold.
 live=()
-for s in osdc.sh rbd.sh; do [ -f "$top/bench/$s" ] && live+=("$s"); done
+for s in osdc.sh rbd.sh nbd.sh; do [ -f "$top/bench/$s" ] && live+=("$s"); done
 dir=
 trap '[ -z "$dir" ] || { bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"; }' EXIT
 for s in "${live[@]}"; do
@@ -53,6 +53,7 @@ for s in "${live[@]}"; do
 	case $s in
 	osdc.sh) bash "$top/bench/osdc.sh" "$build" 5 test ;;
 	rbd.sh) bash "$top/bench/rbd.sh" "$build/cephc" ;;
+	nbd.sh) bash "$top/bench/nbd.sh" "$build" ;;
 	esac
 	bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1
 	rm -rf "$dir"

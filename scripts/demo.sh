@@ -7,7 +7,9 @@
 #   4. cephc creates an RBD image and imports a file into another; Ceph's own
 #      `rbd export` reads it back and the checksums are compared;
 #   5. a short `cephc rbd bench` beside `rbd bench` (librbd, cache off);
-#   6. the cluster is torn down, whatever happened.
+#   6. `cephc nbd` exports the imported image over NBD (nbdkit + the cephc
+#      plugin) and nbdcopy reads it back, compared with the file;
+#   7. the cluster is torn down, whatever happened.
 #   scripts/demo.sh BUILD_DIR
 #   scripts/demo.sh --installed     the cephc of the installed package
 set -euo pipefail
@@ -19,7 +21,12 @@ else
 	cephc=$build/cephc
 fi
 dir=$(mktemp -d /tmp/cephc-demo.XXXXXX)
-cleanup() { bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }
+nbd_pid=
+cleanup() {
+	[ -n "$nbd_pid" ] && kill "$nbd_pid" 2>/dev/null && wait "$nbd_pid" 2>/dev/null
+	bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true
+	rm -rf "$dir"
+}
 trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -80,5 +87,21 @@ step "4 KiB random writes, 16 in flight: cephc rbd bench, then rbd bench (librbd
 bargs=(--io-type write --io-size 4K --io-threads 16 --io-total 16M --io-pattern rand)
 "$cephc" -c "$conf" rbd bench "${bargs[@]}" rbd/demo-created 2>&1 | tail -2 | sed 's/^/  cephc: /'
 rbd -c "$conf" bench "${bargs[@]}" --rbd-cache=false rbd/demo-created 2>&1 | tail -1 | sed 's/^/  rbd:   /'
+
+step "NBD: cephc nbd exports rbd/demo-imported; nbdcopy reads it back"
+if [ -f "$build/nbdkit-cephc-plugin.so" ] && command -v nbdkit >/dev/null && command -v nbdcopy >/dev/null; then
+	"$cephc" -c "$conf" nbd --readonly --socket "$dir/nbd.sock" rbd/demo-imported > "$dir/nbd.uri" &
+	nbd_pid=$!
+	for _ in $(seq 100); do [ -s "$dir/nbd.uri" ] && break; sleep 0.1; done
+	uri=$(head -1 "$dir/nbd.uri")
+	echo "  serving $uri"
+	nbdinfo "$uri" | grep -E 'export-size|can_multi_conn|is_read_only' | sed 's/^\s*/  /'
+	nbd=$(nbdcopy "$uri" - | sha256sum | cut -d' ' -f1)
+	echo "  read over NBD by nbdcopy:    $nbd"
+	[ "$nbd" = "$ours" ] && echo "  checksums match" || { echo "  CHECKSUMS DIFFER"; exit 1; }
+	kill "$nbd_pid"; wait "$nbd_pid" || true; nbd_pid=
+else
+	echo "  skipped: the nbdkit plugin or nbdcopy is missing (scripts/deps.sh installs them)"
+fi
 
 step "done; tearing the cluster down"

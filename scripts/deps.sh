@@ -16,6 +16,12 @@ run_pkgs=(ceph-mon ceph-osd ceph-common ceph-base librados-dev librbd-dev
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${run_pkgs[@]}")
+# The NBD export: the nbdkit plugin's header to build it; nbdkit and the
+# NBD clients its tests drive (nbdinfo/nbdcopy, nbdsh, qemu-img/qemu-io
+# with the nbd driver) to run it.
+want+=(nbdkit-plugin-dev)
+[ "${1:-}" = "--build" ] ||
+	want+=(nbdkit libnbd-bin python3-libnbd qemu-utils qemu-block-extra)
 
 missing=()
 for p in "${want[@]}"; do

@@ -335,6 +335,25 @@ CEPHC_EXPORT int cephc_rbd_aio_write_zeroes(cephc_rbd_image *img, uint64_t off,
 CEPHC_EXPORT int cephc_rbd_aio_flush(cephc_rbd_image *img,
 				     cephc_rbd_completion *comp);
 
+/*
+ * Allocation map without an object map: which bytes of [off, off + len)
+ * (inside the image at its opened snapshot) hold data.  fn(arg, off, len,
+ * allocated) is called for runs that are ascending, contiguous and cover
+ * the whole range; allocated false means no data object holds those bytes
+ * (they read as zeros).  Found with one STAT per data object, so the
+ * granularity is the object (a sparse object counts as data).  For a clone,
+ * bytes the child lacks report the parent's state (recursively).  fn
+ * returning non-zero stops the walk and that value is returned; otherwise
+ * 0 or a negative error (CEPHC_EINVAL past the end).
+ * Threading: a blocking call (API threads only, never from a completion
+ * callback); fn runs on the calling thread and owns nothing after return.
+ */
+typedef int (*cephc_rbd_extent_fn)(void *arg, uint64_t off, uint64_t len,
+				   bool allocated);
+CEPHC_EXPORT int cephc_rbd_allocated_extents(cephc_rbd_image *img, uint64_t off,
+					     uint64_t len,
+					     cephc_rbd_extent_fn fn, void *arg);
+
 /* Synchronous forms: 0 or a negative error. */
 CEPHC_EXPORT int cephc_rbd_read(cephc_rbd_image *img, uint64_t off, size_t len,
 				void *buf);
