@@ -91,13 +91,17 @@ const struct cephc_conf_option *cephc_conf_find_option(const char *name)
 	return NULL;
 }
 
+/* Through a scratch buffer: callers may pass the current message
+ * (cephc_conf_last_error()) as an argument. */
 void conf_set_error(struct cephc_conf *c, const char *fmt, ...)
 {
+	char tmp[sizeof(c->errmsg)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->errmsg, sizeof(c->errmsg), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	memcpy(c->errmsg, tmp, sizeof(tmp));
 }
 
 const char *cephc_conf_last_error(const struct cephc_conf *c)

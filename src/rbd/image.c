@@ -24,13 +24,16 @@
 
 static __thread char last_err[256];
 
+/* Through a scratch buffer: an argument may be the current message. */
 void rbd_set_err(const char *fmt, ...)
 {
+	char tmp[sizeof(last_err)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_err, sizeof(last_err), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	memcpy(last_err, tmp, sizeof(tmp));
 }
 
 const char *cephc_rbd_last_error(void)
@@ -292,9 +295,9 @@ static void explain_features(uint64_t unsupported, bool ro)
 	char names[256];
 
 	cephc_rbd_features_format(unsupported, names, sizeof(names));
-	rbd_set_err("image uses unsupported features: %s (cephc %s them)%s", names,
-		ro ? "cannot read" : "cannot write",
-		ro ? "" : "; open it read-only");
+	rbd_set_err("image uses unsupported features: %s (cephc %s them)%s",
+		    names, ro ? "cannot read" : "cannot write",
+		    ro ? "" : "; open it read-only");
 }
 
 static void image_free(struct cephc_rbd_image *img)
@@ -346,16 +349,16 @@ static int resolve_image(struct cephc_rbd_image *img, const char *name,
 	if (!id) {
 		cephc_rbd_id_object_name(name, oid, sizeof(oid));
 		ret = rbd_image_call(img, oid, "get_id", NULL, 0, false,
-			       get_id_reply, &img->meta.id);
+				     get_id_reply, &img->meta.id);
 		img->name = cephc_strdup(name);
 	} else {
 		img->meta.id = cephc_strdup(id);
 		enc_init(&e, buf, sizeof(buf));
 		ret = cephc_rbd_enc_dir_get_name(&e, id);
 		if (!ret)
-			ret = rbd_image_call(img, CEPHC_RBD_DIRECTORY, "dir_get_name",
-				       buf, enc_len(&e), false, get_name_reply,
-				       &s);
+			ret = rbd_image_call(img, CEPHC_RBD_DIRECTORY,
+					     "dir_get_name", buf, enc_len(&e),
+					     false, get_name_reply, &s);
 		if (ret == CEPHC_ENOENT)
 			ret = 0;
 		img->name = s ? s : cephc_strdup("");
@@ -404,9 +407,10 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	ret = resolve_image(img, name, id);
 	if (ret) {
 		if (ret == CEPHC_ENOENT)
-			rbd_set_err("image '%s' does not exist in pool '%s'%s%s",
-				    name ? name : id, pool, *img->nspace ?
-				    " namespace " : "", img->nspace);
+			rbd_set_err(
+			    "image '%s' does not exist in pool '%s'%s%s",
+			    name ? name : id, pool,
+			    *img->nspace ? " namespace " : "", img->nspace);
 		goto fail;
 	}
 	img->meta.have |= 1u << CEPHC_RBD_REPLY_GET_ID;
@@ -417,7 +421,7 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	if (ret) {
 		if (!last_err[0])
 			rbd_set_err("reading header %s: %s", img->header_oid,
-				cephc_strerror(ret));
+				    cephc_strerror(ret));
 		goto fail;
 	}
 	ret = cephc_rbd_meta_finish(&img->meta);
@@ -432,13 +436,13 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		    img->read_only
 			? cephc_rbd_features_unsupported_for_read(f)
 			: cephc_rbd_features_unsupported_for_write_ops(
-				  f, img->meta.op_features),
+			      f, img->meta.op_features),
 		    img->read_only);
 		goto fail;
 	}
 	if (ret) {
-		rbd_set_err("image header %s is inconsistent: %s", img->header_oid,
-			cephc_strerror(ret));
+		rbd_set_err("image header %s is inconsistent: %s",
+			    img->header_oid, cephc_strerror(ret));
 		goto fail;
 	}
 	img->layout.object_size = UINT64_C(1) << img->meta.order;
@@ -476,10 +480,10 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 			enc_init(&e, b, sizeof(b));
 			if (!cephc_rbd_enc_snap_id(&e, s->id))
 				rbd_image_call(img, img->header_oid,
-					 "get_protection_status", b,
-					 (size_t)(e.p - e.start), false,
-					 protection_reply,
-					 &img->snap_protected);
+					       "get_protection_status", b,
+					       (size_t)(e.p - e.start), false,
+					       protection_reply,
+					       &img->snap_protected);
 		}
 	}
 	/* A clone reads what it lacks from its parent, and copies it up
@@ -505,8 +509,8 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	if (!img->read_only) {
 		ret = rbd_image_watch_start(img);
 		if (ret) {
-			rbd_set_err("cannot watch header %s: %s", img->header_oid,
-				cephc_strerror(ret));
+			rbd_set_err("cannot watch header %s: %s",
+				    img->header_oid, cephc_strerror(ret));
 			goto fail;
 		}
 	}
@@ -526,13 +530,13 @@ int cephc_rbd_open_ns(cephc_cluster *c, const char *pool, const char *nspace,
 	if (!name)
 		return CEPHC_EINVAL;
 	return rbd_image_open(c, pool, nspace, name, NULL, snap,
-			      CEPHC_RBD_NOSNAP, flags & CEPHC_RBD_OPEN_READ_ONLY,
-			      out);
+			      CEPHC_RBD_NOSNAP,
+			      flags & CEPHC_RBD_OPEN_READ_ONLY, out);
 }
 
-int cephc_rbd_open_by_id(cephc_cluster *c, const char *pool,
-			 const char *nspace, const char *id, const char *snap,
-			 unsigned flags, cephc_rbd_image **out)
+int cephc_rbd_open_by_id(cephc_cluster *c, const char *pool, const char *nspace,
+			 const char *id, const char *snap, unsigned flags,
+			 cephc_rbd_image **out)
 {
 	if (!id)
 		return CEPHC_EINVAL;
@@ -624,8 +628,8 @@ static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
 	struct snap_fetch *f = NULL;
 	int ret;
 
-	ret = rbd_image_call(img, img->header_oid, "get_snapcontext",
-		       NULL, 0, false, snap_context_reply, args);
+	ret = rbd_image_call(img, img->header_oid, "get_snapcontext", NULL, 0,
+			     false, snap_context_reply, args);
 	if (!ret && n) {
 		f = cephc_calloc(n, sizeof(*f));
 		if (!f)
@@ -754,8 +758,8 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 	enc_init(&e, buf, sizeof(buf));
 	ret = cephc_rbd_enc_set_size(&e, size);
 	if (!ret)
-		ret = rbd_image_call(img, img->header_oid, "set_size",
-			       buf, (size_t)(e.p - e.start), true, NULL, NULL);
+		ret = rbd_image_call(img, img->header_oid, "set_size", buf,
+				     (size_t)(e.p - e.start), true, NULL, NULL);
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&img->lock);
@@ -776,9 +780,8 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 
 /* ---- create ----------------------------------------------------------- */
 
-int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
-			const char *nspace, const char *name,
-			const struct cephc_rbd_create_opts *o)
+int cephc_rbd_create_ns(cephc_cluster *c, const char *pool, const char *nspace,
+			const char *name, const struct cephc_rbd_create_opts *o)
 {
 	uint64_t features, osize, su, sc;
 	int64_t dpid = CEPHC_RBD_POOL_NONE;
@@ -799,7 +802,7 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
 	order = o->order ? o->order : 22;
 	if (order < CEPHC_RBD_MIN_ORDER || order > CEPHC_RBD_MAX_ORDER) {
 		rbd_set_err("order must be in the range [%d, %d]",
-			CEPHC_RBD_MIN_ORDER, CEPHC_RBD_MAX_ORDER);
+			    CEPHC_RBD_MIN_ORDER, CEPHC_RBD_MAX_ORDER);
 		return CEPHC_EDOM;
 	}
 	osize = UINT64_C(1) << order;
@@ -810,12 +813,13 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
 				   CEPHC_RBD_FEATURE_STRIPINGV2 |
 				   CEPHC_RBD_FEATURE_DATA_POOL)) {
 		rbd_set_err("cephc creates images with layering, striping and "
-			"data-pool only");
+			    "data-pool only");
 		return CEPHC_EOPNOTSUPP;
 	}
 	if (su > osize || osize % su || (su & (su - 1)) || sc < 1) {
-		rbd_set_err("stripe unit must be a power of two dividing the object"
-			" size");
+		rbd_set_err(
+		    "stripe unit must be a power of two dividing the object"
+		    " size");
 		return CEPHC_EINVAL;
 	}
 	/* librbd: default striping needs (and keeps) no STRIPINGV2 bit. */
@@ -830,7 +834,8 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
 	if (o->data_pool && *o->data_pool && strcmp(o->data_pool, pool)) {
 		dpid = cephc_cluster_pool_lookup(c, o->data_pool);
 		if (dpid < 0) {
-			rbd_set_err("data pool '%s' does not exist", o->data_pool);
+			rbd_set_err("data pool '%s' does not exist",
+				    o->data_pool);
 			return CEPHC_ENOENT;
 		}
 		features |= CEPHC_RBD_FEATURE_DATA_POOL;
@@ -871,7 +876,8 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
 	if (!ret)
 		ret = cephc_rbd_enc_dir_add_image(&e, name, id);
 	if (!ret)
-		ret = rbd_op_call(&ops, "dir_add_image", buf, enc_len(&e), true);
+		ret =
+		    rbd_op_call(&ops, "dir_add_image", buf, enc_len(&e), true);
 	if (!ret)
 		ret = rbd_exec_ops(&l, CEPHC_RBD_DIRECTORY, &ops);
 	else
@@ -927,9 +933,9 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool,
 		enc_init(&e, buf, sizeof(buf));
 		ret = cephc_rbd_enc_set_stripe_unit_count(&e, su, sc);
 		if (!ret)
-			ret = rbd_call(&l, oid, "set_stripe_unit_count",
-				       buf, (size_t)(e.p - e.start), true, NULL,
-				       NULL);
+			ret =
+			    rbd_call(&l, oid, "set_stripe_unit_count", buf,
+				     (size_t)(e.p - e.start), true, NULL, NULL);
 		if (ret)
 			goto undo_header;
 	}

@@ -15,6 +15,7 @@
 
 #include "cephc/errors.h"
 #include "conf/conf.h"
+#include "conf/conf_internal.h"
 #include "core/alloc.h"
 
 static struct cephc_conf *C;
@@ -55,6 +56,23 @@ static const char *conf_text = "[global]\nk = global\nonly_global = g\n"
 			       "[client.admin]\nk = admin\n"
 			       "[client.other]\nk = other\n"
 			       "[osd]\nk = osd\n";
+
+/* A message built from the current one (a cause wrapped in context) must
+ * read as written: formatting into the buffer being read is undefined
+ * (cephc once printed such a message twice). */
+static void test_error_message_may_quote_itself(void **state)
+{
+	struct cephc_conf *c;
+
+	(void)state;
+	assert_int_equal(cephc_conf_create(&c), 0);
+	conf_set_error(c, "cannot open %s", "/x/keyring");
+	conf_set_error(c, "no key for client.admin: %s",
+		       cephc_conf_last_error(c));
+	assert_string_equal(cephc_conf_last_error(c),
+			    "no key for client.admin: cannot open /x/keyring");
+	cephc_conf_destroy(c);
+}
 
 static void test_section_precedence(void **state)
 {
@@ -378,6 +396,7 @@ static void test_env(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_error_message_may_quote_itself),
 	    cmocka_unit_test_setup_teardown(test_section_precedence, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
