@@ -10,7 +10,6 @@
  * OSD client and nothing else in src/client calls into it.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +151,12 @@ static int resolve_timeouts(struct cephc_cluster *c)
 
 /* ---- who drives the event loop ------------------------------------------ */
 
+/*
+ * The loop is the instance's, created at connect; these calls only let the
+ * application choose (before connect) and then do the driving.  Own-thread
+ * mode needs none of them: the instance runs a thread.
+ */
+
 int cephc_cluster_set_loop_mode(cephc_cluster *c, int mode)
 {
 	if (mode != CEPHC_LOOP_OWN_THREAD && mode != CEPHC_LOOP_CALLER_DRIVEN)
@@ -180,12 +185,16 @@ int cephc_cluster_process(cephc_cluster *c, int timeout_ms)
 
 	if (!c->loop)
 		return CEPHC_ENOTCONN;
+	/* called from one of our callbacks: the loop is being driven on this
+	 * very thread already */
 	if (cephc_loop_in_driver(c->loop))
 		return CEPHC_EDEADLK;
 	r = cephc_loop_process(c->loop, timeout_ms);
 	return r < 0 ? r : 0;
 }
 
+/* The handle's own buffer: stable storage, its text replaced by the next
+ * error (see cephc_client_set_errmsg()). */
 const char *cephc_cluster_last_error(cephc_cluster *c)
 {
 	return c->errmsg;
@@ -253,6 +262,12 @@ int cephc_cluster_connect(cephc_cluster *c)
 
 /* ---- queries ------------------------------------------------------------- */
 
+/*
+ * The instance's driver context replaces the map and sets fsid, epochs and
+ * global id under c->lock at any time: every query copies what it needs
+ * out under the lock and returns no pointer into instance state.
+ */
+
 int cephc_cluster_fsid(cephc_cluster *c, char out[37])
 {
 	int r = CEPHC_ENOTCONN;
@@ -298,6 +313,9 @@ uint32_t cephc_cluster_osdmap_epoch(cephc_cluster *c)
 
 /* ---- generic monitor requests ------------------------------------------- */
 
+/* The request runs through the instance's mon client (which enforces the
+ * mon op timeout); here only the caller's buffers are filled or freed. */
+
 int cephc_cluster_mon_command(cephc_cluster *c, const char *json,
 			      const void *inbuf, size_t inlen, char **outbuf,
 			      size_t *outlen, char **outs, size_t *outslen)
@@ -331,6 +349,9 @@ int cephc_cluster_wait_for_latest_osdmap(cephc_cluster *c)
 
 /* ---- teardown ------------------------------------------------------------ */
 
+/* The instance first (it stops the loop and all that runs in it), then
+ * what this layer owns: the configuration and the handle itself. */
+
 void cephc_cluster_destroy(cephc_cluster *c)
 {
 	if (!c)
@@ -346,6 +367,8 @@ void cephc_buffer_free(void *p)
 }
 
 /* ---- cluster view ------------------------------------------------------- */
+
+/* Same rule as the queries above: copies made under c->lock. */
 
 int cephc_cluster_pool_list(cephc_cluster *c, struct cephc_pool_info **pools,
 			    size_t *count)

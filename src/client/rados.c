@@ -97,6 +97,8 @@ struct cephc_read_op {
 /* ---- I/O contexts ---------------------------------------------------------
  */
 
+/* The pool is checked against the instance's map (read under c->lock, as
+ * client.h allows API threads); the ioctx itself holds no instance state. */
 int cephc_ioctx_create_by_id(cephc_cluster *c, int64_t pool_id,
 			     cephc_ioctx **out)
 {
@@ -774,6 +776,9 @@ static int post_process(struct rados_op *o, int err)
 	return err ? err : first;
 }
 
+/* The OSD client's completion, driver context, exactly once per accepted
+ * request.  The op is released (not busy) before the callback runs, so the
+ * callback may reuse or free it. */
 static void op_done(struct cephc_osdc_req *req, int err)
 {
 	struct rados_op *o =
@@ -792,6 +797,8 @@ static void op_done(struct cephc_osdc_req *req, int err)
 	cb(arg, result);
 }
 
+/* Driver context: the OSD client is only touched there.  A request it does
+ * not accept completes here, so the caller hears exactly once. */
 static void submit_fn(struct cephc_loop_work *w)
 {
 	struct rados_op *o =
@@ -848,6 +855,9 @@ static int op_submit(struct rados_op *o, struct cephc_ioctx *io,
 /* ---- synchronous waiting ----------------------------------------------------
  */
 
+/* One synchronous call, on the caller's stack (it outlives the op: the
+ * caller waits for done).  A lock of its own, so the completion does not
+ * take the handle's c->lock. */
 struct sync_wait {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
