@@ -3,6 +3,16 @@
  * The public RADOS object API (include/cephc/rados.h) on top of the OSD
  * client: I/O contexts, compound operations, async submission through the
  * cluster's loop and synchronous wrappers.
+ *
+ * The OSD client and the map belong to the client instance (client.h):
+ * an I/O context asks it for the OSD client (started on first demand) and
+ * for pool lookups, and submits through its loop.  Nothing here calls the
+ * cluster API (cluster.c) nor is called by it.
+ *
+ * Threading: builders touch only the operation (one thread at a time per
+ * operation, as librados); submission hands the operation to driver
+ * context, where its completion also runs.  An operation is busy from
+ * submission until its callback has been called.
  */
 #include "cephc/rados.h"
 
@@ -84,93 +94,17 @@ struct cephc_read_op {
 	struct rados_op o;
 };
 
-/* ---- the OSD client of a cluster -------------------------------------- */
-
-static const struct cephc_osdmap *client_map(void *arg)
-{
-	/* driver context: the map only changes there */
-	return ((struct cephc_cluster *)arg)->osdmap;
-}
-
-static void client_osdmap_msg(void *arg, struct cephc_msg *msg)
-{
-	cephc_client_handle_osdmap_msg(arg, msg);
-}
-
-void cephc_client_osdmap_changed(struct cephc_cluster *c)
-{
-	if (c->osdc)
-		cephc_osdc_handle_map_change(c->osdc);
-}
-
-void cephc_client_osdc_stop(struct cephc_cluster *c)
-{
-	cephc_osdc_destroy(c->osdc);
-	c->osdc = NULL;
-}
-
-/* A write timed out waiting for room: say so, a bare ETIMEDOUT does not
- * tell the user what to fix.  Driver context. */
-static void client_full_timeout(void *arg, int64_t pool)
-{
-	struct cephc_cluster *c = arg;
-	char name[128] = "";
-
-	pthread_mutex_lock(&c->lock);
-	const struct cephc_pg_pool *p =
-	    c->osdmap ? cephc_osdmap_pool(c->osdmap, pool) : NULL;
-	if (p && p->name)
-		snprintf(name, sizeof(name), "%s", p->name);
-	pthread_mutex_unlock(&c->lock);
-	cephc_client_set_errmsg(c,
-				"timed out waiting for room: pool '%s' (id "
-				"%lld) is full",
-				name, (long long)pool);
-}
-
-struct start_osdc {
-	struct cephc_cluster *c;
-	int ret;
-};
-
-static void start_osdc_fn(void *arg)
-{
-	struct start_osdc *so = arg;
-	struct cephc_cluster *c = so->c;
-
-	so->ret = 0;
-	if (c->osdc)
-		return;
-	if (!c->monc) {
-		so->ret = CEPHC_ENOTCONN;
-		return;
-	}
-	struct cephc_osdc_params p = {
-	    .msgr = c->msgr,
-	    .auth = c->auth,
-	    .monc = c->monc,
-	    .get_map = client_map,
-	    .on_osdmap_msg = client_osdmap_msg,
-	    .on_full_timeout = client_full_timeout,
-	    .arg = c,
-	};
-	struct cephc_osdc *osdc = NULL;
-
-	so->ret = cephc_osdc_create(&p, &osdc);
-	c->osdc = osdc;
-	if (osdc)
-		cephc_osdc_set_op_timeout(
-		    osdc, atomic_load(&c->timeouts[CEPHC_TIMEOUT_OSD_OP]));
-}
-
 /* ---- I/O contexts ---------------------------------------------------------
  */
 
+/* The pool is checked against the instance's map (read under c->lock, as
+ * client.h allows API threads); the ioctx itself holds no instance state. */
 int cephc_ioctx_create_by_id(cephc_cluster *c, int64_t pool_id,
 			     cephc_ioctx **out)
 {
-	struct start_osdc so = {.c = c};
+	struct cephc_osdc *osdc;
 	struct cephc_ioctx *io;
+	int r;
 
 	*out = NULL;
 	pthread_mutex_lock(&c->lock);
@@ -182,8 +116,7 @@ int cephc_ioctx_create_by_id(cephc_cluster *c, int64_t pool_id,
 	if (!have) {
 		/* Created after our map, maybe: ask for the newest first, as
 		 * librados does, before calling it missing. */
-		int r = cephc_cluster_wait_for_latest_osdmap(c);
-
+		r = cephc_client_wait_for_latest_osdmap(c);
 		if (r)
 			return r;
 		pthread_mutex_lock(&c->lock);
@@ -192,9 +125,9 @@ int cephc_ioctx_create_by_id(cephc_cluster *c, int64_t pool_id,
 		if (!have)
 			return CEPHC_ENOENT;
 	}
-	cephc_client_call(c, start_osdc_fn, &so);
-	if (so.ret)
-		return so.ret;
+	/* the instance's one OSD client; requests find it at submission */
+	if ((r = cephc_client_osdc_get(c, &osdc)))
+		return r;
 	io = cephc_calloc(1, sizeof(*io));
 	if (!io)
 		return CEPHC_ENOMEM;
@@ -209,16 +142,16 @@ int cephc_ioctx_create_by_id(cephc_cluster *c, int64_t pool_id,
 int cephc_ioctx_create(cephc_cluster *c, const char *pool_name,
 		       cephc_ioctx **out)
 {
-	int64_t id = cephc_cluster_pool_lookup(c, pool_name);
+	int64_t id = cephc_client_pool_lookup(c, pool_name);
 
 	*out = NULL;
 	if (id == CEPHC_ENOENT) {
 		/* same as by id: the pool may be newer than our map */
-		int r = cephc_cluster_wait_for_latest_osdmap(c);
+		int r = cephc_client_wait_for_latest_osdmap(c);
 
 		if (r)
 			return r;
-		id = cephc_cluster_pool_lookup(c, pool_name);
+		id = cephc_client_pool_lookup(c, pool_name);
 	}
 	if (id < 0)
 		return (int)id;
@@ -843,6 +776,9 @@ static int post_process(struct rados_op *o, int err)
 	return err ? err : first;
 }
 
+/* The OSD client's completion, driver context, exactly once per accepted
+ * request.  The op is released (not busy) before the callback runs, so the
+ * callback may reuse or free it. */
 static void op_done(struct cephc_osdc_req *req, int err)
 {
 	struct rados_op *o =
@@ -861,13 +797,15 @@ static void op_done(struct cephc_osdc_req *req, int err)
 	cb(arg, result);
 }
 
+/* Driver context: the OSD client is only touched there.  A request it does
+ * not accept completes here, so the caller hears exactly once. */
 static void submit_fn(struct cephc_loop_work *w)
 {
 	struct rados_op *o =
 	    (struct rados_op *)((char *)w - offsetof(struct rados_op, work));
-	struct cephc_cluster *c = o->io->c;
-	int ret =
-	    c->osdc ? cephc_osdc_submit(c->osdc, &o->req) : CEPHC_ECANCELED;
+	/* NULL once the cluster handle is being torn down */
+	struct cephc_osdc *osdc = cephc_client_osdc(o->io->c);
+	int ret = osdc ? cephc_osdc_submit(osdc, &o->req) : CEPHC_ECANCELED;
 
 	if (ret)
 		op_done(&o->req, ret);
@@ -910,13 +848,16 @@ static int op_submit(struct rados_op *o, struct cephc_ioctx *io,
 	o->req.flags |= o->extra_flags | io->osd_flags;
 	o->work.fn = submit_fn;
 	/* inline when nobody drives the loop, else handed to the driver */
-	cephc_loop_submit(io->c->loop, &o->work);
+	cephc_loop_submit(cephc_client_loop(io->c), &o->work);
 	return 0;
 }
 
 /* ---- synchronous waiting ----------------------------------------------------
  */
 
+/* One synchronous call, on the caller's stack (it outlives the op: the
+ * caller waits for done).  A lock of its own, so the completion does not
+ * take the handle's c->lock. */
 struct sync_wait {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -945,7 +886,7 @@ static int op_sync(struct rados_op *o, struct cephc_ioctx *io, const char *oid)
 	struct sync_wait sw = {.done = false};
 	int ret;
 
-	if (cephc_loop_in_driver(io->c->loop))
+	if (cephc_loop_in_driver(cephc_client_loop(io->c)))
 		return CEPHC_EDEADLK; /* would wait for ourselves */
 	pthread_mutex_init(&sw.lock, NULL);
 	cephc_client_cond_init(&sw.cond);

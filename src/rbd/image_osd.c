@@ -6,7 +6,6 @@
 
 #include "cephc/errors.h"
 #include "core/alloc.h"
-#include "cephc/rados.h"
 #include "core/log.h"
 #include "rbd/cls_rbd.h"
 #include "msgr/loop.h"
@@ -17,28 +16,15 @@ struct rbd_osd {
 
 int rbd_osd_get(struct cephc_cluster *c, struct rbd_osd **out)
 {
+	struct cephc_osdc *osdc;
 	struct rbd_osd *o;
-	cephc_ioctx *io;
-	int64_t any = CEPHC_RBD_POOL_NONE;
 	int ret;
 
-	/*
-	 * The cluster handle starts its OSD client with the first I/O
-	 * context and keeps it until it is destroyed: one client (and one
-	 * tid space: the OSDs de-duplicate on client name + tid, so a
-	 * second client on the same messenger would see its writes
-	 * answered from the pg log without being applied).
-	 */
-	pthread_mutex_lock(&c->lock);
-	if (c->osdmap && c->osdmap->n_pools)
-		any = c->osdmap->pools[0].id;
-	pthread_mutex_unlock(&c->lock);
-	if (any == CEPHC_RBD_POOL_NONE)
-		return CEPHC_ENOTCONN;
-	ret = cephc_ioctx_create_by_id(c, any, &io);
+	/* The cluster handle's one OSD client (one tid space: see
+	 * cephc_client_osdc_get()), started if no I/O context did yet. */
+	ret = cephc_client_osdc_get(c, &osdc);
 	if (ret)
 		return ret;
-	cephc_ioctx_destroy(io);
 	o = cephc_calloc(1, sizeof(*o));
 	if (!o)
 		return CEPHC_ENOMEM;
@@ -54,7 +40,7 @@ void rbd_osd_put(struct rbd_osd *o)
 
 struct cephc_osdc *rbd_osd_osdc(struct rbd_osd *o)
 {
-	return o->c->osdc;
+	return cephc_client_osdc(o->c);
 }
 
 struct cephc_cluster *rbd_osd_cluster(struct rbd_osd *o)
@@ -111,12 +97,12 @@ static void batch_submit_fn(void *arg)
 
 	for (unsigned i = 0; i < b->n; i++) {
 		struct cephc_osdc_req *r = b->reqs[i];
+		struct cephc_osdc *osdc = cephc_client_osdc(b->o->c);
 		int ret;
 
 		r->done = batch_done;
 		r->arg = b;
-		ret = b->o->c->osdc ? cephc_osdc_submit(b->o->c->osdc, r)
-				    : CEPHC_ECANCELED;
+		ret = osdc ? cephc_osdc_submit(osdc, r) : CEPHC_ECANCELED;
 		if (ret) {
 			/* Not accepted: done will not run for it. */
 			r->result = ret;
@@ -170,5 +156,5 @@ static void work_trampoline(struct cephc_loop_work *w)
 void rbd_osd_submit_work(struct rbd_osd *o, struct rbd_osd_work *w)
 {
 	w->w.fn = work_trampoline;
-	cephc_loop_submit(o->c->loop, &w->w);
+	cephc_loop_submit(cephc_client_loop(o->c), &w->w);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * How RBD images reach the OSD client: the cluster handle's own OSD client
- * (c->osdc, started by the first I/O context of src/client/rados.c and
- * kept until the handle is destroyed), plus a synchronous batch helper for
+ * (cephc_client_osdc_get() in client.h: started by the first user, kept
+ * until the handle is destroyed), plus a synchronous batch helper for
  * metadata requests.
  *
  * Threading: get/put/exec are for API threads (never the loop thread);
