@@ -25,11 +25,17 @@ cleanup() {
 	# (30 s); blocklist the dead watchers, as an operator would, so the
 	# image can go now
 	if ! rbd rm --no-progress "$img" >/dev/null 2>&1; then
-		for a in $(rbd status "$img" --format json 2>/dev/null |
-			/usr/bin/python3 -c 'import json,sys; print(" ".join(w["address"] for w in json.load(sys.stdin)["watchers"]))'); do
+		local bl
+		bl=$(rbd status "$img" --format json 2>/dev/null |
+			/usr/bin/python3 -c 'import json,sys; print(" ".join(w["address"] for w in json.load(sys.stdin)["watchers"]))')
+		for a in $bl; do
 			ceph osd blocklist add "$a" >/dev/null 2>&1 || true
 		done
 		rbd rm --no-progress "$img" >/dev/null 2>&1 || echo "cleanup: $img left behind"
+		# the cluster is shared: leave its blocklist as it was
+		for a in $bl; do
+			ceph osd blocklist rm "$a" >/dev/null 2>&1 || true
+		done
 	fi
 	rm -rf "$work"
 }
