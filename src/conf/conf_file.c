@@ -48,16 +48,20 @@ int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len)
 			char *np;
 
 			if (cap > max + 1) {
-				cephc_free(p);
+				cephc_free_secret(p, cap);
 				close(fd);
 				return CEPHC_ETOOBIG;
 			}
-			np = cephc_realloc(p, cap * 2);
+			/* Not realloc: the text may be a keyring, and the
+			 * old block is wiped before it is freed. */
+			np = cephc_malloc(cap * 2);
 			if (!np) {
-				cephc_free(p);
+				cephc_free_secret(p, cap);
 				close(fd);
 				return CEPHC_ENOMEM;
 			}
+			memcpy(np, p, used);
+			cephc_free_secret(p, cap);
 			p = np;
 			cap *= 2;
 		}
@@ -67,7 +71,7 @@ int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len)
 		if (n < 0) {
 			int e = -errno;
 
-			cephc_free(p);
+			cephc_free_secret(p, cap);
 			close(fd);
 			return e;
 		}
@@ -75,7 +79,7 @@ int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len)
 			break;
 		used += (size_t)n;
 		if (used > max) {
-			cephc_free(p);
+			cephc_free_secret(p, cap);
 			close(fd);
 			return CEPHC_ETOOBIG;
 		}
@@ -162,7 +166,8 @@ static int try_conf(struct cephc_conf *c, const char *path, void *arg)
 		return 1;
 	}
 	rc = cephc_conf_parse_text(c, text, len, &err);
-	cephc_free(text);
+	/* A configuration file may carry `key = ...`. */
+	cephc_free_secret(text, len);
 	if (rc) {
 		conf_set_error(c, "parse error in %s: %s", path, err.msg);
 		st->rc = rc;
@@ -262,8 +267,7 @@ static int try_keyring(struct cephc_conf *c, const char *path, void *arg)
 	}
 	st->opened = true;
 	rc = cephc_keyring_parse(text, len, &kr, &err);
-	memset(text, 0, len);
-	cephc_free(text);
+	cephc_free_secret(text, len);
 	if (rc) {
 		conf_set_error(c, "cannot parse keyring %s: %s", path,
 			       err.msg[0] ? err.msg : cephc_strerror(rc));
@@ -291,6 +295,8 @@ static int decode_key(struct cephc_conf *c, const char *what, const char *text,
 	int n = cephc_base64_decode(text, len, out, cap);
 
 	if (n <= 0) {
+		/* A failed decode may have written part of the key. */
+		cephc_secure_zero(out, cap);
 		conf_set_error(c, "cannot decode the %s: not base64", what);
 		return n == CEPHC_ERANGE ? n : CEPHC_EINVAL;
 	}
@@ -312,8 +318,7 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 		return rc;
 	if (rc == 0 && v[0]) {
 		rc = decode_key(c, "key option", v, strlen(v), out, cap);
-		memset(v, 0, strlen(v));
-		cephc_free(v);
+		cephc_free_secret_str(v);
 		return rc;
 	}
 	cephc_free(v);
@@ -336,8 +341,7 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 		}
 		cephc_free(v);
 		rc = decode_key(c, "keyfile", text, len, out, cap);
-		memset(text, 0, len);
-		cephc_free(text);
+		cephc_free_secret(text, len);
 		return rc;
 	}
 	cephc_free(v);
@@ -349,8 +353,7 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 		if (rc == 0 && v[0]) {
 			rc =
 			    decode_key(c, "key option", v, strlen(v), out, cap);
-			memset(v, 0, strlen(v));
-			cephc_free(v);
+			cephc_free_secret_str(v);
 			return rc;
 		}
 		cephc_free(v);
