@@ -229,6 +229,26 @@ int cephc_conf_read_file(struct cephc_conf *c, const char *paths)
 
 /* --- secrets ------------------------------------------------------------ */
 
+/*
+ * A file that holds a key and that group or others may read is worth a
+ * warning (Ceph 16 itself says nothing: its keyring search only tries
+ * open()).  Called once for each keyring or keyfile a load actually
+ * reads, so one load warns at most once per file.  The path is named;
+ * nothing of the contents is.
+ */
+static void warn_if_exposed(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (st.st_mode & (S_IRGRP | S_IROTH))
+		log_warn("conf",
+			 "%s %s is readable by group or others (mode %04o); "
+			 "it holds a secret key: chmod 600 it",
+			 what, path, (unsigned)(st.st_mode & 07777));
+}
+
 struct secret_state {
 	char tried[384];
 	uint8_t *out;
@@ -266,6 +286,7 @@ static int try_keyring(struct cephc_conf *c, const char *path, void *arg)
 		return 0;
 	}
 	st->opened = true;
+	warn_if_exposed("keyring", path);
 	rc = cephc_keyring_parse(text, len, &kr, &err);
 	cephc_free_secret(text, len);
 	if (rc) {
@@ -339,6 +360,7 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 			cephc_free(v);
 			return rc;
 		}
+		warn_if_exposed("keyfile", v);
 		cephc_free(v);
 		rc = decode_key(c, "keyfile", text, len, out, cap);
 		cephc_free_secret(text, len);

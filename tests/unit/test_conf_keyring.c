@@ -18,6 +18,7 @@
 #include "cephc/errors.h"
 #include "conf/conf.h"
 #include "core/alloc.h"
+#include "log_capture.h"
 
 /* Written by ceph-authtool 16.2.15 (--gen-key, --cap). */
 static const char authtool_keyring[] =
@@ -147,6 +148,8 @@ static void write_file(const char *name, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+	/* As ceph-authtool writes them; tests that want more say so. */
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 static int make_dir(void **state)
@@ -434,6 +437,62 @@ static void test_slurp_limits(void **state)
 			 CEPHC_ENOENT);
 }
 
+#define EXPOSED "is readable by group or others"
+
+/* Issue 17: a key file others can read is named in one warning. */
+static void test_keyring_permission_warning(void **state)
+{
+	struct cephc_conf *c;
+	uint8_t key[64];
+	char list[600], want[400];
+
+	(void)state;
+	write_file("kr", authtool_keyring);
+	write_file("keyfile", "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA==\n");
+	assert_int_equal(cephc_conf_create(&c), 0);
+	snprintf(list, sizeof(list), "%s,%s", path_of("missing"),
+		 path_of("kr"));
+	cephc_conf_set(c, "keyring", list);
+
+	/* 0600: silent. */
+	cap_start();
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_int_equal(cap_count(EXPOSED), 0);
+
+	/* 0644: one warning per load, naming the file and its mode. */
+	assert_int_equal(chmod(path_of("kr"), 0644), 0);
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	snprintf(want, sizeof(want), "keyring %s " EXPOSED " (mode 0644)",
+		 path_of("kr"));
+	assert_int_equal(cap_count(want), 1);
+	assert_int_equal(cap_count(EXPOSED), 1);
+	assert_int_equal(cap_count("1 conf: keyring "), 1); /* WARN */
+
+	/* Group-readable is enough; the missing file is not named. */
+	assert_int_equal(chmod(path_of("kr"), 0640), 0);
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_int_equal(cap_count(EXPOSED), 1);
+	assert_int_equal(cap_count("missing"), 0);
+
+	/* A keyfile too. */
+	assert_int_equal(chmod(path_of("keyfile"), 0604), 0);
+	cephc_conf_set(c, "keyfile", path_of("keyfile"));
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	snprintf(want, sizeof(want), "keyfile %s " EXPOSED " (mode 0604)",
+		 path_of("keyfile"));
+	assert_int_equal(cap_count(want), 1);
+	assert_int_equal(cap_count(EXPOSED), 1);
+	assert_int_equal(chmod(path_of("keyfile"), 0400), 0);
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_int_equal(cap_count(EXPOSED), 0);
+	cap_stop();
+	cephc_conf_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +509,8 @@ int main(void)
 					    make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(test_slurp_limits, make_dir,
 					    remove_dir),
+	    cmocka_unit_test_setup_teardown(test_keyring_permission_warning,
+					    make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
