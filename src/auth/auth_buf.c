@@ -16,6 +16,9 @@ void cephc_auth_buf_init(struct cephc_auth_buf *b)
 
 void cephc_auth_buf_reset(struct cephc_auth_buf *b)
 {
+	/* The old contents may be a connection secret: wipe them. */
+	if (b->data && b->len)
+		OPENSSL_cleanse(b->data, b->len);
 	b->len = 0;
 	b->err = 0;
 }

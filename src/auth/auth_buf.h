@@ -25,7 +25,7 @@ struct cephc_auth_buf {
 };
 
 void cephc_auth_buf_init(struct cephc_auth_buf *b);
-/* Forget the contents and the error, keep the allocation. */
+/* Wipe and forget the contents and the error, keep the allocation. */
 void cephc_auth_buf_reset(struct cephc_auth_buf *b);
 /* Release the memory (the contents are wiped: they may hold key material). */
 void cephc_auth_buf_free(struct cephc_auth_buf *b);

@@ -357,7 +357,6 @@ static int process_one_ticket(struct cephx_state *xs,
 	t->have = true;
 	xs->have_keys |= service;
 	copy = NULL;
-	memset(&new_key, 0, sizeof(new_key));
 	log_debug(SUBSYS, "ticket for 0x%x secret_id %llu validity %u s",
 		  service, (unsigned long long)secret_id, vsec);
 out:
@@ -366,7 +365,8 @@ out:
 	cephc_crypto_key_wipe(&new_key);
 	cephx_plain_free(&info);
 	cephx_plain_free(&tkt);
-	cephc_free(copy);
+	if (copy)
+		cephc_free_secret(copy, blen);
 	return err;
 }
 
@@ -424,12 +424,16 @@ static int append_authorize(struct cephc_authorizer *au, bool have_challenge,
 			    uint64_t server_challenge)
 {
 	uint8_t msg[18];
+	int err;
 
 	msg[0] = CEPHX_AUTHORIZE_V;
 	put_le64(msg + 1, au->nonce);
 	msg[9] = have_challenge;
 	put_le64(msg + 10, have_challenge ? server_challenge + 1 : 0);
-	return cephx_encrypt(&au->session_key, msg, sizeof(msg), &au->buf);
+	err = cephx_encrypt(&au->session_key, msg, sizeof(msg), &au->buf);
+	/* Nonce and challenge answer: nothing of them stays on the stack. */
+	OPENSSL_cleanse(msg, sizeof(msg));
+	return err;
 }
 
 int cephx_build_authorizer(const struct cephx_ticket *t, uint64_t global_id,
@@ -503,12 +507,15 @@ static int cephx_handle_challenge(struct cephc_authorizer *au, const uint8_t *p,
 	challenge = dec_le64(&d);
 	err = d.err;
 	cephx_plain_free(&pl);
-	if (err)
-		return err;
-	/* Same clear part and nonce; new encrypted part with the answer. */
-	au->buf.len = au->base_len;
-	au->buf.err = 0;
-	return append_authorize(au, true, challenge);
+	if (!err) {
+		/* Same clear part and nonce; new encrypted part with the
+		 * answer. */
+		au->buf.len = au->base_len;
+		au->buf.err = 0;
+		err = append_authorize(au, true, challenge);
+	}
+	OPENSSL_cleanse(&challenge, sizeof(challenge));
+	return err;
 }
 
 static int cephx_verify_reply(struct cephc_authorizer *au, const uint8_t *p,
@@ -584,7 +591,8 @@ static void cephx_destroy_authorizer(struct cephc_authorizer *au)
 	cephc_auth_buf_free(&au->connection_secret);
 	cephc_aes_ctx_free(&au->sig_ctx);
 	cephc_crypto_key_wipe(&au->session_key);
-	cephc_free(au);
+	/* The nonce and secret id go too. */
+	cephc_free_secret(au, sizeof(*au));
 }
 
 /* ---- the client ------------------------------------------------------ */

@@ -67,20 +67,28 @@ int cephc_crypto_key_from_base64(struct cephc_crypto_key *key, const char *b64)
 	int out, err;
 
 	memset(key, 0, sizeof(*key));
-	/* Keep only base64 characters; whitespace is allowed anywhere. */
+	/* Keep only base64 characters; whitespace is allowed anywhere.
+	 * Every exit goes through "out": text and raw hold the key. */
+	err = 0;
 	for (; *b64; b64++) {
 		unsigned char c = (unsigned char)*b64;
 
 		if (isspace(c))
 			continue;
-		if (!isalnum(c) && c != '+' && c != '/' && c != '=')
-			return CEPHC_EINVAL;
-		if (n >= CEPHC_CRYPTO_KEY_B64_MAX)
-			return CEPHC_ETOOBIG;
+		if (!isalnum(c) && c != '+' && c != '/' && c != '=') {
+			err = CEPHC_EINVAL;
+			goto out;
+		}
+		if (n >= CEPHC_CRYPTO_KEY_B64_MAX) {
+			err = CEPHC_ETOOBIG;
+			goto out;
+		}
 		text[n++] = (char)c;
 	}
-	if (n == 0 || n % 4 != 0)
-		return CEPHC_EINVAL;
+	if (n == 0 || n % 4 != 0) {
+		err = CEPHC_EINVAL;
+		goto out;
+	}
 	text[n] = '\0';
 	/* EVP_DecodeBlock counts '=' padding as zero bytes; remove them. */
 	if (text[n - 1] == '=')
@@ -88,9 +96,12 @@ int cephc_crypto_key_from_base64(struct cephc_crypto_key *key, const char *b64)
 	if (text[n - 2] == '=')
 		pad++;
 	out = EVP_DecodeBlock(raw, (const unsigned char *)text, (int)n);
-	if (out < 0 || (size_t)out < pad)
-		return CEPHC_EINVAL;
+	if (out < 0 || (size_t)out < pad) {
+		err = CEPHC_EINVAL;
+		goto out;
+	}
 	err = cephc_crypto_key_from_bytes(key, raw, (size_t)out - pad);
+out:
 	OPENSSL_cleanse(raw, sizeof(raw));
 	OPENSSL_cleanse(text, sizeof(text));
 	return err;

@@ -150,7 +150,8 @@ void cephc_conf_destroy(struct cephc_conf *c)
 	cephc_conf_file_free(&c->file);
 	for (uint32_t i = 0; i < c->nset; i++) {
 		cephc_free(c->set[i].key);
-		cephc_free(c->set[i].val);
+		/* --key and cephc_conf_set("key", ...) end up here. */
+		cephc_free_secret_str(c->set[i].val);
 	}
 	cephc_free(c->set);
 	cephc_free(c->id);
@@ -269,8 +270,16 @@ int cephc_conf_set_level(struct cephc_conf *c, enum cephc_conf_level level,
 	/* Replace a value set before at the same level. */
 	for (uint32_t i = 0; i < c->nset; i++) {
 		s = &c->set[i];
-		if (s->level == level && strcmp(s->key, k) == 0)
-			return replace_str(&s->val, val);
+		if (s->level == level && strcmp(s->key, k) == 0) {
+			char *v = cephc_strdup(val);
+
+			if (!v)
+				return CEPHC_ENOMEM;
+			/* The old value may be a key: wipe it. */
+			cephc_free_secret_str(s->val);
+			s->val = v;
+			return 0;
+		}
 	}
 	if (c->nset >= CEPHC_CONF_MAX_SETTINGS)
 		return CEPHC_ETOOBIG;
@@ -289,7 +298,7 @@ int cephc_conf_set_level(struct cephc_conf *c, enum cephc_conf_level level,
 	s->val = cephc_strdup(val);
 	if (!s->key || !s->val) {
 		cephc_free(s->key);
-		cephc_free(s->val);
+		cephc_free_secret_str(s->val);
 		return CEPHC_ENOMEM;
 	}
 	c->nset++;
@@ -384,11 +393,16 @@ static void xput(struct xbuf *b, const char *s, size_t n)
 
 		while (ncap < b->len + n + 1)
 			ncap *= 2;
-		np = cephc_realloc(b->p, ncap);
+		/* Not realloc: an expanded value may be a key; wipe the old
+		 * block. */
+		np = cephc_malloc(ncap);
 		if (!np) {
 			b->err = CEPHC_ENOMEM;
 			return;
 		}
+		if (b->p)
+			memcpy(np, b->p, b->len + 1);
+		cephc_free_secret(b->p, b->cap);
 		b->p = np;
 		b->cap = ncap;
 	}
@@ -521,7 +535,7 @@ static int expand_named(const struct cephc_conf *c, const char *self,
 	xputs(&b, "");
 	expand_into(c, in, stack, depth, &b);
 	if (b.err) {
-		cephc_free(b.p);
+		cephc_free_secret(b.p, b.cap);
 		return b.err;
 	}
 	*out = b.p;

@@ -197,10 +197,12 @@ int cephc_conf_parse_argv(struct cephc_conf *c, int argc, char **argv,
 int cephc_conf_parse_env(struct cephc_conf *c, const char *ceph_args)
 {
 	char *copy, *p, *args[CONF_MAX_ENV_ARGS];
+	size_t clen;
 	int n = 0, rest, rc;
 
 	if (!ceph_args || !*ceph_args)
 		return 0;
+	clen = strlen(ceph_args) + 1;
 	copy = cephc_strdup(ceph_args);
 	if (!copy)
 		return CEPHC_ENOMEM;
@@ -210,7 +212,7 @@ int cephc_conf_parse_env(struct cephc_conf *c, const char *ceph_args)
 		char *e = strchr(p, ' ');
 
 		if (n == CONF_MAX_ENV_ARGS) {
-			cephc_free(copy);
+			cephc_free_secret(copy, clen);
 			return CEPHC_ETOOBIG;
 		}
 		if (e)
@@ -222,6 +224,8 @@ int cephc_conf_parse_env(struct cephc_conf *c, const char *ceph_args)
 		p = e + 1;
 	}
 	rc = parse_args(c, CEPHC_CONF_ENV, n, args, &rest);
-	cephc_free(copy);
+	/* CEPH_ARGS may carry --key; the copy is split by NULs, so wipe
+	 * its whole length. */
+	cephc_free_secret(copy, clen);
 	return rc;
 }

@@ -48,16 +48,20 @@ int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len)
 			char *np;
 
 			if (cap > max + 1) {
-				cephc_free(p);
+				cephc_free_secret(p, cap);
 				close(fd);
 				return CEPHC_ETOOBIG;
 			}
-			np = cephc_realloc(p, cap * 2);
+			/* Not realloc: the text may be a keyring, and the
+			 * old block is wiped before it is freed. */
+			np = cephc_malloc(cap * 2);
 			if (!np) {
-				cephc_free(p);
+				cephc_free_secret(p, cap);
 				close(fd);
 				return CEPHC_ENOMEM;
 			}
+			memcpy(np, p, used);
+			cephc_free_secret(p, cap);
 			p = np;
 			cap *= 2;
 		}
@@ -67,7 +71,7 @@ int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len)
 		if (n < 0) {
 			int e = -errno;
 
-			cephc_free(p);
+			cephc_free_secret(p, cap);
 			close(fd);
 			return e;
 		}
@@ -75,7 +79,7 @@ int cephc_conf_slurp(const char *path, size_t max, char **buf, size_t *len)
 			break;
 		used += (size_t)n;
 		if (used > max) {
-			cephc_free(p);
+			cephc_free_secret(p, cap);
 			close(fd);
 			return CEPHC_ETOOBIG;
 		}
@@ -162,7 +166,8 @@ static int try_conf(struct cephc_conf *c, const char *path, void *arg)
 		return 1;
 	}
 	rc = cephc_conf_parse_text(c, text, len, &err);
-	cephc_free(text);
+	/* A configuration file may carry `key = ...`. */
+	cephc_free_secret(text, len);
 	if (rc) {
 		conf_set_error(c, "parse error in %s: %s", path, err.msg);
 		st->rc = rc;
@@ -224,6 +229,26 @@ int cephc_conf_read_file(struct cephc_conf *c, const char *paths)
 
 /* --- secrets ------------------------------------------------------------ */
 
+/*
+ * A file that holds a key and that group or others may read is worth a
+ * warning (Ceph 16 itself says nothing: its keyring search only tries
+ * open()).  Called once for each keyring or keyfile a load actually
+ * reads, so one load warns at most once per file.  The path is named;
+ * nothing of the contents is.
+ */
+static void warn_if_exposed(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (st.st_mode & (S_IRGRP | S_IROTH))
+		log_warn("conf",
+			 "%s %s is readable by group or others (mode %04o); "
+			 "it holds a secret key: chmod 600 it",
+			 what, path, (unsigned)(st.st_mode & 07777));
+}
+
 struct secret_state {
 	char tried[384];
 	uint8_t *out;
@@ -261,9 +286,9 @@ static int try_keyring(struct cephc_conf *c, const char *path, void *arg)
 		return 0;
 	}
 	st->opened = true;
+	warn_if_exposed("keyring", path);
 	rc = cephc_keyring_parse(text, len, &kr, &err);
-	memset(text, 0, len);
-	cephc_free(text);
+	cephc_free_secret(text, len);
 	if (rc) {
 		conf_set_error(c, "cannot parse keyring %s: %s", path,
 			       err.msg[0] ? err.msg : cephc_strerror(rc));
@@ -291,6 +316,8 @@ static int decode_key(struct cephc_conf *c, const char *what, const char *text,
 	int n = cephc_base64_decode(text, len, out, cap);
 
 	if (n <= 0) {
+		/* A failed decode may have written part of the key. */
+		cephc_secure_zero(out, cap);
 		conf_set_error(c, "cannot decode the %s: not base64", what);
 		return n == CEPHC_ERANGE ? n : CEPHC_EINVAL;
 	}
@@ -312,8 +339,7 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 		return rc;
 	if (rc == 0 && v[0]) {
 		rc = decode_key(c, "key option", v, strlen(v), out, cap);
-		memset(v, 0, strlen(v));
-		cephc_free(v);
+		cephc_free_secret_str(v);
 		return rc;
 	}
 	cephc_free(v);
@@ -334,10 +360,10 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 			cephc_free(v);
 			return rc;
 		}
+		warn_if_exposed("keyfile", v);
 		cephc_free(v);
 		rc = decode_key(c, "keyfile", text, len, out, cap);
-		memset(text, 0, len);
-		cephc_free(text);
+		cephc_free_secret(text, len);
 		return rc;
 	}
 	cephc_free(v);
@@ -349,8 +375,7 @@ int cephc_conf_load_secret(struct cephc_conf *c, uint8_t *out, size_t cap)
 		if (rc == 0 && v[0]) {
 			rc =
 			    decode_key(c, "key option", v, strlen(v), out, cap);
-			memset(v, 0, strlen(v));
-			cephc_free(v);
+			cephc_free_secret_str(v);
 			return rc;
 		}
 		cephc_free(v);

@@ -35,10 +35,14 @@ static int sbuf_putc(struct sbuf *b, char c, size_t max)
 		return CEPHC_ETOOBIG;
 	if (b->len + 2 > b->cap) {
 		size_t ncap = b->cap ? b->cap * 2 : 64;
-		char *np = cephc_realloc(b->p, ncap);
+		char *np = cephc_malloc(ncap);
 
 		if (!np)
 			return CEPHC_ENOMEM;
+		/* Not realloc: values may be keys; the old block is wiped. */
+		if (b->p)
+			memcpy(np, b->p, b->len + 1);
+		cephc_free_secret(b->p, b->cap);
 		b->p = np;
 		b->cap = ncap;
 	}
@@ -316,7 +320,7 @@ static int add_entry(struct parser *ps, const char *key, const char *val)
 	e->val = cephc_strdup(val);
 	if (!e->key || !e->val) {
 		cephc_free(e->key);
-		cephc_free(e->val);
+		cephc_free_secret_str(e->val);
 		return CEPHC_ENOMEM;
 	}
 	f->nentries++;
@@ -486,7 +490,7 @@ int cephc_conf_file_parse(const char *text, size_t len,
 			goto out;
 	}
 out:
-	cephc_free(ps.buf.p);
+	cephc_free_secret(ps.buf.p, ps.buf.cap);
 	if (rc) {
 		if (err && !err->msg[0])
 			snprintf(err->msg, sizeof(err->msg), "%s",
@@ -504,7 +508,8 @@ void cephc_conf_file_free(struct cephc_conf_file *f)
 		cephc_free(f->sections[i]);
 	for (uint32_t i = 0; i < f->nentries; i++) {
 		cephc_free(f->entries[i].key);
-		cephc_free(f->entries[i].val);
+		/* A value may be a key (`key = ...`, keyrings). */
+		cephc_free_secret_str(f->entries[i].val);
 	}
 	cephc_free(f->sections);
 	cephc_free(f->entries);

@@ -129,7 +129,7 @@ void cephc_keyring_free(struct cephc_keyring *kr)
 			cephc_free(e->caps[j].caps);
 		}
 		/* Secrets do not linger in freed memory. */
-		memset(e->key, 0, sizeof(e->key));
+		cephc_secure_zero(e->key, sizeof(e->key));
 	}
 	cephc_free(kr->entities);
 	memset(kr, 0, sizeof(*kr));

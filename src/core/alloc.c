@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "cephc/cephc.h"
 
 static struct {
@@ -77,4 +79,22 @@ char *cephc_strndup(const char *s, size_t n)
 char *cephc_strdup(const char *s)
 {
 	return cephc_strndup(s, strlen(s));
+}
+
+void cephc_secure_zero(void *p, size_t n)
+{
+	if (p && n)
+		OPENSSL_cleanse(p, n);
+}
+
+void cephc_free_secret(void *p, size_t n)
+{
+	cephc_secure_zero(p, n);
+	cephc_free(p);
+}
+
+void cephc_free_secret_str(char *s)
+{
+	if (s)
+		cephc_free_secret(s, strlen(s));
 }

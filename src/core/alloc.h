@@ -28,4 +28,15 @@ static inline int cephc_mul_ok(size_t count, size_t size, size_t *out)
 /* Array allocation with an overflow check; NULL on overflow or OOM. */
 void *cephc_malloc_array(size_t count, size_t size);
 
+/*
+ * Secrets (keys, session keys, keyring text, `key` values): overwrite with
+ * OPENSSL_cleanse, which the compiler may not drop as a dead store the way
+ * it may drop a memset before free().  NULL-safe.
+ */
+void cephc_secure_zero(void *p, size_t n);
+/* Wipe n bytes at p, then free p. */
+void cephc_free_secret(void *p, size_t n);
+/* Wipe a NUL-terminated string (up to its NUL), then free it. */
+void cephc_free_secret_str(char *s);
+
 #endif /* CEPHC_CORE_ALLOC_H */

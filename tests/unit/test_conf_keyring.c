@@ -18,6 +18,7 @@
 #include "cephc/errors.h"
 #include "conf/conf.h"
 #include "core/alloc.h"
+#include "log_capture.h"
 
 /* Written by ceph-authtool 16.2.15 (--gen-key, --cap). */
 static const char authtool_keyring[] =
@@ -147,6 +148,8 @@ static void write_file(const char *name, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+	/* As ceph-authtool writes them; tests that want more say so. */
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 static int make_dir(void **state)
@@ -434,6 +437,156 @@ static void test_slurp_limits(void **state)
 			 CEPHC_ENOENT);
 }
 
+#define EXPOSED "is readable by group or others"
+
+/* Issue 17: a key file others can read is named in one warning. */
+static void test_keyring_permission_warning(void **state)
+{
+	struct cephc_conf *c;
+	uint8_t key[64];
+	char list[600], want[400];
+
+	(void)state;
+	write_file("kr", authtool_keyring);
+	write_file("keyfile", "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA==\n");
+	assert_int_equal(cephc_conf_create(&c), 0);
+	snprintf(list, sizeof(list), "%s,%s", path_of("missing"),
+		 path_of("kr"));
+	cephc_conf_set(c, "keyring", list);
+
+	/* 0600: silent. */
+	cap_start();
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_int_equal(cap_count(EXPOSED), 0);
+
+	/* 0644: one warning per load, naming the file and its mode. */
+	assert_int_equal(chmod(path_of("kr"), 0644), 0);
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	snprintf(want, sizeof(want), "keyring %s " EXPOSED " (mode 0644)",
+		 path_of("kr"));
+	assert_int_equal(cap_count(want), 1);
+	assert_int_equal(cap_count(EXPOSED), 1);
+	assert_int_equal(cap_count("1 conf: keyring "), 1); /* WARN */
+
+	/* Group-readable is enough; the missing file is not named. */
+	assert_int_equal(chmod(path_of("kr"), 0640), 0);
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_int_equal(cap_count(EXPOSED), 1);
+	assert_int_equal(cap_count("missing"), 0);
+
+	/* A keyfile too. */
+	assert_int_equal(chmod(path_of("keyfile"), 0604), 0);
+	cephc_conf_set(c, "keyfile", path_of("keyfile"));
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	snprintf(want, sizeof(want), "keyfile %s " EXPOSED " (mode 0604)",
+		 path_of("keyfile"));
+	assert_int_equal(cap_count(want), 1);
+	assert_int_equal(cap_count(EXPOSED), 1);
+	assert_int_equal(chmod(path_of("keyfile"), 0400), 0);
+	logcap.nlines = 0;
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_int_equal(cap_count(EXPOSED), 0);
+	cap_stop();
+	cephc_conf_destroy(c);
+}
+
+/* Report an error message through the scan, as if it had been logged. */
+static void scan_error(struct cephc_conf *c)
+{
+	cap_sink(NULL, CEPHC_LOG_ERROR, "errmsg", cephc_conf_last_error(c));
+}
+
+/*
+ * Issue 17: loading a key from every source, good or bad, at trace level
+ * logs neither the base64 key nor the secret in any form, and no error
+ * message carries them either.
+ */
+static void test_no_secret_in_logs_on_key_load(void **state)
+{
+	static const char *const b64s[] = {
+	    "AQCdVgJrV1ptGBAAl8VkmhHMxEG8/8CQsu1KCg==",
+	    "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA=="};
+	struct cephc_conf *c;
+	uint8_t key[64], bob[64];
+	char list[600], conf[300];
+
+	(void)state;
+	assert_int_equal(
+	    b64("AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA==", bob, sizeof(bob)),
+	    28);
+	cap_start();
+	for (size_t i = 0; i < sizeof(b64s) / sizeof(*b64s); i++)
+		cap_needle_windows(b64s[i], 12); /* any 12 characters */
+	cap_add_secret(admin_key + 12, 16);
+	cap_add_secret(bob + 12, 16);
+
+	/* An exposed keyring (so a warning names it), a ceph.conf that
+	 * carries a key, a keyfile, and broken variants of each. */
+	write_file("kr", authtool_keyring);
+	assert_int_equal(chmod(path_of("kr"), 0644), 0);
+	write_file("keyfile", "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA==\n");
+	assert_int_equal(chmod(path_of("keyfile"), 0644), 0);
+	write_file("badkr", "[client.admin]\n\tkey = "
+			    "AQCdVgJrV1ptGBAAl8VkmhHMxEG8/8CQsu1KCg=!\n");
+	write_file("badkeyfile", "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA=*\n");
+	snprintf(conf, sizeof(conf),
+		 "[global]\nmon host = 1.2.3.4\n[client.admin]\n"
+		 "key = AQCdVgJrV1ptGBAAl8VkmhHMxEG8/8CQsu1KCg==\n");
+	write_file("ceph.conf", conf);
+
+	assert_int_equal(cephc_conf_create(&c), 0);
+	snprintf(list, sizeof(list), "%s,%s", path_of("missing"),
+		 path_of("kr"));
+	cephc_conf_set(c, "keyring", list);
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	cephc_conf_set_id(c, "carol");
+	assert_true(cephc_conf_load_secret(c, key, sizeof(key)) < 0);
+	scan_error(c);
+	cephc_conf_set_id(c, "admin");
+	cephc_conf_set(c, "keyring", path_of("badkr"));
+	assert_true(cephc_conf_load_secret(c, key, sizeof(key)) < 0);
+	scan_error(c);
+	cephc_conf_set(c, "keyfile", path_of("keyfile"));
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	cephc_conf_set(c, "keyfile", path_of("badkeyfile"));
+	assert_true(cephc_conf_load_secret(c, key, sizeof(key)) < 0);
+	scan_error(c);
+	cephc_conf_set(c, "key", "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA==");
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	cephc_conf_set(c, "key", "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA=*");
+	assert_true(cephc_conf_load_secret(c, key, sizeof(key)) < 0);
+	scan_error(c);
+	cephc_conf_destroy(c);
+
+	/* The key from ceph.conf, and from --key on the command line. */
+	assert_int_equal(cephc_conf_create(&c), 0);
+	assert_int_equal(cephc_conf_read_file(c, path_of("ceph.conf")), 0);
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_memory_equal(key, admin_key, 28);
+	{
+		char *argv[] = {
+		    "prog", "--key",
+		    "AQCdVgJrTM1YHBAAsfgOgxF6Ot901lM0Nl9qiA==", NULL};
+		int rest = 3;
+
+		assert_int_equal(cephc_conf_parse_argv(c, 3, argv, &rest), 0);
+	}
+	assert_int_equal(cephc_conf_load_secret(c, key, sizeof(key)), 28);
+	assert_memory_equal(key, bob, 28);
+	cephc_conf_destroy(c);
+	cap_stop();
+
+	/* The scan saw lines: the warnings that name the exposed files. */
+	assert_true(logcap.seen > 0);
+	assert_true(cap_count(EXPOSED) >= 2);
+	if (logcap.leaks)
+		fail_msg("%u log line(s) carry a secret, first: %s",
+			 logcap.leaks, logcap.leak);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +603,10 @@ int main(void)
 					    make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(test_slurp_limits, make_dir,
 					    remove_dir),
+	    cmocka_unit_test_setup_teardown(test_keyring_permission_warning,
+					    make_dir, remove_dir),
+	    cmocka_unit_test_setup_teardown(test_no_secret_in_logs_on_key_load,
+					    make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
