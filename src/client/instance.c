@@ -493,6 +493,7 @@ static int build_auth(struct cephc_cluster *c)
 		 * user's to fix, as Ceph's tools say. */
 		if (n < 0 && (n != CEPHC_ENOENT ||
 			      !(allowed & (1u << CEPHC_AUTH_NONE)))) {
+			cephc_secure_zero(raw, sizeof(raw));
 			set_errmsg(c, "no key for %s: %s",
 				   cephc_conf_name(c->conf),
 				   cephc_conf_last_error(c->conf));
@@ -501,7 +502,7 @@ static int build_auth(struct cephc_cluster *c)
 		if (n >= 0) {
 			int r =
 			    cephc_crypto_key_from_bytes(&key, raw, (size_t)n);
-			memset(raw, 0, sizeof(raw));
+			cephc_secure_zero(raw, sizeof(raw));
 			if (r) {
 				set_errmsg(c, "the key of %s is malformed",
 					   cephc_conf_name(c->conf));
