@@ -10,12 +10,18 @@ plugin=${CEPHC_NBDKIT_PLUGIN:-${CEPHC_BUILD_DIR:-}/nbdkit-cephc-plugin.so}
 
 # The sanitizer build's plugin needs the ASan runtime in nbdkit, which is
 # not instrumented: every nbdkit these tests start (cephc nbd's too) goes
-# through a wrapper that preloads clang's shared runtime.
+# through a wrapper that preloads clang's shared runtime.  Leak checking
+# stays off in nbdkit: stopped while a client's connection is still being
+# torn down, nbdkit exits without freeing it, and LeakSanitizer then blames
+# nbdkit's connection and the plugin handle it holds (seen once in CI under
+# load).  Memory errors are still caught; the library's own leaks are
+# checked by the C tests.
 nbd_wrap=
 if [ "${CEPHC_SANITIZED:-0}" = 1 ] && command -v clang >/dev/null; then
 	nbd_wrap=$(mktemp -d /tmp/cephc-nbd-wrap.XXXXXX)
 	cat > "$nbd_wrap/nbdkit" <<EOF
 #!/bin/sh
+ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}detect_leaks=0" \\
 LD_PRELOAD=$(clang -print-file-name=libclang_rt.asan-x86_64.so) exec /usr/bin/nbdkit "\$@"
 EOF
 	chmod +x "$nbd_wrap/nbdkit"
