@@ -1380,6 +1380,17 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 		}
 		if ((r = check_namespace(t, a)))
 			return tool_exit_code(r);
+		/* The library adds the delay to its own clock a moment from
+		 * now: count it from as late as we can, or a second that
+		 * ticks meanwhile (connecting under load) ends the deferment
+		 * a second later than rbd would. */
+		if (a->expires_at) {
+			int64_t exp_s = exp;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			now = (int64_t)ts.tv_sec;
+			exp = exp_s > now ? exp_s : now;
+		}
 		r = cephc_rbd_trash_move(t->cluster, a->pool, a->ns, a->image,
 					 (uint32_t)(exp - now));
 		return r ? fail("deferred delete error", r) : 0;
