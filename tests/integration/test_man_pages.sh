@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The man pages the build makes (cephc.1 and fsx-cephc.1 from the tools'
-# tables, libcephc.3 from man/) render without a single groff warning, and
-# cephc.1 has a section for every command the tables list.  No cluster
-# needed; skipped (77) without groff.
+# tables, libcephc.3 and, with the nbdkit plugin, nbdkit-cephc-plugin.1
+# from man/) render without a single groff warning, cephc.1 has a section
+# for every command the tables list, and nbdkit-cephc-plugin.1 describes
+# every parameter the plugin's own help names.  No cluster needed; skipped
+# (77) without groff.
 set -euo pipefail
 build=${CEPHC_BUILD_DIR:?}
 bin=${CEPHC_BIN:?}
 command -v groff >/dev/null || { echo "groff not installed: skip"; exit 77; }
 fail=0
-for page in cephc.1 fsx-cephc.1 libcephc.3; do
+pages=(cephc.1 fsx-cephc.1 libcephc.3)
+plugin=$build/nbdkit-cephc-plugin.so
+[ -f "$plugin" ] && pages+=(nbdkit-cephc-plugin.1)
+for page in "${pages[@]}"; do
 	f=$build/man/$page
 	[ -s "$f" ] || { echo "FAIL: $f was not built"; fail=1; continue; }
 	warn=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$f" 2>&1)
@@ -27,5 +32,18 @@ while IFS='|' read -r cmd sub opt _; do
 		grep -qxF ".B $cmd $sub" "$build/man/cephc.1" || { echo "FAIL: cephc.1 lacks $cmd $sub"; fail=1; }
 	fi
 done < <("$bin" __options)
+# the plugin's parameters (from nbdkit PLUGIN --help) are all on its page
+if [ -f "$plugin" ] && command -v nbdkit >/dev/null; then
+	text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -l "$build/man/nbdkit-cephc-plugin.1" 2>/dev/null |
+		col -b | sed -n '/^PARAMETERS/,/^EXAMPLES/p')
+	keys=$(nbdkit "$plugin" --help 2>/dev/null | sed -n '/^plugin: cephc/,$p' |
+		grep -oE '(^|\| )[a-z_]+=' | sed 's/^| //' | sort -u)
+	[ -n "$keys" ] || { echo "FAIL: no parameters in nbdkit $plugin --help"; fail=1; }
+	for k in $keys; do
+		# an entry of PARAMETERS starts with it
+		grep -qE "^ +\[?$k" <<<"$text" ||
+			{ echo "FAIL: nbdkit-cephc-plugin.1 has no PARAMETERS entry for $k"; fail=1; }
+	done
+fi
 [ $fail = 0 ] && echo "man pages: render cleanly"
 exit $fail
