@@ -208,18 +208,21 @@ int cmd_nbd(int argc, char **argv, int cmd_index)
 			readonly = true;
 		else if (!strcmp(argv[i], "--detach"))
 			detach = true;
-		else if ((v = is_unsupported(argv[i]))) {
-			char why[80];
-
-			snprintf(why, sizeof(why),
-				 "option %s is not supported here", v);
-			return bad_usage(why);
-		} else if (argv[i][0] != '-' && !image)
+		else if (argv[i][0] != '-' && !image)
 			image = argv[i];
 		else if (argv[i][0] != '-')
 			return bad_usage("give one image");
-		else
-			return bad_usage("unexpected option");
+		else {
+			/* a global option the plugin has no parameter for
+			 * (--keyfile, --cluster, --format), or --version */
+			char why[128];
+
+			v = is_unsupported(argv[i]);
+			snprintf(why, sizeof(why),
+				 "option %.64s is not supported here",
+				 v ? v : argv[i]);
+			return bad_usage(why);
+		}
 	}
 	cli_parse_done(); /* cephc __parse: the arguments were fine */
 	if (!image)
