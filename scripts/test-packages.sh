@@ -3,13 +3,15 @@
 # files from a clean clone of HEAD (scripts/package.sh), install them with
 # apt-get, use the installed files against a cluster (cephc status, an RBD
 # import checked with Ceph's `rbd export`, a C program built with
-# `pkg-config --libs cephc` that reads an object, man pages, completion),
-# then purge them and check that nothing they installed is left.
+# `pkg-config --libs cephc` that reads an object, man pages, completion,
+# the nbdkit plugin loaded by its short name and cephc nbd, both read back
+# and compared with `rbd export`), then purge them and check that nothing
+# they installed is left and no nbdkit of ours still runs.
 # The cluster: $CEPHC_TEST_CONF when set (as check.sh sets it), else a
 # throwaway one.  Refuses to run when cephc packages are already installed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-pkgs=(cephc libcephc-dev libcephc0)
+pkgs=(cephc libcephc-dev libcephc0 nbdkit-cephc-plugin)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
@@ -25,6 +27,8 @@ work=$(mktemp -d /tmp/cephc-pkgtest.XXXXXX)
 own_cluster=""
 cleanup() {
 	local p
+	# a cephc nbd --detach server this test started
+	if [ -s "$work/nbd.pid" ]; then kill "$(cat "$work/nbd.pid")" 2>/dev/null || true; fi
 	for p in "${pkgs[@]}"; do
 		if installed "$p"; then
 			DEBIAN_FRONTEND=noninteractive $SUDO apt-get purge -y -qq "${pkgs[@]}" >/dev/null 2>&1 || true
@@ -76,8 +80,28 @@ img=pkgtest$$
 head -c $((5 * 1024 * 1024 + 4096)) /dev/urandom >img.in
 /usr/bin/cephc -c "$conf" rbd import --no-progress img.in "rbd/$img" || fail "cephc rbd import"
 rbd -c "$conf" export --no-progress "rbd/$img" img.out >/dev/null 2>&1 || fail "rbd export of cephc's image"
-/usr/bin/cephc -c "$conf" rbd rm --no-progress "rbd/$img" || fail "cephc rbd rm"
 cmp -s img.in img.out || fail "rbd export differs from what cephc rbd import wrote"
+
+# the nbdkit plugin: installed where nbdkit looks, loaded by short name
+# (not the build tree's: CEPHC_NBDKIT_PLUGIN would override cephc nbd)
+unset CEPHC_NBDKIT_PLUGIN
+plugindir=$(nbdkit --dump-config | sed -n 's/^plugindir=//p')
+[ -f "$plugindir/nbdkit-cephc-plugin.so" ] || fail "no plugin in nbdkit's plugindir $plugindir"
+nbdkit cephc --dump-plugin >plugin.dump 2>&1 || fail "nbdkit cephc --dump-plugin: $(head -3 plugin.dump)"
+grep -qx "path=$plugindir/nbdkit-cephc-plugin.so" plugin.dump || fail "nbdkit cephc loads $(grep '^path=' plugin.dump)"
+man -w nbdkit-cephc-plugin >/dev/null 2>&1 || fail "man page nbdkit-cephc-plugin is not installed"
+# shellcheck disable=SC2016 # $uri is nbdkit's, for --run
+timeout 120 nbdkit -U - cephc image="rbd/$img" conf="$conf" \
+	--run 'nbdcopy "$uri" nbd.out' >nbdkit.log 2>&1 || fail "nbdkit cephc --run nbdcopy: $(tail -3 nbdkit.log)"
+cmp -s img.out nbd.out || fail "nbdkit cephc serves other data than rbd export"
+# cephc nbd (package cephc) finds the plugin in nbdkit's plugindir
+timeout 60 /usr/bin/cephc -c "$conf" nbd --readonly --detach --pidfile "$work/nbd.pid" \
+	--socket "$work/nbd.sock" "rbd/$img" >nbd.uri 2>nbd.err || fail "cephc nbd: $(tail -3 nbd.err)"
+timeout 120 nbdcopy "$(head -1 nbd.uri)" nbd2.out || fail "nbdcopy from cephc nbd"
+kill "$(cat "$work/nbd.pid")"
+rm -f "$work/nbd.pid"
+cmp -s img.out nbd2.out || fail "cephc nbd serves other data than rbd export"
+/usr/bin/cephc -c "$conf" rbd rm --no-progress "rbd/$img" || fail "cephc rbd rm"
 
 printf 'hello from libcephc\n' >obj.in
 /usr/bin/cephc -c "$conf" rados -p test put "pkgobj$$" obj.in || fail "cephc rados put"
@@ -125,4 +149,5 @@ for p in "${pkgs[@]}"; do
 done
 left=$(while read -r f; do [ -e "$f" ] && echo "$f"; done <"$work/files" || true)
 [ -z "$left" ] || fail "left behind after purge: $left"
+! nbdkit cephc --dump-plugin >/dev/null 2>&1 || fail "nbdkit still loads a cephc plugin after purge"
 echo "packages: built, installed, used and removed cleanly"

@@ -47,6 +47,8 @@ expect --size rbd create --s
 expect --image-feature rbd create --image-f
 expect_not --io-type rbd create --i
 expect --timeout rbd create --t
+expect --socket nbd --s
+expect --detach nbd --d
 expect --pool rados put --p
 expect pool osd ""
 expect rm osd pool ""
@@ -77,6 +79,9 @@ if [ -n "$conf" ]; then
 	expect "$pool" -c "$conf" osd pool rm ""
 	expect "$img" -c "$conf" rbd info -p "$pool" ""
 	expect "$pool/$img" -c "$conf" rbd info "$pool/"
+	# cephc nbd names images with their pool; its -p is a port
+	expect "$pool/$img" -c "$conf" nbd "$pool/"
+	expect_not "$img" -c "$conf" nbd -p 10809 ""
 	# an unreachable cluster completes nothing, quickly
 	t0=$(date +%s)
 	complete_words -m 127.0.0.1:9 rados -p ""

@@ -96,6 +96,10 @@ if "$bin" -c "$conf" "${k[@]}" nbd 2> /dev/null; then fail "no image accepted"; 
 if "$bin" -c "$conf" "${k[@]}" nbd --socket a --port 1 "$img" 2> /dev/null; then
 	fail "--socket and --port accepted"
 fi
+# a global option the plugin cannot honour is refused by name, not ignored
+rc=0
+"$bin" -c "$conf" "${k[@]}" nbd --keyfile "$work/nokey" "$img" > /dev/null 2> "$work/kf.err" || rc=$?
+[ "$rc" = 22 ] && grep -q -- '--keyfile' "$work/kf.err" || fail "nbd --keyfile: exit $rc: $(head -1 "$work/kf.err")"
 if "$bin" -c "$conf" "${k[@]}" nbd "noslash" > /dev/null 2> "$work/bad.err"; then
 	fail "a bad image spec was served"
 fi

@@ -785,7 +785,7 @@ int cli_complete(int argc, char **argv)
 	int cmd_at = -1, npos = 0, used = 0;
 	char **pos = NULL;
 	const struct cli_sub *sub = NULL;
-	bool help_word = false;
+	bool help_word = false, has_pool;
 
 	if (cword < 1 || cword > nw)
 		return 0;
@@ -806,7 +806,10 @@ int cli_complete(int argc, char **argv)
 			help_word = true;
 	}
 	s = c ? c->spec : NULL;
-	for (int i = 1; i + 1 < cword; i++)
+	/* a pool option, for the commands that have one (cephc nbd's -p is
+	 * its port; its images are always named with their pool) */
+	has_pool = s && find_opt(s->opts, "--pool", &eq);
+	for (int i = 1; has_pool && i + 1 < cword; i++)
 		if (!strcmp(w[i], "-p") || !strcmp(w[i], "--pool"))
 			pool_opt = w[i + 1];
 	/* the value of an option? */
@@ -890,7 +893,8 @@ int cli_complete(int argc, char **argv)
 		else if (what == CLI_COMPLETE_POOL)
 			comp_cluster(cword, w, what, NULL, false);
 		else if (what == CLI_COMPLETE_IMAGE) {
-			/* "POOL/partial", -p POOL, else rbd's default pool */
+			/* "POOL/partial", -p POOL, else rbd's default pool
+			 * (named, for a command without a pool option) */
 			char pbuf[256];
 			const char *slash = strchr(cur, '/');
 
@@ -900,7 +904,8 @@ int cli_complete(int argc, char **argv)
 			else
 				snprintf(pbuf, sizeof(pbuf), "%s",
 					 pool_opt ? pool_opt : "rbd");
-			comp_cluster(cword, w, what, pbuf, slash != NULL);
+			comp_cluster(cword, w, what, pbuf,
+				     slash != NULL || !has_pool);
 		}
 	}
 	free(pos);

@@ -3,6 +3,7 @@
  * cephc nbd [--socket PATH | --port N [--bind ADDR]] [--readonly]
  *           [--threads N] [--timeout S] [--pidfile F] [--detach]
  *           POOL/[NS/]IMAGE[@SNAP]
+ * (the options: cmd_nbd_spec below, which cli_check_args holds them to)
  *
  * A thin wrapper around nbdkit and the cephc plugin: it starts nbdkit,
  * waits until it listens, prints the NBD URI and stays in the foreground
@@ -31,6 +32,46 @@ const char cmd_nbd_help[] =
     "nbd [--socket P | --port N] [--readonly] POOL/[NS/]IMAGE[@SNAP]: "
     "serve an image over NBD";
 
+/* The options the parse loop below takes.  The global options come from
+ * cli_global_opts; those the plugin has no parameter for are refused in
+ * the loop, by name. */
+static const struct cli_opt nbd_opts[] = {
+    {"-U", "--socket", "PATH", "/tmp/cephc-nbd.PID.sock",
+     "serve on this Unix domain socket (unless --port)", 0},
+    {"-p", "--port", "PORT", NULL, "serve on this TCP port instead", 0},
+    {NULL, "--bind", "ADDR", "every address",
+     "address to listen on (with --port)", 0},
+    {"-r", "--readonly", NULL, NULL, "export read-only (snapshots always are)",
+     0},
+    {"-t", "--threads", "N", "nbdkit's, 16",
+     "requests nbdkit serves in parallel", 0},
+    {"-P", "--pidfile", "FILE", "/tmp/cephc-nbd.PID.pid",
+     "where nbdkit writes its pid once it listens", 0},
+    {NULL, "--detach", NULL, NULL,
+     "leave nbdkit serving in the background and exit", 0},
+    {"-i", "--user", "ID", NULL, "same as --id", 0},
+    {NULL, "--mon_host", "MONADDR", NULL, "same as --mon-host", 0},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+const struct cli_spec cmd_nbd_spec = {
+    .synopsis = "[--socket PATH | --port PORT [--bind ADDR]] [--readonly] "
+		"[--threads N] [--pidfile FILE] [--detach] "
+		"POOL/[NS/]IMAGE[@SNAP]",
+    .description =
+	"Serve an RBD image over NBD: start nbdkit with the cephc plugin "
+	"(nbdkit-cephc-plugin(1)), print the NBD URI once it listens and "
+	"serve until stopped by SIGINT or SIGTERM, or with --detach in the "
+	"background until its pid is killed.\n"
+	"The global -c, --id, --name, --keyring, --mon-host and --timeout go "
+	"to the plugin; --keyfile, --cluster and --format are not supported "
+	"here.  The plugin is $CEPHC_NBDKIT_PLUGIN when set, else the one "
+	"beside this cephc, else nbdkit's installed cephc plugin.",
+    .opts = nbd_opts,
+    .example = "cephc nbd --port 10809 --readonly rbd/disk1@snap1",
+    .complete = CLI_COMPLETE_IMAGE,
+};
+
 #define NBD_ARGV_MAX 40
 
 static volatile sig_atomic_t child_pid;
@@ -41,17 +82,13 @@ static void pass_signal(int sig)
 		kill((pid_t)child_pid, sig);
 }
 
-static int usage(FILE *f)
+/* A usage error: why, the synopsis, exit 22 (EINVAL, as elsewhere). */
+static int bad_usage(const char *why)
 {
-	fputs(
-	    "usage: cephc [-c CONF] [--id ID | -n NAME] [--keyring K] nbd\n"
-	    "         [--socket PATH | --port N [--bind ADDR]] [--readonly]\n"
-	    "         [--threads N] [--timeout SECONDS] [--pidfile FILE]\n"
-	    "         [--detach] POOL/[NS/]IMAGE[@SNAP]\n"
-	    "Starts nbdkit with the cephc plugin, prints the NBD URI once it\n"
-	    "listens and serves until stopped (--detach: in the background).\n",
-	    f);
-	return f == stdout ? 0 : 22;
+	fprintf(stderr, "cephc nbd: %s\n", why);
+	cli_print_synopsis(stderr, "nbd", NULL);
+	fprintf(stderr, "(cephc nbd --help for details)\n");
+	return 22;
 }
 
 /* The plugin to hand nbdkit: a path, or "cephc" for nbdkit's plugindir. */
@@ -76,17 +113,40 @@ static const char *find_plugin(char *buf, size_t cap)
 	return "cephc";
 }
 
-/* Take "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL if not opt. */
+/* Does a spell "--long=VALUE"?  The value, else NULL. */
+static const char *eq_value(const char *a, const char *opt)
+{
+	size_t ol;
+
+	if (!opt || strncmp(opt, "--", 2))
+		return NULL;
+	ol = strlen(opt);
+	return !strncmp(a, opt, ol) && a[ol] == '=' ? a + ol + 1 : NULL;
+}
+
+/* Take "--opt VALUE" or "--opt=VALUE" (either spelling) at argv[*i];
+ * NULL if not opt. */
 static const char *take(int argc, char **argv, int *i, const char *opt,
 			const char *alt)
 {
-	const char *a = argv[*i];
-	size_t ol = strlen(opt);
+	const char *a = argv[*i], *v;
 
 	if ((!strcmp(a, opt) || (alt && !strcmp(a, alt))) && *i + 1 < argc)
 		return argv[++*i];
-	if (!strncmp(a, opt, ol) && a[ol] == '=')
-		return a + ol + 1;
+	if ((v = eq_value(a, opt)) || (v = eq_value(a, alt)))
+		return v;
+	return NULL;
+}
+
+/* The global options the plugin has no parameter for. */
+static const char *const unsupported[] = {"-K", "--keyfile", "--cluster",
+					  "-f", "--format",  NULL};
+
+static const char *is_unsupported(const char *a)
+{
+	for (int k = 0; unsupported[k]; k++)
+		if (!strcmp(a, unsupported[k]) || eq_value(a, unsupported[k]))
+			return unsupported[k];
 	return NULL;
 }
 
@@ -102,7 +162,20 @@ int cmd_nbd(int argc, char **argv, int cmd_index)
 	const char *nargv[NBD_ARGV_MAX];
 	int na = 0, nkv = 0, status;
 	pid_t pid;
+	char **args;
 
+	/* an unknown option, or one without its value, wherever it is
+	 * (before or after "nbd"): named, exit 22 */
+	args = calloc((size_t)argc, sizeof(char *));
+	if (!args)
+		return 1;
+	for (int i = 1, n = 0; i < argc; i++)
+		if (i != cmd_index)
+			args[n++] = argv[i];
+	status = cli_check_args("nbd", argc - 2, args);
+	free(args);
+	if (status)
+		return status;
 	for (int i = 1; i < argc; i++) {
 		if (i == cmd_index)
 			continue;
@@ -135,15 +208,29 @@ int cmd_nbd(int argc, char **argv, int cmd_index)
 			readonly = true;
 		else if (!strcmp(argv[i], "--detach"))
 			detach = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return usage(stdout);
 		else if (argv[i][0] != '-' && !image)
 			image = argv[i];
-		else
-			return usage(stderr);
+		else if (argv[i][0] != '-')
+			return bad_usage("give one image");
+		else {
+			/* a global option the plugin has no parameter for
+			 * (--keyfile, --cluster, --format), or --version */
+			char why[128];
+
+			v = is_unsupported(argv[i]);
+			snprintf(why, sizeof(why),
+				 "option %.64s is not supported here",
+				 v ? v : argv[i]);
+			return bad_usage(why);
+		}
 	}
-	if (!image || (sock && port) || (bind && !port))
-		return usage(stderr);
+	cli_parse_done(); /* cephc __parse: the arguments were fine */
+	if (!image)
+		return bad_usage("no image given");
+	if (sock && port)
+		return bad_usage("give --socket or --port, not both");
+	if (bind && !port)
+		return bad_usage("--bind needs --port");
 	if (!sock && !port) {
 		/* a private socket name: several exports may run at once */
 		snprintf(sock_buf, sizeof(sock_buf), "/tmp/cephc-nbd.%ld.sock",
