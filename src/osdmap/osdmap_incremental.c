@@ -17,6 +17,7 @@
 #include "osdmap/osdmap_internal.h"
 
 #include "core/alloc.h"
+#include "osdmap/blocklist_order.h"
 
 struct osd_u32 {
 	int32_t osd;
@@ -486,6 +487,9 @@ static int apply_blocklist(struct cephc_osdmap *m, struct inc *in)
 		       in->n_new_bl * sizeof(*b));
 		m->n_blocklist += in->n_new_bl;
 	}
+	/* Keep the entries as a full map of this epoch encodes them (the
+	 * monitor sorts them): --print derives its order from that. */
+	cephc_bl_sort(m->blocklist, m->n_blocklist);
 	return 0;
 }
 
