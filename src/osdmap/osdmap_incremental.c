@@ -17,6 +17,7 @@
 #include "osdmap/osdmap_internal.h"
 
 #include "core/alloc.h"
+#include "osdmap/blocklist_order.h"
 
 struct osd_u32 {
 	int32_t osd;
@@ -457,34 +458,73 @@ static int apply_osd_changes(struct cephc_osdmap *m, struct inc *in)
 	return 0;
 }
 
+/* Where addr is among the sorted entries e[0, n) (Ceph's operator==, a
+ * memcmp), or n. */
+static uint32_t bl_find(const struct cephc_blocklist_entry *e, uint32_t n,
+			const struct cephc_entity_addr *addr)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = cephc_bl_addr_cmp(&e[mid].addr, addr);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return n;
+}
+
+/*
+ * As OSDMap::apply_incremental: insert the new entries first (an address
+ * already listed keeps its expiry, as unordered_map::insert does), then
+ * erase the old ones, so an address in both lists ends up removed.  The
+ * entries stay sorted the way a full map of this epoch encodes them (the
+ * monitor encodes through a std::map): --print derives its order from
+ * that, and the lookups here rely on it.
+ */
 static int apply_blocklist(struct cephc_osdmap *m, struct inc *in)
 {
-	uint32_t i, j;
+	uint32_t i, n0 = m->n_blocklist;
 
-	for (i = 0; i < in->n_old_bl; i++) {
-		for (j = 0; j < m->n_blocklist; j++) {
-			if (cephc_addr_equal(&m->blocklist[j].addr,
-					     &in->old_bl[i])) {
-				m->blocklist[j] =
-				    m->blocklist[--m->n_blocklist];
-				break;
-			}
-		}
-	}
 	if (in->n_new_bl) {
 		struct cephc_blocklist_entry *b;
+		uint32_t n = n0;
 
-		if (m->n_blocklist + (uint64_t)in->n_new_bl >
-		    CEPHC_OSDMAP_MAX_MAP_ENTRIES)
+		if (n0 + (uint64_t)in->n_new_bl > CEPHC_OSDMAP_MAX_MAP_ENTRIES)
 			return CEPHC_ETOOBIG;
 		b = cephc_realloc(m->blocklist,
-				  (m->n_blocklist + in->n_new_bl) * sizeof(*b));
+				  (n0 + in->n_new_bl) * sizeof(*b));
 		if (!b)
 			return CEPHC_ENOMEM;
 		m->blocklist = b;
-		memcpy(b + m->n_blocklist, in->new_bl,
-		       in->n_new_bl * sizeof(*b));
-		m->n_blocklist += in->n_new_bl;
+		for (i = 0; i < in->n_new_bl; i++) {
+			const struct cephc_blocklist_entry *e = &in->new_bl[i];
+
+			if (bl_find(b, n0, &e->addr) != n0)
+				continue;
+			/* the incremental's own list is sorted too */
+			if (n > n0 &&
+			    cephc_bl_addr_cmp(&b[n - 1].addr, &e->addr) == 0)
+				continue;
+			b[n++] = *e;
+		}
+		m->n_blocklist = n;
+		cephc_bl_sort(b, n);
+	}
+	for (i = 0; i < in->n_old_bl; i++) {
+		struct cephc_blocklist_entry *b = m->blocklist;
+		uint32_t n = m->n_blocklist;
+		uint32_t j = bl_find(b, n, &in->old_bl[i]);
+
+		if (j == n)
+			continue;
+		memmove(&b[j], &b[j + 1], (n - j - 1) * sizeof(*b));
+		m->n_blocklist = n - 1;
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "osdmap/osdmap_internal.h"
 
 #include "core/alloc.h"
+#include "osdmap/blocklist_order.h"
 #include "osdmap/ceph_hash.h"
 #include "osdmap/crush/crush.h"
 
@@ -626,6 +627,36 @@ static void print_pg_vec(FILE *f, const char *what,
 	}
 }
 
+/*
+ * OSDMap::print walks the blocklist's unordered_map: list the entries in
+ * the order osdmaptool's freshly decoded container iterates them (the
+ * entries are kept in encoded order, see blocklist_order.h).
+ */
+static int print_blocklist(FILE *f, const struct cephc_osdmap *m)
+{
+	uint32_t *order, n = 0, i;
+
+	if (!m->n_blocklist)
+		return 0;
+	order = cephc_calloc(m->n_blocklist, sizeof(*order));
+	if (!order ||
+	    cephc_bl_iter_order(m->blocklist, m->n_blocklist, order, &n)) {
+		cephc_free(order);
+		return CEPHC_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const struct cephc_blocklist_entry *e = &m->blocklist[order[i]];
+
+		fputs("blocklist ", f);
+		print_addr(f, &e->addr);
+		fputs(" expires ", f);
+		print_utime(f, e->expires);
+		fputs("\n", f);
+	}
+	cephc_free(order);
+	return 0;
+}
+
 int cephc_osdmap_print(const struct cephc_osdmap *m, FILE *f)
 {
 	uint32_t i;
@@ -683,12 +714,7 @@ int cephc_osdmap_print(const struct cephc_osdmap *m, FILE *f)
 		fprintf(f, "primary_temp %s %d\n", pg,
 			m->primary_temp.e[i].osd);
 	}
-	for (i = 0; i < m->n_blocklist; i++) {
-		fputs("blocklist ", f);
-		print_addr(f, &m->blocklist[i].addr);
-		fputs(" expires ", f);
-		print_utime(f, m->blocklist[i].expires);
-		fputs("\n", f);
-	}
+	if (print_blocklist(f, m))
+		return CEPHC_ENOMEM;
 	return ferror(f) ? -EIO : 0;
 }

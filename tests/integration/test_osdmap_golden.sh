@@ -118,5 +118,11 @@ for m in "$SRC"/tests/golden/osdmap/*.osdmap; do
 	compare "$m" --mark-up-in --mark-out 1 --print
 done
 
+# Maps with 2 to 136 blocklist entries: osdmaptool lists them in its
+# unordered_map's iteration order.
+for m in "$SRC"/tests/golden/osdmap/blocklist/*.osdmap; do
+	compare "$m" --print
+done
+
 echo "$checks comparisons, $fails mismatches"
 ((fails == 0))

@@ -2,8 +2,10 @@
 # The cluster's current OSDMap (ceph osd getmap): cephc osdmaptool output
 # equals osdmaptool's, and `ceph osd map` equals cephc's formatting for
 # objects in every pool, with and without a namespace, plain and JSON.
-# Read-only on the cluster.  Skipped (77) without CEPHC_TEST_CONF unless
-# CEPHC_REQUIRE_CLUSTER=1.
+# The map carries 6 blocklist entries this test adds (osdmaptool prints
+# them in its unordered_map's order, which cephc must reproduce) and takes
+# back out on exit; nothing else on the cluster changes.  Skipped (77)
+# without CEPHC_TEST_CONF unless CEPHC_REQUIRE_CLUSTER=1.
 set -euo pipefail
 
 SRC=${CEPHC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -17,7 +19,29 @@ CEPH=(ceph -c "$CEPHC_TEST_CONF")
 [[ -n ${CEPHC_TEST_KEYRING:-} ]] && CEPH+=(--keyring "$CEPHC_TEST_KEYRING")
 
 TMP=$(mktemp -d /tmp/cephc-osdmap-live.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# Addresses no client uses (documentation ranges), nonces unique to this
+# run so that concurrent runs never remove each other's entries.
+BL=()
+for i in 1 2 3 4 5 6; do
+	case $i in
+	1 | 4) BL+=("198.51.100.$((i * 17)):$((6800 + i))/$(($$ * 8 + i))") ;;
+	2 | 5) BL+=("[2001:db8::$i]:0/$(($$ * 8 + i))") ;;
+	*) BL+=("203.0.113.$i:0/$(($$ * 8 + i))") ;;
+	esac
+done
+unblock() {
+	local a
+	for a in "${BL[@]}"; do
+		"${CEPH[@]}" osd blocklist rm "$a" >/dev/null 2>&1 || true
+	done
+	rm -rf "$TMP"
+}
+trap unblock EXIT
+for a in "${BL[@]}"; do
+	# they expire within the hour should the trap never run
+	"${CEPH[@]}" osd blocklist add "$a" 3600 >/dev/null 2>&1 ||
+		{ echo "cannot blocklist $a"; exit 1; }
+done
 fails=0 checks=0
 check() { # check NAME WANTFILE GOTFILE
 	checks=$((checks + 1))
@@ -63,5 +87,7 @@ for attempt in 1 2 3 4 5; do
 	((moved)) || break
 	fails=0 checks=0
 done
+n_bl=$(osdmaptool "$TMP/map" --print 2>/dev/null | grep -c '^blocklist ' || true)
+((n_bl >= ${#BL[@]})) || { echo "map has $n_bl blocklist entries"; fails=$((fails + 1)); }
 echo "$checks comparisons, $fails mismatches"
 ((fails == 0 && checks > 0))

@@ -802,6 +802,38 @@ static struct {
 	uint32_t del[2];
 } inc_prim;
 
+/* new/old blocklist of the next build_inc(): IPv4 10.0.0.x:0/x with
+ * expiry sec (sorted by x, as the monitor encodes them). */
+static struct {
+	uint32_t n_new, n_old;
+	struct {
+		uint8_t x;
+		uint32_t sec;
+	} add[3];
+	uint8_t del[3];
+} inc_bl;
+
+static void wblocklist_addr(struct wbuf *w, uint8_t x)
+{
+	size_t env;
+
+	w8(w, 1); /* entity_addr_t marker: new form */
+	env = wbegin(w, 1, 1);
+	w32(w, 3); /* type: any */
+	w32(w, x); /* nonce */
+	w32(w, 16);
+	w8(w, 2); /* AF_INET, little-endian */
+	w8(w, 0);
+	w8(w, 0); /* port 0 */
+	w8(w, 0);
+	w8(w, 10);
+	w8(w, 0);
+	w8(w, 0);
+	w8(w, x);
+	w64(w, 0); /* sin_zero */
+	wend(w, env);
+}
+
 /* An incremental for the built map (epoch 5 -> 6): new_state and
  * new_weight entries only. */
 static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
@@ -858,8 +890,19 @@ static size_t build_inc(struct wbuf *w, uint32_t epoch, int32_t state_osd,
 	}
 	wend(w, cl);
 	os = wbegin(w, 9, 1);
-	for (i = 0; i < 11; i++)
-		w32(w, 0);  /* hb_back .. hb_front */
+	for (i = 0; i < 4; i++)
+		w32(w, 0); /* hb_back, up_thru, last_clean_interval, lost */
+	w32(w, inc_bl.n_new);
+	for (i = 0; i < (int)inc_bl.n_new; i++) {
+		wblocklist_addr(w, inc_bl.add[i].x);
+		w32(w, inc_bl.add[i].sec);
+		w32(w, 0);
+	}
+	w32(w, inc_bl.n_old);
+	for (i = 0; i < (int)inc_bl.n_old; i++)
+		wblocklist_addr(w, inc_bl.del[i]);
+	for (i = 0; i < 5; i++)
+		w32(w, 0);  /* up_cluster .. hb_front */
 	w64(w, 0);          /* features */
 	w32(w, 0xbf800000); /* ratios: -1 = unchanged */
 	w32(w, 0xbf800000);
@@ -976,6 +1019,55 @@ static void test_upmap_primary(void **state)
 	cephc_osdmap_pg_to_osds(m, pg3, &mp, NULL);
 	assert_memory_equal(mp.up, plain.up, 3 * sizeof(int));
 	memset(&inc_prim, 0, sizeof(inc_prim));
+	cephc_osdmap_free(m);
+}
+
+/*
+ * Blocklist incrementals, as OSDMap::apply_incremental: new entries are
+ * inserted first (a listed address keeps its expiry: unordered_map::
+ * insert), old ones erased after (an address in both goes), and the
+ * entries stay sorted as a full map encodes them.
+ */
+static void test_incremental_blocklist(void **state)
+{
+	static struct wbuf w;
+	struct build b;
+	struct cephc_osdmap *m;
+	size_t n;
+
+	(void)state;
+	default_build(&b);
+	assert_int_equal(decode_built(&b, &m), 0);
+	memset(&inc_bl, 0, sizeof(inc_bl));
+	inc_bl.n_new = 2;
+	inc_bl.add[0].x = 1;
+	inc_bl.add[0].sec = 100;
+	inc_bl.add[1].x = 2;
+	inc_bl.add[1].sec = 200;
+	n = build_inc(&w, 6, -2000, 0, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	assert_int_equal(m->n_blocklist, 2);
+	assert_int_equal(m->blocklist[0].addr.nonce, 1);
+
+	memset(&inc_bl, 0, sizeof(inc_bl));
+	inc_bl.n_new = 3;
+	inc_bl.add[0].x = 0; /* sorts first */
+	inc_bl.add[0].sec = 300;
+	inc_bl.add[1].x = 1; /* listed: keeps 100 */
+	inc_bl.add[1].sec = 999;
+	inc_bl.add[2].x = 3; /* added and removed */
+	inc_bl.add[2].sec = 400;
+	inc_bl.n_old = 2;
+	inc_bl.del[0] = 2;
+	inc_bl.del[1] = 3;
+	n = build_inc(&w, 7, -2000, 0, -2000, 0);
+	assert_int_equal(cephc_osdmap_apply_incremental(&m, w.b, n), 0);
+	memset(&inc_bl, 0, sizeof(inc_bl));
+	assert_int_equal(m->n_blocklist, 2);
+	assert_int_equal(m->blocklist[0].addr.nonce, 0);
+	assert_int_equal(m->blocklist[0].expires.sec, 300);
+	assert_int_equal(m->blocklist[1].addr.nonce, 1);
+	assert_int_equal(m->blocklist[1].expires.sec, 100);
 	cephc_osdmap_free(m);
 }
 
@@ -1121,6 +1213,7 @@ int main(void)
 	    cmocka_unit_test(test_upmap_rules),
 	    cmocka_unit_test(test_incremental_state_weight_rules),
 	    cmocka_unit_test(test_upmap_primary),
+	    cmocka_unit_test(test_incremental_blocklist),
 	    cmocka_unit_test(test_down_osds_leave_up_set),
 	    cmocka_unit_test(test_format_object_map_matches_ceph),
 	};
