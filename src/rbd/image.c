@@ -7,7 +7,6 @@
  */
 #include "rbd/image.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,158 +20,6 @@
 #define SUBSYS "rbd"
 /* Concurrent deletes while removing an image. */
 #define RBD_REMOVE_WINDOW 64
-
-static __thread char last_err[256];
-
-/* Through a scratch buffer: an argument may be the current message. */
-void rbd_set_err(const char *fmt, ...)
-{
-	char tmp[sizeof(last_err)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	memcpy(last_err, tmp, sizeof(tmp));
-}
-
-const char *cephc_rbd_last_error(void)
-{
-	return last_err;
-}
-
-bool rbd_have_err(void)
-{
-	return last_err[0] != '\0';
-}
-
-int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
-		size_t in_len, bool writes)
-{
-	struct cephc_osd_op *op = cephc_osd_ops_add(ops);
-	struct iovec iov;
-	uint8_t *copy = NULL;
-	int ret;
-
-	if (!op)
-		return CEPHC_E2BIG;
-	if (in_len) {
-		/* The op references its input until completion: own a copy. */
-		copy = cephc_malloc(in_len);
-		if (!copy)
-			return CEPHC_ENOMEM;
-		memcpy(copy, in, in_len);
-	}
-	iov.iov_base = copy;
-	iov.iov_len = in_len;
-	ret = cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, method, &iov,
-				in_len ? 1 : 0, writes, RBD_CALL_OUT_MAX);
-	op->op_owned = copy;
-	if (ret && !copy)
-		return ret;
-	return ret;
-}
-
-void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
-		   const struct rbd_loc *l, const char *oid)
-{
-	cephc_osdc_req_init(req);
-	req->ops = ops;
-	req->pool = l->pool;
-	req->nspace = l->ns;
-	req->oid = oid;
-}
-
-int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
-		 struct rbd_loc *l)
-{
-	memset(l, 0, sizeof(*l));
-	if (ns && strlen(ns) > CEPHC_RBD_NAMESPACE_MAX)
-		return CEPHC_EINVAL;
-	l->ns = ns ? ns : "";
-	l->pool = cephc_cluster_pool_lookup(c, pool);
-	if (l->pool < 0) {
-		rbd_set_err("pool '%s' does not exist", pool);
-		return CEPHC_ENOENT;
-	}
-	return rbd_osd_get(c, &l->osd);
-}
-
-void rbd_loc_close(struct rbd_loc *l)
-{
-	rbd_osd_put(l->osd);
-	l->osd = NULL;
-}
-
-int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
-	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
-	     void *arg)
-{
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	int ret;
-
-	cephc_osd_ops_init(&ops);
-	ret = rbd_op_call(&ops, method, in, in_len, writes);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, l, oid);
-		ret = rbd_osd_exec(l->osd, &req);
-		log_debug(SUBSYS, "%s%s%s %s: %s (rval %d, %u bytes out)",
-			  l->ns, *l->ns ? "/" : "", oid, method,
-			  cephc_strerror(ret), ops.ops[0].op_rval,
-			  ops.ops[0].op_outdata_len);
-		if (!ret && fn)
-			ret = fn(arg, ops.ops[0].op_outdata,
-				 ops.ops[0].op_outdata_len);
-	}
-	cephc_osd_ops_release(&ops);
-	return ret;
-}
-
-int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
-		 struct cephc_osd_ops *ops)
-{
-	struct cephc_osdc_req req;
-	int ret;
-
-	rbd_req_setup(&req, ops, l, oid);
-	ret = rbd_osd_exec(l->osd, &req);
-	cephc_osd_ops_release(ops);
-	return ret;
-}
-
-int rbd_delete_object(const struct rbd_loc *l, const char *oid)
-{
-	struct cephc_osd_ops ops;
-	int ret;
-
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_delete(cephc_osd_ops_add(&ops));
-	if (ret) {
-		cephc_osd_ops_release(&ops);
-		return ret;
-	}
-	ret = rbd_exec_ops(l, oid, &ops);
-	return ret == CEPHC_ENOENT ? 0 : ret;
-}
-
-/* Requests and calls on the header (or other objects) of an image. */
-static void img_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
-			  const struct cephc_rbd_image *img)
-{
-	struct rbd_loc l = rbd_image_loc(img);
-
-	rbd_req_setup(req, ops, &l, img->header_oid);
-}
-
-int rbd_image_call(const struct cephc_rbd_image *img, const char *oid,
-		   const char *method, const void *in, size_t in_len,
-		   bool writes, rbd_reply_fn fn, void *arg)
-{
-	struct rbd_loc l = rbd_image_loc(img);
-
-	return rbd_call(&l, oid, method, in, in_len, writes, fn, arg);
-}
 
 /* get_protection_status: u8 (0 unprotected, 1 unprotecting, 2 protected) */
 static int protection_reply(void *arg, const uint8_t *p, size_t len)
@@ -245,7 +92,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 	ADD(PARENT_OVERLAP, "parent_overlap_get",
 	    cephc_rbd_enc_snap_id(&e, CEPHC_RBD_NOSNAP));
 	if (!ret) {
-		img_req_setup(&req, &ops, img);
+		rbd_image_req_setup(&req, &ops, img);
 		ret = rbd_osd_exec(img->osd, &req);
 	}
 	if (!ret)
@@ -264,7 +111,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 	if (m->features & CEPHC_RBD_FEATURE_OPERATIONS)
 		ADD(OP_FEATURES, "op_features_get", 0);
 	if (!ret && n) {
-		img_req_setup(&req, &ops, img);
+		rbd_image_req_setup(&req, &ops, img);
 		ret = rbd_osd_exec(img->osd, &req);
 		if (!ret)
 			ret = apply_ops(m, &ops, kinds, ro);
@@ -279,7 +126,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 			ADD(SNAPSHOT, "snapshot_get",
 			    cephc_rbd_enc_snap_id(&e, m->snap_ids[i]));
 		if (!ret) {
-			img_req_setup(&req, &ops, img);
+			rbd_image_req_setup(&req, &ops, img);
 			ret = rbd_osd_exec(img->osd, &req);
 		}
 		if (!ret)
@@ -378,7 +225,7 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	struct rbd_loc l;
 	int ret;
 
-	last_err[0] = '\0';
+	rbd_clear_err();
 	if (!c || !pool || (!name && !id) || !out ||
 	    (name && strlen(name) > CEPHC_RBD_NAME_MAX) ||
 	    (id && (!*id || strlen(id) > CEPHC_RBD_ID_MAX)))
@@ -419,7 +266,7 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 
 	ret = load_header(img, img->read_only);
 	if (ret) {
-		if (!last_err[0])
+		if (!rbd_have_err())
 			rbd_set_err("reading header %s: %s", img->header_oid,
 				    cephc_strerror(ret));
 		goto fail;
@@ -658,7 +505,7 @@ static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
 						  b, sizeof(b), false);
 		}
 		if (!ret) {
-			img_req_setup(&req, &ops, img);
+			rbd_image_req_setup(&req, &ops, img);
 			ret = rbd_osd_exec(img->osd, &req);
 		}
 		for (uint32_t j = 0; !ret && j < k; j++) {
@@ -795,7 +642,7 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool, const char *nspace,
 	uint32_t rnd = 0;
 	int order, ret;
 
-	last_err[0] = '\0';
+	rbd_clear_err();
 	if (!c || !pool || !name || !o || !*name ||
 	    strlen(name) > CEPHC_RBD_NAME_MAX)
 		return CEPHC_EINVAL;
@@ -952,7 +799,7 @@ undo_dir:
 		rbd_call(&l, CEPHC_RBD_DIRECTORY, "dir_remove_image", buf,
 			 (size_t)(e.p - e.start), true, NULL, NULL);
 out:
-	if (ret && !last_err[0])
+	if (ret && !rbd_have_err())
 		rbd_set_err("creating image %s: %s", name, cephc_strerror(ret));
 	rbd_loc_close(&l);
 	return ret;
