@@ -127,8 +127,6 @@ int rbd_image_open_parent(struct cephc_rbd_image *img);
 int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
 			  uint64_t len, void *buf, cephc_rbd_callback_t done,
 			  void *arg);
-/* Data objects [0, count) of the head deleted, a window at a time. */
-int rbd_image_delete_data(struct cephc_rbd_image *img, uint64_t count);
 
 /* Drop the header's exclusive lock if we hold it (close does too). */
 void rbd_image_release_lock(struct cephc_rbd_image *img);

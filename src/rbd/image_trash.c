@@ -35,6 +35,8 @@
 #define RBD_LOCK_NAME "rbd_lock"
 #define RBD_LOCK_TAG "internal"
 #define RBD_LOCK_ARGS_MAX 512
+/* Concurrent deletes while removing an image. */
+#define RBD_REMOVE_WINDOW 64
 
 static struct cephc_rbd_time now_time(void)
 {
@@ -429,6 +431,48 @@ static int check_removable(struct cephc_rbd_image *img)
 	return ret;
 }
 
+/* Delete data objects [0, count) of the image, a window at a time. */
+static int delete_data(struct cephc_rbd_image *img, uint64_t count)
+{
+	struct {
+		struct cephc_osdc_req req;
+		struct cephc_osd_ops ops;
+		char oid[RBD_OID_MAX];
+	} * slots;
+	struct cephc_osdc_req *reqs[RBD_REMOVE_WINDOW];
+	struct rbd_loc dl = {img->osd, img->data_pool, img->nspace};
+	int ret = 0;
+
+	slots = cephc_calloc(RBD_REMOVE_WINDOW, sizeof(*slots));
+	if (!slots)
+		return CEPHC_ENOMEM;
+	for (uint64_t base = 0; base < count && !ret;
+	     base += RBD_REMOVE_WINDOW) {
+		unsigned n = 0;
+
+		for (; n < RBD_REMOVE_WINDOW && base + n < count; n++) {
+			cephc_rbd_data_object_name(img->meta.object_prefix,
+						   base + n, slots[n].oid,
+						   sizeof(slots[n].oid));
+			cephc_osd_ops_init(&slots[n].ops);
+			cephc_osd_op_delete(cephc_osd_ops_add(&slots[n].ops));
+			rbd_req_setup(&slots[n].req, &slots[n].ops, &dl,
+				      slots[n].oid);
+			/* Deletes carry the snap context like librbd's. */
+			slots[n].req.snap_seq = img->meta.snap_seq;
+			reqs[n] = &slots[n].req;
+		}
+		ret = rbd_osd_exec_many(img->osd, reqs, n);
+		for (unsigned i = 0; i < n && !ret; i++)
+			if (reqs[i]->result && reqs[i]->result != CEPHC_ENOENT)
+				ret = reqs[i]->result;
+		for (unsigned i = 0; i < n; i++)
+			cephc_osd_ops_release(&slots[i].ops);
+	}
+	cephc_free(slots);
+	return ret;
+}
+
 /*
  * Delete what is left of a checked image: data objects, then (lock
  * released, watch dropped) the header and the object maps.
@@ -439,7 +483,7 @@ static int delete_image(struct cephc_rbd_image *img)
 	char oid[RBD_OID_MAX];
 	int ret;
 
-	ret = rbd_image_delete_data(
+	ret = delete_data(
 	    img, cephc_striper_num_objects(&img->layout, img->meta.size));
 	if (!ret)
 		ret = detach_child(img);
