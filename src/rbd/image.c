@@ -10,6 +10,7 @@
  */
 #include "rbd/image.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -212,6 +213,52 @@ static int resolve_image(struct cephc_rbd_image *img, const char *name,
 	return ret;
 }
 
+/* How deep the parent opens on this thread go (a loop guard). */
+static __thread unsigned parent_depth;
+
+/*
+ * Open img's parent read-only at the parent snapshot (recursively, for
+ * clones of clones) and note the overlap at img's snapshot; nothing when
+ * that snapshot has no parent (taken after a flatten).
+ */
+static int open_parent(struct cephc_rbd_image *img)
+{
+	struct cephc_rbd_parent_spec spec;
+	char pname[256];
+	uint64_t overlap;
+	bool has;
+	int ret;
+
+	ret = rbd_parent_spec_at(img, img->snap_id, &spec, &has, &overlap);
+	if (ret || !has || !overlap) {
+		/* no parent at this snapshot: nothing falls through */
+		cephc_rbd_parent_spec_clear(&spec);
+		return ret;
+	}
+	rbd_pool_name(img->c, spec.pool_id, pname, sizeof(pname));
+	if (!pname[0]) {
+		rbd_set_err("parent pool %lld does not exist",
+			    (long long)spec.pool_id);
+		ret = CEPHC_ENOENT;
+	} else if (parent_depth >= RBD_PARENT_DEPTH_MAX) {
+		rbd_set_err("clone chain deeper than %d images",
+			    RBD_PARENT_DEPTH_MAX);
+		ret = -ELOOP;
+	} else {
+		parent_depth++;
+		ret = rbd_image_open(img->c, pname, spec.pool_namespace, NULL,
+				     spec.image_id, NULL, spec.snap_id,
+				     CEPHC_RBD_OPEN_READ_ONLY, &img->parent);
+		parent_depth--;
+		if (ret && !rbd_have_err())
+			rbd_set_err("opening the parent image: %s",
+				    cephc_strerror(ret));
+	}
+	img->parent_overlap = ret ? 0 : overlap;
+	cephc_rbd_parent_spec_clear(&spec);
+	return ret;
+}
+
 int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		   const char *name, const char *id, const char *snap,
 		   uint64_t snap_id, unsigned flags,
@@ -332,7 +379,7 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	/* A clone reads what it lacks from its parent, and copies it up
 	 * before changing an object in part (image_io.c). */
 	if (img->meta.parent.pool_id >= 0 && !(flags & RBD_OPEN_ANY_FEATURES)) {
-		ret = rbd_image_open_parent(img);
+		ret = open_parent(img);
 		if (ret)
 			goto fail;
 	}

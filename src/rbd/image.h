@@ -113,16 +113,10 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		   uint64_t snap_id, unsigned flags,
 		   struct cephc_rbd_image **out);
 /*
- * Open img's parent read-only at the parent snapshot (recursively, for
- * clones of clones) and note the overlap at img's snapshot; nothing when
- * that snapshot has no parent (taken after a flatten).  image_parent.c.
- */
-int rbd_image_open_parent(struct cephc_rbd_image *img);
-/*
  * A read of image bytes [off, off + len) that found no child object: the
  * part below the parent overlap is read from the parent into buf (the
  * rest must already be zeros).  0: done(comp, arg) will run once, on the
- * loop thread; 1: nothing to read there; < 0: error.
+ * loop thread; 1: nothing to read there; < 0: error.  image_io.c.
  */
 int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
 			  uint64_t len, void *buf, cephc_rbd_callback_t done,

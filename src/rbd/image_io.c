@@ -271,7 +271,34 @@ static void zero_tail(struct rbd_sub *s, uint64_t from)
 		memset((uint8_t *)s->iov.iov_base + from, 0, s->len - from);
 }
 
-/* A clone's missing object was read from the parent (image_parent.c). */
+/*
+ * Clone reads: the part of a missing child object that the parent covers
+ * is read through the parent image's own engine (as krbd's
+ * rbd_obj_read_from_parent submits an image request on the parent).  The
+ * one place where the engine calls itself on another handle.
+ */
+int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
+			  uint64_t len, void *buf, cephc_rbd_callback_t done,
+			  void *arg)
+{
+	uint64_t overlap = img->parent_overlap, n;
+	cephc_rbd_completion *comp;
+	int ret;
+
+	if (!img->parent || off >= overlap || off >= img->parent->size)
+		return 1;
+	/* only the overlap is the parent's; past it the child reads zeros */
+	n = overlap - off < len ? overlap - off : len;
+	ret = cephc_rbd_aio_create_completion(arg, done, &comp);
+	if (ret)
+		return ret;
+	ret = cephc_rbd_aio_read(img->parent, off, (size_t)n, buf, comp);
+	if (ret)
+		cephc_rbd_aio_release(comp);
+	return ret;
+}
+
+/* A clone's missing object was read from the parent. */
 static void parent_read_done(cephc_rbd_completion *c, void *arg)
 {
 	struct rbd_io *io = arg;

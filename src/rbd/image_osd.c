@@ -232,6 +232,21 @@ void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
 	req->oid = oid;
 }
 
+/* Pool id -> name from the OSDMap we hold ("" when unknown). */
+void rbd_pool_name(struct cephc_cluster *c, int64_t id, char *buf, size_t cap)
+{
+	struct cephc_pool_info *pools;
+	size_t n;
+
+	buf[0] = '\0';
+	if (cephc_cluster_pool_list(c, &pools, &n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (pools[i].id == id)
+			snprintf(buf, cap, "%s", pools[i].name);
+	cephc_buffer_free(pools);
+}
+
 int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		 struct rbd_loc *l)
 {

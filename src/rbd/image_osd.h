@@ -80,6 +80,8 @@ int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
 		 struct cephc_osd_ops *ops);
 /* Delete oid; ENOENT counts as done. */
 int rbd_delete_object(const struct rbd_loc *l, const char *oid);
+/* Pool id -> name from the OSDMap we hold ("" when unknown). */
+void rbd_pool_name(struct cephc_cluster *c, int64_t id, char *buf, size_t cap);
 /* Resolve pool name (and keep a handle to the OSD client) for l. */
 int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		 struct rbd_loc *l);
