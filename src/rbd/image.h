@@ -122,12 +122,16 @@ int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
 			  uint64_t len, void *buf, cephc_rbd_callback_t done,
 			  void *arg);
 
-/* Drop the header's exclusive lock if we hold it (close does too). */
+/* The header's exclusive lock (image_lock.c).  Drop it if we hold it
+ * (close does too). */
 void rbd_image_release_lock(struct cephc_rbd_image *img);
-/* CALL lock.<method> on the image header (cls "lock"). */
-int rbd_lock_call(struct cephc_rbd_image *img, const char *method,
-		  const void *in, size_t len, bool writes, rbd_reply_fn fn,
-		  void *arg);
+/*
+ * Watch the header and take its exclusive lock, as a lock owner would
+ * (breaking a dead owner's lock); EBUSY when someone else holds it.
+ */
+int rbd_image_acquire_lock(struct cephc_rbd_image *img);
+/* How many watch the header besides our own watch. */
+int rbd_image_other_watchers(struct cephc_rbd_image *img, unsigned *others);
 /* The parent's snapshot named by spec (snapshot_get on its header, in the
  * parent's pool and namespace); clear *out with cephc_rbd_snap_info_clear. */
 int rbd_parent_snap_get(struct rbd_osd *osd,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What a clone's header says about its parent, resolved to names the way
- * `rbd info` / `rbd ls -l` show them, and the image lock holders.
+ * `rbd info` / `rbd ls -l` show them.
  *
  * Since Nautilus the parent spec (pool, namespace, image id, snap id) is
  * one header field for the image and all its snapshots; what differs per
@@ -13,7 +13,6 @@
 
 #include "cephc/errors.h"
 #include "core/alloc.h"
-#include "osdc/cls_lock.h"
 #include "rbd/image.h"
 
 static int parent_reply(void *arg, const uint8_t *p, size_t len)
@@ -163,37 +162,4 @@ int cephc_rbd_get_parent(cephc_rbd_image *img,
 	if (!img)
 		return CEPHC_EINVAL;
 	return cephc_rbd_get_parent_at(img, img->snap_id, out);
-}
-
-/* ---- lock holders -------------------------------------------------------- */
-
-static int lock_info_reply(void *arg, const uint8_t *p, size_t len)
-{
-	return cephc_cls_lock_decode_info(p, len, arg);
-}
-
-int cephc_rbd_list_lockers(cephc_rbd_image *img, int *count, bool *exclusive)
-{
-	struct cephc_cls_lock_info *info;
-	uint8_t b[64];
-	size_t len;
-	int ret;
-
-	if (!img || !count || !exclusive)
-		return CEPHC_EINVAL;
-	*count = 0;
-	*exclusive = false;
-	info = cephc_calloc(1, sizeof(*info));
-	if (!info)
-		return CEPHC_ENOMEM;
-	ret = cephc_cls_lock_encode_get_info("rbd_lock", b, sizeof(b), &len);
-	if (!ret)
-		ret = rbd_lock_call(img, "get_info", b, len, false,
-				    lock_info_reply, info);
-	if (!ret) {
-		*count = (int)info->num_lockers;
-		*exclusive = info->type == CEPHC_CLS_LOCK_EXCLUSIVE;
-	}
-	cephc_free(info);
-	return ret;
 }
