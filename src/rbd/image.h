@@ -143,7 +143,8 @@ int rbd_parent_spec_at(struct cephc_rbd_image *img, uint64_t snap_id,
 		       struct cephc_rbd_parent_spec *spec, bool *has,
 		       uint64_t *overlap);
 
-/* Every trash entry of l (all pages); trash_list reply decoder. */
+/* Every trash entry of l (all pages); trash_list reply decoder
+ * (image_trash.c). */
 int rbd_trash_list_all(const struct rbd_loc *l,
 		       struct cephc_rbd_trash_list *out);
 int rbd_reply_trash_list(void *arg, const uint8_t *p, size_t len);

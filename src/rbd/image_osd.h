@@ -21,6 +21,8 @@
 
 /* Largest cls reply we accept for one metadata call. */
 #define RBD_CALL_OUT_MAX (1u << 20)
+/* Page sizes of the listing calls (librbd asks for 1024 at a time). */
+#define RBD_LIST_PAGE 1024
 
 struct rbd_osd;
 
