@@ -485,6 +485,15 @@ int cephc_rbd_dec_snapshot_get(const void *buf, size_t len,
 	return 0;
 }
 
+int cephc_rbd_dec_get_protection_status(const void *buf, size_t len,
+					bool *is_protected)
+{
+	if (len < 1)
+		return CEPHC_EDECODE;
+	*is_protected = ((const uint8_t *)buf)[0] == 2;
+	return 0;
+}
+
 void cephc_rbd_parent_spec_clear(struct cephc_rbd_parent_spec *p)
 {
 	cephc_free(p->pool_namespace);

@@ -239,6 +239,12 @@ int cephc_rbd_dec_snapshot_get(const void *buf, size_t len,
 			       struct cephc_rbd_snap_info *out);
 void cephc_rbd_snap_info_clear(struct cephc_rbd_snap_info *s);
 /*
+ * get_protection_status: le64 snap_id -> u8 (0 unprotected, 1
+ * unprotecting, 2 protected); *is_protected only for 2.
+ */
+int cephc_rbd_dec_get_protection_status(const void *buf, size_t len,
+					bool *is_protected);
+/*
  * snapshot_add: string name, le64 snap_id, SnapshotNamespace (user
  * namespace: versioned(1,1) { le32 0 }).  Note the name comes first.  The
  * id must exceed the header's snap seq (else ESTALE); a taken name gives

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RBD image open and management (create, remove, list, resize, snapshot
- * list), following librbd's request sequences (image/OpenRequest,
- * image/CreateRequest, image/RemoveRequest, operation/ResizeRequest) over
- * the cls rbd codecs.
+ * RBD image open and close, following librbd's image/OpenRequest over the
+ * cls rbd codecs: resolve the name or id, read the header, check its
+ * features, open the parent chain of a clone, start the header watch.
+ * Close waits for the image's I/O, then drops lock, watch and parent.
+ * The management operations live in their own files above this one
+ * (image_create.c, image_resize.c, image_snap.c, image_trash.c,
+ * image_pool.c).
  */
 #include "rbd/image.h"
 
-#include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "cephc/errors.h"
 #include "core/alloc.h"
@@ -19,168 +20,11 @@
 #include "rbd/cls_rbd.h"
 
 #define SUBSYS "rbd"
-/* Concurrent deletes while removing an image. */
-#define RBD_REMOVE_WINDOW 64
 
-static __thread char last_err[256];
-
-/* Through a scratch buffer: an argument may be the current message. */
-void rbd_set_err(const char *fmt, ...)
-{
-	char tmp[sizeof(last_err)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	memcpy(last_err, tmp, sizeof(tmp));
-}
-
-const char *cephc_rbd_last_error(void)
-{
-	return last_err;
-}
-
-bool rbd_have_err(void)
-{
-	return last_err[0] != '\0';
-}
-
-int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
-		size_t in_len, bool writes)
-{
-	struct cephc_osd_op *op = cephc_osd_ops_add(ops);
-	struct iovec iov;
-	uint8_t *copy = NULL;
-	int ret;
-
-	if (!op)
-		return CEPHC_E2BIG;
-	if (in_len) {
-		/* The op references its input until completion: own a copy. */
-		copy = cephc_malloc(in_len);
-		if (!copy)
-			return CEPHC_ENOMEM;
-		memcpy(copy, in, in_len);
-	}
-	iov.iov_base = copy;
-	iov.iov_len = in_len;
-	ret = cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, method, &iov,
-				in_len ? 1 : 0, writes, RBD_CALL_OUT_MAX);
-	op->op_owned = copy;
-	if (ret && !copy)
-		return ret;
-	return ret;
-}
-
-void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
-		   const struct rbd_loc *l, const char *oid)
-{
-	cephc_osdc_req_init(req);
-	req->ops = ops;
-	req->pool = l->pool;
-	req->nspace = l->ns;
-	req->oid = oid;
-}
-
-int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
-		 struct rbd_loc *l)
-{
-	memset(l, 0, sizeof(*l));
-	if (ns && strlen(ns) > CEPHC_RBD_NAMESPACE_MAX)
-		return CEPHC_EINVAL;
-	l->ns = ns ? ns : "";
-	l->pool = cephc_cluster_pool_lookup(c, pool);
-	if (l->pool < 0) {
-		rbd_set_err("pool '%s' does not exist", pool);
-		return CEPHC_ENOENT;
-	}
-	return rbd_osd_get(c, &l->osd);
-}
-
-void rbd_loc_close(struct rbd_loc *l)
-{
-	rbd_osd_put(l->osd);
-	l->osd = NULL;
-}
-
-int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
-	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
-	     void *arg)
-{
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	int ret;
-
-	cephc_osd_ops_init(&ops);
-	ret = rbd_op_call(&ops, method, in, in_len, writes);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, l, oid);
-		ret = rbd_osd_exec(l->osd, &req);
-		log_debug(SUBSYS, "%s%s%s %s: %s (rval %d, %u bytes out)",
-			  l->ns, *l->ns ? "/" : "", oid, method,
-			  cephc_strerror(ret), ops.ops[0].op_rval,
-			  ops.ops[0].op_outdata_len);
-		if (!ret && fn)
-			ret = fn(arg, ops.ops[0].op_outdata,
-				 ops.ops[0].op_outdata_len);
-	}
-	cephc_osd_ops_release(&ops);
-	return ret;
-}
-
-int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
-		 struct cephc_osd_ops *ops)
-{
-	struct cephc_osdc_req req;
-	int ret;
-
-	rbd_req_setup(&req, ops, l, oid);
-	ret = rbd_osd_exec(l->osd, &req);
-	cephc_osd_ops_release(ops);
-	return ret;
-}
-
-int rbd_delete_object(const struct rbd_loc *l, const char *oid)
-{
-	struct cephc_osd_ops ops;
-	int ret;
-
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_delete(cephc_osd_ops_add(&ops));
-	if (ret) {
-		cephc_osd_ops_release(&ops);
-		return ret;
-	}
-	ret = rbd_exec_ops(l, oid, &ops);
-	return ret == CEPHC_ENOENT ? 0 : ret;
-}
-
-/* Requests and calls on the header (or other objects) of an image. */
-static void img_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
-			  const struct cephc_rbd_image *img)
-{
-	struct rbd_loc l = rbd_image_loc(img);
-
-	rbd_req_setup(req, ops, &l, img->header_oid);
-}
-
-int rbd_image_call(const struct cephc_rbd_image *img, const char *oid,
-		   const char *method, const void *in, size_t in_len,
-		   bool writes, rbd_reply_fn fn, void *arg)
-{
-	struct rbd_loc l = rbd_image_loc(img);
-
-	return rbd_call(&l, oid, method, in, in_len, writes, fn, arg);
-}
-
-/* get_protection_status: u8 (0 unprotected, 1 unprotecting, 2 protected) */
+/* get_protection_status of the snapshot opened */
 static int protection_reply(void *arg, const uint8_t *p, size_t len)
 {
-	if (len < 1)
-		return CEPHC_EDECODE;
-	*(bool *)arg = p[0] == 2;
-	return 0;
+	return cephc_rbd_dec_get_protection_status(p, len, arg);
 }
 
 static int get_id_reply(void *arg, const uint8_t *p, size_t len)
@@ -245,7 +89,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 	ADD(PARENT_OVERLAP, "parent_overlap_get",
 	    cephc_rbd_enc_snap_id(&e, CEPHC_RBD_NOSNAP));
 	if (!ret) {
-		img_req_setup(&req, &ops, img);
+		rbd_image_req_setup(&req, &ops, img);
 		ret = rbd_osd_exec(img->osd, &req);
 	}
 	if (!ret)
@@ -264,7 +108,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 	if (m->features & CEPHC_RBD_FEATURE_OPERATIONS)
 		ADD(OP_FEATURES, "op_features_get", 0);
 	if (!ret && n) {
-		img_req_setup(&req, &ops, img);
+		rbd_image_req_setup(&req, &ops, img);
 		ret = rbd_osd_exec(img->osd, &req);
 		if (!ret)
 			ret = apply_ops(m, &ops, kinds, ro);
@@ -279,7 +123,7 @@ static int load_header(struct cephc_rbd_image *img, bool ro)
 			ADD(SNAPSHOT, "snapshot_get",
 			    cephc_rbd_enc_snap_id(&e, m->snap_ids[i]));
 		if (!ret) {
-			img_req_setup(&req, &ops, img);
+			rbd_image_req_setup(&req, &ops, img);
 			ret = rbd_osd_exec(img->osd, &req);
 		}
 		if (!ret)
@@ -369,6 +213,52 @@ static int resolve_image(struct cephc_rbd_image *img, const char *name,
 	return ret;
 }
 
+/* How deep the parent opens on this thread go (a loop guard). */
+static __thread unsigned parent_depth;
+
+/*
+ * Open img's parent read-only at the parent snapshot (recursively, for
+ * clones of clones) and note the overlap at img's snapshot; nothing when
+ * that snapshot has no parent (taken after a flatten).
+ */
+static int open_parent(struct cephc_rbd_image *img)
+{
+	struct cephc_rbd_parent_spec spec;
+	char pname[256];
+	uint64_t overlap;
+	bool has;
+	int ret;
+
+	ret = rbd_parent_spec_at(img, img->snap_id, &spec, &has, &overlap);
+	if (ret || !has || !overlap) {
+		/* no parent at this snapshot: nothing falls through */
+		cephc_rbd_parent_spec_clear(&spec);
+		return ret;
+	}
+	rbd_pool_name(img->c, spec.pool_id, pname, sizeof(pname));
+	if (!pname[0]) {
+		rbd_set_err("parent pool %lld does not exist",
+			    (long long)spec.pool_id);
+		ret = CEPHC_ENOENT;
+	} else if (parent_depth >= RBD_PARENT_DEPTH_MAX) {
+		rbd_set_err("clone chain deeper than %d images",
+			    RBD_PARENT_DEPTH_MAX);
+		ret = -ELOOP;
+	} else {
+		parent_depth++;
+		ret = rbd_image_open(img->c, pname, spec.pool_namespace, NULL,
+				     spec.image_id, NULL, spec.snap_id,
+				     CEPHC_RBD_OPEN_READ_ONLY, &img->parent);
+		parent_depth--;
+		if (ret && !rbd_have_err())
+			rbd_set_err("opening the parent image: %s",
+				    cephc_strerror(ret));
+	}
+	img->parent_overlap = ret ? 0 : overlap;
+	cephc_rbd_parent_spec_clear(&spec);
+	return ret;
+}
+
 int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		   const char *name, const char *id, const char *snap,
 		   uint64_t snap_id, unsigned flags,
@@ -378,7 +268,7 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	struct rbd_loc l;
 	int ret;
 
-	last_err[0] = '\0';
+	rbd_clear_err();
 	if (!c || !pool || (!name && !id) || !out ||
 	    (name && strlen(name) > CEPHC_RBD_NAME_MAX) ||
 	    (id && (!*id || strlen(id) > CEPHC_RBD_ID_MAX)))
@@ -419,7 +309,7 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 
 	ret = load_header(img, img->read_only);
 	if (ret) {
-		if (!last_err[0])
+		if (!rbd_have_err())
 			rbd_set_err("reading header %s: %s", img->header_oid,
 				    cephc_strerror(ret));
 		goto fail;
@@ -489,7 +379,7 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 	/* A clone reads what it lacks from its parent, and copies it up
 	 * before changing an object in part (image_io.c). */
 	if (img->meta.parent.pool_id >= 0 && !(flags & RBD_OPEN_ANY_FEATURES)) {
-		ret = rbd_image_open_parent(img);
+		ret = open_parent(img);
 		if (ret)
 			goto fail;
 	}
@@ -601,409 +491,4 @@ int cephc_rbd_stat(cephc_rbd_image *img, struct cephc_rbd_info *info)
 	info->access_sec = m->access_ts.sec;
 	info->modify_sec = m->modify_ts.sec;
 	return 0;
-}
-
-/* Fetched snapshot: snapshot_get + get_protection_status. */
-struct snap_fetch {
-	struct cephc_rbd_snap_info info;
-	bool prot;
-};
-
-static int snap_context_reply(void *arg, const uint8_t *p, size_t len)
-{
-	uint64_t **ids = ((void **)arg)[0];
-	uint32_t *n = ((void **)arg)[1];
-	uint64_t seq;
-
-	return cephc_rbd_dec_get_snapcontext(p, len, &seq, ids, n);
-}
-
-/* Read the header's snapshots now (not as of open), newest first. */
-static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
-		       uint32_t *count)
-{
-	uint64_t *ids = NULL;
-	uint32_t n = 0;
-	void *args[2] = {&ids, &n};
-	struct snap_fetch *f = NULL;
-	int ret;
-
-	ret = rbd_image_call(img, img->header_oid, "get_snapcontext", NULL, 0,
-			     false, snap_context_reply, args);
-	if (!ret && n) {
-		f = cephc_calloc(n, sizeof(*f));
-		if (!f)
-			ret = CEPHC_ENOMEM;
-	}
-	/* Two ops per snapshot, up to a request's worth at a time. */
-	for (uint32_t i = 0; !ret && i < n; i += CEPHC_OSD_MAX_OPS / 2) {
-		uint32_t k = n - i < CEPHC_OSD_MAX_OPS / 2
-				 ? n - i
-				 : CEPHC_OSD_MAX_OPS / 2;
-		struct cephc_osd_ops ops;
-		struct cephc_osdc_req req;
-
-		cephc_osd_ops_init(&ops);
-		for (uint32_t j = 0; !ret && j < k; j++) {
-			uint8_t b[8];
-			struct cephc_enc e;
-
-			enc_init(&e, b, sizeof(b));
-			ret = cephc_rbd_enc_snap_id(&e, ids[i + j]);
-			if (!ret)
-				ret = rbd_op_call(&ops, "snapshot_get", b,
-						  sizeof(b), false);
-			if (!ret)
-				ret = rbd_op_call(&ops, "get_protection_status",
-						  b, sizeof(b), false);
-		}
-		if (!ret) {
-			img_req_setup(&req, &ops, img);
-			ret = rbd_osd_exec(img->osd, &req);
-		}
-		for (uint32_t j = 0; !ret && j < k; j++) {
-			struct cephc_osd_op *g = &ops.ops[2 * j];
-			struct cephc_osd_op *pr = &ops.ops[2 * j + 1];
-
-			ret = cephc_rbd_dec_snapshot_get(
-			    g->op_outdata, g->op_outdata_len, &f[i + j].info);
-			if (!ret)
-				ret = protection_reply(&f[i + j].prot,
-						       pr->op_outdata,
-						       pr->op_outdata_len);
-		}
-		cephc_osd_ops_release(&ops);
-	}
-	cephc_free(ids);
-	if (ret) {
-		for (uint32_t i = 0; f && i < n; i++)
-			cephc_rbd_snap_info_clear(&f[i].info);
-		cephc_free(f);
-		return ret;
-	}
-	*out = f;
-	*count = n;
-	return 0;
-}
-
-int cephc_rbd_snap_list(cephc_rbd_image *img,
-			struct cephc_rbd_snap_entry **snaps, uint32_t *count)
-{
-	struct cephc_rbd_snap_entry *v;
-	struct snap_fetch *f = NULL;
-	size_t total, names = 0;
-	uint32_t n = 0;
-	char *p;
-	int ret;
-
-	if (!img || !snaps || !count)
-		return CEPHC_EINVAL;
-	ret = fetch_snaps(img, &f, &n);
-	if (ret)
-		return ret;
-	for (uint32_t i = 0; i < n; i++)
-		names += strlen(f[i].info.name ? f[i].info.name : "") + 1;
-	total = (size_t)n * sizeof(*v) + names + 1;
-	v = cephc_malloc(total);
-	if (v) {
-		p = (char *)(v + n);
-		/* The snap context is newest first; rbd lists oldest first. */
-		for (uint32_t i = 0; i < n; i++) {
-			const struct cephc_rbd_snap_info *s =
-			    &f[n - 1 - i].info;
-			size_t l = strlen(s->name ? s->name : "");
-
-			v[i].id = s->id;
-			v[i].size = s->image_size;
-			v[i].ns_type = s->ns_type;
-			v[i].timestamp_sec = s->timestamp.sec;
-			v[i].timestamp_nsec = s->timestamp.nsec;
-			v[i].is_protected = f[n - 1 - i].prot;
-			memcpy(p, s->name ? s->name : "", l + 1);
-			v[i].name = p;
-			p += l + 1;
-		}
-		*snaps = v;
-		*count = n;
-	}
-	for (uint32_t i = 0; i < n; i++)
-		cephc_rbd_snap_info_clear(&f[i].info);
-	cephc_free(f);
-	return v ? 0 : CEPHC_ENOMEM;
-}
-
-/* ---- resize ----------------------------------------------------------- */
-
-int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
-{
-	uint8_t buf[16];
-	struct cephc_enc e;
-	uint64_t old;
-	int ret;
-
-	if (!img)
-		return CEPHC_EINVAL;
-	if (img->read_only)
-		return CEPHC_EROFS;
-	pthread_mutex_lock(&img->lock);
-	old = img->size;
-	pthread_mutex_unlock(&img->lock);
-	if (size < old) {
-		/* librbd: shrink the visible size last, after the trim, so
-		 * a failed trim leaves the image whole. */
-		ret = rbd_image_trim(img, size, old);
-		if (ret)
-			return ret;
-	}
-	enc_init(&e, buf, sizeof(buf));
-	ret = cephc_rbd_enc_set_size(&e, size);
-	if (!ret)
-		ret = rbd_image_call(img, img->header_oid, "set_size", buf,
-				     (size_t)(e.p - e.start), true, NULL, NULL);
-	if (ret)
-		return ret;
-	pthread_mutex_lock(&img->lock);
-	img->size = size;
-	img->meta.size = size;
-	pthread_mutex_unlock(&img->lock);
-	/* set_size shrank a clone's overlap with the image */
-	if (img->parent && img->parent_overlap > size)
-		img->parent_overlap = size;
-	/* Other clients with the image open learn the new size (librbd
-	 * does the same after a resize); our own watch re-reads too. */
-	ret = rbd_image_notify_header_update(img);
-	if (ret)
-		log_debug(SUBSYS, "%s: header update notify: %s",
-			  img->header_oid, cephc_strerror(ret));
-	return 0;
-}
-
-/* ---- create ----------------------------------------------------------- */
-
-int cephc_rbd_create_ns(cephc_cluster *c, const char *pool, const char *nspace,
-			const char *name, const struct cephc_rbd_create_opts *o)
-{
-	uint64_t features, osize, su, sc;
-	int64_t dpid = CEPHC_RBD_POOL_NONE;
-	char id[CEPHC_RBD_GEN_ID_LEN_MAX + 1];
-	char oid[RBD_OID_MAX + CEPHC_RBD_NAME_MAX];
-	char prefix[CEPHC_RBD_OBJECT_PREFIX_MAX];
-	uint8_t buf[CEPHC_RBD_ENC_MAX + CEPHC_RBD_OBJECT_PREFIX_MAX];
-	struct cephc_osd_ops ops;
-	struct rbd_loc l;
-	struct cephc_enc e;
-	uint32_t rnd = 0;
-	int order, ret;
-
-	last_err[0] = '\0';
-	if (!c || !pool || !name || !o || !*name ||
-	    strlen(name) > CEPHC_RBD_NAME_MAX)
-		return CEPHC_EINVAL;
-	order = o->order ? o->order : 22;
-	if (order < CEPHC_RBD_MIN_ORDER || order > CEPHC_RBD_MAX_ORDER) {
-		rbd_set_err("order must be in the range [%d, %d]",
-			    CEPHC_RBD_MIN_ORDER, CEPHC_RBD_MAX_ORDER);
-		return CEPHC_EDOM;
-	}
-	osize = UINT64_C(1) << order;
-	su = o->stripe_unit ? o->stripe_unit : osize;
-	sc = o->stripe_count ? o->stripe_count : 1;
-	features = o->features ? o->features : CEPHC_RBD_FEATURE_LAYERING;
-	if (features & ~(uint64_t)(CEPHC_RBD_FEATURE_LAYERING |
-				   CEPHC_RBD_FEATURE_STRIPINGV2 |
-				   CEPHC_RBD_FEATURE_DATA_POOL)) {
-		rbd_set_err("cephc creates images with layering, striping and "
-			    "data-pool only");
-		return CEPHC_EOPNOTSUPP;
-	}
-	if (su > osize || osize % su || (su & (su - 1)) || sc < 1) {
-		rbd_set_err(
-		    "stripe unit must be a power of two dividing the object"
-		    " size");
-		return CEPHC_EINVAL;
-	}
-	/* librbd: default striping needs (and keeps) no STRIPINGV2 bit. */
-	if (su == osize && sc == 1)
-		features &= ~CEPHC_RBD_FEATURE_STRIPINGV2;
-	else
-		features |= CEPHC_RBD_FEATURE_STRIPINGV2;
-	if (cephc_cluster_pool_lookup(c, pool) < 0) {
-		rbd_set_err("pool '%s' does not exist", pool);
-		return CEPHC_ENOENT;
-	}
-	if (o->data_pool && *o->data_pool && strcmp(o->data_pool, pool)) {
-		dpid = cephc_cluster_pool_lookup(c, o->data_pool);
-		if (dpid < 0) {
-			rbd_set_err("data pool '%s' does not exist",
-				    o->data_pool);
-			return CEPHC_ENOENT;
-		}
-		features |= CEPHC_RBD_FEATURE_DATA_POOL;
-	} else {
-		features &= ~CEPHC_RBD_FEATURE_DATA_POOL;
-	}
-	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-		rnd = (uint32_t)rand();
-	ret = cephc_rbd_generate_image_id(cephc_cluster_instance_id(c), rnd, id,
-					  sizeof(id));
-	if (ret)
-		return ret;
-	if (dpid >= 0)
-		snprintf(prefix, sizeof(prefix), "rbd_data.%lld.%s",
-			 (long long)cephc_cluster_pool_lookup(c, pool), id);
-	else
-		snprintf(prefix, sizeof(prefix), "rbd_data.%s", id);
-
-	ret = rbd_loc_open(c, pool, nspace, &l);
-	if (ret)
-		return ret;
-
-	/*
-	 * 1. directory entry (EEXIST when the name is taken).  In a
-	 * namespace librbd first asserts, in the same request, that the
-	 * namespace's directory is READY (ENOENT: no such namespace).
-	 */
-	cephc_osd_ops_init(&ops);
-	ret = 0;
-	if (*l.ns) {
-		enc_init(&e, buf, sizeof(buf));
-		ret = cephc_rbd_enc_dir_state(&e, CEPHC_RBD_DIR_STATE_READY);
-		if (!ret)
-			ret = rbd_op_call(&ops, "dir_state_assert", buf,
-					  enc_len(&e), true);
-	}
-	enc_init(&e, buf, sizeof(buf));
-	if (!ret)
-		ret = cephc_rbd_enc_dir_add_image(&e, name, id);
-	if (!ret)
-		ret =
-		    rbd_op_call(&ops, "dir_add_image", buf, enc_len(&e), true);
-	if (!ret)
-		ret = rbd_exec_ops(&l, CEPHC_RBD_DIRECTORY, &ops);
-	else
-		cephc_osd_ops_release(&ops);
-	if (ret) {
-		if (ret == CEPHC_EEXIST)
-			rbd_set_err("rbd image %s already exists", name);
-		else if (ret == CEPHC_ENOENT && *l.ns)
-			rbd_set_err("namespace '%s' does not exist", l.ns);
-		goto out;
-	}
-
-	/* 2. rbd_id.<name>: exclusive create + set_id in one request */
-	cephc_rbd_id_object_name(name, oid, sizeof(oid));
-	cephc_osd_ops_init(&ops);
-	enc_init(&e, buf, sizeof(buf));
-	ret = cephc_osd_op_create(cephc_osd_ops_add(&ops), true);
-	if (!ret)
-		ret = cephc_rbd_enc_set_id(&e, id);
-	if (!ret)
-		ret = rbd_op_call(&ops, "set_id", buf, (size_t)(e.p - e.start),
-				  true);
-	if (!ret)
-		ret = rbd_exec_ops(&l, oid, &ops);
-	else
-		cephc_osd_ops_release(&ops);
-	if (ret)
-		goto undo_dir;
-
-	/* 3. rbd_header.<id>: exclusive create + create + striping */
-	cephc_rbd_header_object_name(id, oid, sizeof(oid));
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_create(cephc_osd_ops_add(&ops), true);
-	enc_init(&e, buf, sizeof(buf));
-	if (!ret)
-		ret = cephc_rbd_enc_create(&e, o->size, (uint8_t)order,
-					   features, prefix, dpid);
-	if (!ret)
-		ret = rbd_op_call(&ops, "create", buf, (size_t)(e.p - e.start),
-				  true);
-	if (!ret)
-		ret = rbd_exec_ops(&l, oid, &ops);
-	else
-		cephc_osd_ops_release(&ops);
-	if (ret)
-		goto undo_id;
-	/*
-	 * 4. striping: its own request, because cls reads the features
-	 * from omap, where a write in the same transaction is not yet
-	 * visible (16.2.15 answers ENOEXEC).
-	 */
-	if (features & CEPHC_RBD_FEATURE_STRIPINGV2) {
-		enc_init(&e, buf, sizeof(buf));
-		ret = cephc_rbd_enc_set_stripe_unit_count(&e, su, sc);
-		if (!ret)
-			ret =
-			    rbd_call(&l, oid, "set_stripe_unit_count", buf,
-				     (size_t)(e.p - e.start), true, NULL, NULL);
-		if (ret)
-			goto undo_header;
-	}
-	goto out;
-
-undo_header:
-	rbd_delete_object(&l, oid);
-undo_id:
-	cephc_rbd_id_object_name(name, oid, sizeof(oid));
-	rbd_delete_object(&l, oid);
-undo_dir:
-	enc_init(&e, buf, sizeof(buf));
-	if (!cephc_rbd_enc_dir_remove_image(&e, name, id))
-		rbd_call(&l, CEPHC_RBD_DIRECTORY, "dir_remove_image", buf,
-			 (size_t)(e.p - e.start), true, NULL, NULL);
-out:
-	if (ret && !last_err[0])
-		rbd_set_err("creating image %s: %s", name, cephc_strerror(ret));
-	rbd_loc_close(&l);
-	return ret;
-}
-
-int cephc_rbd_create(cephc_cluster *c, const char *pool, const char *name,
-		     const struct cephc_rbd_create_opts *o)
-{
-	return cephc_rbd_create_ns(c, pool, NULL, name, o);
-}
-
-/* ---- data removal ----------------------------------------------------- */
-
-/* Delete data objects [0, count) of the image, a window at a time. */
-int rbd_image_delete_data(struct cephc_rbd_image *img, uint64_t count)
-{
-	struct {
-		struct cephc_osdc_req req;
-		struct cephc_osd_ops ops;
-		char oid[RBD_OID_MAX];
-	} * slots;
-	struct cephc_osdc_req *reqs[RBD_REMOVE_WINDOW];
-	struct rbd_loc dl = {img->osd, img->data_pool, img->nspace};
-	int ret = 0;
-
-	slots = cephc_calloc(RBD_REMOVE_WINDOW, sizeof(*slots));
-	if (!slots)
-		return CEPHC_ENOMEM;
-	for (uint64_t base = 0; base < count && !ret;
-	     base += RBD_REMOVE_WINDOW) {
-		unsigned n = 0;
-
-		for (; n < RBD_REMOVE_WINDOW && base + n < count; n++) {
-			cephc_rbd_data_object_name(img->meta.object_prefix,
-						   base + n, slots[n].oid,
-						   sizeof(slots[n].oid));
-			cephc_osd_ops_init(&slots[n].ops);
-			cephc_osd_op_delete(cephc_osd_ops_add(&slots[n].ops));
-			rbd_req_setup(&slots[n].req, &slots[n].ops, &dl,
-				      slots[n].oid);
-			/* Deletes carry the snap context like librbd's. */
-			slots[n].req.snap_seq = img->meta.snap_seq;
-			reqs[n] = &slots[n].req;
-		}
-		ret = rbd_osd_exec_many(img->osd, reqs, n);
-		for (unsigned i = 0; i < n && !ret; i++)
-			if (reqs[i]->result && reqs[i]->result != CEPHC_ENOENT)
-				ret = reqs[i]->result;
-		for (unsigned i = 0; i < n; i++)
-			cephc_osd_ops_release(&slots[i].ops);
-	}
-	cephc_free(slots);
-	return ret;
 }

@@ -17,8 +17,6 @@
 
 /* Longest data object name: prefix + '.' + 16 hex digits. */
 #define RBD_OID_MAX (CEPHC_RBD_OBJECT_PREFIX_MAX + 24)
-/* Largest cls reply we accept for one metadata call. */
-#define RBD_CALL_OUT_MAX (1u << 20)
 
 struct rbd_flush;
 struct snaps_grave;
@@ -72,19 +70,6 @@ struct cephc_rbd_image {
 	pthread_cond_t idle;
 };
 
-/*
- * Where metadata requests go: a pool and a namespace in it ("" the
- * default).  Every rbd object of an image in a namespace (directory, id,
- * header, object map, data) lives in that namespace, as with librbd's
- * ioctx namespace; only the namespace registry (rbd_namespace) is in the
- * default one.
- */
-struct rbd_loc {
-	struct rbd_osd *osd;
-	int64_t pool;
-	const char *ns;
-};
-
 static inline struct rbd_loc rbd_image_loc(const struct cephc_rbd_image *img)
 {
 	struct rbd_loc l = {img->osd, img->pool, img->nspace};
@@ -92,31 +77,26 @@ static inline struct rbd_loc rbd_image_loc(const struct cephc_rbd_image *img)
 	return l;
 }
 
-/* A request on one object of l (the caller adds ops). */
-void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
-		   const struct rbd_loc *l, const char *oid);
-/* Run one CALL on oid and hand its out-data to fn (if not NULL). */
-typedef int (*rbd_reply_fn)(void *arg, const uint8_t *p, size_t len);
-int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
-	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
-	     void *arg);
-/* rbd_call() in the image's pool and namespace. */
-int rbd_image_call(const struct cephc_rbd_image *img, const char *oid,
-		   const char *method, const void *in, size_t in_len,
-		   bool writes, rbd_reply_fn fn, void *arg);
-/* Run ops (then released) on oid; returns the request's result. */
-int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
-		 struct cephc_osd_ops *ops);
-/* Delete oid; ENOENT counts as done. */
-int rbd_delete_object(const struct rbd_loc *l, const char *oid);
-/* Resolve pool name (and keep a handle to the OSD client) for l. */
-int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
-		 struct rbd_loc *l);
-void rbd_loc_close(struct rbd_loc *l);
+/* A request on the image's header (the caller adds ops). */
+static inline void rbd_image_req_setup(struct cephc_osdc_req *req,
+				       struct cephc_osd_ops *ops,
+				       const struct cephc_rbd_image *img)
+{
+	struct rbd_loc l = rbd_image_loc(img);
 
-/* The text cephc_rbd_last_error() returns on this thread. */
-void rbd_set_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool rbd_have_err(void);
+	rbd_req_setup(req, ops, &l, img->header_oid);
+}
+
+/* rbd_call() in the image's pool and namespace. */
+static inline int rbd_image_call(const struct cephc_rbd_image *img,
+				 const char *oid, const char *method,
+				 const void *in, size_t in_len, bool writes,
+				 rbd_reply_fn fn, void *arg)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+
+	return rbd_call(&l, oid, method, in, in_len, writes, fn, arg);
+}
 
 /*
  * Open by name, or by id when id is not NULL (name then comes from the
@@ -133,29 +113,25 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 		   uint64_t snap_id, unsigned flags,
 		   struct cephc_rbd_image **out);
 /*
- * Open img's parent read-only at the parent snapshot (recursively, for
- * clones of clones) and note the overlap at img's snapshot; nothing when
- * that snapshot has no parent (taken after a flatten).  image_parent.c.
- */
-int rbd_image_open_parent(struct cephc_rbd_image *img);
-/*
  * A read of image bytes [off, off + len) that found no child object: the
  * part below the parent overlap is read from the parent into buf (the
  * rest must already be zeros).  0: done(comp, arg) will run once, on the
- * loop thread; 1: nothing to read there; < 0: error.
+ * loop thread; 1: nothing to read there; < 0: error.  image_io.c.
  */
 int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
 			  uint64_t len, void *buf, cephc_rbd_callback_t done,
 			  void *arg);
-/* Data objects [0, count) of the head deleted, a window at a time. */
-int rbd_image_delete_data(struct cephc_rbd_image *img, uint64_t count);
 
-/* Drop the header's exclusive lock if we hold it (close does too). */
+/* The header's exclusive lock (image_lock.c).  Drop it if we hold it
+ * (close does too). */
 void rbd_image_release_lock(struct cephc_rbd_image *img);
-/* CALL lock.<method> on the image header (cls "lock"). */
-int rbd_lock_call(struct cephc_rbd_image *img, const char *method,
-		  const void *in, size_t len, bool writes, rbd_reply_fn fn,
-		  void *arg);
+/*
+ * Watch the header and take its exclusive lock, as a lock owner would
+ * (breaking a dead owner's lock); EBUSY when someone else holds it.
+ */
+int rbd_image_acquire_lock(struct cephc_rbd_image *img);
+/* How many watch the header besides our own watch. */
+int rbd_image_other_watchers(struct cephc_rbd_image *img, unsigned *others);
 /* The parent's snapshot named by spec (snapshot_get on its header, in the
  * parent's pool and namespace); clear *out with cephc_rbd_snap_info_clear. */
 int rbd_parent_snap_get(struct rbd_osd *osd,
@@ -167,14 +143,12 @@ int rbd_parent_spec_at(struct cephc_rbd_image *img, uint64_t snap_id,
 		       struct cephc_rbd_parent_spec *spec, bool *has,
 		       uint64_t *overlap);
 
-/* Every trash entry of l (all pages); trash_list reply decoder. */
+/* Every trash entry of l (all pages); trash_list reply decoder
+ * (image_trash.c). */
 int rbd_trash_list_all(const struct rbd_loc *l,
 		       struct cephc_rbd_trash_list *out);
 int rbd_reply_trash_list(void *arg, const uint8_t *p, size_t len);
 
-/* Add a cls CALL op: out-data to scratch, at most RBD_CALL_OUT_MAX. */
-int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
-		size_t in_len, bool writes);
 /* Header watch of read-write opens (image_watch.c). */
 int rbd_image_watch_start(struct cephc_rbd_image *img);
 void rbd_image_watch_stop(struct cephc_rbd_image *img);

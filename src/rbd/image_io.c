@@ -67,11 +67,38 @@ struct cephc_rbd_completion {
 
 struct rbd_io;
 
-enum rbd_sub_phase {
-	SUB_WORK,         /* the change (guarded when it may copy up) */
-	SUB_COPYUP,       /* copyup + the change */
-	SUB_COPYUP_ALONE, /* copyup only, empty snap context (snapshots) */
-	SUB_PLAIN,        /* the change, unguarded: nothing to copy up */
+/*
+ * Where one object request (a sub) is, krbd style: obj_advance() is the
+ * one place that moves a sub from state to state.  Each state but START
+ * is entered with something in flight, and its result comes back to
+ * obj_advance() (OSD reply, parent read, copy-up read).
+ *
+ *   read:   START -> OBJECT --(ENOENT, clone, below the overlap)-->
+ *                    READ_PARENT -> done
+ *
+ *   write, discard, write-zeroes:
+ *           START -> OBJECT -----------------------------------> done
+ *                      |  (ENOENT under the assert_exists guard)
+ *                      v
+ *                  COPYUP_READ --(parent bytes all zeros)--> OBJECT
+ *                      |        \
+ *                      |         (image has snapshots)
+ *                      v           v
+ *                   COPYUP     COPYUP_ALONE --> OBJECT (unguarded)
+ *                      |
+ *                      v
+ *                     done
+ *
+ * Only the first OBJECT request carries the guard (sub_reset() drops it),
+ * so ENOENT leads to COPYUP_READ at most once.
+ */
+enum rbd_obj_state {
+	OBJ_START,        /* built, nothing sent */
+	OBJ_OBJECT,       /* the read or the change (maybe guarded) */
+	OBJ_READ_PARENT,  /* read: a missing object's bytes from the parent */
+	OBJ_COPYUP_READ,  /* the parent's bytes of the whole object */
+	OBJ_COPYUP,       /* copyup + the change, in one request */
+	OBJ_COPYUP_ALONE, /* copyup only, empty snap context (snapshots) */
 };
 
 /* One OSD request of an I/O. */
@@ -80,7 +107,7 @@ struct rbd_sub {
 	struct cephc_osd_ops ops;
 	struct rbd_io *io;
 	struct cephc_stripe_chunk c;
-	enum rbd_sub_phase phase;
+	enum rbd_obj_state state;
 	bool guarded;   /* ops[0] is assert_exists */
 	bool in_parent; /* the object starts inside the parent overlap */
 	uint8_t *cbuf;  /* copyup: the object's parent bytes */
@@ -271,16 +298,42 @@ static void zero_tail(struct rbd_sub *s, uint64_t from)
 		memset((uint8_t *)s->iov.iov_base + from, 0, s->len - from);
 }
 
-/* A clone's missing object was read from the parent (image_parent.c). */
+/*
+ * Clone reads: the part of a missing child object that the parent covers
+ * is read through the parent image's own engine (as krbd's
+ * rbd_obj_read_from_parent submits an image request on the parent).  The
+ * one place where the engine calls itself on another handle.
+ */
+int rbd_image_read_parent(struct cephc_rbd_image *img, uint64_t off,
+			  uint64_t len, void *buf, cephc_rbd_callback_t done,
+			  void *arg)
+{
+	uint64_t overlap = img->parent_overlap, n;
+	cephc_rbd_completion *comp;
+	int ret;
+
+	if (!img->parent || off >= overlap || off >= img->parent->size)
+		return 1;
+	/* only the overlap is the parent's; past it the child reads zeros */
+	n = overlap - off < len ? overlap - off : len;
+	ret = cephc_rbd_aio_create_completion(arg, done, &comp);
+	if (ret)
+		return ret;
+	ret = cephc_rbd_aio_read(img->parent, off, (size_t)n, buf, comp);
+	if (ret)
+		cephc_rbd_aio_release(comp);
+	return ret;
+}
+
+static void obj_handle(struct rbd_sub *s, int result);
+
+/* A clone's missing object was read from the parent. */
 static void parent_read_done(cephc_rbd_completion *c, void *arg)
 {
-	struct rbd_io *io = arg;
 	int err = cephc_rbd_aio_get_return_value(c);
 
 	cephc_rbd_aio_release(c);
-	if (err && !io->result)
-		io->result = err;
-	io_put(io);
+	obj_handle(arg, err);
 }
 
 static int zero_op(struct rbd_sub *s, struct cephc_osd_op *op, uint64_t off,
@@ -394,14 +447,12 @@ static int add_work_ops(struct rbd_io *io, struct rbd_sub *s)
 	}
 }
 
-/* The first request of a sub. */
-static int build_sub(struct rbd_io *io, struct rbd_sub *s,
-		     const struct cephc_stripe_chunk *c)
+/* The first request of a sub (s->io and s->c set). */
+static int build_sub(struct rbd_io *io, struct rbd_sub *s)
 {
 	struct cephc_rbd_image *img = io->img;
+	const struct cephc_stripe_chunk *c = &s->c;
 
-	s->io = io;
-	s->c = *c;
 	cephc_rbd_data_object_name(img->meta.object_prefix, c->objno, s->oid,
 				   sizeof(s->oid));
 	cephc_osd_ops_init(&s->ops);
@@ -434,61 +485,45 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s,
 	return add_work_ops(io, s);
 }
 
-static void sub_send(struct rbd_io *io, struct rbd_sub *s)
+static int sub_send(struct rbd_io *io, struct rbd_sub *s)
 {
-	int ret = cephc_osdc_submit(rbd_osd_osdc(io->img->osd), &s->req);
-
-	if (ret) {
-		if (!io->result)
-			io->result = ret;
-		io_put(io);
-	}
+	return cephc_osdc_submit(rbd_osd_osdc(io->img->osd), &s->req);
 }
 
-/* The parent's bytes are in: copy them up with (or before) the change. */
-static void copyup_send(struct rbd_io *io, struct rbd_sub *s)
+/* The parent's bytes are in: the next request copies them up with (or
+ * before) the change, or does the change alone when they are all zeros. */
+static int copyup_build(struct rbd_io *io, struct rbd_sub *s)
 {
 	struct cephc_rbd_image *img = io->img;
-	struct iovec in = {s->cbuf, 0};
+	struct iovec in = {s->cbuf, (size_t)img->layout.object_size};
 	struct cephc_osd_op *op;
-	int ret = s->cerr;
+	int ret;
 
 	/* trailing zeros need not be written: holes read as zeros */
-	if (!ret)
-		in.iov_len = (size_t)img->layout.object_size;
 	while (in.iov_len && !s->cbuf[in.iov_len - 1])
 		in.iov_len--;
 	sub_reset(io, s);
-	if (!ret && !in.iov_len) {
+	if (!in.iov_len) {
 		/* the parent holds only zeros here: no copyup needed, and a
 		 * change of a missing object reads the same as the parent */
-		s->phase = SUB_PLAIN;
-		ret = add_work_ops(io, s);
-	} else if (!ret) {
-		op = cephc_osd_ops_add(&s->ops);
-		ret = op ? cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, "copyup",
-					     &in, 1, true, 0)
-			 : CEPHC_E2BIG;
-		if (img->wnum_snaps) {
-			/* alone, with an empty snap context: the snapshots
-			 * taken since the clone see the parent's bytes */
-			s->phase = SUB_COPYUP_ALONE;
-			s->req.snap_seq = 0;
-			s->req.snaps = NULL;
-			s->req.num_snaps = 0;
-		} else {
-			s->phase = SUB_COPYUP;
-			if (!ret)
-				ret = add_work_ops(io, s);
-		}
+		s->state = OBJ_OBJECT;
+		return add_work_ops(io, s);
 	}
-	if (ret) {
-		if (!io->result)
-			io->result = ret;
-		io_put(io);
-		return;
+	op = cephc_osd_ops_add(&s->ops);
+	ret = op ? cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, "copyup", &in, 1,
+				     true, 0)
+		 : CEPHC_E2BIG;
+	if (img->wnum_snaps) {
+		/* alone, with an empty snap context: the snapshots taken
+		 * since the clone see the parent's bytes */
+		s->state = OBJ_COPYUP_ALONE;
+		s->req.snap_seq = 0;
+		s->req.snaps = NULL;
+		s->req.num_snaps = 0;
+		return ret;
 	}
-	sub_send(io, s);
+	s->state = OBJ_COPYUP;
+	return ret ? ret : add_work_ops(io, s);
 }
 
 static void copyup_read_done(cephc_rbd_completion *c, void *arg)
@@ -500,11 +535,15 @@ static void copyup_read_done(cephc_rbd_completion *c, void *arg)
 	if (err && !s->cerr)
 		s->cerr = err;
 	if (--s->cpending == 0)
-		copyup_send(s->io, s);
+		obj_handle(s, s->cerr);
 }
 
-/* ENOENT under the guard: read what the parent has for the whole object. */
-static void copyup_start(struct rbd_io *io, struct rbd_sub *s)
+/*
+ * ENOENT under the guard: read what the parent has for the whole object.
+ * 0: the reads are out (obj_handle() gets their result once); else the
+ * error.
+ */
+static int copyup_read(struct rbd_io *io, struct rbd_sub *s)
 {
 	struct cephc_rbd_image *img = io->img;
 	const struct cephc_layout *l = &img->layout;
@@ -515,11 +554,8 @@ static void copyup_start(struct rbd_io *io, struct rbd_sub *s)
 	cephc_free(s->cbuf);
 	s->cbuf = cephc_calloc(1, (size_t)l->object_size);
 	s->cerr = 0;
-	if (!s->cbuf) {
-		s->cerr = CEPHC_ENOMEM;
-		copyup_send(io, s);
-		return;
-	}
+	if (!s->cbuf)
+		return CEPHC_ENOMEM;
 	/* held while the reads are issued; each block of the object is one
 	 * stripe unit of the image, stripe_count units apart */
 	s->cpending = 1;
@@ -540,67 +576,115 @@ static void copyup_start(struct rbd_io *io, struct rbd_sub *s)
 		}
 	}
 	if (--s->cpending == 0)
-		copyup_send(io, s);
+		obj_handle(s, s->cerr);
+	return 0;
+}
+
+/* A read's reply: zeros where the object has no bytes; a clone's missing
+ * object reads from the parent.  true: done, with *result. */
+static bool obj_read_reply(struct rbd_io *io, struct rbd_sub *s, int *result)
+{
+	int err = *result;
+
+	if (err == CEPHC_ENOENT) {
+		zero_tail(s, 0);
+		*result = 0;
+		/* a clone: the parent has these bytes, up to the overlap */
+		if (io->img->parent) {
+			s->state = OBJ_READ_PARENT;
+			err = rbd_image_read_parent(io->img, s->img_off, s->len,
+						    s->iov.iov_base,
+						    parent_read_done, s);
+			if (!err)
+				return false;
+			*result = err == 1 ? 0 : err;
+		}
+	} else if (!err) {
+		zero_tail(s, s->ops.ops[0].op_outdata_len);
+	}
+	return true;
+}
+
+/*
+ * Move s on by one step, given the result of the step in flight (0 for
+ * START).  Returns false when the next step is in flight (its result
+ * comes back here), true when the sub is done with *result.
+ */
+static bool obj_advance(struct rbd_sub *s, int *result)
+{
+	struct rbd_io *io = s->io;
+	bool write = io->kind != IO_READ;
+
+	switch (s->state) {
+	case OBJ_START:
+		s->state = OBJ_OBJECT;
+		*result = build_sub(io, s);
+		if (!*result)
+			*result = sub_send(io, s);
+		return *result != 0;
+	case OBJ_OBJECT:
+		if (!write)
+			return obj_read_reply(io, s, result);
+		if (*result == CEPHC_ENOENT && s->guarded) {
+			/* the object still lives in the parent */
+			s->state = OBJ_COPYUP_READ;
+			*result = copyup_read(io, s);
+			return *result != 0;
+		}
+		break;
+	case OBJ_READ_PARENT:
+		return true;
+	case OBJ_COPYUP_READ:
+		if (*result) /* the parent could not be read */
+			return true;
+		*result = copyup_build(io, s);
+		if (!*result)
+			*result = sub_send(io, s);
+		return *result != 0;
+	case OBJ_COPYUP_ALONE:
+		if (*result)
+			break;
+		/* the lone copyup is done: now the change, snap context and
+		 * all (no guard: the object exists) */
+		sub_reset(io, s);
+		s->state = OBJ_OBJECT;
+		*result = add_work_ops(io, s);
+		if (!*result)
+			*result = sub_send(io, s);
+		return *result != 0;
+	case OBJ_COPYUP:
+		break;
+	}
+	/* a change's reply: a discard or zeroing of no object is done */
+	if (*result == CEPHC_ENOENT &&
+	    (io->kind == IO_DISCARD || io->kind == IO_ZERO))
+		*result = 0;
+	return true;
+}
+
+/* A step of s finished with result: advance, and finish s when done. */
+static void obj_handle(struct rbd_sub *s, int result)
+{
+	struct rbd_io *io = s->io;
+
+	if (!obj_advance(s, &result))
+		return;
+	if (result && !io->result) {
+		log_debug(SUBSYS, "%s: %s", s->oid, cephc_strerror(result));
+		io->result = result;
+	}
+	io_put(io);
 }
 
 static void sub_done(struct cephc_osdc_req *req, int err)
 {
-	struct rbd_sub *s = (struct rbd_sub *)req;
-	struct rbd_io *io = s->io;
-
-	if (io->kind == IO_READ) {
-		if (err == CEPHC_ENOENT) {
-			zero_tail(s, 0);
-			err = 0;
-			/* a clone: the parent has these bytes, up to the
-			 * overlap; our reference passes to that read */
-			if (io->img->parent) {
-				err = rbd_image_read_parent(
-				    io->img, s->img_off, s->len,
-				    s->iov.iov_base, parent_read_done, io);
-				if (!err)
-					return;
-				if (err == 1)
-					err = 0;
-			}
-		} else if (!err) {
-			zero_tail(s, s->ops.ops[0].op_outdata_len);
-		}
-		goto out;
-	}
-	if (err == CEPHC_ENOENT && s->guarded && s->phase == SUB_WORK) {
-		/* the object still lives in the parent; our reference to
-		 * io passes to the copyup */
-		copyup_start(io, s);
-		return;
-	}
-	if (s->phase == SUB_COPYUP_ALONE && !err) {
-		/* the lone copyup is done: now the change, snap context and
-		 * all (no guard: the object exists) */
-		sub_reset(io, s);
-		s->phase = SUB_PLAIN;
-		err = add_work_ops(io, s);
-		if (!err) {
-			sub_send(io, s);
-			return;
-		}
-	}
-	if (err == CEPHC_ENOENT &&
-	    (io->kind == IO_DISCARD || io->kind == IO_ZERO))
-		err = 0;
-out:
-	if (err && !io->result) {
-		log_debug(SUBSYS, "%s: %s", s->oid, cephc_strerror(err));
-		io->result = err;
-	}
-	io_put(io);
+	obj_handle((struct rbd_sub *)req, err);
 }
 
 static void io_start(struct rbd_osd_work *w)
 {
 	struct rbd_io *io = (struct rbd_io *)w;
 	struct cephc_rbd_image *img = io->img;
-	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
 	struct rbd_plan a = {0};
 	uint64_t len = io->len;
 	int ret;
@@ -640,17 +724,13 @@ static void io_start(struct rbd_osd_work *w)
 	}
 	for (unsigned i = 0; !io->result && i < a.n; i++) {
 		struct rbd_sub *s = &io->subs[i];
-		ret = build_sub(io, s, &a.v[i]);
 
+		s->io = io;
+		s->c = a.v[i];
+		s->state = OBJ_START;
 		io->nsubs = i + 1;
-		if (!ret) {
-			io->pending++;
-			ret = cephc_osdc_submit(osdc, &s->req);
-			if (ret)
-				io->pending--;
-		}
-		if (ret)
-			io->result = ret;
+		io->pending++; /* the sub's, until it is done */
+		obj_handle(s, 0);
 	}
 	rbd_plan_free(&a);
 	io_put(io);

@@ -2,6 +2,8 @@
 #include "rbd/image_osd.h"
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cephc/errors.h"
@@ -9,6 +11,8 @@
 #include "core/log.h"
 #include "rbd/cls_rbd.h"
 #include "msgr/loop.h"
+
+#define SUBSYS "rbd"
 
 struct rbd_osd {
 	struct cephc_cluster *c;
@@ -157,4 +161,161 @@ void rbd_osd_submit_work(struct rbd_osd *o, struct rbd_osd_work *w)
 {
 	w->w.fn = work_trampoline;
 	cephc_loop_submit(cephc_client_loop(o->c), &w->w);
+}
+
+/* ---- calls on rbd objects ---------------------------------------------- */
+
+/* The text cephc_rbd_last_error() returns: per thread, like errno. */
+static __thread char last_err[256];
+
+/* Through a scratch buffer: an argument may be the current message. */
+void rbd_set_err(const char *fmt, ...)
+{
+	char tmp[sizeof(last_err)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	memcpy(last_err, tmp, sizeof(tmp));
+}
+
+const char *cephc_rbd_last_error(void)
+{
+	return last_err;
+}
+
+bool rbd_have_err(void)
+{
+	return last_err[0] != '\0';
+}
+
+void rbd_clear_err(void)
+{
+	last_err[0] = '\0';
+}
+
+int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
+		size_t in_len, bool writes)
+{
+	struct cephc_osd_op *op = cephc_osd_ops_add(ops);
+	struct iovec iov;
+	uint8_t *copy = NULL;
+	int ret;
+
+	if (!op)
+		return CEPHC_E2BIG;
+	if (in_len) {
+		/* The op references its input until completion: own a copy. */
+		copy = cephc_malloc(in_len);
+		if (!copy)
+			return CEPHC_ENOMEM;
+		memcpy(copy, in, in_len);
+	}
+	iov.iov_base = copy;
+	iov.iov_len = in_len;
+	ret = cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, method, &iov,
+				in_len ? 1 : 0, writes, RBD_CALL_OUT_MAX);
+	op->op_owned = copy;
+	if (ret && !copy)
+		return ret;
+	return ret;
+}
+
+void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
+		   const struct rbd_loc *l, const char *oid)
+{
+	cephc_osdc_req_init(req);
+	req->ops = ops;
+	req->pool = l->pool;
+	req->nspace = l->ns;
+	req->oid = oid;
+}
+
+/* Pool id -> name from the OSDMap we hold ("" when unknown). */
+void rbd_pool_name(struct cephc_cluster *c, int64_t id, char *buf, size_t cap)
+{
+	struct cephc_pool_info *pools;
+	size_t n;
+
+	buf[0] = '\0';
+	if (cephc_cluster_pool_list(c, &pools, &n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (pools[i].id == id)
+			snprintf(buf, cap, "%s", pools[i].name);
+	cephc_buffer_free(pools);
+}
+
+int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
+		 struct rbd_loc *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (ns && strlen(ns) > CEPHC_RBD_NAMESPACE_MAX)
+		return CEPHC_EINVAL;
+	l->ns = ns ? ns : "";
+	l->pool = cephc_cluster_pool_lookup(c, pool);
+	if (l->pool < 0) {
+		rbd_set_err("pool '%s' does not exist", pool);
+		return CEPHC_ENOENT;
+	}
+	return rbd_osd_get(c, &l->osd);
+}
+
+void rbd_loc_close(struct rbd_loc *l)
+{
+	rbd_osd_put(l->osd);
+	l->osd = NULL;
+}
+
+int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
+	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
+	     void *arg)
+{
+	struct cephc_osd_ops ops;
+	struct cephc_osdc_req req;
+	int ret;
+
+	cephc_osd_ops_init(&ops);
+	ret = rbd_op_call(&ops, method, in, in_len, writes);
+	if (!ret) {
+		rbd_req_setup(&req, &ops, l, oid);
+		ret = rbd_osd_exec(l->osd, &req);
+		log_debug(SUBSYS, "%s%s%s %s: %s (rval %d, %u bytes out)",
+			  l->ns, *l->ns ? "/" : "", oid, method,
+			  cephc_strerror(ret), ops.ops[0].op_rval,
+			  ops.ops[0].op_outdata_len);
+		if (!ret && fn)
+			ret = fn(arg, ops.ops[0].op_outdata,
+				 ops.ops[0].op_outdata_len);
+	}
+	cephc_osd_ops_release(&ops);
+	return ret;
+}
+
+int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
+		 struct cephc_osd_ops *ops)
+{
+	struct cephc_osdc_req req;
+	int ret;
+
+	rbd_req_setup(&req, ops, l, oid);
+	ret = rbd_osd_exec(l->osd, &req);
+	cephc_osd_ops_release(ops);
+	return ret;
+}
+
+int rbd_delete_object(const struct rbd_loc *l, const char *oid)
+{
+	struct cephc_osd_ops ops;
+	int ret;
+
+	cephc_osd_ops_init(&ops);
+	ret = cephc_osd_op_delete(cephc_osd_ops_add(&ops));
+	if (ret) {
+		cephc_osd_ops_release(&ops);
+		return ret;
+	}
+	ret = rbd_exec_ops(l, oid, &ops);
+	return ret == CEPHC_ENOENT ? 0 : ret;
 }

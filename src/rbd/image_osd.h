@@ -2,8 +2,10 @@
 /*
  * How RBD images reach the OSD client: the cluster handle's own OSD client
  * (cephc_client_osdc_get() in client.h: started by the first user, kept
- * until the handle is destroyed), plus a synchronous batch helper for
- * metadata requests.
+ * until the handle is destroyed), a synchronous batch helper for
+ * metadata requests, and the calls every rbd file builds on (cls CALLs,
+ * deletes, the per-thread error text).  The bottom of src/rbd after the
+ * codecs: it knows no image handle (docs/architecture.md, RBD layers).
  *
  * Threading: get/put/exec are for API threads (never the loop thread);
  * requests built here complete in driver context.
@@ -11,8 +13,16 @@
 #ifndef CEPHC_RBD_IMAGE_OSD_H
 #define CEPHC_RBD_IMAGE_OSD_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "client/client.h"
 #include "osdc/osd_client.h"
+
+/* Largest cls reply we accept for one metadata call. */
+#define RBD_CALL_OUT_MAX (1u << 20)
+/* Page sizes of the listing calls (librbd asks for 1024 at a time). */
+#define RBD_LIST_PAGE 1024
 
 struct rbd_osd;
 
@@ -43,5 +53,50 @@ struct rbd_osd_work {
 	void (*fn)(struct rbd_osd_work *w);
 };
 void rbd_osd_submit_work(struct rbd_osd *o, struct rbd_osd_work *w);
+
+/* ---- calls on rbd objects (metadata: sync, API threads) -------------- */
+
+/*
+ * Where metadata requests go: a pool and a namespace in it ("" the
+ * default).  Every rbd object of an image in a namespace (directory, id,
+ * header, object map, data) lives in that namespace, as with librbd's
+ * ioctx namespace; only the namespace registry (rbd_namespace) is in the
+ * default one.
+ */
+struct rbd_loc {
+	struct rbd_osd *osd;
+	int64_t pool;
+	const char *ns;
+};
+
+/* A request on one object of l (the caller adds ops). */
+void rbd_req_setup(struct cephc_osdc_req *req, struct cephc_osd_ops *ops,
+		   const struct rbd_loc *l, const char *oid);
+/* Run one CALL on oid and hand its out-data to fn (if not NULL). */
+typedef int (*rbd_reply_fn)(void *arg, const uint8_t *p, size_t len);
+int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
+	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
+	     void *arg);
+/* Run ops (then released) on oid; returns the request's result. */
+int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
+		 struct cephc_osd_ops *ops);
+/* Delete oid; ENOENT counts as done. */
+int rbd_delete_object(const struct rbd_loc *l, const char *oid);
+/* Pool id -> name from the OSDMap we hold ("" when unknown). */
+void rbd_pool_name(struct cephc_cluster *c, int64_t id, char *buf, size_t cap);
+/* Resolve pool name (and keep a handle to the OSD client) for l. */
+int rbd_loc_open(struct cephc_cluster *c, const char *pool, const char *ns,
+		 struct rbd_loc *l);
+void rbd_loc_close(struct rbd_loc *l);
+
+/* The text cephc_rbd_last_error() returns on this thread. */
+void rbd_set_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool rbd_have_err(void);
+/* Forget it: each public entry point that sets one clears it first. */
+void rbd_clear_err(void);
+
+/* Add a cls CALL op: out-data to scratch, at most RBD_CALL_OUT_MAX. */
+int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
+		size_t in_len, bool writes);
 
 #endif /* CEPHC_RBD_IMAGE_OSD_H */

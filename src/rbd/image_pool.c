@@ -18,8 +18,6 @@
 #include "rbd/image.h"
 #include "rbd/image_pack.h"
 
-/* Page sizes of the listing calls (librbd asks for 1024 at a time). */
-#define RBD_LIST_PAGE 1024
 /* Largest format 1 directory (tmap) we read. */
 #define RBD_V1_DIR_MAX RBD_CALL_OUT_MAX
 
@@ -308,58 +306,6 @@ static int list_v2(const struct rbd_loc *l, struct rbd_strvec *ids,
 			return ret;
 		after = names->n > first ? names->v[names->n - 1] : "";
 	}
-}
-
-int rbd_reply_trash_list(void *arg, const uint8_t *p, size_t len)
-{
-	return cephc_rbd_dec_trash_list(p, len, arg);
-}
-
-int rbd_trash_list_all(const struct rbd_loc *l,
-		       struct cephc_rbd_trash_list *out)
-{
-	char *after = NULL;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	for (;;) {
-		struct cephc_rbd_trash_list page = {0};
-		uint8_t b[CEPHC_RBD_ENC_MAX];
-		struct cephc_enc e;
-		struct cephc_rbd_trash_entry *nv;
-		uint32_t got;
-
-		enc_init(&e, b, sizeof(b));
-		ret = cephc_rbd_enc_trash_list(&e, after ? after : "",
-					       RBD_LIST_PAGE);
-		if (!ret)
-			ret = rbd_call(l, CEPHC_RBD_TRASH, "trash_list", b,
-				       enc_len(&e), false, rbd_reply_trash_list,
-				       &page);
-		if (ret == CEPHC_ENOENT) /* no trash object: empty */
-			ret = 0;
-		got = page.count;
-		nv = ret || !got ? NULL
-				 : cephc_realloc(out->items,
-						 ((size_t)out->count + got) *
-						     sizeof(*nv));
-		if (!ret && got && !nv)
-			ret = CEPHC_ENOMEM;
-		if (nv) {
-			/* the entries move over; the page keeps nothing */
-			memcpy(nv + out->count, page.items, got * sizeof(*nv));
-			out->items = nv;
-			out->count += got;
-			page.count = 0;
-			after = out->items[out->count - 1].id;
-		}
-		cephc_rbd_trash_list_clear(&page);
-		if (ret || got < RBD_LIST_PAGE)
-			break;
-	}
-	if (ret)
-		cephc_rbd_trash_list_clear(out);
-	return ret;
 }
 
 int cephc_rbd_list_ns(cephc_cluster *c, const char *pool, const char *nspace,

@@ -18,7 +18,6 @@
  * the mgr's trash purge schedule); cephc does not.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,15 +25,12 @@
 #include "cephc/errors.h"
 #include "core/alloc.h"
 #include "core/log.h"
-#include "osdc/cls_lock.h"
 #include "rbd/image.h"
 #include "rbd/image_pack.h"
 
 #define SUBSYS "rbd"
-/* librbd's exclusive lock on the header: name and tag. */
-#define RBD_LOCK_NAME "rbd_lock"
-#define RBD_LOCK_TAG "internal"
-#define RBD_LOCK_ARGS_MAX 512
+/* Concurrent deletes while removing an image. */
+#define RBD_REMOVE_WINDOW 64
 
 static struct cephc_rbd_time now_time(void)
 {
@@ -45,257 +41,6 @@ static struct cephc_rbd_time now_time(void)
 	t.sec = (uint32_t)ts.tv_sec;
 	t.nsec = (uint32_t)ts.tv_nsec;
 	return t;
-}
-
-/* ---- exclusive lock (what librbd's lock acquisition does) --------------- */
-
-int rbd_lock_call(struct cephc_rbd_image *img, const char *method,
-		  const void *in, size_t len, bool writes, rbd_reply_fn fn,
-		  void *arg)
-{
-	struct rbd_loc l = rbd_image_loc(img);
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	struct iovec iov = {(void *)(uintptr_t)in, len};
-	int ret;
-
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_call(cephc_osd_ops_add(&ops), CEPHC_CLS_LOCK_CLASS,
-				method, &iov, 1, writes, RBD_CALL_OUT_MAX);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, img->header_oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret && fn)
-		ret = fn(arg, ops.ops[0].op_outdata, ops.ops[0].op_outdata_len);
-	cephc_osd_ops_release(&ops);
-	return ret;
-}
-
-/* "auto <watch cookie>": the cookie librbd (and krbd) lock with. */
-static void lock_cookie(const struct cephc_rbd_image *img, char *buf,
-			size_t cap)
-{
-	snprintf(buf, cap, "auto %" PRIu64, img->watch_cookie);
-}
-
-static int take_lock(struct cephc_rbd_image *img)
-{
-	char cookie[64];
-	uint8_t b[RBD_LOCK_ARGS_MAX];
-	struct cephc_cls_lock_args a = {
-	    .name = RBD_LOCK_NAME,
-	    .type = CEPHC_CLS_LOCK_EXCLUSIVE,
-	    .cookie = cookie,
-	    .tag = RBD_LOCK_TAG,
-	};
-	size_t len;
-	int ret;
-
-	lock_cookie(img, cookie, sizeof(cookie));
-	ret = cephc_cls_lock_encode_lock(&a, b, sizeof(b), &len);
-	return ret ? ret : rbd_lock_call(img, "lock", b, len, true, NULL, NULL);
-}
-
-void rbd_image_release_lock(struct cephc_rbd_image *img)
-{
-	char cookie[64];
-	uint8_t b[RBD_LOCK_ARGS_MAX];
-	size_t len;
-
-	if (!img->lock_owner)
-		return;
-	img->lock_owner = false;
-	lock_cookie(img, cookie, sizeof(cookie));
-	if (!cephc_cls_lock_encode_unlock(RBD_LOCK_NAME, cookie, b, sizeof(b),
-					  &len))
-		rbd_lock_call(img, "unlock", b, len, true, NULL, NULL);
-}
-
-struct watcher_scan {
-	uint64_t own_cookie;
-	unsigned others;
-};
-
-static int watchers_reply(void *arg, const uint8_t *p, size_t len)
-{
-	struct watcher_scan *ws = arg;
-	struct cephc_osd_watchers_iter it;
-	struct cephc_osd_watcher w;
-	int ret = cephc_osd_watchers_iter_init(&it, p, len);
-
-	while (!ret && (ret = cephc_osd_watchers_iter_next(&it, &w)) > 0) {
-		if (w.cookie != ws->own_cookie)
-			ws->others++;
-		ret = 0; /* 1: one more watcher; go on */
-	}
-	return ret;
-}
-
-/* The header's watchers other than our own watch. */
-static int scan_watchers(struct cephc_rbd_image *img, struct watcher_scan *ws)
-{
-	struct rbd_loc l = rbd_image_loc(img);
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	int ret;
-
-	memset(ws, 0, sizeof(*ws));
-	ws->own_cookie = img->watching ? img->watch_cookie : 0;
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_list_watchers(cephc_osd_ops_add(&ops), 0);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, img->header_oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret)
-		ret = watchers_reply(ws, ops.ops[0].op_outdata,
-				     ops.ops[0].op_outdata_len);
-	log_debug(SUBSYS, "%s: %u other watchers (%s)", img->header_oid,
-		  ws->others, cephc_strerror(ret));
-	cephc_osd_ops_release(&ops);
-	return ret;
-}
-
-/* What breaking a lock needs from get_info, copied out of the reply (the
- * decoder's strings are views into it). */
-struct lock_owner {
-	bool breakable; /* one exclusive holder with librbd's tag */
-	struct cephc_entity_name name;
-	struct cephc_entity_addr addr;
-	char cookie[CEPHC_CLS_LOCK_STR_MAX + 1];
-};
-
-static int lock_owner_reply(void *arg, const uint8_t *p, size_t len)
-{
-	struct lock_owner *o = arg;
-	struct cephc_cls_lock_info *info = cephc_calloc(1, sizeof(*info));
-	const struct cephc_cls_locker *lk;
-	int ret;
-
-	if (!info)
-		return CEPHC_ENOMEM;
-	ret = cephc_cls_lock_decode_info(p, len, info);
-	lk = &info->lockers[0];
-	if (!ret && info->num_lockers == 1 &&
-	    info->type == CEPHC_CLS_LOCK_EXCLUSIVE &&
-	    info->tag_len == strlen(RBD_LOCK_TAG) &&
-	    !memcmp(info->tag, RBD_LOCK_TAG, info->tag_len) &&
-	    lk->cookie_len < sizeof(o->cookie)) {
-		o->breakable = true;
-		o->name = lk->name;
-		o->addr = lk->addr;
-		memcpy(o->cookie, lk->cookie, lk->cookie_len);
-		o->cookie[lk->cookie_len] = '\0';
-	}
-	cephc_free(info);
-	return ret;
-}
-
-/* "ip:port/nonce", the form `ceph osd blocklist add` takes. */
-static void addr_plain(const struct cephc_entity_addr *a, char *buf, size_t cap)
-{
-	char tmp[160];
-	const char *p = tmp, *colon;
-
-	cephc_addr_format(a, tmp, sizeof(tmp));
-	colon = strchr(tmp, ':');
-	/* drop a "v1:"/"v2:"/"any:" type prefix */
-	if (colon && colon - tmp <= 3 && tmp[0] != '[' &&
-	    strspn(tmp, "0123456789.") < (size_t)(colon - tmp))
-		p = colon + 1;
-	snprintf(buf, cap, "%s", p);
-}
-
-/*
- * The lock is held by someone else.  librbd breaks it only when its owner
- * is dead: an exclusive "internal" lock whose owner's address no longer
- * watches the header.  It then blocklists that address (so a client that
- * only lost its watch cannot write after we proceed) and breaks the lock.
- */
-static int break_dead_lock(struct cephc_rbd_image *img)
-{
-	struct lock_owner *o;
-	struct watcher_scan ws;
-	char addr[160], cmd[320];
-	uint8_t b[RBD_LOCK_ARGS_MAX];
-	size_t len;
-	int ret;
-
-	o = cephc_calloc(1, sizeof(*o));
-	if (!o)
-		return CEPHC_ENOMEM;
-	ret = cephc_cls_lock_encode_get_info(RBD_LOCK_NAME, b, sizeof(b), &len);
-	if (!ret)
-		ret = rbd_lock_call(img, "get_info", b, len, false,
-				    lock_owner_reply, o);
-	if (!ret)
-		ret = scan_watchers(img, &ws);
-	if (ret)
-		goto out;
-	if (!o->breakable) {
-		/* a shared or foreign lock: librbd refuses too */
-		rbd_set_err("image is locked by another tool");
-		ret = CEPHC_EBUSY;
-		goto out;
-	}
-	/*
-	 * librbd asks a live owner for the lock and fails later on its
-	 * watch; it breaks only an owner that no longer watches.  Any other
-	 * watcher ends a removal with EBUSY anyway, so with one we never
-	 * break: the owner may be that watcher (addresses in the lock and in
-	 * the watch list need not be spelled alike).
-	 */
-	if (ws.others) {
-		rbd_set_err("image still has watchers");
-		ret = CEPHC_EBUSY;
-		goto out;
-	}
-	addr_plain(&o->addr, addr, sizeof(addr));
-	snprintf(cmd, sizeof(cmd),
-		 "{\"prefix\": \"osd blocklist\", \"blocklistop\": "
-		 "\"add\", \"addr\": \"%s\"}",
-		 addr);
-	log_info(SUBSYS, "%s: breaking the lock of dead client %s",
-		 img->header_oid, addr);
-	ret = cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL, NULL, NULL,
-					NULL);
-	/* the OSDs must know of the blocklist before the lock goes */
-	if (!ret)
-		ret = cephc_cluster_wait_for_latest_osdmap(img->c);
-	if (!ret)
-		ret = cephc_cls_lock_encode_break(
-		    RBD_LOCK_NAME, &o->name, o->cookie, b, sizeof(b), &len);
-	if (!ret)
-		ret =
-		    rbd_lock_call(img, "break_lock", b, len, true, NULL, NULL);
-	if (ret == CEPHC_ENOENT) /* released meanwhile */
-		ret = 0;
-out:
-	cephc_free(o);
-	return ret;
-}
-
-/* Watch the header and take its exclusive lock, as a lock owner would. */
-static int acquire_exclusive_lock(struct cephc_rbd_image *img)
-{
-	int ret = rbd_image_watch_start(img);
-
-	if (ret)
-		return ret;
-	ret = take_lock(img);
-	if (ret == CEPHC_EBUSY || ret == CEPHC_EEXIST) {
-		ret = break_dead_lock(img);
-		if (!ret)
-			ret = take_lock(img);
-	}
-	img->lock_owner = ret == 0;
-	if (ret == CEPHC_EBUSY || ret == CEPHC_EEXIST) {
-		if (!rbd_have_err())
-			rbd_set_err("cannot obtain the exclusive lock");
-		ret = CEPHC_EBUSY;
-	}
-	return ret;
 }
 
 /* ---- removal checks and deletion --------------------------------------- */
@@ -385,7 +130,7 @@ static int detach_child(struct cephc_rbd_image *img)
 static int check_removable(struct cephc_rbd_image *img)
 {
 	const struct cephc_rbd_image_meta *m = &img->meta;
-	struct watcher_scan ws;
+	unsigned others;
 	int64_t group_pool = CEPHC_RBD_POOL_NONE;
 	int ret;
 
@@ -403,7 +148,7 @@ static int check_removable(struct cephc_rbd_image *img)
 			return ret;
 	}
 	if (m->features & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK) {
-		ret = acquire_exclusive_lock(img);
+		ret = rbd_image_acquire_lock(img);
 		if (ret)
 			return ret;
 	}
@@ -412,8 +157,8 @@ static int check_removable(struct cephc_rbd_image *img)
 			    "'rbd snap purge' before the image can be removed");
 		return CEPHC_ENOTEMPTY;
 	}
-	ret = scan_watchers(img, &ws);
-	if (!ret && ws.others) {
+	ret = rbd_image_other_watchers(img, &others);
+	if (!ret && others) {
 		rbd_set_err("image still has watchers");
 		return CEPHC_EBUSY;
 	}
@@ -429,6 +174,48 @@ static int check_removable(struct cephc_rbd_image *img)
 	return ret;
 }
 
+/* Delete data objects [0, count) of the image, a window at a time. */
+static int delete_data(struct cephc_rbd_image *img, uint64_t count)
+{
+	struct {
+		struct cephc_osdc_req req;
+		struct cephc_osd_ops ops;
+		char oid[RBD_OID_MAX];
+	} * slots;
+	struct cephc_osdc_req *reqs[RBD_REMOVE_WINDOW];
+	struct rbd_loc dl = {img->osd, img->data_pool, img->nspace};
+	int ret = 0;
+
+	slots = cephc_calloc(RBD_REMOVE_WINDOW, sizeof(*slots));
+	if (!slots)
+		return CEPHC_ENOMEM;
+	for (uint64_t base = 0; base < count && !ret;
+	     base += RBD_REMOVE_WINDOW) {
+		unsigned n = 0;
+
+		for (; n < RBD_REMOVE_WINDOW && base + n < count; n++) {
+			cephc_rbd_data_object_name(img->meta.object_prefix,
+						   base + n, slots[n].oid,
+						   sizeof(slots[n].oid));
+			cephc_osd_ops_init(&slots[n].ops);
+			cephc_osd_op_delete(cephc_osd_ops_add(&slots[n].ops));
+			rbd_req_setup(&slots[n].req, &slots[n].ops, &dl,
+				      slots[n].oid);
+			/* Deletes carry the snap context like librbd's. */
+			slots[n].req.snap_seq = img->meta.snap_seq;
+			reqs[n] = &slots[n].req;
+		}
+		ret = rbd_osd_exec_many(img->osd, reqs, n);
+		for (unsigned i = 0; i < n && !ret; i++)
+			if (reqs[i]->result && reqs[i]->result != CEPHC_ENOENT)
+				ret = reqs[i]->result;
+		for (unsigned i = 0; i < n; i++)
+			cephc_osd_ops_release(&slots[i].ops);
+	}
+	cephc_free(slots);
+	return ret;
+}
+
 /*
  * Delete what is left of a checked image: data objects, then (lock
  * released, watch dropped) the header and the object maps.
@@ -439,7 +226,7 @@ static int delete_image(struct cephc_rbd_image *img)
 	char oid[RBD_OID_MAX];
 	int ret;
 
-	ret = rbd_image_delete_data(
+	ret = delete_data(
 	    img, cephc_striper_num_objects(&img->layout, img->meta.size));
 	if (!ret)
 		ret = detach_child(img);
@@ -662,6 +449,59 @@ int cephc_rbd_remove(cephc_cluster *c, const char *pool, const char *name)
 	return cephc_rbd_remove_ns(c, pool, NULL, name);
 }
 
+/* Trash paging: trash_list from after the last id, a page at a time. */
+int rbd_reply_trash_list(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_trash_list(p, len, arg);
+}
+
+int rbd_trash_list_all(const struct rbd_loc *l,
+		       struct cephc_rbd_trash_list *out)
+{
+	char *after = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		struct cephc_rbd_trash_list page = {0};
+		uint8_t b[CEPHC_RBD_ENC_MAX];
+		struct cephc_enc e;
+		struct cephc_rbd_trash_entry *nv;
+		uint32_t got;
+
+		enc_init(&e, b, sizeof(b));
+		ret = cephc_rbd_enc_trash_list(&e, after ? after : "",
+					       RBD_LIST_PAGE);
+		if (!ret)
+			ret = rbd_call(l, CEPHC_RBD_TRASH, "trash_list", b,
+				       enc_len(&e), false, rbd_reply_trash_list,
+				       &page);
+		if (ret == CEPHC_ENOENT) /* no trash object: empty */
+			ret = 0;
+		got = page.count;
+		nv = ret || !got ? NULL
+				 : cephc_realloc(out->items,
+						 ((size_t)out->count + got) *
+						     sizeof(*nv));
+		if (!ret && got && !nv)
+			ret = CEPHC_ENOMEM;
+		if (nv) {
+			/* the entries move over; the page keeps nothing */
+			memcpy(nv + out->count, page.items, got * sizeof(*nv));
+			out->items = nv;
+			out->count += got;
+			page.count = 0;
+			after = out->items[out->count - 1].id;
+		}
+		cephc_rbd_trash_list_clear(&page);
+		if (ret || got < RBD_LIST_PAGE)
+			break;
+	}
+	if (ret)
+		cephc_rbd_trash_list_clear(out);
+	return ret;
+}
+
 int cephc_rbd_trash_list(cephc_cluster *c, const char *pool, const char *nspace,
 			 struct cephc_rbd_trash_info **entries, size_t *count)
 {
@@ -693,7 +533,7 @@ int cephc_rbd_trash_move(cephc_cluster *c, const char *pool, const char *nspace,
 	ret = open_named(c, pool, nspace, name, &l, &id, &img);
 	/* librbd takes the lock (when the image has one), nothing else */
 	if (!ret && (img->meta.features & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK))
-		ret = acquire_exclusive_lock(img);
+		ret = rbd_image_acquire_lock(img);
 	if (!ret && (img->meta.features & CEPHC_RBD_FEATURE_MIGRATING))
 		ret = CEPHC_EBUSY;
 	if (img) {

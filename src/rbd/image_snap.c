@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Snapshot listing: the header's snap context read now (not as of open),
+ * then snapshot_get + get_protection_status per snapshot, batched.
+ */
+#include "rbd/image.h"
+
+#include <string.h>
+
+#include "cephc/errors.h"
+#include "core/alloc.h"
+#include "rbd/cls_rbd.h"
+
+/* Fetched snapshot: snapshot_get + get_protection_status. */
+struct snap_fetch {
+	struct cephc_rbd_snap_info info;
+	bool prot;
+};
+
+static int snap_context_reply(void *arg, const uint8_t *p, size_t len)
+{
+	uint64_t **ids = ((void **)arg)[0];
+	uint32_t *n = ((void **)arg)[1];
+	uint64_t seq;
+
+	return cephc_rbd_dec_get_snapcontext(p, len, &seq, ids, n);
+}
+
+/* Read the header's snapshots now (not as of open), newest first. */
+static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
+		       uint32_t *count)
+{
+	uint64_t *ids = NULL;
+	uint32_t n = 0;
+	void *args[2] = {&ids, &n};
+	struct snap_fetch *f = NULL;
+	int ret;
+
+	ret = rbd_image_call(img, img->header_oid, "get_snapcontext", NULL, 0,
+			     false, snap_context_reply, args);
+	if (!ret && n) {
+		f = cephc_calloc(n, sizeof(*f));
+		if (!f)
+			ret = CEPHC_ENOMEM;
+	}
+	/* Two ops per snapshot, up to a request's worth at a time. */
+	for (uint32_t i = 0; !ret && i < n; i += CEPHC_OSD_MAX_OPS / 2) {
+		uint32_t k = n - i < CEPHC_OSD_MAX_OPS / 2
+				 ? n - i
+				 : CEPHC_OSD_MAX_OPS / 2;
+		struct cephc_osd_ops ops;
+		struct cephc_osdc_req req;
+
+		cephc_osd_ops_init(&ops);
+		for (uint32_t j = 0; !ret && j < k; j++) {
+			uint8_t b[8];
+			struct cephc_enc e;
+
+			enc_init(&e, b, sizeof(b));
+			ret = cephc_rbd_enc_snap_id(&e, ids[i + j]);
+			if (!ret)
+				ret = rbd_op_call(&ops, "snapshot_get", b,
+						  sizeof(b), false);
+			if (!ret)
+				ret = rbd_op_call(&ops, "get_protection_status",
+						  b, sizeof(b), false);
+		}
+		if (!ret) {
+			rbd_image_req_setup(&req, &ops, img);
+			ret = rbd_osd_exec(img->osd, &req);
+		}
+		for (uint32_t j = 0; !ret && j < k; j++) {
+			struct cephc_osd_op *g = &ops.ops[2 * j];
+			struct cephc_osd_op *pr = &ops.ops[2 * j + 1];
+
+			ret = cephc_rbd_dec_snapshot_get(
+			    g->op_outdata, g->op_outdata_len, &f[i + j].info);
+			if (!ret)
+				ret = cephc_rbd_dec_get_protection_status(
+				    pr->op_outdata, pr->op_outdata_len,
+				    &f[i + j].prot);
+		}
+		cephc_osd_ops_release(&ops);
+	}
+	cephc_free(ids);
+	if (ret) {
+		for (uint32_t i = 0; f && i < n; i++)
+			cephc_rbd_snap_info_clear(&f[i].info);
+		cephc_free(f);
+		return ret;
+	}
+	*out = f;
+	*count = n;
+	return 0;
+}
+
+int cephc_rbd_snap_list(cephc_rbd_image *img,
+			struct cephc_rbd_snap_entry **snaps, uint32_t *count)
+{
+	struct cephc_rbd_snap_entry *v;
+	struct snap_fetch *f = NULL;
+	size_t total, names = 0;
+	uint32_t n = 0;
+	char *p;
+	int ret;
+
+	if (!img || !snaps || !count)
+		return CEPHC_EINVAL;
+	ret = fetch_snaps(img, &f, &n);
+	if (ret)
+		return ret;
+	for (uint32_t i = 0; i < n; i++)
+		names += strlen(f[i].info.name ? f[i].info.name : "") + 1;
+	total = (size_t)n * sizeof(*v) + names + 1;
+	v = cephc_malloc(total);
+	if (v) {
+		p = (char *)(v + n);
+		/* The snap context is newest first; rbd lists oldest first. */
+		for (uint32_t i = 0; i < n; i++) {
+			const struct cephc_rbd_snap_info *s =
+			    &f[n - 1 - i].info;
+			size_t l = strlen(s->name ? s->name : "");
+
+			v[i].id = s->id;
+			v[i].size = s->image_size;
+			v[i].ns_type = s->ns_type;
+			v[i].timestamp_sec = s->timestamp.sec;
+			v[i].timestamp_nsec = s->timestamp.nsec;
+			v[i].is_protected = f[n - 1 - i].prot;
+			memcpy(p, s->name ? s->name : "", l + 1);
+			v[i].name = p;
+			p += l + 1;
+		}
+		*snaps = v;
+		*count = n;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		cephc_rbd_snap_info_clear(&f[i].info);
+	cephc_free(f);
+	return v ? 0 : CEPHC_ENOMEM;
+}
