@@ -165,11 +165,17 @@ struct cephc_conn {
 	uint64_t handshake_deadline_ns;
 	uint32_t backoff_ms;
 	/* The session delivered a message since the last reconnect: the
-	 * next one goes at once (a lossy peer dropped a working session),
-	 * only repeated failures back off.  Reaching OPEN is not enough: a
-	 * peer that completes the handshake and then sends garbage would be
-	 * redialled at once, forever. */
+	 * next one goes at once (a lossy peer dropped a working session). */
 	bool reconnect_now;
+	/* This attempt reached OPEN: the handshake works, so its backoff
+	 * starts over.  But a peer that completes the handshake and then
+	 * faults every session (garbage, a drop) before delivering anything
+	 * must not be redialled at once forever: those "flaps" are counted
+	 * until a message is delivered and back off on their own, gently,
+	 * because the daemons' socket-failure injection produces them too
+	 * (a resend of many requests can fault before the first reply). */
+	bool opened;
+	uint16_t flaps;
 	/* Why the last fault happened: a string literal and its error. */
 	const char *fault_why;
 	int fault_err;
@@ -182,6 +188,11 @@ struct cephc_conn {
 #define LOG "msgr"
 /* Immediate retries after a peer reset before OPEN, then backoff. */
 #define CON_QUICK_RETRIES 3
+/* Sessions that open and fault before delivering: this many redial at
+ * once, then 100 ms doubling to 2 s (plus jitter). */
+#define CON_FREE_FLAPS 8
+#define CON_FLAP_BASE_MS 100
+#define CON_FLAP_MAX_MS 2000
 
 static int con_fail(struct cephc_conn *con, int err, const char *why);
 static int con_flush(struct cephc_conn *con);
@@ -679,6 +690,10 @@ static void con_opened(struct cephc_conn *con)
 	uint64_t now = cephc_now_ns();
 
 	con->state = CEPHC_CON_OPEN;
+	/* the handshake works: its own backoff starts over */
+	con->opened = true;
+	con->backoff_ms = 0;
+	con->quick_retries = 0;
 	con->connect_rounds = 0;
 	con->authorizer_retried = false;
 	con->last_rx_ns = now;
@@ -985,8 +1000,7 @@ static int con_dispatch_message(struct cephc_conn *con)
 		/* the session works: a later fault is not the peer's doing,
 		 * and the next reconnect goes at once */
 		con->reconnect_now = true;
-		con->backoff_ms = 0;
-		con->quick_retries = 0;
+		con->flaps = 0;
 	}
 	if (con->ops->dispatch) {
 		con->busy++;
@@ -1647,6 +1661,7 @@ static int con_begin(struct cephc_conn *con,
 	con->peer_type = peer_type;
 	con->server = false;
 	con->reconnect_now = false; /* until this session delivers */
+	con->opened = false;
 	con->global_seq = ++m->global_seq;
 	con->connect_seq = 0;
 	con->connect_rounds = 0;
@@ -1714,12 +1729,27 @@ void cephc_conn_reconnect(struct cephc_conn *con)
 
 	if (con->state != CEPHC_CON_CLOSED || con->server)
 		return;
-	if (!con->reconnect_now && con->peer_dropped &&
-	    con->quick_retries < CON_QUICK_RETRIES) {
+	if (con->reconnect_now) {
+		/* a working session was dropped: at once */
+	} else if (con->opened) {
+		/* opened, then faulted before delivering anything */
+		if (con->flaps < UINT16_MAX)
+			con->flaps++;
+		if (con->flaps > CON_FREE_FLAPS) {
+			uint32_t n = con->flaps - CON_FREE_FLAPS - 1;
+			uint32_t d =
+			    n >= 5 ? CON_FLAP_MAX_MS : CON_FLAP_BASE_MS << n;
+
+			if (d > CON_FLAP_MAX_MS)
+				d = CON_FLAP_MAX_MS;
+			delay_ms = d + (uint32_t)(cephc_now_ns() % (d / 2 + 1));
+		}
+	} else if (con->peer_dropped &&
+		   con->quick_retries < CON_QUICK_RETRIES) {
 		/* a live peer that dropped us mid-handshake (the daemons'
 		 * socket-failure injection does it): try again at once */
 		con->quick_retries++;
-	} else if (!con->reconnect_now) {
+	} else {
 		con->backoff_ms = con->backoff_ms ? con->backoff_ms * 2
 						  : CEPHC_BACKOFF_BASE_MS;
 		if (con->backoff_ms > CEPHC_BACKOFF_MAX_MS)
