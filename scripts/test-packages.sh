@@ -15,7 +15,7 @@ pkgs=(cephc libcephc-dev libcephc0 nbdkit-cephc-plugin)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
-installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q 'ok installed'; }
+installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == *"ok installed"* ]]; }
 for p in "${pkgs[@]}"; do
 	if installed "$p"; then
 		echo "test-packages: $p is installed already; not touching it" >&2
@@ -67,8 +67,10 @@ echo "== smoke run of the installed files"
 cd "$work"
 ver=$(sed -n 's/^project(cephc VERSION \([0-9.]*\).*/\1/p' "$top/CMakeLists.txt")
 [ "$(/usr/bin/cephc --version)" = "cephc $ver" ] || fail "cephc --version: $(/usr/bin/cephc --version)"
-/usr/bin/cephc rbd create --help | grep -q '^usage: cephc rbd create' || fail "cephc rbd create --help"
-/usr/bin/fsx-cephc --help | grep -q '^usage:' || fail "fsx-cephc --help"
+# (output captured first: with pipefail, `cmd | grep -q` fails when grep
+# exits at the first match and cmd is still writing)
+out=$(/usr/bin/cephc rbd create --help) && grep -q '^usage: cephc rbd create' <<<"$out" || fail "cephc rbd create --help"
+out=$(/usr/bin/fsx-cephc --help) && grep -q '^usage:' <<<"$out" || fail "fsx-cephc --help"
 for page in cephc fsx-cephc libcephc; do
 	man -w "$page" >/dev/null 2>&1 || fail "man page $page is not installed"
 done
@@ -135,7 +137,7 @@ int main(int argc, char **argv)
 CPROG
 # shellcheck disable=SC2046
 cc -Wall -Werror -o readobj readobj.c $(pkg-config --cflags --libs cephc) || fail "building against pkg-config cephc"
-ldd ./readobj | grep -q 'libcephc\.so\.0' || fail "readobj is not linked to libcephc.so.0"
+out=$(ldd ./readobj) && grep -q 'libcephc\.so\.0' <<<"$out" || fail "readobj is not linked to libcephc.so.0"
 ./readobj "$conf" test "pkgobj$$" >obj.out || fail "readobj"
 /usr/bin/cephc -c "$conf" rados -p test rm "pkgobj$$"
 cmp -s obj.in obj.out || fail "readobj read '$(cat obj.out)'"

@@ -91,7 +91,7 @@ kill "$(cat "$work/d.pid")"
 echo "ok: --detach"
 
 # failures: no such image (the plugin refuses opens), bad usage
-"$bin" nbd --help | grep -q 'POOL/\[NS/\]IMAGE\[@SNAP\]' || fail "cephc nbd --help"
+out=$("$bin" nbd --help) && grep -q 'POOL/\[NS/\]IMAGE\[@SNAP\]' <<<"$out" || fail "cephc nbd --help"
 if "$bin" -c "$conf" "${k[@]}" nbd 2> /dev/null; then fail "no image accepted"; fi
 if "$bin" -c "$conf" "${k[@]}" nbd --socket a --port 1 "$img" 2> /dev/null; then
 	fail "--socket and --port accepted"

@@ -59,7 +59,7 @@ nbdsh_check() { # URI CHECK [VAR=VALUE...]
 nbdkit "$plugin" --dump-plugin > "$work/dump"
 grep -qx 'thread_model=parallel' "$work/dump" || fail "thread model"
 grep -qx 'api_version=2' "$work/dump" || fail "api version"
-nbdkit "$plugin" --help | grep -q 'image=POOL/\[NS/\]IMAGE\[@SNAP\]' ||
+out=$(nbdkit "$plugin" --help) && grep -q 'image=POOL/\[NS/\]IMAGE\[@SNAP\]' <<<"$out" ||
 	fail "--help lists image="
 echo "ok: --dump-plugin, --help"
 
