@@ -25,10 +25,12 @@ struct cephc_dec {
 	int err; /* first error seen; 0 while every read has fit */
 };
 
+/* buf may be NULL with len 0 (a message with an empty front has no
+ * buffer): NULL + 0 is undefined in C, so it is not computed. */
 static inline void dec_init(struct cephc_dec *d, const void *buf, size_t len)
 {
 	d->p = (const uint8_t *)buf;
-	d->end = d->p + len;
+	d->end = buf ? d->p + len : d->p;
 	d->err = 0;
 }
 

@@ -90,6 +90,20 @@ static void test_monmap_from_monmaptool(void **state)
 	free(buf);
 }
 
+/* A message with an empty front has no buffer: decoding it must fail
+ * cleanly (UBSan once caught NULL + 0 in dec_init from a hostile
+ * monitor's empty MAuthReply). */
+static void test_mauth_reply_empty_front(void **state)
+{
+	struct cephc_mauth_reply r;
+	struct cephc_dec d;
+
+	(void)state;
+	dec_init(&d, NULL, 0);
+	assert_int_equal(dec_left(&d), 0);
+	assert_int_not_equal(cephc_mauth_reply_decode(&d, &r), 0);
+}
+
 static void test_mauth_layout(void **state)
 {
 	uint8_t payload[3] = {1, 2, 3};
@@ -210,6 +224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_monmap_from_monmaptool),
+	    cmocka_unit_test(test_mauth_reply_empty_front),
 	    cmocka_unit_test(test_mauth_layout),
 	    cmocka_unit_test(test_mauth_reply),
 	    cmocka_unit_test(test_subscribe_and_command),
