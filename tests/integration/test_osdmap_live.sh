@@ -88,6 +88,12 @@ for attempt in 1 2 3 4 5; do
 		done
 	done
 	((moved)) || break
+	# a busy shared cluster may move on every time: the osdmaptool
+	# comparisons of the last map still stand (same file both sides)
+	if ((attempt == 5)); then
+		echo "the map kept moving: live 'osd map' checks that moved skipped"
+		break
+	fi
 	fails=0 checks=0
 done
 n_bl=$(osdmaptool "$TMP/map" --print 2>/dev/null | grep -c '^blocklist ' || true)
