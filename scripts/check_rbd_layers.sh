@@ -23,7 +23,7 @@ declare -A layer=(
 	[image_plan.c]=0 [rbd_features.c]=0
 	[image_osd.c]=1
 	[image_watch.c]=2 [image_parent.c]=2
-	[image_lock.c]=3
+	[image_lock.c]=3 [image_exclusive_lock.c]=3 [image_object_map.c]=3
 	[image_io.c]=4 [image_extents.c]=4
 	[image.c]=5
 	[image_create.c]=6 [image_resize.c]=6 [image_snap.c]=6

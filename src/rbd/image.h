@@ -20,6 +20,8 @@
 
 struct rbd_flush;
 struct snaps_grave;
+struct rbd_exlock;
+struct rbd_om;
 
 struct cephc_rbd_image {
 	struct cephc_cluster *c;
@@ -51,6 +53,17 @@ struct cephc_rbd_image {
 	uint64_t watch_cookie;
 	bool watching;
 	bool lock_owner; /* we hold "rbd_lock" on the header (removal) */
+	/*
+	 * Feature maintainers (layer 3): the exclusive lock
+	 * (image_exclusive_lock.c) and the object map (image_object_map.c);
+	 * NULL when the image lacks the feature, is read-only, or (om) the
+	 * lock is not held.  lock_cookie is "auto <watch cookie>" while we
+	 * hold the header lock, "" otherwise (set under lock; both
+	 * maintainers assert it).
+	 */
+	struct rbd_exlock *ex;
+	struct rbd_om *om;
+	char lock_cookie[64];
 
 	/* Clones: the parent at its snapshot, and the bytes of this image
 	 * (at snap_id) that fall through to it when a child object is
@@ -130,6 +143,14 @@ void rbd_image_release_lock(struct cephc_rbd_image *img);
  * (breaking a dead owner's lock); EBUSY when someone else holds it.
  */
 int rbd_image_acquire_lock(struct cephc_rbd_image *img);
+/*
+ * A management op that needs the exclusive lock (resize, object-map
+ * rebuild, ...): blocking; own the lock (asking a live owner for it) and
+ * pin it, so that a peer's request to release waits until
+ * rbd_image_op_end().  CEPHC_EROFS when the owner refuses.
+ */
+int rbd_image_op_begin(struct cephc_rbd_image *img);
+void rbd_image_op_end(struct cephc_rbd_image *img);
 /* How many watch the header besides our own watch. */
 int rbd_image_other_watchers(struct cephc_rbd_image *img, unsigned *others);
 /* The parent's snapshot named by spec (snapshot_get on its header, in the
