@@ -20,7 +20,7 @@ objdir=$build/CMakeFiles/cephc_obj.dir/src/rbd
 # and the ones below; within a layer the graph must still be acyclic.
 declare -A layer=(
 	[striper.c]=0 [cls_rbd.c]=0 [image_meta.c]=0 [image_pack.c]=0
-	[image_plan.c]=0 [rbd_features.c]=0
+	[image_plan.c]=0 [rbd_features.c]=0 [rbd_notify.c]=0
 	[image_osd.c]=1
 	[image_watch.c]=2 [image_parent.c]=2
 	[image_lock.c]=3 [image_exclusive_lock.c]=3 [image_object_map.c]=3
