@@ -168,6 +168,27 @@ int cephc_cls_lock_encode_assert(const struct cephc_cls_lock_args *a, void *buf,
 	return finish(&e, env, len);
 }
 
+/* set_cookie: the assert fields, then the cookie to change to. */
+int cephc_cls_lock_encode_set_cookie(const struct cephc_cls_lock_args *a,
+				     const char *new_cookie, void *buf,
+				     size_t cap, size_t *len)
+{
+	struct cephc_enc e;
+	size_t env;
+
+	if (!cephc_cls_lock_assert_len(a) || opt_len(new_cookie) == SIZE_MAX ||
+	    !new_cookie)
+		return CEPHC_EINVAL;
+	enc_init(&e, buf, cap);
+	env = enc_envelope_begin(&e, 1, 1);
+	enc_opt(&e, a->name);
+	enc_u8(&e, a->type);
+	enc_opt(&e, a->cookie);
+	enc_opt(&e, a->tag);
+	enc_opt(&e, new_cookie);
+	return finish(&e, env, len);
+}
+
 /* locker_id_t v1: entity_name_t, string cookie. */
 static void dec_locker_id(struct cephc_dec *d, struct cephc_cls_locker *l)
 {

@@ -72,6 +72,12 @@ size_t cephc_cls_lock_assert_len(const struct cephc_cls_lock_args *a);
 int cephc_cls_lock_encode_assert(const struct cephc_cls_lock_args *a, void *buf,
 				 size_t cap, size_t *len);
 
+/* set_cookie (librbd after a re-watch): a's name, type, cookie and tag
+ * must match the lock we hold; new_cookie replaces the cookie. */
+int cephc_cls_lock_encode_set_cookie(const struct cephc_cls_lock_args *a,
+				     const char *new_cookie, void *buf,
+				     size_t cap, size_t *len);
+
 struct cephc_cls_locker {
 	struct cephc_entity_name name;
 	const uint8_t *cookie; /* views into the reply */

@@ -90,6 +90,24 @@ static void test_unlock_break_get_info_golden(void **state)
 	assert_int_equal(
 	    cephc_cls_lock_encode_get_info(NULL, buf, sizeof(buf), &len),
 	    CEPHC_EINVAL);
+	/* set_cookie: the assert fields, then the new cookie */
+	{
+		static const uint8_t set_cookie[] = {
+		    1,	 1,	 L32(21), L32(1), 'n', 1,   L32(1),
+		    'c', L32(1), 't',	  L32(1), 'd'};
+
+		assert_int_equal(cephc_cls_lock_encode_set_cookie(
+				     &a, "d", buf, sizeof(buf), &len),
+				 0);
+		assert_int_equal(len, sizeof(set_cookie));
+		assert_memory_equal(buf, set_cookie, len);
+		assert_int_equal(cephc_cls_lock_encode_set_cookie(
+				     &a, "", buf, sizeof(buf), &len),
+				 0);
+		assert_int_equal(cephc_cls_lock_encode_set_cookie(
+				     &a, NULL, buf, sizeof(buf), &len),
+				 CEPHC_EINVAL);
+	}
 }
 
 static void test_get_info_unlocked(void **state)
