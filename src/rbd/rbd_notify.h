@@ -71,7 +71,10 @@ struct rbd_notify_msg {
  * Decode a NotifyMessage.  An empty buffer is a legacy HEADER_UPDATE
  * (version 0).  Unknown ops decode to their number with nothing else
  * (the caller answers them like librbd: -EOPNOTSUPP from the owner).
- * Fields past what an op's version carries stay zero/false.
+ * Fields past what an op's version carries stay zero/false.  When a known
+ * op's fields are cut short inside a valid envelope the result is
+ * CEPHC_EDECODE, yet op and version are still set (the rest zeroed) so
+ * the caller can answer the notify all the same.
  */
 int rbd_notify_decode(const void *buf, size_t len, struct rbd_notify_msg *out);
 
@@ -89,7 +92,7 @@ int rbd_notify_encode(uint32_t op, const struct rbd_client_id *client,
 #define RBD_NOTIFY_RESPONSE_LEN 10
 void rbd_notify_encode_response(int32_t result,
 				uint8_t out[RBD_NOTIFY_RESPONSE_LEN]);
-/* Decode an ack payload as a ResponseMessage. */
+/* Decode an ack payload as a ResponseMessage (an empty one: EDECODE). */
 int rbd_notify_decode_response(const void *buf, size_t len, int32_t *result);
 
 /*
