@@ -40,12 +40,16 @@ static const uint8_t live_rm_erofs[] = {0x01, 0x01, 0x04, 0x00, 0x00,
 					0x00, 0xe2, 0xff, 0xff, 0xff};
 
 /* SnapCreate body seen live: name, user namespace, async id, flags. */
-static const uint8_t snap_create_body[] = {
-    LE32(9),   'v',          'i',     'a',  'o',     'w',     'n', 'e',
-    'r',       '2',          0x01,    0x01, LE32(4), LE32(0), /* SnapshotNamespace:
-								 user */
-    LE64(GID), LE64(HANDLE), LE64(1), /* AsyncRequestId */
-    LE64(0),                          /* flags */
+static const uint8_t
+    snap_create_body
+	[] =
+	    {
+		LE32(9),   'v',          'i',     'a',     'o',
+		'w',       'n',          'e',     'r',     '2',
+		0x01,      0x01,         LE32(4), LE32(0), /* SnapshotNamespace:
+							      user */
+		LE64(GID), LE64(HANDLE), LE64(1),          /* AsyncRequestId */
+		LE64(0),                                   /* flags */
 };
 
 /* versioned(v, compat){ le32 op, body } into out; returns its length. */
