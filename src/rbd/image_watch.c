@@ -15,6 +15,7 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "rbd/image.h"
+#include "rbd/rbd_notify.h"
 
 #define SUBSYS "rbd"
 
@@ -27,6 +28,7 @@ struct refresh {
 	struct cephc_rbd_image *img;
 	bool ack;
 	uint64_t cookie, notify_id;
+	struct wait_call *w; /* rbd_image_refresh() waiting for it */
 };
 
 /* Old snap id arrays stay until close: resends may still point at them. */
@@ -90,6 +92,8 @@ static void refresh_done(struct cephc_osdc_req *req, int err)
 	if (r->ack && osdc)
 		cephc_osdc_notify_ack(osdc, r->cookie, r->notify_id, NULL, 0,
 				      NULL, NULL);
+	if (r->w)
+		wait_done(r->w, err);
 	cephc_osd_ops_release(&r->ops);
 	cephc_free(r);
 	/* close waits for refreshes in flight: they point at the image */
@@ -100,9 +104,10 @@ static void refresh_done(struct cephc_osdc_req *req, int err)
 	}
 }
 
-/* Start a refresh; ack the notify (if any) when it is done. */
-static void refresh_start(struct cephc_rbd_image *img, bool ack,
-			  uint64_t cookie, uint64_t notify_id)
+/* Start a refresh; ack the notify (if any) when it is done, and tell w. */
+static void refresh_start_w(struct cephc_rbd_image *img, bool ack,
+			    uint64_t cookie, uint64_t notify_id,
+			    struct wait_call *w)
 {
 	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
 	struct refresh *r = cephc_calloc(1, sizeof(*r));
@@ -115,6 +120,7 @@ static void refresh_start(struct cephc_rbd_image *img, bool ack,
 		r->ack = ack;
 		r->cookie = cookie;
 		r->notify_id = notify_id;
+		r->w = w;
 		cephc_osd_ops_init(&r->ops);
 		enc_init(&e, b, sizeof(b));
 		ret = rbd_op_call(&r->ops, "get_snapcontext", NULL, 0, false);
@@ -148,16 +154,42 @@ static void refresh_start(struct cephc_rbd_image *img, bool ack,
 	if (ack && osdc)
 		cephc_osdc_notify_ack(osdc, cookie, notify_id, NULL, 0, NULL,
 				      NULL);
+	if (w)
+		wait_done(w, ret);
 }
 
+static void refresh_start(struct cephc_rbd_image *img, bool ack,
+			  uint64_t cookie, uint64_t notify_id)
+{
+	refresh_start_w(img, ack, cookie, notify_id, NULL);
+}
+
+/*
+ * A header update (or a message we cannot read: it may be one): refresh,
+ * then ack.  Lock messages go to the exclusive lock's hook, which answers
+ * at once (librbd's owner answers RequestLock before it releases).
+ */
 static void on_notify(void *arg, uint64_t cookie, uint64_t notify_id,
 		      uint64_t notifier_gid, const void *payload, size_t len)
 {
+	struct cephc_rbd_image *img = arg;
+	struct cephc_osdc *osdc = rbd_osd_osdc(img->osd);
+	struct rbd_notify_msg m;
+	uint8_t reply[RBD_WATCH_REPLY_MAX];
+	size_t reply_len = 0;
+
 	(void)notifier_gid;
-	(void)payload;
-	(void)len;
-	/* Any notify may mean a header change: refresh, then ack. */
-	refresh_start(arg, true, cookie, notify_id);
+	if (rbd_notify_decode(payload, len, &m) ||
+	    m.op == RBD_NOTIFY_HEADER_UPDATE) {
+		refresh_start(img, true, cookie, notify_id);
+		return;
+	}
+	if (img->watch_hooks && img->watch_hooks->notify)
+		img->watch_hooks->notify(img, &m, reply, &reply_len);
+	if (osdc)
+		cephc_osdc_notify_ack(osdc, cookie, notify_id,
+				      reply_len ? reply : NULL, reply_len,
+				      NULL, NULL);
 }
 
 static void rewatch_done(void *arg, int err)
@@ -167,6 +199,9 @@ static void rewatch_done(void *arg, int err)
 	if (err)
 		log_warn(SUBSYS, "%s: re-watch failed: %s", img->header_oid,
 			 cephc_strerror(err));
+	/* the lock's cookie follows the watch's (set_cookie) */
+	if (img->watch_hooks && img->watch_hooks->rewatched)
+		img->watch_hooks->rewatched(img, err);
 }
 
 static void start_watch(struct cephc_rbd_image *img,
@@ -317,17 +352,17 @@ void rbd_image_watch_stop(struct cephc_rbd_image *img)
 
 /* ---- telling other clients ---------------------------------------------- */
 
-/*
- * librbd's header-update notify: NotifyMessage { le32 notify_op = 3
- * (HEADER_UPDATE), no payload fields } in a versioned(1,1) envelope; any
- * watcher (librbd, krbd, us) then re-reads the header.
- */
-#define RBD_NOTIFY_OP_HEADER_UPDATE 3
 #define RBD_NOTIFY_TIMEOUT_S 5
 
 struct notify_call {
 	struct cephc_rbd_image *img;
-	uint8_t payload[10];
+	size_t len;
+	uint32_t timeout_s;
+	/* waited for (rbd_image_notify_wait): the acks, copied */
+	struct wait_call *w;
+	uint8_t *acks;
+	size_t acks_len;
+	uint8_t payload[RBD_NOTIFY_MSG_MAX];
 };
 
 /* The image stays open until this runs: close waits for aio_pending. */
@@ -336,11 +371,18 @@ static void notify_done(void *arg, int err, const void *acks, size_t len)
 	struct notify_call *n = arg;
 	struct cephc_rbd_image *img = n->img;
 
-	(void)acks;
-	(void)len;
+	if (n->w) {
+		/* the waiter frees n */
+		if (len && (n->acks = cephc_malloc(len))) {
+			memcpy(n->acks, acks, len);
+			n->acks_len = len;
+		}
+		wait_done(n->w, err);
+		return;
+	}
 	if (err)
-		log_debug(SUBSYS, "%s: header update notify: %s",
-			  img->header_oid, cephc_strerror(err));
+		log_debug(SUBSYS, "%s: notify: %s", img->header_oid,
+			  cephc_strerror(err));
 	cephc_free(n);
 	pthread_mutex_lock(&img->lock);
 	if (--img->aio_pending == 0)
@@ -352,15 +394,19 @@ static void notify_fn(void *arg)
 {
 	struct notify_call *n = arg;
 	struct cephc_osdc *osdc = rbd_osd_osdc(n->img->osd);
-	int ret =
-	    osdc ? cephc_osdc_notify(osdc, n->img->pool, n->img->header_oid,
-				     NULL, n->img->nspace, n->payload,
-				     sizeof(n->payload),
-				     RBD_NOTIFY_TIMEOUT_S, notify_done, n)
-		 : CEPHC_ECANCELED;
+	int ret = osdc ? cephc_osdc_notify(osdc, n->img->pool,
+					   n->img->header_oid, NULL,
+					   n->img->nspace, n->payload, n->len,
+					   n->timeout_s, notify_done, n)
+		       : CEPHC_ECANCELED;
 
 	if (ret)
 		notify_done(n, ret, NULL, 0);
+}
+
+static void notify_wait_fn(void *arg)
+{
+	notify_fn(((struct wait_call *)arg)->arg);
 }
 
 /*
@@ -369,22 +415,83 @@ static void notify_fn(void *arg)
  * notify up to its full timeout (5 s a resize under socket failures).
  * cephc_rbd_close() waits for it, so a short-lived tool still sends it.
  */
-int rbd_image_notify_header_update(struct cephc_rbd_image *img)
+int rbd_image_notify(struct cephc_rbd_image *img, const void *payload,
+		     size_t len)
 {
-	struct notify_call *n = cephc_calloc(1, sizeof(*n));
-	struct cephc_enc e;
+	struct notify_call *n;
+	int ret;
 
+	if (len > sizeof(n->payload))
+		return CEPHC_EINVAL;
+	n = cephc_calloc(1, sizeof(*n));
 	if (!n)
 		return CEPHC_ENOMEM;
 	n->img = img;
-	enc_init(&e, n->payload, sizeof(n->payload));
-	enc_u8(&e, 1); /* struct_v */
-	enc_u8(&e, 1); /* compat */
-	enc_le32(&e, 4);
-	enc_le32(&e, RBD_NOTIFY_OP_HEADER_UPDATE);
+	n->len = len;
+	n->timeout_s = RBD_NOTIFY_TIMEOUT_S;
+	memcpy(n->payload, payload, len);
 	pthread_mutex_lock(&img->lock);
 	img->aio_pending++;
 	pthread_mutex_unlock(&img->lock);
-	return cephc_client_call(img->c, notify_fn, n);
+	ret = cephc_client_call(img->c, notify_fn, n);
+	if (ret) /* never ran */
+		notify_done(n, ret, NULL, 0);
+	return ret;
 }
 
+int rbd_image_notify_wait(struct cephc_rbd_image *img, const void *payload,
+			  size_t len, rbd_reply_fn on_acks, void *arg)
+{
+	struct notify_call *n;
+	struct wait_call w = {.img = img};
+	int ret;
+
+	if (len > sizeof(n->payload))
+		return CEPHC_EINVAL;
+	n = cephc_calloc(1, sizeof(*n));
+	if (!n)
+		return CEPHC_ENOMEM;
+	n->img = img;
+	n->len = len;
+	n->timeout_s = RBD_NOTIFY_TIMEOUT_S;
+	n->w = &w;
+	memcpy(n->payload, payload, len);
+	w.arg = n;
+	pthread_mutex_init(&w.lock, NULL);
+	cephc_client_cond_init(&w.cond);
+	ret = wait_call_wait(&w, cephc_client_call(img->c, notify_wait_fn, &w));
+	/* acks come with ETIMEDOUT too: those who answered did */
+	if (on_acks && n->acks_len) {
+		int r = on_acks(arg, n->acks, n->acks_len);
+
+		if (r)
+			ret = r;
+	}
+	cephc_free(n->acks);
+	cephc_free(n);
+	return ret;
+}
+
+/* librbd's header-update notify: any watcher (librbd, krbd, us) then
+ * re-reads the header. */
+int rbd_image_notify_header_update(struct cephc_rbd_image *img)
+{
+	uint8_t b[RBD_NOTIFY_MSG_MAX];
+	size_t len;
+	int ret = rbd_notify_encode(RBD_NOTIFY_HEADER_UPDATE, NULL, false, b,
+				    sizeof(b), &len);
+
+	return ret ? ret : rbd_image_notify(img, b, len);
+}
+
+static void refresh_fn(void *arg)
+{
+	struct wait_call *w = arg;
+
+	refresh_start_w(w->img, false, 0, 0, w);
+}
+
+int rbd_image_refresh(struct cephc_rbd_image *img)
+{
+	return run_wait(img, refresh_fn);
+}
