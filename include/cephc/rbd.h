@@ -365,6 +365,24 @@ CEPHC_EXPORT int cephc_rbd_write_zeroes(cephc_rbd_image *img, uint64_t off,
 					uint64_t len);
 CEPHC_EXPORT int cephc_rbd_flush(cephc_rbd_image *img);
 
+/*
+ * Exclusive lock (images with the exclusive-lock feature, opened for
+ * writing).  By default the lock is automatic, as in librbd: the first
+ * write takes it (asking a live owner to hand it over, breaking a dead
+ * owner's after blocklisting it), and we hand it over when another client
+ * asks.  cephc_rbd_lock_acquire() takes it explicitly and keeps it: other
+ * clients' requests are refused (their writes fail with EROFS), and after
+ * cephc_rbd_lock_release() our own writes fail with EROFS until the next
+ * acquire.  Mode: exclusive only (shared: EOPNOTSUPP); EINVAL without
+ * the feature.
+ */
+#define CEPHC_RBD_LOCK_MODE_EXCLUSIVE 0
+#define CEPHC_RBD_LOCK_MODE_SHARED 1
+CEPHC_EXPORT int cephc_rbd_lock_acquire(cephc_rbd_image *img, int mode);
+CEPHC_EXPORT int cephc_rbd_lock_release(cephc_rbd_image *img);
+CEPHC_EXPORT int cephc_rbd_is_exclusive_lock_owner(cephc_rbd_image *img,
+						   bool *owner);
+
 #ifdef __cplusplus
 }
 #endif

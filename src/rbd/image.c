@@ -144,10 +144,23 @@ static void explain_features(uint64_t unsupported, bool ro)
 		    ro ? "" : "; open it read-only");
 }
 
+static bool image_idle(void *arg)
+{
+	return ((struct cephc_rbd_image *)arg)->aio_pending == 0;
+}
+
 static void image_free(struct cephc_rbd_image *img)
 {
 	if (!img)
 		return;
+	if (img->ex) {
+		/* gives the lock up (its ReleasedLock notify is I/O too) */
+		rbd_exlock_shutdown(img);
+		pthread_mutex_lock(&img->lock);
+		(void)cephc_client_wait_for(img->c, &img->lock, &img->idle,
+					    image_idle, img, 0);
+		pthread_mutex_unlock(&img->lock);
+	}
 	if (img->osd) {
 		rbd_image_release_lock(img);
 		rbd_image_watch_stop(img);
@@ -403,6 +416,11 @@ int rbd_image_open(struct cephc_cluster *c, const char *pool, const char *ns,
 				    img->header_oid, cephc_strerror(ret));
 			goto fail;
 		}
+		/* writes take the exclusive lock, when the image has one */
+		if (!(flags & RBD_OPEN_ANY_FEATURES))
+			ret = rbd_exlock_init(img);
+		if (ret)
+			goto fail;
 	}
 	*out = img;
 	return 0;
@@ -438,11 +456,6 @@ int cephc_rbd_open(cephc_cluster *c, const char *pool, const char *name,
 		   const char *snap, unsigned flags, cephc_rbd_image **out)
 {
 	return cephc_rbd_open_ns(c, pool, NULL, name, snap, flags, out);
-}
-
-static bool image_idle(void *arg)
-{
-	return ((struct cephc_rbd_image *)arg)->aio_pending == 0;
 }
 
 int cephc_rbd_close(cephc_rbd_image *img)

@@ -22,6 +22,23 @@ struct rbd_flush;
 struct snaps_grave;
 struct rbd_exlock;
 struct rbd_om;
+struct rbd_notify_msg;
+
+/*
+ * The header watch (layer 2) hands lock messages up through hooks the
+ * exclusive lock (layer 3) installs, rather than calling up.  Driver
+ * context.  notify: a decoded message other than a header update; fill
+ * reply (at most RBD_WATCH_REPLY_MAX bytes) and *reply_len (0: an empty
+ * ack).  rewatched: the watch was registered again (new cookie) or that
+ * failed (err).
+ */
+#define RBD_WATCH_REPLY_MAX 16
+struct rbd_watch_hooks {
+	void (*notify)(struct cephc_rbd_image *img,
+		       const struct rbd_notify_msg *m, uint8_t *reply,
+		       size_t *reply_len);
+	void (*rewatched)(struct cephc_rbd_image *img, int err);
+};
 
 struct cephc_rbd_image {
 	struct cephc_cluster *c;
@@ -64,6 +81,8 @@ struct cephc_rbd_image {
 	struct rbd_exlock *ex;
 	struct rbd_om *om;
 	char lock_cookie[64];
+	/* what the header watch hands up to the exclusive lock */
+	const struct rbd_watch_hooks *watch_hooks;
 
 	/* Clones: the parent at its snapshot, and the bytes of this image
 	 * (at snap_id) that fall through to it when a child object is
@@ -144,6 +163,28 @@ void rbd_image_release_lock(struct cephc_rbd_image *img);
  */
 int rbd_image_acquire_lock(struct cephc_rbd_image *img);
 /*
+ * The exclusive lock (image_exclusive_lock.c).  init at open (read-write,
+ * exclusive-lock feature: starts the lock's worker thread), shutdown at
+ * close once no I/O is left (releases the lock if held).
+ */
+int rbd_exlock_init(struct cephc_rbd_image *img);
+void rbd_exlock_shutdown(struct cephc_rbd_image *img);
+/* A write waiting for the lock; fn runs in driver context with 0 (the
+ * write is admitted and pins the lock) or the error that ended waiting. */
+struct rbd_lock_waiter {
+	struct rbd_lock_waiter *next;
+	void (*fn)(struct rbd_lock_waiter *w, int err);
+};
+/*
+ * Driver context, before each write: 2 when the image has no exclusive
+ * lock (go on, nothing pinned); 1 when we own it (go on; the write pins it
+ * until rbd_exlock_unpin()); 0 when w is queued until the worker took it;
+ * < 0 when writes are refused now (explicit policy without the lock:
+ * CEPHC_EROFS).
+ */
+int rbd_exlock_gate(struct cephc_rbd_image *img, struct rbd_lock_waiter *w);
+void rbd_exlock_unpin(struct cephc_rbd_image *img);
+/*
  * A management op that needs the exclusive lock (resize, object-map
  * rebuild, ...): blocking; own the lock (asking a live owner for it) and
  * pin it, so that a peer's request to release waits until
@@ -173,9 +214,20 @@ int rbd_reply_trash_list(void *arg, const uint8_t *p, size_t len);
 /* Header watch of read-write opens (image_watch.c). */
 int rbd_image_watch_start(struct cephc_rbd_image *img);
 void rbd_image_watch_stop(struct cephc_rbd_image *img);
-/* Tell the header's watchers to re-read it (librbd HEADER_UPDATE); waits
- * for their acks or the notify timeout. */
+/* Tell the header's watchers to re-read it (librbd HEADER_UPDATE); sent,
+ * not waited for (close waits). */
 int rbd_image_notify_header_update(struct cephc_rbd_image *img);
+/* Notify the header's watchers with payload (at most RBD_NOTIFY_MSG_MAX
+ * bytes): sent, not waited for (close waits). */
+int rbd_image_notify(struct cephc_rbd_image *img, const void *payload,
+		     size_t len);
+/* The same, waiting for the acks (or the 5 s notify timeout: then
+ * CEPHC_ETIMEDOUT, the acks that came still passed): on_acks(arg, reply,
+ * len) gets the notify reply in the calling thread.  API threads. */
+int rbd_image_notify_wait(struct cephc_rbd_image *img, const void *payload,
+			  size_t len, rbd_reply_fn on_acks, void *arg);
+/* Re-read snap context, size (and a clone's overlap) now; API threads. */
+int rbd_image_refresh(struct cephc_rbd_image *img);
 /* Trim [new_size, old_size) the way discard does (image_io.c). */
 int rbd_image_trim(struct cephc_rbd_image *img, uint64_t new_size,
 		   uint64_t old_size);
