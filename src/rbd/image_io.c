@@ -29,6 +29,7 @@
  * parent's bytes again.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,9 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "rbd/image.h"
+#include "rbd/image_object_map.h"
 #include "rbd/image_plan.h"
+#include "rbd/rbd_features.h"
 
 #define SUBSYS "rbd"
 
@@ -76,21 +79,31 @@ struct rbd_io;
  *   read:   START -> OBJECT --(ENOENT, clone, below the overlap)-->
  *                    READ_PARENT -> done
  *
- *   write, discard, write-zeroes:
- *           START -> OBJECT -----------------------------------> done
- *                      |  (ENOENT under the assert_exists guard)
- *                      v
- *                  COPYUP_READ --(parent bytes all zeros)--> OBJECT
- *                      |        \
- *                      |         (image has snapshots)
- *                      v           v
- *                   COPYUP     COPYUP_ALONE --> OBJECT (unguarded)
- *                      |
- *                      v
- *                     done
+ *   write, discard, write-zeroes (an image with an object map first
+ *   marks the object EXISTS, or PENDING when the op removes it, and
+ *   after a removal marks it NONEXISTENT):
+ *
+ *           START --(map)--> MAP_PRE
+ *             |                 |
+ *             v                 v
+ *           OBJECT <------------+ --(removed, map)--> MAP_POST --> done
+ *             |  \
+ *             |   ------------------------------------------------> done
+ *             |  (ENOENT under the assert_exists guard)
+ *             v
+ *         COPYUP_READ --(parent bytes all zeros)--> OBJECT
+ *             |        \
+ *             |         (image has snapshots; with a map, first
+ *             |          COPYUP_MAPS: the snapshots' maps)
+ *             v           v
+ *          COPYUP     COPYUP_ALONE --> OBJECT (unguarded)
+ *             |
+ *             v
+ *            done
  *
  * Only the first OBJECT request carries the guard (sub_reset() drops it),
- * so ENOENT leads to COPYUP_READ at most once.
+ * so ENOENT leads to COPYUP_READ at most once.  Before START, a write
+ * passes the exclusive lock's gate (io_start(): queued until we own it).
  */
 enum rbd_obj_state {
 	OBJ_START,        /* built, nothing sent */
@@ -99,6 +112,9 @@ enum rbd_obj_state {
 	OBJ_COPYUP_READ,  /* the parent's bytes of the whole object */
 	OBJ_COPYUP,       /* copyup + the change, in one request */
 	OBJ_COPYUP_ALONE, /* copyup only, empty snap context (snapshots) */
+	OBJ_MAP_PRE,      /* object map: EXISTS / PENDING before the change */
+	OBJ_MAP_POST,     /* object map: NONEXISTENT after a removal */
+	OBJ_COPYUP_MAPS,  /* object map: the snapshots' maps before copyup */
 };
 
 /* One OSD request of an I/O. */
@@ -110,6 +126,8 @@ struct rbd_sub {
 	enum rbd_obj_state state;
 	bool guarded;   /* ops[0] is assert_exists */
 	bool in_parent; /* the object starts inside the parent overlap */
+	bool removes;   /* the change deletes the object */
+	int saved;      /* MAP_POST: the change's own result */
 	uint8_t *cbuf;  /* copyup: the object's parent bytes */
 	unsigned cpending; /* parent reads in flight */
 	int cerr;
@@ -130,6 +148,8 @@ struct rbd_io {
 	uint64_t size; /* image size the I/O was checked against */
 	bool trim;     /* discard past a shrink (rbd_image_trim) */
 	/* driver context */
+	struct rbd_lock_waiter lw; /* waiting for the exclusive lock */
+	bool pinned;               /* admitted: holds a pin on the lock */
 	unsigned pending;
 	int result;
 	unsigned nsubs;
@@ -257,8 +277,12 @@ static void io_finish(struct rbd_io *io)
 	int result = io->result;
 	bool wrote = io->kind == IO_WRITE || io->kind == IO_DISCARD ||
 		     io->kind == IO_ZERO;
+	bool pinned = io->pinned;
 
 	io_free(io);
+	/* data and object-map updates are done: the lock may go */
+	if (pinned)
+		rbd_exlock_unpin(img);
 	comp_fire(comp, result);
 	if (wrote) {
 		img->writes_in_flight--;
@@ -430,8 +454,10 @@ static int add_work_ops(struct rbd_io *io, struct rbd_sub *s)
 	}
 	switch (rbd_discard_action(&io->img->layout, c, io->size)) {
 	case RBD_DISCARD_DELETE:
-		if (!s->in_parent || io->trim)
+		if (!s->in_parent || io->trim) {
+			s->removes = true;
 			return cephc_osd_op_delete(op);
+		}
 		/* no object would show the parent's bytes: leave an empty
 		 * one */
 		ret = cephc_osd_op_create(op, false);
@@ -605,6 +631,74 @@ static bool obj_read_reply(struct rbd_io *io, struct rbd_sub *s, int *result)
 	return true;
 }
 
+/* An object-map update of s is done (a failure has invalidated the
+ * map; the change goes on regardless, as in librbd). */
+static void map_done(void *arg, int err)
+{
+	(void)err;
+	obj_handle(arg, 0);
+}
+
+/*
+ * Before a change, the object map must say the object may exist: EXISTS,
+ * or PENDING when the change removes it.  1: nothing to wait for; 0: the
+ * update is in flight (map_done() follows); 2: the change is not needed
+ * (a discard of an object the map knows is absent, with no parent bytes
+ * under it); < 0: error.
+ */
+static int map_pre(struct rbd_io *io, struct rbd_sub *s)
+{
+	struct cephc_rbd_image *img = io->img;
+	uint8_t state = CEPHC_RBD_OBJECT_EXISTS;
+
+	if (io->kind == IO_DISCARD && !s->in_parent && rbd_om_trusted(img) &&
+	    rbd_om_state(img, s->c.objno) == CEPHC_RBD_OBJECT_NONEXISTENT)
+		return 2;
+	if (s->removes)
+		state = CEPHC_RBD_OBJECT_PENDING;
+	return rbd_om_update(img, s->c.objno, state, RBD_OM_NO_FILTER,
+			     map_done, s);
+}
+
+static void copyup_map_done(void *arg, int err)
+{
+	struct rbd_sub *s = arg;
+
+	(void)err;
+	if (--s->cpending == 0)
+		obj_handle(s, 0);
+}
+
+/*
+ * A copyup that gives the image's snapshots the parent's bytes: their
+ * object maps say so first, oldest snapshot EXISTS and (fast-diff) the
+ * later ones EXISTS_CLEAN, as librbd's copy-up does.  true: updates are
+ * in flight (COPYUP_MAPS; copyup_map_done() moves on).
+ */
+static bool copyup_maps(struct rbd_io *io, struct rbd_sub *s)
+{
+	struct cephc_rbd_image *img = io->img;
+	bool fast = img->meta.features & CEPHC_RBD_FEATURE_FAST_DIFF;
+	uint32_t n = img->wnum_snaps;
+
+	s->cpending = 1;
+	/* the snap context lists the newest first */
+	for (uint32_t i = n; i-- > 0;) {
+		uint8_t st = i == n - 1 || !fast
+				 ? CEPHC_RBD_OBJECT_EXISTS
+				 : CEPHC_RBD_OBJECT_EXISTS_CLEAN;
+
+		s->cpending++;
+		if (rbd_om_update_snap(img, img->wsnaps[i], s->c.objno, st,
+				       copyup_map_done, s))
+			s->cpending--;
+	}
+	if (--s->cpending == 0)
+		return false;
+	s->state = OBJ_COPYUP_MAPS;
+	return true;
+}
+
 /*
  * Move s on by one step, given the result of the step in flight (0 for
  * START).  Returns false when the next step is in flight (its result
@@ -619,8 +713,24 @@ static bool obj_advance(struct rbd_sub *s, int *result)
 	case OBJ_START:
 		s->state = OBJ_OBJECT;
 		*result = build_sub(io, s);
+		if (!*result && write) {
+			int r = map_pre(io, s);
+
+			if (r == 0) {
+				s->state = OBJ_MAP_PRE;
+				return false;
+			}
+			if (r == 2 || r < 0) {
+				*result = r < 0 ? r : 0;
+				return true;
+			}
+		}
 		if (!*result)
 			*result = sub_send(io, s);
+		return *result != 0;
+	case OBJ_MAP_PRE:
+		s->state = OBJ_OBJECT;
+		*result = sub_send(io, s);
 		return *result != 0;
 	case OBJ_OBJECT:
 		if (!write)
@@ -631,6 +741,21 @@ static bool obj_advance(struct rbd_sub *s, int *result)
 			*result = copyup_read(io, s);
 			return *result != 0;
 		}
+		if (s->removes &&
+		    (*result == 0 || *result == CEPHC_ENOENT)) {
+			/* gone: the map says so, if it still says PENDING */
+			s->saved = *result;
+			if (!rbd_om_update(io->img, s->c.objno,
+					   CEPHC_RBD_OBJECT_NONEXISTENT,
+					   CEPHC_RBD_OBJECT_PENDING, map_done,
+					   s)) {
+				s->state = OBJ_MAP_POST;
+				return false;
+			}
+		}
+		break;
+	case OBJ_MAP_POST:
+		*result = s->saved;
 		break;
 	case OBJ_READ_PARENT:
 		return true;
@@ -638,8 +763,15 @@ static bool obj_advance(struct rbd_sub *s, int *result)
 		if (*result) /* the parent could not be read */
 			return true;
 		*result = copyup_build(io, s);
+		if (!*result && s->state == OBJ_COPYUP_ALONE &&
+		    copyup_maps(io, s))
+			return false;
 		if (!*result)
 			*result = sub_send(io, s);
+		return *result != 0;
+	case OBJ_COPYUP_MAPS:
+		s->state = OBJ_COPYUP_ALONE;
+		*result = sub_send(io, s);
 		return *result != 0;
 	case OBJ_COPYUP_ALONE:
 		if (*result)
@@ -681,32 +813,14 @@ static void sub_done(struct cephc_osdc_req *req, int err)
 	obj_handle((struct rbd_sub *)req, err);
 }
 
-static void io_start(struct rbd_osd_work *w)
+/* Plan the I/O and start its subs (io->pending holds it meanwhile). */
+static void io_run(struct rbd_io *io)
 {
-	struct rbd_io *io = (struct rbd_io *)w;
 	struct cephc_rbd_image *img = io->img;
 	struct rbd_plan a = {0};
 	uint64_t len = io->len;
 	int ret;
 
-	io->pending = 1; /* held until every sub is submitted */
-	if (io->kind != IO_READ)
-		img->writes_in_flight++;
-	if (io->kind == IO_FLUSH) {
-		struct rbd_flush *f = cephc_calloc(1, sizeof(*f));
-		img->writes_in_flight--;
-		if (!f) {
-			io->result = CEPHC_ENOMEM;
-		} else {
-			f->io = io;
-			io->pending++;
-			f->next = img->flushes;
-			img->flushes = f;
-			flushes_kick(img);
-		}
-		io_put(io);
-		return;
-	}
 	if (io->kind == IO_READ && io->off + len > io->size) {
 		/* Past the end reads as zeros. */
 		uint64_t in = io->off < io->size ? io->size - io->off : 0;
@@ -734,6 +848,63 @@ static void io_start(struct rbd_osd_work *w)
 	}
 	rbd_plan_free(&a);
 	io_put(io);
+}
+
+/* The exclusive lock's answer for a write that waited for it. */
+static void io_lock_resume(struct rbd_lock_waiter *w, int err)
+{
+	struct rbd_io *io =
+	    (struct rbd_io *)(void *)((char *)w - offsetof(struct rbd_io, lw));
+
+	if (err) {
+		io->result = err;
+		io_put(io);
+		return;
+	}
+	io->pinned = true;
+	io_run(io);
+}
+
+static void io_start(struct rbd_osd_work *w)
+{
+	struct rbd_io *io = (struct rbd_io *)w;
+	struct cephc_rbd_image *img = io->img;
+
+	io->pending = 1; /* held until every sub is submitted */
+	if (io->kind != IO_READ)
+		img->writes_in_flight++;
+	if (io->kind == IO_FLUSH) {
+		struct rbd_flush *f = cephc_calloc(1, sizeof(*f));
+		img->writes_in_flight--;
+		if (!f) {
+			io->result = CEPHC_ENOMEM;
+		} else {
+			f->io = io;
+			io->pending++;
+			f->next = img->flushes;
+			img->flushes = f;
+			flushes_kick(img);
+		}
+		io_put(io);
+		return;
+	}
+	/* a change needs the exclusive lock; a trim runs under its
+	 * operation's pin */
+	if (io->kind != IO_READ && !io->trim) {
+		int r;
+
+		io->lw.fn = io_lock_resume;
+		r = rbd_exlock_gate(img, &io->lw);
+		if (r == 0)
+			return; /* io_lock_resume() goes on */
+		if (r < 0) {
+			io->result = r;
+			io_put(io);
+			return;
+		}
+		io->pinned = r == 1;
+	}
+	io_run(io);
 }
 
 /* ---- API -------------------------------------------------------------- */
