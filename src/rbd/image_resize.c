@@ -3,12 +3,15 @@
  * Resize as librbd's operation/ResizeRequest does it: a shrink trims the
  * objects past the new end first (the I/O engine's discard path), then
  * set_size on the header, then a header-update notify to the watchers.
+ * With an exclusive lock, as its owner; with an object map, the map grows
+ * before the size and shrinks after it (librbd's order).
  */
 #include "rbd/image.h"
 
 #include "cephc/errors.h"
 #include "core/log.h"
 #include "rbd/cls_rbd.h"
+#include "rbd/image_object_map.h"
 
 #define SUBSYS "rbd"
 
@@ -23,27 +26,39 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 		return CEPHC_EINVAL;
 	if (img->read_only)
 		return CEPHC_EROFS;
+	/* the lock owner resizes (the size is read once we own it) */
+	ret = rbd_image_op_begin(img);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&img->lock);
 	old = img->size;
 	pthread_mutex_unlock(&img->lock);
-	if (size < old) {
+	/* a larger map before the size grows; after it shrinks, when the
+	 * trim has made every cut entry NONEXISTENT */
+	if (size > old)
+		ret = rbd_om_resize(img, size);
+	if (!ret && size < old) {
 		/* librbd: shrink the visible size last, after the trim, so
 		 * a failed trim leaves the image whole. */
 		ret = rbd_image_trim(img, size, old);
-		if (ret)
-			return ret;
 	}
 	enc_init(&e, buf, sizeof(buf));
-	ret = cephc_rbd_enc_set_size(&e, size);
+	if (!ret)
+		ret = cephc_rbd_enc_set_size(&e, size);
 	if (!ret)
 		ret = rbd_image_call(img, img->header_oid, "set_size", buf,
 				     (size_t)(e.p - e.start), true, NULL, NULL);
-	if (ret)
+	if (!ret && size < old)
+		ret = rbd_om_resize(img, size);
+	if (ret) {
+		rbd_image_op_end(img);
 		return ret;
+	}
 	pthread_mutex_lock(&img->lock);
 	img->size = size;
 	img->meta.size = size;
 	pthread_mutex_unlock(&img->lock);
+	rbd_image_op_end(img);
 	/* set_size shrank a clone's overlap with the image */
 	if (img->parent && img->parent_overlap > size)
 		img->parent_overlap = size;
