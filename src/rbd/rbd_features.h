@@ -51,18 +51,22 @@
 
 /*
  * What cephc implements today.  Reading needs the layout features only
- * (striping, separate data pool; layering = parent reads).  Writing is
- * limited to the same set: exclusive-lock, object-map, fast-diff,
- * deep-flatten and journaling need cooperative machinery cephc does not
- * have yet, and writing such an image without it corrupts the object map
- * or breaks other clients' locking.
+ * (striping, separate data pool; layering = parent reads).  Writing also
+ * keeps what Ceph's default features ask of a writer: the exclusive lock
+ * (image_exclusive_lock.c), the object map with fast-diff states
+ * (image_object_map.c), and deep-flatten's copy-up into snapshots.
+ * Journaling, migration, mirroring (non-primary) and the persistent cache
+ * (dirty-cache) need machinery cephc does not have: writing such an image
+ * without it would break the journal or the other side's state.
  */
 #define CEPHC_RBD_FEATURES_READ_SUPPORTED                                      \
 	(CEPHC_RBD_FEATURE_LAYERING | CEPHC_RBD_FEATURE_STRIPINGV2 |           \
 	 CEPHC_RBD_FEATURE_DATA_POOL)
 #define CEPHC_RBD_FEATURES_WRITE_SUPPORTED                                     \
 	(CEPHC_RBD_FEATURE_LAYERING | CEPHC_RBD_FEATURE_STRIPINGV2 |           \
-	 CEPHC_RBD_FEATURE_DATA_POOL)
+	 CEPHC_RBD_FEATURE_DATA_POOL | CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK |      \
+	 CEPHC_RBD_FEATURE_OBJECT_MAP | CEPHC_RBD_FEATURE_FAST_DIFF |          \
+	 CEPHC_RBD_FEATURE_DEEP_FLATTEN)
 
 /* Header flags (get_flags / set_flags). */
 #define CEPHC_RBD_FLAG_OBJECT_MAP_INVALID (UINT64_C(1) << 0)
