@@ -5,8 +5,9 @@
 #    `cephc rbd export` byte-identical to `rbd export`;
 #  - images made and written by cephc checked with rbd info/export/snap ls
 #    and removed by rbd rm and by cephc rbd rm;
-#  - snapshot reads, resize, and the refusal to write default-feature
-#    (exclusive-lock, object-map, ...) images while reading them works.
+#  - snapshot reads, resize, writes to default-feature images (the object
+#    map stays right), and the refusal to write journaling
+#    images while reading them works.
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
@@ -145,16 +146,23 @@ truncate -s 6M "$work/rs"
 	fail "resize: size"
 echo "ok: resize"
 
-# --- 5. refusal of default-feature images -------------------------------
+# --- 5. default-feature images are written; journaling is refused ------
 img=rbd/${tag}def; images+=("$img")
 rbd create --size 8M "$img"
 rbd bench --io-type write --io-total 1M "$img" >/dev/null
-if "$bin" rbd bench --io-type write --io-total 64K "$img" > "$work/out" 2>&1; then
-	fail "write to a default-feature image was allowed"
-fi
-grep -q "exclusive-lock" "$work/out" || fail "refusal does not name the features: $(cat "$work/out")"
+"$bin" rbd bench --io-type write --io-total 64K "$img" > "$work/out" 2>&1 ||
+	fail "write to a default-feature image: $(cat "$work/out")"
+rbd object-map check "$img" >/dev/null 2>&1 ||
+	fail "object map after a cephc write: $(rbd object-map check "$img" 2>&1)"
 check_same "$img"
-echo "ok: default-feature image refused for writes, read works"
+img=rbd/${tag}jrn; images+=("$img")
+rbd create --size 8M --image-feature layering,exclusive-lock,journaling "$img"
+if "$bin" rbd bench --io-type write --io-total 64K "$img" > "$work/out" 2>&1; then
+	fail "write to a journaling image was allowed"
+fi
+grep -q "journaling" "$work/out" || fail "refusal does not name the feature: $(cat "$work/out")"
+check_same "$img"
+echo "ok: default-feature image written, journaling image refused for writes, read works"
 
 # --- 6. removal both ways -----------------------------------------------
 img=rbd/${tag}rm1
