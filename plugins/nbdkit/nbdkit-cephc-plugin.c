@@ -442,9 +442,11 @@ static struct shared_image *image_get(const struct image_spec *s,
 		return NULL;
 	}
 	/* snapshots and readonly= are read-only; so is an image with
-	 * features cephc may only read (exclusive-lock, object-map, ...):
-	 * served with can_write false, nbdkit refuses writes (EPERM: NBD
-	 * has no EROFS) */
+	 * features cephc may only read (journaling, ...): served with
+	 * can_write false, nbdkit refuses writes (EPERM: NBD has no EROFS).
+	 * An exclusive-lock image is written under the automatic policy:
+	 * the lock goes to any client that asks and comes back on our next
+	 * write */
 	if (cfg_readonly || s->snap || readonly)
 		flags |= CEPHC_RBD_OPEN_READ_ONLY;
 	r = cephc_rbd_open_ns(cluster, s->pool, s->nspace, s->name, s->snap,

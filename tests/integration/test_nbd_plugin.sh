@@ -151,19 +151,51 @@ nbd_stop "$sock"
 nbd_start "$sock" image="$img" readonly=true
 nbdsh_check "$(nbd_uri "$sock")" readonly
 nbd_stop "$sock"
-# an image with Pacific's default features: cephc reads it, never writes
-def=rbd/${tag}d; images+=("$def")
-rbd create --size 8M "$def"
-rbd bench --io-type write --io-size 1M --io-total 2M "$def" >/dev/null 2>&1
-def_sum=$(rbd_sum "$def")
-nbd_start "$sock" image="$def"
-nbdinfo --can read-only "$(nbd_uri "$sock")" || fail "exclusive-lock image served writable"
+# an image with a feature cephc does not keep (journaling): read, never
+# written
+jrn=rbd/${tag}j; images+=("$jrn")
+rbd create --size 8M --image-feature layering,exclusive-lock,journaling "$jrn"
+rbd bench --io-type write --io-size 1M --io-total 2M "$jrn" >/dev/null 2>&1
+jrn_sum=$(rbd_sum "$jrn")
+nbd_start "$sock" image="$jrn"
+nbdinfo --can read-only "$(nbd_uri "$sock")" || fail "journaling image served writable"
 nbdsh_check "$(nbd_uri "$sock")" readonly
-[ "$(nbdcopy "$(nbd_uri "$sock")" - | sum)" = "$def_sum" ] || fail "read of a default-feature image differs"
+[ "$(nbdcopy "$(nbd_uri "$sock")" - | sum)" = "$jrn_sum" ] || fail "read of a journaling image differs"
 nbd_stop "$sock"
 [ "$(rbd_sum "$img@snap1")" = "$before" ] && [ "$(rbd_sum "$img")" = "$head_before" ] &&
-	[ "$(rbd_sum "$def")" = "$def_sum" ] || fail "a read-only export changed an image"
-echo "ok: snapshots, readonly=, exclusive-lock images are read-only"
+	[ "$(rbd_sum "$jrn")" = "$jrn_sum" ] || fail "a read-only export changed an image"
+echo "ok: snapshots, readonly=, journaling images are read-only"
+
+# an image with Pacific's default features is served writable, and the
+# exclusive lock goes to a librbd writer and comes back while it is
+def=rbd/${tag}d; images+=("$def")
+rbd create --size 8M "$def"
+head -c 8M /dev/urandom > "$work/def.a"
+head -c 8M /dev/urandom > "$work/def.b"
+nbd_start "$sock" image="$def"
+if nbdinfo --can read-only "$(nbd_uri "$sock")"; then
+	fail "default-feature image served read-only"
+fi
+nbdcopy "$work/def.a" "$(nbd_uri "$sock")" || fail "nbdcopy into a default-feature image"
+/usr/bin/python3 -c '
+import sys, rados, rbd
+c = rados.Rados(conffile=sys.argv[1]); c.connect()
+io = c.open_ioctx("rbd")
+with rbd.Image(io, sys.argv[2]) as im:
+    im.write(b"L" * 4096, 4 << 20)
+    assert im.is_exclusive_lock_owner()
+io.close(); c.shutdown()
+' "$conf" "${def#rbd/}" || fail "librbd write while the export owns the lock"
+cp "$work/def.a" "$work/def.want"
+head -c 4096 /dev/zero | tr '\0' L |
+	dd of="$work/def.want" bs=4096 seek=1024 conv=notrunc status=none
+[ "$(nbdcopy "$(nbd_uri "$sock")" - | sum)" = "$(sum < "$work/def.want")" ] ||
+	fail "the export does not see librbd's write"
+nbdcopy "$work/def.b" "$(nbd_uri "$sock")" || fail "nbdcopy after the lock went to librbd"
+nbd_stop "$sock"
+[ "$(rbd_sum "$def")" = "$(sum < "$work/def.b")" ] || fail "default-feature image contents"
+rbd object-map check "$def" >/dev/null 2>&1 || fail "object map: $(rbd object-map check "$def" 2>&1)"
+echo "ok: default-feature image written; the lock went to librbd and back"
 
 # --- 5. pool mode: export list and names --------------------------------
 sock=$work/p.sock

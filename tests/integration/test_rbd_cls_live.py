@@ -377,7 +377,7 @@ def main():
               "stripe after set %r" % d)
         r, _ = call(ioctx, hdr, "set_features", 4, 4)
         r, d = call(ioctx, hdr, "get_features", "nosnap", 0)
-        check(d["features"] == 7 and d["unsupported_for_write"] == 4,
+        check(d["features"] == 7 and d["unsupported_for_write"] == 0,
               "set_features exclusive-lock %r" % d)
         r, _ = call(ioctx, hdr, "set_flags", "nosnap", 1, 1)
         r, d = call(ioctx, hdr, "get_flags", "nosnap")

@@ -475,8 +475,13 @@ static void test_image_meta_open(void **state)
 		unload(&b);
 	}
 
-	/* read-write: exclusive-lock etc. are beyond what cephc writes */
+	/* read-write: cephc keeps exclusive-lock, object-map, fast-diff and
+	 * deep-flatten (Ceph's defaults) as a writer must */
 	apply(&m, CEPHC_RBD_REPLY_FEATURES, "def-get_features_rw", false);
+	assert_int_equal(cephc_rbd_meta_finish(&m), 0);
+	/* journaling it does not */
+	m.features |= CEPHC_RBD_FEATURE_JOURNALING;
+	m.incompatible_features |= CEPHC_RBD_FEATURE_JOURNALING;
 	assert_int_equal(cephc_rbd_meta_finish(&m), CEPHC_EFEATURES);
 	cephc_rbd_meta_clear(&m);
 	assert_null(m.id);
