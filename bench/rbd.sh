@@ -13,7 +13,11 @@
 # over the rounds.
 #   CEPHC_TEST_CONF=... bench/rbd.sh [path/to/cephc]
 # Env: RBD_BENCH_4K_TOTAL (default 16M), RBD_BENCH_4M_TOTAL (default 256M),
-#      RBD_BENCH_ROUNDS (default 2).
+#      RBD_BENCH_ROUNDS (default 2), RBD_BENCH_FEATURES (default layering;
+#      "default" = Ceph's defaults: exclusive-lock, object-map, fast-diff,
+#      deep-flatten too, so each tool keeps the lock and the object map),
+#      RBD_BENCH_CASES (default all: a space-separated subset of w1 w32 r1
+#      r32 w4m r4m).
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:?set CEPHC_TEST_CONF to a ceph.conf}
 bin=${1:-${CEPHC_BIN:-build/cephc}}
@@ -21,6 +25,10 @@ export CEPH_CONF=$conf
 t4k=${RBD_BENCH_4K_TOTAL:-16M}
 t4m=${RBD_BENCH_4M_TOTAL:-256M}
 rounds=${RBD_BENCH_ROUNDS:-2}
+features=${RBD_BENCH_FEATURES:-layering}
+[ "$features" = default ] &&
+	features=layering,exclusive-lock,object-map,fast-diff,deep-flatten
+cases=${RBD_BENCH_CASES:-w1 w32 r1 r32 w4m r4m}
 img_rbd=rbd/bench$$-rbd
 img_cephc=rbd/bench$$-cephc
 work=$(mktemp -d)
@@ -28,7 +36,7 @@ trap 'for i in "$img_rbd" "$img_cephc"; do
 	rbd rm --no-progress "$i" >/dev/null 2>&1 || true; done
 	rm -rf "$work"' EXIT
 for i in "$img_rbd" "$img_cephc"; do
-	rbd create --size 512M --image-feature layering "$i"
+	rbd create --size 512M --image-feature "$features" "$i"
 	# pre-fill so reads hit data, not holes
 	rbd bench --io-type write --io-size 4M --io-threads 8 --io-total 512M \
 		--rbd-cache=false "$i" >/dev/null
@@ -70,9 +78,12 @@ sum_rounds() {
 printf "%-22s %10s %10s %9s %9s %9s %9s %8s %8s %6s %6s %6s %6s\n" \
 	case rbd_iops cephc_iops rbd_lat cephc_lat rbd_cpu cephc_cpu \
 	rbd_rss cephc_rss iops_x lat_x cpu_x rss_x
-for c in "write rand 4K 1 $t4k" "write rand 4K 32 $t4k" \
-	"read rand 4K 1 $t4k" "read rand 4K 32 $t4k" \
-	"write seq 4M 8 $t4m" "read seq 4M 8 $t4m"; do
+echo "features: $features"
+declare -A case_args=([w1]="write rand 4K 1 $t4k" [w32]="write rand 4K 32 $t4k"
+	[r1]="read rand 4K 1 $t4k" [r32]="read rand 4K 32 $t4k"
+	[w4m]="write seq 4M 8 $t4m" [r4m]="read seq 4M 8 $t4m")
+for cs in $cases; do
+	c=${case_args[$cs]:?unknown case $cs}
 	read -r type pat size thr total <<< "$c"
 	args=(--io-type "$type" --io-pattern "$pat" --io-size "$size"
 		--io-threads "$thr" --io-total "$total")
