@@ -1046,3 +1046,149 @@ int cephc_rbd_dec_image_group_get(const void *buf, size_t len,
 		*group_pool_id = CEPHC_RBD_POOL_NONE;
 	return d.err;
 }
+
+/* ---- object map: encoder and in-memory rules ------------------------- */
+
+/* Bytes of header (envelope 6 + le64), as BitVector writes it. */
+#define BITVECTOR_HEADER_LEN 14
+
+static uint64_t bitvector_blocks(size_t data_len)
+{
+	return (data_len + BITVECTOR_BLOCK - 1) / BITVECTOR_BLOCK;
+}
+
+size_t cephc_rbd_object_map_encoded_len(uint64_t count)
+{
+	size_t data_len = (size_t)((count + 3) / 4);
+
+	/* le32 + header, data, le32 + footer (crc, n, n crcs) */
+	return 4 + BITVECTOR_HEADER_LEN + data_len + 4 + 8 +
+	       4 * (size_t)bitvector_blocks(data_len);
+}
+
+int cephc_rbd_enc_object_map(struct cephc_enc *e,
+			     const struct cephc_rbd_object_map *m)
+{
+	size_t data_len = (size_t)((m->count + 3) / 4), env;
+	uint64_t blocks = bitvector_blocks(data_len);
+	const uint8_t *hp;
+
+	if (m->count > CEPHC_RBD_OBJECT_MAP_MAX_OBJECTS ||
+	    (data_len && (!m->data || m->data_len < data_len)))
+		return CEPHC_EINVAL;
+	/* header: a bufferlist holding envelope(1,1) { le64 count } */
+	enc_le32(e, BITVECTOR_HEADER_LEN);
+	hp = e->p;
+	env = enc_envelope_begin(e, 1, BITVECTOR_HEADER_COMPAT);
+	enc_le64(e, m->count);
+	enc_envelope_end(e, env);
+	if (e->err)
+		return e->err;
+	enc_bytes(e, m->data, data_len);
+	/* footer: the header's crc, then one crc per 4096 data bytes */
+	enc_le32(e, (uint32_t)(8 + 4 * blocks));
+	enc_le32(e, cephc_crc32c(0, hp, BITVECTOR_HEADER_LEN));
+	enc_le32(e, (uint32_t)blocks);
+	for (uint64_t b = 0; b < blocks; b++) {
+		size_t off = (size_t)b * BITVECTOR_BLOCK;
+		size_t blen = data_len - off < BITVECTOR_BLOCK
+				  ? data_len - off
+				  : BITVECTOR_BLOCK;
+
+		enc_le32(e, cephc_crc32c(0, m->data + off, blen));
+	}
+	return e->err;
+}
+
+int cephc_rbd_object_map_alloc(struct cephc_rbd_object_map *m, uint64_t count)
+{
+	size_t data_len = (size_t)((count + 3) / 4);
+
+	memset(m, 0, sizeof(*m));
+	if (count > CEPHC_RBD_OBJECT_MAP_MAX_OBJECTS)
+		return CEPHC_ETOOBIG;
+	m->data = cephc_calloc(1, data_len ? data_len : 1);
+	if (!m->data)
+		return CEPHC_ENOMEM;
+	m->count = count;
+	m->data_len = data_len;
+	return 0;
+}
+
+void cephc_rbd_object_map_set(struct cephc_rbd_object_map *m, uint64_t objno,
+			      uint8_t state)
+{
+	unsigned shift = (unsigned)(3 - (objno & 3)) * 2;
+	uint8_t *b = &m->data[objno >> 2];
+
+	*b = (uint8_t)((*b & ~(3u << shift)) | ((state & 3u) << shift));
+}
+
+int cephc_rbd_object_map_resize(struct cephc_rbd_object_map *m, uint64_t count,
+				uint8_t default_state)
+{
+	struct cephc_rbd_object_map n;
+	int ret = cephc_rbd_object_map_alloc(&n, count);
+
+	if (ret)
+		return ret;
+	for (uint64_t i = 0; i < count; i++)
+		cephc_rbd_object_map_set(&n, i,
+					 i < m->count
+					     ? cephc_rbd_object_map_get(m, i)
+					     : default_state);
+	n.had_crcs = m->had_crcs;
+	cephc_rbd_object_map_clear(m);
+	*m = n;
+	return 0;
+}
+
+bool cephc_rbd_object_map_filter_match(uint8_t current, int filter)
+{
+	return filter < 0 || current == filter ||
+	       (filter == CEPHC_RBD_OBJECT_EXISTS &&
+		current == CEPHC_RBD_OBJECT_EXISTS_CLEAN);
+}
+
+bool cephc_rbd_object_map_update_required(uint8_t current, uint8_t new_state)
+{
+	if (current == new_state)
+		return false;
+	if (new_state == CEPHC_RBD_OBJECT_PENDING &&
+	    current == CEPHC_RBD_OBJECT_NONEXISTENT)
+		return false;
+	if (new_state == CEPHC_RBD_OBJECT_NONEXISTENT &&
+	    current != CEPHC_RBD_OBJECT_PENDING)
+		return false;
+	return true;
+}
+
+int64_t cephc_rbd_object_map_apply(struct cephc_rbd_object_map *m,
+				   uint64_t start, uint64_t end,
+				   uint8_t new_state, int filter)
+{
+	int64_t changed = 0;
+
+	if (start >= end || end > m->count)
+		return CEPHC_ERANGE;
+	for (uint64_t i = start; i < end; i++) {
+		uint8_t cur = cephc_rbd_object_map_get(m, i);
+
+		if (cur != new_state &&
+		    cephc_rbd_object_map_filter_match(cur, filter)) {
+			cephc_rbd_object_map_set(m, i, new_state);
+			changed++;
+		}
+	}
+	return changed;
+}
+
+bool cephc_rbd_object_map_mismatch_invalidates(uint8_t stored, uint8_t expected)
+{
+	bool says_exists = stored == CEPHC_RBD_OBJECT_EXISTS ||
+			   stored == CEPHC_RBD_OBJECT_EXISTS_CLEAN;
+	bool absent = expected == CEPHC_RBD_OBJECT_NONEXISTENT ||
+		      expected == CEPHC_RBD_OBJECT_PENDING;
+
+	return stored != expected && !(says_exists && absent);
+}

@@ -335,6 +335,61 @@ int cephc_rbd_enc_object_map_resize(struct cephc_enc *e, uint64_t object_count,
 				    uint8_t default_state);
 
 /*
+ * object_map_save: the BitVector<2> as stored, with its footer: header
+ * crc over the 14 header bytes and one crc32c (seed 0) per 4096 data
+ * bytes; the cls method rewrites the object whole.  Length of the
+ * encoding of a count-entry map, then the encoder (CEPHC_EOVERFLOW when
+ * e is too small; CEPHC_EINVAL over CEPHC_RBD_OBJECT_MAP_MAX_OBJECTS).
+ */
+size_t cephc_rbd_object_map_encoded_len(uint64_t count);
+int cephc_rbd_enc_object_map(struct cephc_enc *e,
+			     const struct cephc_rbd_object_map *m);
+
+/* ---- in-memory object map (pure; what librbd and cls_rbd decide) ------ */
+
+/* No filter for cephc_rbd_object_map_apply(). */
+#define CEPHC_RBD_OBJECT_NO_FILTER (-1)
+/* An empty map of count entries (all NONEXISTENT). */
+int cephc_rbd_object_map_alloc(struct cephc_rbd_object_map *m, uint64_t count);
+/* Set entry objno (must be < count). */
+void cephc_rbd_object_map_set(struct cephc_rbd_object_map *m, uint64_t objno,
+			      uint8_t state);
+/*
+ * Grow (new entries default_state) or shrink to count, as
+ * object_map_resize does; CEPHC_ENOMEM leaves m as it was.
+ */
+int cephc_rbd_object_map_resize(struct cephc_rbd_object_map *m, uint64_t count,
+				uint8_t default_state);
+/*
+ * Does a current state match an update's filter?  cls_rbd's rule: no
+ * filter, the same state, or filter EXISTS over EXISTS_CLEAN.
+ */
+bool cephc_rbd_object_map_filter_match(uint8_t current, int filter);
+/*
+ * librbd's update_required(): false when the update would change nothing
+ * worth a round trip: same state; PENDING over NONEXISTENT; NONEXISTENT
+ * over anything but PENDING.
+ */
+bool cephc_rbd_object_map_update_required(uint8_t current, uint8_t new_state);
+/*
+ * object_map_update on m, as the OSD applies it to the stored map:
+ * entries of [start, end) matching filter take new_state.  CEPHC_ERANGE
+ * when start >= end or end > count (the cls answer); the number of
+ * entries changed otherwise.
+ */
+int64_t cephc_rbd_object_map_apply(struct cephc_rbd_object_map *m,
+				   uint64_t start, uint64_t end,
+				   uint8_t new_state, int filter);
+/*
+ * object-map check's verdict on a mismatch between the stored state and
+ * the one the data objects call for: a map that says "exists" for an
+ * absent (or pending) object is only inconsistent; every other
+ * difference is an error that invalidates the map.
+ */
+bool cephc_rbd_object_map_mismatch_invalidates(uint8_t stored,
+					       uint8_t expected);
+
+/*
  * image_group_get (header): no input -> GroupSpec versioned(1,1) { s64
  * pool_id, string group_id } (pool first on the wire, seen on 16.2.15);
  * pool_id -1 (and id "") when in no group.
