@@ -84,4 +84,27 @@ int rbd_om_update_snap(struct cephc_rbd_image *img, uint64_t snap_id,
 		       uint64_t objno, uint8_t state, rbd_om_done_fn done,
 		       void *arg);
 
+/* ---- for the management ops (object-map check / rebuild) --------------- */
+
+struct cephc_rbd_object_map;
+/* Header flags of snap_id (CEPHC_RBD_NOSNAP: HEAD). */
+int rbd_om_get_flags(struct cephc_rbd_image *img, uint64_t snap_id,
+		     uint64_t *flags);
+/* set_flags(flags, mask) on the header for snap_id; HEAD asserts the
+ * header lock (img->lock_cookie), as librbd's writes of the flags do. */
+int rbd_om_set_flags(struct cephc_rbd_image *img, uint64_t snap_id,
+		     uint64_t flags, uint64_t mask);
+/* object_map_load of the map of snap_id; CEPHC_EINVAL when corrupt. */
+int rbd_om_load(struct cephc_rbd_image *img, uint64_t snap_id,
+		struct cephc_rbd_object_map *out);
+/* A copy of the open HEAD map (clear it after). */
+int rbd_om_snapshot(struct cephc_rbd_image *img,
+		    struct cephc_rbd_object_map *out);
+/* object_map_save m as the map of snap_id (HEAD: with the map lock
+ * asserted, and m, emptied, becomes the open map). */
+int rbd_om_save(struct cephc_rbd_image *img, uint64_t snap_id,
+		struct cephc_rbd_object_map *m);
+/* Trust the open map again (after a rebuild cleared the flags). */
+void rbd_om_set_valid(struct cephc_rbd_image *img);
+
 #endif /* CEPHC_RBD_IMAGE_OBJECT_MAP_H */
