@@ -284,7 +284,8 @@ struct cephc_rbd_parent_info {
 CEPHC_EXPORT int cephc_rbd_get_parent(cephc_rbd_image *img,
 				      struct cephc_rbd_parent_info *out);
 /* The same at snapshot snap_id of the image (CEPHC_RBD_SNAP_HEAD: head). */
-CEPHC_EXPORT int cephc_rbd_get_parent_at(cephc_rbd_image *img, uint64_t snap_id,
+CEPHC_EXPORT int cephc_rbd_get_parent_at(cephc_rbd_image *img,
+					 uint64_t snap_id,
 					 struct cephc_rbd_parent_info *out);
 /* Holders of the image's lock ("rbd_lock" on the header), and whether it
  * is exclusive. */
