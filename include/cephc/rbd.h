@@ -383,6 +383,56 @@ CEPHC_EXPORT int cephc_rbd_lock_release(cephc_rbd_image *img);
 CEPHC_EXPORT int cephc_rbd_is_exclusive_lock_owner(cephc_rbd_image *img,
 						   bool *owner);
 
+/* ---- Object map ------------------------------------------------------ */
+
+/* Header flags (cephc_rbd_get_flags): the object map, or its fast-diff
+ * clean/dirty states, cannot be trusted. */
+#define CEPHC_RBD_IMAGE_FLAG_OBJECT_MAP_INVALID 0x1u
+#define CEPHC_RBD_IMAGE_FLAG_FAST_DIFF_INVALID 0x2u
+
+/* Flags of the image at its opened snapshot (HEAD or the snapshot's own),
+ * read from the header now. */
+CEPHC_EXPORT int cephc_rbd_get_flags(cephc_rbd_image *img, uint64_t *flags);
+
+/*
+ * One object whose map entry differs from what its data object calls for
+ * (states: 0 nonexistent, 1 exists, 2 pending, 3 exists clean).  error is
+ * false when the map only over-reports (it says "exists" for an absent
+ * object): rbd logs those as inconsistencies and leaves the map valid.
+ */
+typedef void (*cephc_rbd_object_map_mismatch_fn)(void *arg, uint64_t objno,
+						 const char *oid,
+						 uint8_t stored,
+						 uint8_t expected, bool error);
+/*
+ * `rbd object-map check`: compare the stored map of the image at its
+ * opened snapshot (HEAD or IMAGE@SNAP) with its data objects (one
+ * LIST_SNAPS per object), report mismatches through fn (may be NULL) and,
+ * on an error, set the map's invalid flags (object map, and fast diff
+ * with that feature) as rbd does; *errors (may be NULL) counts them.
+ * HEAD takes the image's exclusive lock for the duration.  Returns 0 even
+ * when the map was found invalid (as rbd exits 0); CEPHC_EINVAL when the
+ * image has no object map.  progress(arg, done, total) may be NULL.
+ * Threading: blocking, API threads; callbacks run on the calling thread.
+ */
+typedef void (*cephc_rbd_progress_fn)(void *arg, uint64_t done, uint64_t total);
+CEPHC_EXPORT int cephc_rbd_object_map_check(cephc_rbd_image *img,
+					    cephc_rbd_object_map_mismatch_fn fn,
+					    cephc_rbd_progress_fn progress,
+					    void *arg, unsigned *errors);
+/*
+ * `rbd object-map rebuild` (HEAD): take the exclusive lock, size the map
+ * to the image, compute every entry from the data objects, save it
+ * whole (object_map_save under the map lock) and clear the invalid
+ * flags.  A map entry that says EXISTS for an absent object is kept (a
+ * write may be landing).  A handle opened read-only may rebuild: the op
+ * takes the lock itself, as removal does.  CEPHC_EINVAL at a snapshot or
+ * without the object-map feature.  Threading as above.
+ */
+CEPHC_EXPORT int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,
+					      cephc_rbd_progress_fn progress,
+					      void *arg);
+
 #ifdef __cplusplus
 }
 #endif

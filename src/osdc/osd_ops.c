@@ -17,6 +17,7 @@ static const struct {
     {CEPHC_OSD_OP_NOTIFY_ACK, "notify-ack"},
     {CEPHC_OSD_OP_ASSERT_VER, "assert-version"},
     {CEPHC_OSD_OP_LIST_WATCHERS, "list-watchers"},
+    {CEPHC_OSD_OP_LIST_SNAPS, "list-snaps"},
     {CEPHC_OSD_OP_OMAPGETKEYS, "omap-get-keys"},
     {CEPHC_OSD_OP_OMAPGETVALS, "omap-get-vals"},
     {CEPHC_OSD_OP_OMAPGETHEADER, "omap-get-header"},
@@ -847,6 +848,13 @@ int cephc_osd_op_notify_ack(struct cephc_osd_op *op, uint64_t notify_id,
 int cephc_osd_op_list_watchers(struct cephc_osd_op *op, uint32_t out_max)
 {
 	op_begin(op, CEPHC_OSD_OP_LIST_WATCHERS, CEPHC_OSD_OUT_SCRATCH,
+		 scratch_cap(out_max));
+	return 0;
+}
+
+int cephc_osd_op_list_snaps(struct cephc_osd_op *op, uint32_t out_max)
+{
+	op_begin(op, CEPHC_OSD_OP_LIST_SNAPS, CEPHC_OSD_OUT_SCRATCH,
 		 scratch_cap(out_max));
 	return 0;
 }

@@ -70,6 +70,7 @@ enum cephc_osd_opcode {
 	CEPHC_OSD_OP_NOTIFY_ACK = 0x1207,
 	CEPHC_OSD_OP_ASSERT_VER = 0x1208,
 	CEPHC_OSD_OP_LIST_WATCHERS = 0x1209,
+	CEPHC_OSD_OP_LIST_SNAPS = 0x120a,
 	CEPHC_OSD_OP_OMAPGETKEYS = 0x1211,
 	CEPHC_OSD_OP_OMAPGETVALS = 0x1212,
 	CEPHC_OSD_OP_OMAPGETHEADER = 0x1213,
@@ -143,6 +144,8 @@ enum cephc_osd_watch_op {
 };
 
 #define CEPHC_NOSNAP 0xfffffffffffffffeULL
+/* The request snapid that LIST_SNAPS needs (the object's snapdir). */
+#define CEPHC_SNAPDIR 0xffffffffffffffffULL
 /* MAX_ERRNO: CMPEXT reports a mismatch at offset n as rval -4095 - n. */
 #define CEPHC_OSD_MAX_ERRNO 4095
 /* Object-locator namespace meaning "every namespace" for PGNLS. */
@@ -355,6 +358,9 @@ int cephc_osd_op_notify_ack(struct cephc_osd_op *op, uint64_t notify_id,
 			    uint32_t reply_len);
 /* LIST_WATCHERS: out-data obj_list_watch_response_t (watchers iter). */
 int cephc_osd_op_list_watchers(struct cephc_osd_op *op, uint32_t out_max);
+/* LIST_SNAPS (request snapid CEPHC_SNAPDIR): out-data
+ * obj_list_snap_response_t, the object's clones and snap seq. */
+int cephc_osd_op_list_snaps(struct cephc_osd_op *op, uint32_t out_max);
 
 /*
  * Per-op output decoders.  All take the op's out-data bytes, return 0 or a

@@ -1020,8 +1020,7 @@ int cephc_rbd_dec_trash_list(const void *buf, size_t len,
 		out->count = i + 1;
 		if (dec_trash_spec(&d, &t->spec))
 			break;
-		if (!t->id[0] ||
-		    (i && strcmp(out->items[i - 1].id, t->id) >= 0))
+		if (!t->id[0] || (i && strcmp(out->items[i - 1].id, t->id) >= 0))
 			dec_fail(&d, CEPHC_EDECODE);
 	}
 	if (d.err)
@@ -1192,4 +1191,79 @@ bool cephc_rbd_object_map_mismatch_invalidates(uint8_t stored, uint8_t expected)
 		      expected == CEPHC_RBD_OBJECT_PENDING;
 
 	return stored != expected && !(says_exists && absent);
+}
+
+/* The first image snapshot id >= id (CEPHC_RBD_NOSNAP: none). */
+static uint64_t next_image_snap(const uint64_t *snaps, uint32_t n, uint64_t id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (snaps[i] >= id)
+			return snaps[i];
+	return CEPHC_RBD_NOSNAP;
+}
+
+int cephc_rbd_object_state_from_snaps(const void *buf, size_t len,
+				      uint64_t snap_id,
+				      const uint64_t *image_snaps,
+				      uint32_t num_image_snaps, bool fast_diff,
+				      uint8_t *state)
+{
+	struct cephc_dec d, body, clones, ci;
+	uint8_t v = 0, cv;
+	uint32_t n;
+	uint64_t seq = 0;
+
+	*state = CEPHC_RBD_OBJECT_NONEXISTENT;
+	dec_init(&d, buf, len);
+	if (dec_envelope(&d, 1, &v, &body))
+		return d.err;
+	n = dec_count(&body, CEPHC_RBD_SNAPSET_CLONES_MAX, 1);
+	/* seq comes after the clones: skip them once to read it */
+	clones = body;
+	for (uint32_t i = 0; i < n && !body.err; i++)
+		if (!dec_envelope(&body, 1, &cv, &ci))
+			dec_envelope_end(&body, &ci);
+	if (v >= 2)
+		seq = dec_le64(&body);
+	if (dec_envelope_end(&d, &body))
+		return d.err;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t cloneid, first = 0, last = 0, from, to;
+		uint32_t k;
+
+		if (dec_envelope(&clones, 1, &cv, &ci))
+			return clones.err;
+		cloneid = dec_le64(&ci);
+		k = dec_count(&ci, CEPHC_RBD_SNAPS_MAX, 8);
+		for (uint32_t j = 0; j < k; j++) {
+			uint64_t s = dec_le64(&ci);
+
+			if (j == 0)
+				first = s;
+			last = s;
+		}
+		if (dec_envelope_end(&clones, &ci))
+			return clones.err;
+		/* the interval of image snapshots this clone stands for */
+		if (cloneid == CEPHC_RBD_NOSNAP) {
+			from = next_image_snap(image_snaps, num_image_snaps,
+					       seq + 1);
+			to = CEPHC_RBD_NOSNAP;
+		} else {
+			if (!k)
+				continue;
+			from = next_image_snap(image_snaps, num_image_snaps,
+					       first);
+			to = last;
+		}
+		if (to < snap_id)
+			continue;
+		if (snap_id < from)
+			break;
+		*state = fast_diff && from != snap_id
+			     ? CEPHC_RBD_OBJECT_EXISTS_CLEAN
+			     : CEPHC_RBD_OBJECT_EXISTS;
+		break;
+	}
+	return 0;
 }

@@ -390,6 +390,25 @@ bool cephc_rbd_object_map_mismatch_invalidates(uint8_t stored,
 					       uint8_t expected);
 
 /*
+ * The state an object-map entry of snap_id (CEPHC_RBD_NOSNAP: HEAD)
+ * should hold, from the object's LIST_SNAPS reply (buf, len; len 0 with
+ * absent = true for an object that does not exist), as object-map check
+ * and rebuild compute it: the clone that covers snap_id (HEAD covers
+ * from the first image snapshot after the object's snap seq) makes the
+ * object exist; with fast_diff it is EXISTS_CLEAN unless that clone
+ * starts at snap_id itself.  image_snaps: the image's snapshot ids,
+ * ascending.  obj_list_snap_response_t = envelope(2,1) { le32 n, n x
+ * clone_info envelope(1,1) { le64 cloneid, le32 k, k x le64 snaps,
+ * le32 m, m x (le64 off, le64 len) overlap, le64 size }, le64 seq (v2) }.
+ */
+#define CEPHC_RBD_SNAPSET_CLONES_MAX 65536
+int cephc_rbd_object_state_from_snaps(const void *buf, size_t len,
+				      uint64_t snap_id,
+				      const uint64_t *image_snaps,
+				      uint32_t num_image_snaps, bool fast_diff,
+				      uint8_t *state);
+
+/*
  * image_group_get (header): no input -> GroupSpec versioned(1,1) { s64
  * pool_id, string group_id } (pool first on the wire, seen on 16.2.15);
  * pool_id -1 (and id "") when in no group.

@@ -650,9 +650,11 @@ static void update_done(struct cephc_osdc_req *req, int err)
 			 (unsigned long long)u->objno, cephc_strerror(err));
 		invalidate_async(om);
 	}
+	/* done first: a waiter started by the unlink may complete at once,
+	 * and completions of one object must keep their order */
+	done(arg, err);
 	update_unlink(om, u);
 	update_free(u);
-	done(arg, err);
 }
 
 /* Build and send u; a local failure completes it at once. */

@@ -29,7 +29,8 @@ while IFS='|' read -r cmd sub opt _; do
 	if [ -z "$sub" ]; then
 		grep -qx "\\.SS $cmd" "$build/man/cephc.1" || { echo "FAIL: cephc.1 has no section for $cmd"; fail=1; }
 	else
-		grep -qxF ".B $cmd $sub" "$build/man/cephc.1" || { echo "FAIL: cephc.1 lacks $cmd $sub"; fail=1; }
+		# the page escapes hyphens (object-map -> object\-map)
+		grep -qxF ".B $cmd ${sub//-/\\-}" "$build/man/cephc.1" || { echo "FAIL: cephc.1 lacks $cmd $sub"; fail=1; }
 	fi
 done < <("$bin" __options)
 # the keys the plugin's config callback takes are all on its page (read

@@ -208,6 +208,105 @@ static void test_check_mismatch_verdicts(void **state)
 	assert_false(cephc_rbd_object_map_mismatch_invalidates(E, E));
 }
 
+/* obj_list_snap_response_t builder: envelope(2,1) { clones, seq }. */
+struct snapset {
+	uint8_t b[512];
+	struct cephc_enc e;
+	size_t env;
+};
+
+static void ss_begin(struct snapset *s, uint32_t nclones)
+{
+	enc_init(&s->e, s->b, sizeof(s->b));
+	s->env = enc_envelope_begin(&s->e, 2, 1);
+	enc_le32(&s->e, nclones);
+}
+
+static void ss_clone(struct snapset *s, uint64_t cloneid, const uint64_t *snaps,
+		     uint32_t n)
+{
+	size_t env = enc_envelope_begin(&s->e, 1, 1);
+
+	enc_le64(&s->e, cloneid);
+	enc_le32(&s->e, n);
+	for (uint32_t i = 0; i < n; i++)
+		enc_le64(&s->e, snaps[i]);
+	enc_le32(&s->e, 0); /* overlap */
+	enc_le64(&s->e, 4096);
+	enc_envelope_end(&s->e, env);
+}
+
+static size_t ss_end(struct snapset *s, uint64_t seq)
+{
+	enc_le64(&s->e, seq);
+	enc_envelope_end(&s->e, s->env);
+	assert_int_equal(s->e.err, 0);
+	return enc_len(&s->e);
+}
+
+static uint8_t state_of(const struct snapset *s, size_t len, uint64_t snap,
+			const uint64_t *img_snaps, uint32_t n, bool fd)
+{
+	uint8_t st = 0xff;
+
+	assert_int_equal(cephc_rbd_object_state_from_snaps(
+			     s->b, len, snap, img_snaps, n, fd, &st),
+			 0);
+	return st;
+}
+
+static void test_state_from_snaps(void **state)
+{
+	const uint64_t H = CEPHC_RBD_NOSNAP;
+	static const uint64_t img1[] = {4}, img2[] = {4, 7};
+	static const uint64_t s4[] = {4};
+	struct snapset s;
+	size_t len;
+
+	(void)state;
+	/* head only, written with no snapshot (seq 0), no image snaps */
+	ss_begin(&s, 1);
+	ss_clone(&s, H, NULL, 0);
+	len = ss_end(&s, 0);
+	assert_int_equal(state_of(&s, len, H, NULL, 0, true), E);
+	/* the image has snapshot 4 since: head unchanged -> clean with
+	 * fast-diff, plain EXISTS without; at snapshot 4 itself: EXISTS */
+	assert_int_equal(state_of(&s, len, H, img1, 1, true), C);
+	assert_int_equal(state_of(&s, len, H, img1, 1, false), E);
+	assert_int_equal(state_of(&s, len, 4, img1, 1, true), E);
+	/* rewritten after snapshot 4 (seq 4): clone 4 holds the old data,
+	 * head is dirty; snapshot 7 taken after: head clean again */
+	ss_begin(&s, 2);
+	ss_clone(&s, 4, s4, 1);
+	ss_clone(&s, H, NULL, 0);
+	len = ss_end(&s, 4);
+	assert_int_equal(state_of(&s, len, H, img1, 1, true), E);
+	assert_int_equal(state_of(&s, len, 4, img1, 1, true), E);
+	assert_int_equal(state_of(&s, len, H, img2, 2, true), C);
+	assert_int_equal(state_of(&s, len, 7, img2, 2, true), E);
+	/* head deleted, only the clone is left */
+	ss_begin(&s, 1);
+	ss_clone(&s, 4, s4, 1);
+	len = ss_end(&s, 4);
+	assert_int_equal(state_of(&s, len, H, img1, 1, true), N);
+	assert_int_equal(state_of(&s, len, 4, img1, 1, true), E);
+	/* an object created after snapshot 4: absent at 4 */
+	ss_begin(&s, 1);
+	ss_clone(&s, H, NULL, 0);
+	len = ss_end(&s, 4);
+	assert_int_equal(state_of(&s, len, 4, img1, 1, true), N);
+	assert_int_equal(state_of(&s, len, H, img1, 1, true), E);
+	/* malformed: truncated, and a compat version from the future */
+	uint8_t st;
+	assert_int_not_equal(cephc_rbd_object_state_from_snaps(
+				 s.b, len - 3, H, img1, 1, true, &st),
+			     0);
+	s.b[1] = 9;
+	assert_int_not_equal(
+	    cephc_rbd_object_state_from_snaps(s.b, len, H, img1, 1, true, &st),
+	    0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +317,7 @@ int main(void)
 	    cmocka_unit_test(test_update_required),
 	    cmocka_unit_test(test_filter_and_apply),
 	    cmocka_unit_test(test_check_mismatch_verdicts),
+	    cmocka_unit_test(test_state_from_snaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,7 @@
 
 const char cmd_rbd_help[] =
     "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
-    "namespace|trash";
+    "namespace|trash|object-map";
 
 /* Every option parse_args() takes; the sub-commands name those they use
  * (parse_args accepts them all anywhere, as it always has). */
@@ -147,6 +147,16 @@ static const struct cli_sub rbd_subs[] = {
      "Delete every expired trash entry of a pool.",
      "--pool --namespace --expired-before --threshold --no-progress",
      "cephc rbd trash purge rbd", CLI_COMPLETE_POOL},
+    {"object-map check", NULL, "[POOL/[NAMESPACE/]]IMAGE[@SNAP]",
+     "Compare an image's object map with its data objects; flag the map "
+     "invalid on a mismatch (exit 0 either way, as rbd).",
+     SPEC_OPTS " --snap --no-progress", "cephc rbd object-map check rbd/disk1",
+     CLI_COMPLETE_IMAGE},
+    {"object-map rebuild", NULL, "[POOL/[NAMESPACE/]]IMAGE",
+     "Recompute an image's object map from its data objects and clear "
+     "the invalid flags.",
+     SPEC_OPTS " --no-progress", "cephc rbd object-map rebuild rbd/disk1",
+     CLI_COMPLETE_IMAGE},
     {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
 };
 
@@ -2051,6 +2061,69 @@ out:
 	return r ? fail("bench failed", r) : 0;
 }
 
+/* ---- object-map check / rebuild --------------------------------------- */
+
+struct om_progress {
+	const char *what;
+	bool show;
+};
+
+static void om_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct om_progress *p = arg;
+
+	progress(p->what, done, total, p->show);
+}
+
+/* rbd prints librbd's log line for each error (inconsistencies, a map
+ * that over-reports, are only logged at debug level). */
+static void om_mismatch(void *arg, uint64_t objno, const char *oid,
+			uint8_t stored, uint8_t expected, bool error)
+{
+	(void)arg;
+	(void)objno;
+	if (error)
+		fprintf(stderr,
+			"rbd: object map error: object %s marked as %u, "
+			"but should be %u\n",
+			oid, stored, expected);
+}
+
+static int do_object_map(struct tool_ctx *t, struct rbd_args *a)
+{
+	const char *op = a->pos[0] ? a->pos[0] : "";
+	bool check = !strcmp(op, "check");
+	struct om_progress p = {check ? "Object Map Check"
+				      : "Object Map Rebuild",
+				!a->no_progress && isatty(2)};
+	cephc_rbd_image *img;
+	unsigned errors = 0;
+	int r;
+
+	if (!check && strcmp(op, "rebuild")) {
+		fprintf(stderr, "rbd: unknown object-map command '%s'\n", op);
+		return 22;
+	}
+	if (parse_spec(a, a->pos[1], true))
+		return 22;
+	/* read-only: both ops take the exclusive lock themselves */
+	if ((r = open_spec(t, a, true, &img)))
+		return tool_exit_code(r);
+	if (check)
+		r = cephc_rbd_object_map_check(img, om_mismatch, om_progress,
+					       &p, &errors);
+	else
+		r = cephc_rbd_object_map_rebuild(img, om_progress, &p);
+	cephc_rbd_close(img);
+	if (p.show)
+		fprintf(stderr, r ? "failed.\n" : "done.\n");
+	if (r)
+		return fail(check ? "checking object map failed"
+				  : "rebuilding object map failed",
+			    r);
+	return 0;
+}
+
 int cmd_rbd(int argc, char **argv, int cmd_index)
 {
 	struct tool_ctx t;
@@ -2065,7 +2138,8 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
 		       "|bench|snap ls|namespace create|rm|ls"
-		       "|trash ls|mv|rm|restore|purge [args]\n");
+		       "|trash ls|mv|rm|restore|purge"
+		       "|object-map check|rebuild [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
@@ -2100,6 +2174,8 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		r = do_namespace(&t, &a);
 	else if (!strcmp(sub, "trash"))
 		r = do_trash(&t, &a);
+	else if (!strcmp(sub, "object-map"))
+		r = do_object_map(&t, &a);
 	else {
 		fprintf(stderr, "rbd: unknown command '%s'\n", sub);
 		r = 22;
