@@ -410,7 +410,8 @@ typedef void (*cephc_rbd_object_map_mismatch_fn)(void *arg, uint64_t objno,
  * LIST_SNAPS per object), report mismatches through fn (may be NULL) and,
  * on an error, set the map's invalid flags (object map, and fast diff
  * with that feature) as rbd does; *errors (may be NULL) counts them.
- * HEAD takes the image's exclusive lock for the duration.  Returns 0 even
+ * HEAD takes the image's exclusive lock for the duration (a handle opened
+ * for writing; CEPHC_EROFS on a read-only one).  Returns 0 even
  * when the map was found invalid (as rbd exits 0); CEPHC_EINVAL when the
  * image has no object map.  progress(arg, done, total) may be NULL.
  * Threading: blocking, API threads; callbacks run on the calling thread.
@@ -425,9 +426,10 @@ CEPHC_EXPORT int cephc_rbd_object_map_check(cephc_rbd_image *img,
  * to the image, compute every entry from the data objects, save it
  * whole (object_map_save under the map lock) and clear the invalid
  * flags.  A map entry that says EXISTS for an absent object is kept (a
- * write may be landing).  A handle opened read-only may rebuild: the op
- * takes the lock itself, as removal does.  CEPHC_EINVAL at a snapshot or
- * without the object-map feature.  Threading as above.
+ * write may be landing).  The handle must be open for writing (the op
+ * owns the exclusive lock meanwhile; CEPHC_EROFS otherwise).
+ * CEPHC_EINVAL at a snapshot or without the object-map feature.
+ * Threading as above.
  */
 CEPHC_EXPORT int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,
 					      cephc_rbd_progress_fn progress,

@@ -153,9 +153,17 @@ static uint64_t invalid_bits(const struct cephc_rbd_image *img)
  * has it open); *opened says whether to close it after. */
 static int head_begin(struct cephc_rbd_image *img, bool *opened)
 {
-	int ret = rbd_image_op_begin(img);
+	int ret;
 
 	*opened = false;
+	/* only the lock's owner may touch the HEAD map, and a read-only
+	 * handle never takes the lock */
+	if (img->read_only) {
+		rbd_set_err("the HEAD object map needs the image opened for "
+			    "writing (the exclusive lock's owner keeps it)");
+		return CEPHC_EROFS;
+	}
+	ret = rbd_image_op_begin(img);
 	if (ret)
 		return ret;
 	if (!img->om) {

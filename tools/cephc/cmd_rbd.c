@@ -2106,8 +2106,9 @@ static int do_object_map(struct tool_ctx *t, struct rbd_args *a)
 	}
 	if (parse_spec(a, a->pos[1], true))
 		return 22;
-	/* read-only: both ops take the exclusive lock themselves */
-	if ((r = open_spec(t, a, true, &img)))
+	/* HEAD: as the exclusive lock's owner (taken, or asked of a live
+	 * owner, for the op); a snapshot's map needs no lock */
+	if ((r = open_spec(t, a, a->snap != NULL, &img)))
 		return tool_exit_code(r);
 	if (check)
 		r = cephc_rbd_object_map_check(img, om_mismatch, om_progress,
