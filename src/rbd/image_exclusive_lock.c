@@ -76,7 +76,7 @@ enum ex_state {
 struct rbd_exlock {
 	struct cephc_rbd_image *img;
 	pthread_t thread;
-	pthread_cond_t cond; /* the worker's */
+	pthread_cond_t cond;    /* the worker's */
 	pthread_cond_t changed; /* state changes (explicit release) */
 	enum ex_state state;
 	bool managed;      /* taken explicitly: refuse requests (-EROFS) */
@@ -279,8 +279,8 @@ static int drop_lock(struct cephc_rbd_image *img, const char *cookie)
 {
 	uint8_t b[LOCK_ARGS_MAX];
 	size_t len;
-	int ret = cephc_cls_lock_encode_unlock(LOCK_NAME, cookie, b, sizeof(b),
-					       &len);
+	int ret =
+	    cephc_cls_lock_encode_unlock(LOCK_NAME, cookie, b, sizeof(b), &len);
 
 	if (!ret)
 		ret = cls_lock_call(img, img->header_oid, "unlock", b, len,
@@ -290,8 +290,7 @@ static int drop_lock(struct cephc_rbd_image *img, const char *cookie)
 }
 
 /* "ip:port/nonce", as `ceph osd blocklist add` takes it. */
-static void addr_plain(const struct cephc_entity_addr *a, char *buf,
-		       size_t cap)
+static void addr_plain(const struct cephc_entity_addr *a, char *buf, size_t cap)
 {
 	char tmp[160];
 	const char *p = tmp, *colon;
@@ -448,7 +447,8 @@ static void announce(struct cephc_rbd_image *img, uint32_t op)
 static int acquire_steps(struct rbd_exlock *ex)
 {
 	struct cephc_rbd_image *img = ex->img;
-	uint64_t op_ms = cephc_cluster_get_timeout(img->c, CEPHC_TIMEOUT_OSD_OP);
+	uint64_t op_ms =
+	    cephc_cluster_get_timeout(img->c, CEPHC_TIMEOUT_OSD_OP);
 	uint64_t deadline = op_ms ? now_ms() + op_ms + LOCK_WAIT_EXTRA_MS : 0;
 	struct locker *lk = cephc_calloc(1, sizeof(*lk));
 	char cookie[64];
@@ -897,8 +897,8 @@ static int pin_lock(struct cephc_rbd_image *img)
 	ret = rbd_exlock_gate(img, &s.w);
 	if (ret == 0) {
 		pthread_mutex_lock(&s.lock);
-		ret = cephc_client_wait_for(img->c, &s.lock, &s.cond,
-					    sync_done, &s, 0);
+		ret = cephc_client_wait_for(img->c, &s.lock, &s.cond, sync_done,
+					    &s, 0);
 		if (!ret)
 			ret = s.err ? s.err : 1;
 		pthread_mutex_unlock(&s.lock);

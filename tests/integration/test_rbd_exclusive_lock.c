@@ -143,8 +143,7 @@ struct holder {
 	char log[256];
 };
 
-static bool holder_start(struct holder *h, const char *image,
-			 const char *mode)
+static bool holder_start(struct holder *h, const char *image, const char *mode)
 {
 	double end = now_s() + 30;
 
@@ -237,8 +236,7 @@ static void test_default_image(cephc_cluster *c, const char *name)
 	CHECK(r == 0, "write 0: %s", cephc_strerror(r));
 	r = cephc_rbd_write(img, 9 * MiB + 123, 3 * MiB, want + 9 * MiB + 123);
 	CHECK(r == 0, "write 9M: %s", cephc_strerror(r));
-	r = cephc_rbd_write(img, 40 * MiB - 4096, 8192,
-			    want + 40 * MiB - 4096);
+	r = cephc_rbd_write(img, 40 * MiB - 4096, 8192, want + 40 * MiB - 4096);
 	CHECK(r == 0, "write 40M: %s", cephc_strerror(r));
 	cephc_rbd_is_exclusive_lock_owner(img, &owner);
 	CHECK(owner, "cephc does not own the lock after writing");
@@ -255,8 +253,7 @@ static void test_default_image(cephc_cluster *c, const char *name)
 	/* 3: who holds what */
 	out = capture("rbd lock ls %s", spec);
 	p = strstr(out, "auto ");
-	CHECK(p && sscanf(p, "auto %63s", cookie) == 1, "rbd lock ls: %s",
-	      out);
+	CHECK(p && sscanf(p, "auto %63s", cookie) == 1, "rbd lock ls: %s", out);
 	if (p) {
 		char want_w[128];
 
