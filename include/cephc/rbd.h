@@ -348,7 +348,9 @@ CEPHC_EXPORT int cephc_rbd_unlock(cephc_rbd_image *img, const char *cookie);
  * holder cannot go on writing, and the lock is broken once this client
  * has the OSDMap that carries the blocklist entry.  Options are read
  * from the handle's configuration.  CEPHC_EINVAL for a malformed client,
- * CEPHC_ENOENT when that client does not hold the lock with cookie.
+ * CEPHC_ENOENT when that client does not hold the lock with cookie (as
+ * in librbd, a client holding it with another cookie is blocklisted all
+ * the same: the address is looked up by client alone).
  */
 CEPHC_EXPORT int cephc_rbd_break_lock(cephc_rbd_image *img, const char *client,
 				      const char *cookie);

@@ -548,10 +548,14 @@ static int blocklist_add(struct cephc_rbd_image *img, const char *addr,
 					 NULL);
 }
 
-/* The address of (locker, cookie) in get_info, "" when it holds none. */
+/*
+ * The address client holds the lock from, "" when it holds none.  Like
+ * librbd, the entity alone picks the address: a wrong cookie still gets
+ * the client blocklisted, and break_lock then answers ENOENT.
+ */
 static int locker_addr(struct cephc_rbd_image *img,
-		       const struct cephc_entity_name *who, const char *cookie,
-		       char *addr, size_t cap)
+		       const struct cephc_entity_name *who, char *addr,
+		       size_t cap)
 {
 	struct cephc_cls_lock_info *info = cephc_calloc(1, sizeof(*info));
 	int ret;
@@ -563,9 +567,7 @@ static int locker_addr(struct cephc_rbd_image *img,
 	for (uint32_t i = 0; !ret && i < info->num_lockers; i++) {
 		const struct cephc_cls_locker *lk = &info->lockers[i];
 
-		if (lk->name.type == who->type && lk->name.num == who->num &&
-		    lk->cookie_len == strlen(cookie) &&
-		    !memcmp(lk->cookie, cookie, lk->cookie_len)) {
+		if (lk->name.type == who->type && lk->name.num == who->num) {
 			addr_plain(&lk->addr, addr, cap);
 			break;
 		}
@@ -591,7 +593,7 @@ int cephc_rbd_break_lock(cephc_rbd_image *img, const char *client,
 		return CEPHC_EINVAL;
 	}
 	if (conf_bool(img, "rbd_blocklist_on_break_lock", true)) {
-		ret = locker_addr(img, &who, cookie, addr, sizeof(addr));
+		ret = locker_addr(img, &who, addr, sizeof(addr));
 		if (ret)
 			return ret;
 		if (!addr[0]) {
