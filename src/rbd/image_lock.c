@@ -359,6 +359,8 @@ static int entity_parse(const char *s, struct cephc_entity_name *n)
 	return CEPHC_EINVAL;
 }
 
+/* get_info into info; its strings (views into the freed reply) must not
+ * be read afterwards, only names, addresses and counts. */
 static int get_info(struct cephc_rbd_image *img,
 		    struct cephc_cls_lock_info *info)
 {
@@ -372,35 +374,23 @@ static int get_info(struct cephc_rbd_image *img,
 			       info);
 }
 
-int cephc_rbd_lock_get_info(cephc_rbd_image *img,
-			    struct cephc_rbd_lock_info **out)
+/* The API's copy of a get_info reply: one block holding the header, the
+ * lockers, then tag, cookies and descriptions. */
+static int pack_lock_info(const struct cephc_cls_lock_info *info,
+			  struct cephc_rbd_lock_info **out)
 {
-	struct cephc_cls_lock_info *info;
-	struct cephc_rbd_lock_info *li = NULL;
+	struct cephc_rbd_lock_info *li;
 	size_t bytes;
 	char *s;
-	int ret;
 
-	if (!img || !out)
-		return CEPHC_EINVAL;
-	*out = NULL;
-	info = cephc_calloc(1, sizeof(*info));
-	if (!info)
-		return CEPHC_ENOMEM;
-	ret = get_info(img, info);
-	if (ret)
-		goto out;
-	/* one block: header, lockers, then tag, cookies, descriptions */
 	bytes = sizeof(*li) + info->num_lockers * sizeof(li->lockers[0]) +
 		info->tag_len + 1;
 	for (uint32_t i = 0; i < info->num_lockers; i++)
 		bytes += info->lockers[i].cookie_len + 1 +
 			 info->lockers[i].description_len + 1;
 	li = cephc_calloc(1, bytes);
-	if (!li) {
-		ret = CEPHC_ENOMEM;
-		goto out;
-	}
+	if (!li)
+		return CEPHC_ENOMEM;
 	li->type = info->num_lockers ? info->type : CEPHC_RBD_LOCK_NONE;
 	li->count = info->num_lockers;
 	li->lockers = (struct cephc_rbd_locker *)(li + 1);
@@ -422,8 +412,47 @@ int cephc_rbd_lock_get_info(cephc_rbd_image *img,
 		s += lk->description_len + 1;
 	}
 	*out = li;
-out:
-	cephc_free(info);
+	return 0;
+}
+
+struct lock_info_pack {
+	struct cephc_cls_lock_info *info;
+	struct cephc_rbd_lock_info **out;
+};
+
+/* Pack while the reply is alive: the decoded strings are views into it. */
+static int lock_info_pack_reply(void *arg, const uint8_t *p, size_t len)
+{
+	struct lock_info_pack *lp = arg;
+	int ret = cephc_cls_lock_decode_info(p, len, lp->info);
+
+	return ret ? ret : pack_lock_info(lp->info, lp->out);
+}
+
+int cephc_rbd_lock_get_info(cephc_rbd_image *img,
+			    struct cephc_rbd_lock_info **out)
+{
+	struct lock_info_pack lp;
+	uint8_t b[64];
+	size_t len;
+	int ret;
+
+	if (!img || !out)
+		return CEPHC_EINVAL;
+	*out = NULL;
+	lp.info = cephc_calloc(1, sizeof(*lp.info));
+	lp.out = out;
+	if (!lp.info)
+		return CEPHC_ENOMEM;
+	ret = cephc_cls_lock_encode_get_info(RBD_LOCK_NAME, b, sizeof(b), &len);
+	if (!ret)
+		ret = lock_call(img, "get_info", b, len, false,
+				lock_info_pack_reply, &lp);
+	if (ret && *out) {
+		cephc_free(*out);
+		*out = NULL;
+	}
+	cephc_free(lp.info);
 	return ret;
 }
 
