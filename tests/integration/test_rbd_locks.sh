@@ -73,13 +73,14 @@ all_formats() {
 	same_out "$@" --format xml
 	same_out "$@" --format xml --pretty-format
 }
-# same_err ARGS...: both fail alike, with the same last stderr line.
+# same_err ARGS...: both fail alike, with the same last "rbd: " line on
+# stderr (librbd's own log lines come from another thread, in any order).
 same_err() {
 	local ra=0 rb=0 ea eb
 	"$bin" rbd "$@" >/dev/null 2>"$work/ea" || ra=$?
 	rbd "$@" >/dev/null 2>"$work/eb" || rb=$?
-	ea=$(tail -n1 "$work/ea")
-	eb=$(tail -n1 "$work/eb")
+	ea=$(grep '^rbd: ' "$work/ea" | tail -n1 || true)
+	eb=$(grep '^rbd: ' "$work/eb" | tail -n1 || true)
 	if [ "$ra" != "$rb" ] || [ "$ea" != "$eb" ]; then
 		bad "rbd $*: cephc exit $ra '$ea', rbd exit $rb '$eb'"
 	else
