@@ -157,6 +157,18 @@ same_err lock rm "$b" theirs clientx
 [ -z "$(lockers "$b")" ] && ok "cephc removed rbd's lock" ||
 	bad "lock left after cephc lock rm"
 
+# rbd_blocklist_on_break_lock off: the lock goes, nobody is blocklisted
+rbd lock add "$b" again
+l=$(lockers "$b")
+addr=$(rbd lock ls --format json "$b" |
+	/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+"$bin" rbd lock rm --rbd_blocklist_on_break_lock=false "$b" again \
+	"${l%% *}" || bad "cephc lock rm without blocklisting"
+[ -z "$(lockers "$b")" ] && ok "lock broken without blocklisting" ||
+	bad "lock left (no blocklisting)"
+blocklisted "$addr" && bad "$addr blocklisted though told not to" ||
+	ok "$addr not blocklisted"
+
 # --- 4. shared locks with tags ----------------------------------------------
 "$bin" rbd lock add --shared tg "$b" s1 || bad "cephc shared lock"
 rbd lock add --shared tg "$b" s2 || bad "rbd shared lock next to cephc's"
