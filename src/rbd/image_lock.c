@@ -8,6 +8,9 @@
  * Today removal is the one user that takes it (image_trash.c); close
  * releases it.  Feature maintainer layer: it calls the header watch and
  * the OSD-call helpers below it, never the I/O engine or the operations.
+ *
+ * The public `rbd lock` / `rbd status` calls (end of file) act on the same
+ * lock with a caller's cookie and list the header's watchers.
  */
 #include <errno.h>
 #include <inttypes.h>
