@@ -147,6 +147,16 @@ rbd lock rm "$a" mylock "${l%% *}" || bad "rbd lock rm of cephc's lock"
 [ -z "$(lockers "$a")" ] && ok "rbd removed cephc's lock" ||
 	bad "lock left after rbd lock rm"
 
+# --pool/--image instead of the spec
+"$bin" rbd lock add --pool "$pool" --image "${tag}a" viaopt ||
+	bad "cephc lock add --image"
+same_out lock ls --pool "$pool" --image "${tag}a"
+l=$(lockers "$a")
+"$bin" rbd lock rm --pool "$pool" --image "${tag}a" viaopt "${l%% *}" ||
+	bad "cephc lock rm --image"
+[ -z "$(lockers "$a")" ] && ok "--image lock added and removed" ||
+	bad "lock left after lock rm --image"
+
 # --- 3. rbd adds, cephc sees and removes -----------------------------------
 rbd lock add "$b" theirs
 all_formats lock ls "$b"

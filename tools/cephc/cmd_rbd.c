@@ -2293,6 +2293,11 @@ static int do_lock(struct tool_ctx *t, struct rbd_args *a)
 		cephc_buffer_free(li);
 		return 0;
 	}
+	/* with --image, the spec may be left out: the rest moves up */
+	if (a->image && a->npos < (!strcmp(op, "add") ? 3 : 4)) {
+		memmove(&a->pos[2], &a->pos[1], 2 * sizeof(a->pos[0]));
+		a->pos[1] = NULL;
+	}
 	if (!strcmp(op, "add")) {
 		if (parse_spec(a, a->pos[1], false))
 			return 22;
