@@ -398,7 +398,8 @@ static int pack_lock_info(const struct cephc_cls_lock_info *info,
 	li->count = info->num_lockers;
 	li->lockers = (struct cephc_rbd_locker *)(li + 1);
 	s = (char *)(li->lockers + li->count);
-	memcpy(s, info->tag, info->tag_len);
+	if (info->tag_len) /* an empty string may come as NULL */
+		memcpy(s, info->tag, info->tag_len);
 	li->tag = s;
 	s += info->tag_len + 1;
 	for (uint32_t i = 0; i < info->num_lockers; i++) {
@@ -407,10 +408,12 @@ static int pack_lock_info(const struct cephc_cls_lock_info *info,
 
 		entity_format(&lk->name, o->client, sizeof(o->client));
 		addr_plain(&lk->addr, o->address, sizeof(o->address));
-		memcpy(s, lk->cookie, lk->cookie_len);
+		if (lk->cookie_len)
+			memcpy(s, lk->cookie, lk->cookie_len);
 		o->cookie = s;
 		s += lk->cookie_len + 1;
-		memcpy(s, lk->description, lk->description_len);
+		if (lk->description_len)
+			memcpy(s, lk->description, lk->description_len);
 		o->description = s;
 		s += lk->description_len + 1;
 	}
