@@ -292,6 +292,81 @@ CEPHC_EXPORT int cephc_rbd_get_parent_at(cephc_rbd_image *img,
 CEPHC_EXPORT int cephc_rbd_list_lockers(cephc_rbd_image *img, int *count,
 					bool *exclusive);
 
+/* ---- Locks and watchers ------------------------------------------------
+ *
+ * `rbd lock` and `rbd status` over the image header: the advisory cls
+ * "lock" lock named "rbd_lock" (the one librbd's exclusive lock also
+ * uses, with cookie "auto <watch cookie>" and tag "internal") and the
+ * header's watchers.  Each call is a plain OSD call on the header, so a
+ * read-only handle is enough and none of them watches the header or
+ * takes the exclusive lock.  Blocking calls (API threads only).
+ */
+#define CEPHC_RBD_LOCK_NONE 0
+#define CEPHC_RBD_LOCK_EXCLUSIVE 1
+#define CEPHC_RBD_LOCK_SHARED 2
+/* "client.4234"; "ip:port/nonce" (or "[ip6]:port/nonce"). */
+#define CEPHC_RBD_ENTITY_MAX 32
+#define CEPHC_RBD_ADDR_MAX 128
+
+struct cephc_rbd_locker {
+	char client[CEPHC_RBD_ENTITY_MAX]; /* entity name, "client.4234" */
+	char address[CEPHC_RBD_ADDR_MAX];  /* "127.0.0.1:0/3410335345" */
+	const char *cookie;      /* the lock id (`rbd lock add`'s LOCK_ID) */
+	const char *description; /* usually "" */
+};
+struct cephc_rbd_lock_info {
+	int type;        /* CEPHC_RBD_LOCK_*; NONE when nobody holds it */
+	const char *tag; /* shared locks' tag; "" for most exclusive ones */
+	size_t count;
+	struct cephc_rbd_locker *lockers; /* count entries */
+};
+/*
+ * Who holds "rbd_lock" on the header now.  *out is one allocation
+ * (strings and lockers inside it), freed with cephc_buffer_free().
+ */
+CEPHC_EXPORT int cephc_rbd_lock_get_info(cephc_rbd_image *img,
+					 struct cephc_rbd_lock_info **out);
+/*
+ * Take "rbd_lock" with cookie (the lock id), as `rbd lock add` does:
+ * exclusive with tag "", or shared with tag; no expiry, no description.
+ * The lock belongs to this cluster handle's entity (client.<global id>).
+ * CEPHC_EBUSY when someone else holds it (or, shared, with another tag),
+ * CEPHC_EEXIST when this entity holds it with that cookie already.
+ * The header's watchers are then told to re-read it.
+ */
+CEPHC_EXPORT int cephc_rbd_lock_exclusive(cephc_rbd_image *img,
+					  const char *cookie);
+CEPHC_EXPORT int cephc_rbd_lock_shared(cephc_rbd_image *img, const char *cookie,
+				       const char *tag);
+/* Drop our own lock with cookie.  CEPHC_ENOENT when we do not hold it. */
+CEPHC_EXPORT int cephc_rbd_unlock(cephc_rbd_image *img, const char *cookie);
+/*
+ * Remove the lock that client ("client.4234") holds with cookie, as
+ * librbd's break_lock does.  With rbd_blocklist_on_break_lock (default
+ * true) the locker's address is blocklisted first (for
+ * rbd_blocklist_expire_seconds, 0 = the monitors' default), so a live
+ * holder cannot go on writing, and the lock is broken once this client
+ * has the OSDMap that carries the blocklist entry.  Options are read
+ * from the handle's configuration.  CEPHC_EINVAL for a malformed client,
+ * CEPHC_ENOENT when that client does not hold the lock with cookie (as
+ * in librbd, a client holding it with another cookie is blocklisted all
+ * the same: the address is looked up by client alone).
+ */
+CEPHC_EXPORT int cephc_rbd_break_lock(cephc_rbd_image *img, const char *client,
+				      const char *cookie);
+
+struct cephc_rbd_watcher {
+	char client[CEPHC_RBD_ENTITY_MAX]; /* "client.4231" */
+	uint64_t client_id;                /* 4231 */
+	uint64_t cookie;                   /* the watch's cookie */
+	char address[CEPHC_RBD_ADDR_MAX];  /* "127.0.0.1:0/3410335345" */
+};
+/* The header's watchers (`rbd status`), in the OSD's order; *out (NULL
+ * when *count is 0) is freed with cephc_buffer_free(). */
+CEPHC_EXPORT int cephc_rbd_list_watchers(cephc_rbd_image *img,
+					 struct cephc_rbd_watcher **out,
+					 size_t *count);
+
 /* Grow (set_size) or shrink (trim objects past the end, then set_size). */
 CEPHC_EXPORT int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size);
 

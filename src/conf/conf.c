@@ -72,6 +72,10 @@ const struct cephc_conf_option cephc_conf_options[] = {
     {"admin_socket", CEPHC_OPT_STR, ""},
     {"rbd_default_features", CEPHC_OPT_STR, "61"},
     {"rbd_cache", CEPHC_OPT_BOOL, "true"},
+    /* librbd's break_lock: blocklist the holder first, for how long
+     * (0: the monitors' default) */
+    {"rbd_blocklist_on_break_lock", CEPHC_OPT_BOOL, "true"},
+    {"rbd_blocklist_expire_seconds", CEPHC_OPT_INT, "0"},
     {"osd_pool_default_size", CEPHC_OPT_INT, "3"},
     {NULL, CEPHC_OPT_STR, NULL},
 };

@@ -24,7 +24,7 @@
 
 const char cmd_rbd_help[] =
     "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
-    "namespace|trash|object-map";
+    "namespace|trash|object-map|lock|status";
 
 /* Every option parse_args() takes; the sub-commands name those they use
  * (parse_args accepts them all anywhere, as it always has). */
@@ -72,6 +72,10 @@ static const struct cli_opt rbd_opts[] = {
     {NULL, "--io-threads", "N", "16", "bench: I/Os in flight", 0},
     {NULL, "--rw-mix-read", "PERCENT", "50",
      "bench readwrite: share of reads", 0},
+    {NULL, "--shared", "TAG", NULL, "lock add: a shared lock with this tag",
+     0},
+    {NULL, "--pretty-format", NULL, NULL,
+     "indented output (with --format json or xml)", 0},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -157,6 +161,23 @@ static const struct cli_sub rbd_subs[] = {
      "the invalid flags.",
      SPEC_OPTS " --no-progress", "cephc rbd object-map rebuild rbd/disk1",
      CLI_COMPLETE_IMAGE},
+    {"lock ls", "lock list", "[--pretty-format] [POOL/[NAMESPACE/]]IMAGE",
+     "Show the locks held on an image (--format plain, json or xml).",
+     SPEC_OPTS " --pretty-format", "cephc rbd lock ls rbd/disk1",
+     CLI_COMPLETE_IMAGE},
+    {"lock add", NULL, "[--shared TAG] [POOL/[NAMESPACE/]]IMAGE LOCK_ID",
+     "Take a lock on an image (exclusive, or shared with TAG).",
+     SPEC_OPTS " --shared", "cephc rbd lock add rbd/disk1 mylock",
+     CLI_COMPLETE_IMAGE},
+    {"lock rm", "lock remove", "[POOL/[NAMESPACE/]]IMAGE LOCK_ID LOCKER",
+     "Break the lock LOCKER (client.N) holds with LOCK_ID, blocklisting "
+     "it first (rbd_blocklist_on_break_lock).",
+     SPEC_OPTS, "cephc rbd lock rm rbd/disk1 mylock client.4234",
+     CLI_COMPLETE_IMAGE},
+    {"status", NULL, "[--pretty-format] [POOL/[NAMESPACE/]]IMAGE",
+     "Show an image's watchers (--format plain, json or xml).",
+     SPEC_OPTS " --pretty-format", "cephc rbd status rbd/disk1",
+     CLI_COMPLETE_IMAGE},
     {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
 };
 
@@ -190,6 +211,8 @@ struct rbd_args {
 	uint64_t io_size, io_total, io_threads;
 	int rw_mix_read;
 	const char *expires_at, *expired_before, *threshold; /* trash */
+	const char *shared; /* lock add --shared TAG */
+	bool pretty;        /* --pretty-format */
 };
 
 /* "10G", "4M", "4096", "1.5G"; def_shift applies without a suffix. */
@@ -448,6 +471,9 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		} else if (!strcmp(o, "--no-progress")) {
 			a->no_progress = true;
 			takes = false;
+		} else if (!strcmp(o, "--pretty-format")) {
+			a->pretty = true;
+			takes = false;
 		} else if (!v) {
 			fprintf(stderr, "rbd: option %s needs a value\n", o);
 			return -1;
@@ -465,6 +491,8 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			a->expired_before = v;
 		} else if (!strcmp(o, "--threshold")) {
 			a->threshold = v;
+		} else if (!strcmp(o, "--shared")) {
+			a->shared = v;
 		} else if (!strcmp(o, "--snap")) {
 			a->snap = v;
 		} else if (!strcmp(o, "-s") || !strcmp(o, "--size")) {
@@ -2125,6 +2153,352 @@ static int do_object_map(struct tool_ctx *t, struct rbd_args *a)
 	return 0;
 }
 
+/* ---- lock ls|add|rm, status ---------------------------------------------- */
+
+enum out_fmt { OUT_PLAIN, OUT_JSON, OUT_XML };
+
+/*
+ * rbd's --format for lock ls and status: plain, json or xml only (rbd
+ * refuses json-pretty here, exit 1), and --pretty-format only with json
+ * or xml (exit 22).  -1 after printing why.
+ */
+static int out_format(const struct tool_ctx *t, const struct rbd_args *a,
+		      enum out_fmt *f, int *rc)
+{
+	const char *v = t->format ? t->format : "plain";
+
+	if (!strcmp(v, "plain"))
+		*f = OUT_PLAIN;
+	else if (!strcmp(v, "json"))
+		*f = OUT_JSON;
+	else if (!strcmp(v, "xml"))
+		*f = OUT_XML;
+	else {
+		fprintf(stderr,
+			"rbd: the argument for option '--format' is invalid\n");
+		*rc = 1;
+		return -1;
+	}
+	if (a->pretty && *f == OUT_PLAIN) {
+		fprintf(stderr, "rbd: --pretty-format only works when --format "
+				"is json or xml\n");
+		*rc = 22;
+		return -1;
+	}
+	return 0;
+}
+
+static void xml_str(const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", stdout);
+			break;
+		case '>':
+			fputs("&gt;", stdout);
+			break;
+		case '&':
+			fputs("&amp;", stdout);
+			break;
+		case '\'':
+			fputs("&apos;", stdout);
+			break;
+		case '"':
+			fputs("&quot;", stdout);
+			break;
+		default:
+			putchar(*s);
+		}
+	}
+}
+
+/*
+ * --pretty-format as Ceph's formatters lay it out: a new line per value,
+ * indented 4 spaces a level in JSON ("key": value) and 1 in XML, where
+ * containers close on their own line even when empty and the document
+ * ends with a blank line.  Not pretty: all on one line.
+ */
+struct pretty {
+	bool on;
+	int width; /* spaces per level */
+};
+static void pr_indent(const struct pretty *p, int level)
+{
+	if (p->on)
+		printf("\n%*s", level * p->width, "");
+}
+
+/* Before a container's closing tag or bracket. */
+static void pr_close(const struct pretty *p, int level, size_t n)
+{
+	if (n || p->width == 1)
+		pr_indent(p, level);
+}
+
+static void pr_end(const struct pretty *p)
+{
+	printf(p->on && p->width == 1 ? "\n\n" : "\n");
+}
+
+static void pr_json_key(const struct pretty *p, const char *k)
+{
+	printf("\"%s\":%s", k, p->on ? " " : "");
+}
+
+static void pr_xml_elem(const struct pretty *p, int level, const char *k,
+			const char *v)
+{
+	pr_indent(p, level);
+	printf("<%s>", k);
+	xml_str(v);
+	printf("</%s>", k);
+}
+
+/* rbd's error line for a failed lock/status call: strerror text. */
+static int fail_errno(const char *what, int r)
+{
+	fprintf(stderr, "rbd: %s: (%d) %s\n", what, r > -4096 ? -r : r,
+		r > -4096 ? strerror(-r) : cephc_strerror(r));
+	return tool_exit_code(r) ? tool_exit_code(r) : 1;
+}
+
+static void lock_ls_print(const struct cephc_rbd_lock_info *li, enum out_fmt f,
+			  bool pretty)
+{
+	static const char *const head[] = {"Locker", "ID", "Address"};
+	static const bool right[] = {false, false, false};
+	const struct pretty p = {pretty, f == OUT_XML ? 1 : 4};
+	struct table tb;
+
+	if (f == OUT_JSON) {
+		printf("[");
+		for (size_t i = 0; i < li->count; i++) {
+			const struct cephc_rbd_locker *l = &li->lockers[i];
+
+			printf("%s", i ? "," : "");
+			pr_indent(&p, 1);
+			printf("{");
+			pr_indent(&p, 2);
+			pr_json_key(&p, "id");
+			json_str(stdout, l->cookie);
+			printf(",");
+			pr_indent(&p, 2);
+			pr_json_key(&p, "locker");
+			json_str(stdout, l->client);
+			printf(",");
+			pr_indent(&p, 2);
+			pr_json_key(&p, "address");
+			json_str(stdout, l->address);
+			pr_indent(&p, 1);
+			printf("}");
+		}
+		pr_close(&p, 0, li->count);
+		printf("]");
+		pr_end(&p);
+		return;
+	}
+	if (f == OUT_XML) {
+		printf("<locks>");
+		for (size_t i = 0; i < li->count; i++) {
+			const struct cephc_rbd_locker *l = &li->lockers[i];
+
+			pr_indent(&p, 1);
+			printf("<lock>");
+			pr_xml_elem(&p, 2, "id", l->cookie);
+			pr_xml_elem(&p, 2, "locker", l->client);
+			pr_xml_elem(&p, 2, "address", l->address);
+			pr_indent(&p, 1);
+			printf("</lock>");
+		}
+		pr_close(&p, 0, li->count);
+		printf("</locks>");
+		pr_end(&p);
+		return;
+	}
+	if (!li->count)
+		return; /* rbd prints nothing for an unlocked image */
+	if (li->count == 1)
+		printf("There is 1 %s lock on this image.\n",
+		       li->type == CEPHC_RBD_LOCK_SHARED ? "shared"
+							 : "exclusive");
+	else
+		printf("There are %zu %s locks on this image.\n", li->count,
+		       li->type == CEPHC_RBD_LOCK_SHARED ? "shared"
+							 : "exclusive");
+	if (li->type == CEPHC_RBD_LOCK_SHARED)
+		printf("Lock tag: %s\n", li->tag);
+	tbl_init(&tb, head, right, 3);
+	for (size_t i = 0; i < li->count; i++) {
+		const char *row[] = {li->lockers[i].client,
+				     li->lockers[i].cookie,
+				     li->lockers[i].address};
+		if (tbl_row(&tb, row))
+			break;
+	}
+	tbl_print_fini(&tb);
+}
+
+/*
+ * rbd lock ls|list|add|rm|remove.  The image is opened read-only: lock
+ * calls are cls calls on the header and need no watch and no exclusive
+ * lock (librbd's read-write open would do both for nothing here).
+ */
+static int do_lock(struct tool_ctx *t, struct rbd_args *a)
+{
+	const char *op = a->pos[0] ? a->pos[0] : "";
+	struct cephc_rbd_lock_info *li;
+	cephc_rbd_image *img;
+	enum out_fmt f;
+	int r, rc = 0;
+
+	if (!strcmp(op, "ls") || !strcmp(op, "list")) {
+		if (out_format(t, a, &f, &rc))
+			return rc;
+		if (parse_spec(a, a->pos[1], false))
+			return 22;
+		if ((r = open_spec(t, a, true, &img)))
+			return tool_exit_code(r);
+		r = cephc_rbd_lock_get_info(img, &li);
+		cephc_rbd_close(img);
+		if (r)
+			return fail_errno("listing locks failed", r);
+		lock_ls_print(li, f, a->pretty);
+		cephc_buffer_free(li);
+		return 0;
+	}
+	/* with --image, the spec may be left out: the rest moves up */
+	if (a->image && a->npos < (!strcmp(op, "add") ? 3 : 4)) {
+		memmove(&a->pos[2], &a->pos[1], 2 * sizeof(a->pos[0]));
+		a->pos[1] = NULL;
+	}
+	if (!strcmp(op, "add")) {
+		if (parse_spec(a, a->pos[1], false))
+			return 22;
+		if (!a->pos[2]) {
+			fprintf(stderr, "rbd: lock id was not specified\n");
+			return 22;
+		}
+		if ((r = open_spec(t, a, true, &img)))
+			return tool_exit_code(r);
+		r = a->shared ? cephc_rbd_lock_shared(img, a->pos[2], a->shared)
+			      : cephc_rbd_lock_exclusive(img, a->pos[2]);
+		cephc_rbd_close(img);
+		if (r == CEPHC_EBUSY || r == CEPHC_EEXIST) {
+			fprintf(stderr,
+				"rbd: lock is already held by someone else%s\n",
+				a->shared ? " with a different tag" : "");
+			return tool_exit_code(r);
+		}
+		return r ? fail_errno("taking lock failed", r) : 0;
+	}
+	if (!strcmp(op, "rm") || !strcmp(op, "remove")) {
+		if (parse_spec(a, a->pos[1], false))
+			return 22;
+		if (!a->pos[2]) {
+			fprintf(stderr, "rbd: lock id was not specified\n");
+			return 22;
+		}
+		if (!a->pos[3]) {
+			fprintf(stderr, "rbd: locker was not specified\n");
+			return 22;
+		}
+		if ((r = open_spec(t, a, true, &img)))
+			return tool_exit_code(r);
+		r = cephc_rbd_break_lock(img, a->pos[3], a->pos[2]);
+		if (r == CEPHC_EINVAL)
+			fprintf(stderr, "rbd: unable to parse client '%s'\n",
+				a->pos[3]);
+		cephc_rbd_close(img);
+		return r ? fail_errno("releasing lock failed", r) : 0;
+	}
+	fprintf(stderr, "rbd: only 'lock ls|add|rm' are supported\n");
+	return 22;
+}
+
+/* rbd status: the header's watchers (no migration state). */
+static int do_status(struct tool_ctx *t, struct rbd_args *a)
+{
+	struct cephc_rbd_watcher *w;
+	cephc_rbd_image *img;
+	struct pretty p = {a->pretty, 4};
+	enum out_fmt f;
+	size_t n;
+	int r, rc = 0;
+
+	if (out_format(t, a, &f, &rc))
+		return rc;
+	if (f == OUT_XML)
+		p.width = 1;
+	if (parse_spec(a, a->pos[0], false))
+		return 22;
+	if ((r = open_spec(t, a, true, &img)))
+		return tool_exit_code(r);
+	r = cephc_rbd_list_watchers(img, &w, &n);
+	cephc_rbd_close(img);
+	if (r)
+		return fail_errno("show status failed", r);
+	if (f == OUT_JSON) {
+		printf("{");
+		pr_indent(&p, 1);
+		pr_json_key(&p, "watchers");
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s", i ? "," : "");
+			pr_indent(&p, 2);
+			printf("{");
+			pr_indent(&p, 3);
+			pr_json_key(&p, "address");
+			json_str(stdout, w[i].address);
+			printf(",");
+			pr_indent(&p, 3);
+			pr_json_key(&p, "client");
+			printf("%" PRIu64 ",", w[i].client_id);
+			pr_indent(&p, 3);
+			pr_json_key(&p, "cookie");
+			printf("%" PRIu64, w[i].cookie);
+			pr_indent(&p, 2);
+			printf("}");
+		}
+		pr_close(&p, 1, n);
+		printf("]");
+		pr_indent(&p, 0);
+		printf("}");
+		pr_end(&p);
+	} else if (f == OUT_XML) {
+		char id[32], ck[32];
+
+		printf("<status>");
+		pr_indent(&p, 1);
+		printf("<watchers>");
+		for (size_t i = 0; i < n; i++) {
+			snprintf(id, sizeof(id), "%" PRIu64, w[i].client_id);
+			snprintf(ck, sizeof(ck), "%" PRIu64, w[i].cookie);
+			pr_indent(&p, 2);
+			printf("<watcher>");
+			pr_xml_elem(&p, 3, "address", w[i].address);
+			pr_xml_elem(&p, 3, "client", id);
+			pr_xml_elem(&p, 3, "cookie", ck);
+			pr_indent(&p, 2);
+			printf("</watcher>");
+		}
+		pr_close(&p, 1, n);
+		printf("</watchers>");
+		pr_indent(&p, 0);
+		printf("</status>");
+		pr_end(&p);
+	} else if (!n) {
+		printf("Watchers: none\n");
+	} else {
+		printf("Watchers:\n");
+		for (size_t i = 0; i < n; i++)
+			printf("\twatcher=%s %s cookie=%" PRIu64 "\n",
+			       w[i].address, w[i].client, w[i].cookie);
+	}
+	cephc_buffer_free(w);
+	return 0;
+}
+
 int cmd_rbd(int argc, char **argv, int cmd_index)
 {
 	struct tool_ctx t;
@@ -2139,8 +2513,8 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
 		       "|bench|snap ls|namespace create|rm|ls"
-		       "|trash ls|mv|rm|restore|purge"
-		       "|object-map check|rebuild [args]\n");
+		       "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
+		       "|lock ls|add|rm|status [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
@@ -2177,6 +2551,10 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		r = do_trash(&t, &a);
 	else if (!strcmp(sub, "object-map"))
 		r = do_object_map(&t, &a);
+	else if (!strcmp(sub, "lock"))
+		r = do_lock(&t, &a);
+	else if (!strcmp(sub, "status"))
+		r = do_status(&t, &a);
 	else {
 		fprintf(stderr, "rbd: unknown command '%s'\n", sub);
 		r = 22;

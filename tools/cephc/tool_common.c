@@ -131,6 +131,7 @@ int tool_init(struct tool_ctx *t, int argc, char **argv, int cmd_index)
 		if (!fmt)
 			continue;
 		t->json = !strncmp(fmt, "json", 4);
+		t->format = fmt;
 		memmove(&t->rest[i], &t->rest[i + drop],
 			(size_t)(t->nrest - i - drop) * sizeof(char *));
 		t->nrest -= drop;

@@ -18,8 +18,9 @@
 struct tool_ctx {
 	cephc_cluster *cluster;
 	int nrest;
-	char **rest; /* owned array, strings borrowed from argv */
-	bool json;   /* --format json (or json-pretty) was given */
+	char **rest;        /* owned array, strings borrowed from argv */
+	bool json;          /* --format json (or json-pretty) was given */
+	const char *format; /* --format's value as given; NULL: none */
 };
 
 /* Parse arguments (no connection yet).  Prints the reason and returns an
