@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "rbd/image_osd.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "core/alloc.h"
 #include "core/log.h"
@@ -198,6 +201,14 @@ void rbd_clear_err(void)
 int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
 		size_t in_len, bool writes)
 {
+	return rbd_op_cls_call(ops, CEPHC_RBD_CLS_NAME, method, in, in_len,
+			       writes);
+}
+
+int rbd_op_cls_call(struct cephc_osd_ops *ops, const char *cls,
+		    const char *method, const void *in, size_t in_len,
+		    bool writes)
+{
 	struct cephc_osd_op *op = cephc_osd_ops_add(ops);
 	struct iovec iov;
 	uint8_t *copy = NULL;
@@ -214,8 +225,8 @@ int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
 	}
 	iov.iov_base = copy;
 	iov.iov_len = in_len;
-	ret = cephc_osd_op_call(op, CEPHC_RBD_CLS_NAME, method, &iov,
-				in_len ? 1 : 0, writes, RBD_CALL_OUT_MAX);
+	ret = cephc_osd_op_call(op, cls, method, &iov, in_len ? 1 : 0, writes,
+				RBD_CALL_OUT_MAX);
 	op->op_owned = copy;
 	if (ret && !copy)
 		return ret;
@@ -272,17 +283,25 @@ int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
 	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
 	     void *arg)
 {
+	return rbd_cls_call(l, oid, CEPHC_RBD_CLS_NAME, method, in, in_len,
+			    writes, fn, arg);
+}
+
+int rbd_cls_call(const struct rbd_loc *l, const char *oid, const char *cls,
+		 const char *method, const void *in, size_t in_len,
+		 bool writes, rbd_reply_fn fn, void *arg)
+{
 	struct cephc_osd_ops ops;
 	struct cephc_osdc_req req;
 	int ret;
 
 	cephc_osd_ops_init(&ops);
-	ret = rbd_op_call(&ops, method, in, in_len, writes);
+	ret = rbd_op_cls_call(&ops, cls, method, in, in_len, writes);
 	if (!ret) {
 		rbd_req_setup(&req, &ops, l, oid);
 		ret = rbd_osd_exec(l->osd, &req);
-		log_debug(SUBSYS, "%s%s%s %s: %s (rval %d, %u bytes out)",
-			  l->ns, *l->ns ? "/" : "", oid, method,
+		log_debug(SUBSYS, "%s%s%s %s.%s: %s (rval %d, %u bytes out)",
+			  l->ns, *l->ns ? "/" : "", oid, cls, method,
 			  cephc_strerror(ret), ops.ops[0].op_rval,
 			  ops.ops[0].op_outdata_len);
 		if (!ret && fn)
@@ -318,4 +337,36 @@ int rbd_delete_object(const struct rbd_loc *l, const char *oid)
 	}
 	ret = rbd_exec_ops(l, oid, &ops);
 	return ret == CEPHC_ENOENT ? 0 : ret;
+}
+
+bool rbd_conf_bool(struct cephc_cluster *c, const char *opt, bool def)
+{
+	char *v = cephc_cluster_conf_get(c, opt);
+	bool r = def;
+
+	if (v) {
+		if (!strcmp(v, "true") || !strcmp(v, "1") ||
+		    !strcmp(v, "yes") || !strcmp(v, "on"))
+			r = true;
+		else if (!strcmp(v, "false") || !strcmp(v, "0") ||
+			 !strcmp(v, "no") || !strcmp(v, "off"))
+			r = false;
+		cephc_buffer_free(v);
+	}
+	return r;
+}
+
+uint64_t rbd_conf_u64(struct cephc_cluster *c, const char *opt, uint64_t def)
+{
+	char *v = cephc_cluster_conf_get(c, opt), *end;
+	uint64_t r = def;
+
+	if (v) {
+		errno = 0;
+		r = strtoull(v, &end, 10);
+		if (errno || end == v || *end || v[0] == '-')
+			r = def;
+		cephc_buffer_free(v);
+	}
+	return r;
 }

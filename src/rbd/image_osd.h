@@ -77,6 +77,10 @@ typedef int (*rbd_reply_fn)(void *arg, const uint8_t *p, size_t len);
 int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
 	     const void *in, size_t in_len, bool writes, rbd_reply_fn fn,
 	     void *arg);
+/* The same for a method of another object class (cls "lock", ...). */
+int rbd_cls_call(const struct rbd_loc *l, const char *oid, const char *cls,
+		 const char *method, const void *in, size_t in_len,
+		 bool writes, rbd_reply_fn fn, void *arg);
 /* Run ops (then released) on oid; returns the request's result. */
 int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
 		 struct cephc_osd_ops *ops);
@@ -98,5 +102,13 @@ void rbd_clear_err(void);
 /* Add a cls CALL op: out-data to scratch, at most RBD_CALL_OUT_MAX. */
 int rbd_op_call(struct cephc_osd_ops *ops, const char *method, const void *in,
 		size_t in_len, bool writes);
+int rbd_op_cls_call(struct cephc_osd_ops *ops, const char *cls,
+		    const char *method, const void *in, size_t in_len,
+		    bool writes);
+
+/* A configuration option of c as librbd reads it: def when unset or not
+ * a boolean / an unsigned number. */
+bool rbd_conf_bool(struct cephc_cluster *c, const char *opt, bool def);
+uint64_t rbd_conf_u64(struct cephc_cluster *c, const char *opt, uint64_t def);
 
 #endif /* CEPHC_RBD_IMAGE_OSD_H */
