@@ -253,6 +253,18 @@ int cephc_addr_format(const struct cephc_entity_addr *a, char *buf, size_t len)
 	return snprintf(buf, len, "%s:-/%u", pre, a->nonce);
 }
 
+int cephc_addr_format_plain(const struct cephc_entity_addr *a, char *buf,
+			    size_t len)
+{
+	char tmp[16 + INET6_ADDRSTRLEN + 24];
+	const char *colon;
+
+	cephc_addr_format(a, tmp, sizeof(tmp));
+	/* every form starts with its type and a colon */
+	colon = strchr(tmp, ':');
+	return snprintf(buf, len, "%s", colon ? colon + 1 : tmp);
+}
+
 int cephc_addr_parse(const char *s, struct cephc_entity_addr *a,
 		     uint16_t default_port)
 {

@@ -95,6 +95,10 @@ bool cephc_addr_is_blank_ip(const struct cephc_entity_addr *a);
 /* "v2:127.0.0.1:3300/0", "v1:[::1]:6789/123", "-" for none.  Returns the
  * length snprintf would have written. */
 int cephc_addr_format(const struct cephc_entity_addr *a, char *buf, size_t len);
+/* The same without the type: "127.0.0.1:0/123", as `ceph osd blocklist`
+ * and `rbd lock ls` write addresses. */
+int cephc_addr_format_plain(const struct cephc_entity_addr *a, char *buf,
+			    size_t len);
 
 /*
  * Parse one address as Ceph writes it: optional "v1:"/"v2:"/"any:" prefix,

@@ -29,6 +29,11 @@ static void test_parse_format(void **state)
 	assert_int_equal(cephc_addr_parse("v1:[::1]:6789", &a, 0), 0);
 	cephc_addr_format(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "v1:[::1]:6789/0");
+	cephc_addr_format_plain(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "[::1]:6789/0");
+	assert_int_equal(cephc_addr_parse("127.0.0.1:0/3410335345", &a, 0), 0);
+	cephc_addr_format_plain(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "127.0.0.1:0/3410335345");
 
 	assert_int_equal(cephc_addr_parse("1.2.3.4:99999", &a, 0),
 			 CEPHC_EINVAL);
