@@ -192,6 +192,13 @@ void rbd_exlock_unpin(struct cephc_rbd_image *img);
  */
 int rbd_image_op_begin(struct cephc_rbd_image *img);
 void rbd_image_op_end(struct cephc_rbd_image *img);
+/*
+ * Blocklist addr ("ip:port/nonce") before breaking its lock, as librbd
+ * does (image_lock.c): the expire is rbd_blocklist_expire_seconds sent as
+ * a JSON number, or none for the monitors' default (a quoted number is
+ * refused); then wait for the newest OSDMap so the OSDs know.
+ */
+int rbd_lock_blocklist(struct cephc_rbd_image *img, const char *addr);
 /* How many watch the header besides our own watch. */
 int rbd_image_other_watchers(struct cephc_rbd_image *img, unsigned *others);
 /* The parent's snapshot named by spec (snapshot_get on its header, in the

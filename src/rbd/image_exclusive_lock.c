@@ -129,22 +129,9 @@ static int cls_lock_call(struct cephc_rbd_image *img, const char *oid,
 			 bool writes, rbd_reply_fn fn, void *arg)
 {
 	struct rbd_loc l = rbd_image_loc(img);
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	struct iovec iov = {(void *)(uintptr_t)in, len};
-	int ret;
 
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_call(cephc_osd_ops_add(&ops), CEPHC_CLS_LOCK_CLASS,
-				method, &iov, 1, writes, RBD_CALL_OUT_MAX);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret && fn)
-		ret = fn(arg, ops.ops[0].op_outdata, ops.ops[0].op_outdata_len);
-	cephc_osd_ops_release(&ops);
-	return ret;
+	return rbd_cls_call(&l, oid, CEPHC_CLS_LOCK_CLASS, method, in, len,
+			    writes, fn, arg);
 }
 
 /* ---- who holds it ------------------------------------------------------- */
@@ -289,51 +276,16 @@ static int drop_lock(struct cephc_rbd_image *img, const char *cookie)
 	return ret == CEPHC_ENOENT || ret == CEPHC_EBLOCKLISTED ? 0 : ret;
 }
 
-/* "ip:port/nonce", as `ceph osd blocklist add` takes it. */
-static void addr_plain(const struct cephc_entity_addr *a, char *buf, size_t cap)
-{
-	char tmp[160];
-	const char *p = tmp, *colon;
-
-	cephc_addr_format(a, tmp, sizeof(tmp));
-	colon = strchr(tmp, ':');
-	if (colon && colon - tmp <= 3 && tmp[0] != '[' &&
-	    strspn(tmp, "0123456789.") < (size_t)(colon - tmp))
-		p = colon + 1;
-	snprintf(buf, cap, "%s", p);
-}
-
-/* A conf option as a number (def when unset or not a number). */
-static long long conf_num(struct cephc_rbd_image *img, const char *opt,
-			  long long def)
-{
-	char *v = cephc_cluster_conf_get(img->c, opt), *end;
-	long long n = def;
-
-	if (v) {
-		if (!strcmp(v, "true"))
-			n = 1;
-		else if (!strcmp(v, "false"))
-			n = 0;
-		else if (*v && (n = strtoll(v, &end, 10), *end))
-			n = def;
-		cephc_buffer_free(v);
-	}
-	return n;
-}
-
 /*
- * The owner is dead: blocklist its address (rbd_blocklist_on_break_lock,
- * with a numeric expire when rbd_blocklist_expire_seconds is set: a quoted
- * one is refused by the monitor), make sure the OSDs know, then break its
- * lock.  0 when the lock may be taken again (also when it went away).
+ * The owner is dead: blocklist its address (rbd_blocklist_on_break_lock)
+ * and make sure the OSDs know, then break its lock.  0 when the lock may
+ * be taken again (also when it went away).
  */
 static int break_dead(struct cephc_rbd_image *img, const struct locker *lk)
 {
 	struct locker now;
 	uint8_t b[LOCK_ARGS_MAX];
-	char addr[160], cmd[400], expire[48] = "";
-	long long secs;
+	char addr[160];
 	size_t len;
 	int ret;
 
@@ -342,22 +294,11 @@ static int break_dead(struct cephc_rbd_image *img, const struct locker *lk)
 	if (ret || !now.known || now.handle != lk->handle ||
 	    !cephc_addr_equal(&now.addr, &lk->addr))
 		return ret;
-	if (conf_num(img, "rbd_blocklist_on_break_lock", 1)) {
-		addr_plain(&lk->addr, addr, sizeof(addr));
-		secs = conf_num(img, "rbd_blocklist_expire_seconds", 0);
-		if (secs > 0)
-			snprintf(expire, sizeof(expire), ", \"expire\": %lld.0",
-				 secs);
-		snprintf(cmd, sizeof(cmd),
-			 "{\"prefix\": \"osd blocklist\", \"blocklistop\": "
-			 "\"add\", \"addr\": \"%s\"%s}",
-			 addr, expire);
-		log_info(SUBSYS, "%s: lock owner %s is dead: blocklisting it",
-			 img->header_oid, addr);
-		ret = cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL,
-						NULL, NULL, NULL);
-		if (!ret)
-			ret = cephc_cluster_wait_for_latest_osdmap(img->c);
+	if (rbd_conf_bool(img->c, "rbd_blocklist_on_break_lock", true)) {
+		cephc_addr_format_plain(&lk->addr, addr, sizeof(addr));
+		log_info(SUBSYS, "%s: lock owner %s is dead", img->header_oid,
+			 addr);
+		ret = rbd_lock_blocklist(img, addr);
 		if (ret)
 			return ret;
 	}

@@ -36,22 +36,9 @@ static int lock_call(struct cephc_rbd_image *img, const char *method,
 		     void *arg)
 {
 	struct rbd_loc l = rbd_image_loc(img);
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	struct iovec iov = {(void *)(uintptr_t)in, len};
-	int ret;
 
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_call(cephc_osd_ops_add(&ops), CEPHC_CLS_LOCK_CLASS,
-				method, &iov, 1, writes, RBD_CALL_OUT_MAX);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, img->header_oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret && fn)
-		ret = fn(arg, ops.ops[0].op_outdata, ops.ops[0].op_outdata_len);
-	cephc_osd_ops_release(&ops);
-	return ret;
+	return rbd_cls_call(&l, img->header_oid, CEPHC_CLS_LOCK_CLASS, method,
+			    in, len, writes, fn, arg);
 }
 
 /* "auto <watch cookie>": the cookie librbd (and krbd) lock with. */
@@ -183,21 +170,6 @@ static int lock_owner_reply(void *arg, const uint8_t *p, size_t len)
 	return ret;
 }
 
-/* "ip:port/nonce", the form `ceph osd blocklist add` takes. */
-static void addr_plain(const struct cephc_entity_addr *a, char *buf, size_t cap)
-{
-	char tmp[160];
-	const char *p = tmp, *colon;
-
-	cephc_addr_format(a, tmp, sizeof(tmp));
-	colon = strchr(tmp, ':');
-	/* drop a "v1:"/"v2:"/"any:" type prefix */
-	if (colon && colon - tmp <= 3 && tmp[0] != '[' &&
-	    strspn(tmp, "0123456789.") < (size_t)(colon - tmp))
-		p = colon + 1;
-	snprintf(buf, cap, "%s", p);
-}
-
 /*
  * The lock is held by someone else.  librbd breaks it only when its owner
  * is dead: an exclusive "internal" lock whose owner's address no longer
@@ -208,7 +180,7 @@ static int break_dead_lock(struct cephc_rbd_image *img)
 {
 	struct lock_owner *o;
 	struct watcher_scan ws;
-	char addr[160], cmd[320];
+	char addr[160];
 	uint8_t b[RBD_LOCK_ARGS_MAX];
 	size_t len;
 	int ret;
@@ -242,18 +214,10 @@ static int break_dead_lock(struct cephc_rbd_image *img)
 		ret = CEPHC_EBUSY;
 		goto out;
 	}
-	addr_plain(&o->addr, addr, sizeof(addr));
-	snprintf(cmd, sizeof(cmd),
-		 "{\"prefix\": \"osd blocklist\", \"blocklistop\": "
-		 "\"add\", \"addr\": \"%s\"}",
-		 addr);
+	cephc_addr_format_plain(&o->addr, addr, sizeof(addr));
 	log_info(SUBSYS, "%s: breaking the lock of dead client %s",
 		 img->header_oid, addr);
-	ret = cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL, NULL, NULL,
-					NULL);
-	/* the OSDs must know of the blocklist before the lock goes */
-	if (!ret)
-		ret = cephc_cluster_wait_for_latest_osdmap(img->c);
+	ret = rbd_lock_blocklist(img, addr);
 	if (!ret)
 		ret = cephc_cls_lock_encode_break(
 		    RBD_LOCK_NAME, &o->name, o->cookie, b, sizeof(b), &len);
@@ -407,7 +371,7 @@ static int pack_lock_info(const struct cephc_cls_lock_info *info,
 		struct cephc_rbd_locker *o = &li->lockers[i];
 
 		entity_format(&lk->name, o->client, sizeof(o->client));
-		addr_plain(&lk->addr, o->address, sizeof(o->address));
+		cephc_addr_format_plain(&lk->addr, o->address, sizeof(o->address));
 		if (lk->cookie_len)
 			memcpy(s, lk->cookie, lk->cookie_len);
 		o->cookie = s;
@@ -527,49 +491,12 @@ int cephc_rbd_unlock(cephc_rbd_image *img, const char *cookie)
 	return ret;
 }
 
-/* An option of the handle's configuration (NULL: unset). */
-static bool conf_bool(struct cephc_rbd_image *img, const char *opt, bool def)
-{
-	char *v = cephc_cluster_conf_get(img->c, opt);
-	bool r = def;
-
-	if (v) {
-		if (!strcmp(v, "true") || !strcmp(v, "1") ||
-		    !strcmp(v, "yes") || !strcmp(v, "on"))
-			r = true;
-		else if (!strcmp(v, "false") || !strcmp(v, "0") ||
-			 !strcmp(v, "no") || !strcmp(v, "off"))
-			r = false;
-		cephc_buffer_free(v);
-	}
-	return r;
-}
-
-static uint64_t conf_u64(struct cephc_rbd_image *img, const char *opt,
-			 uint64_t def)
-{
-	char *v = cephc_cluster_conf_get(img->c, opt), *end;
-	uint64_t r = def;
-
-	if (v) {
-		errno = 0;
-		r = strtoull(v, &end, 10);
-		if (errno || end == v || *end || v[0] == '-')
-			r = def;
-		cephc_buffer_free(v);
-	}
-	return r;
-}
-
-/*
- * Blocklist addr ("ip:port/nonce").  expire is sent as a JSON number
- * ("expire": 120.0), or left out for the monitors' default: a quoted
- * number is refused by the monitor with EINVAL.
- */
-static int blocklist_add(struct cephc_rbd_image *img, const char *addr,
-			 uint64_t expire)
+int rbd_lock_blocklist(struct cephc_rbd_image *img, const char *addr)
 {
 	char cmd[CEPHC_RBD_ADDR_MAX + 160], ex[48] = "";
+	uint64_t expire =
+	    rbd_conf_u64(img->c, "rbd_blocklist_expire_seconds", 0);
+	int ret;
 
 	if (expire)
 		snprintf(ex, sizeof(ex), ", \"expire\": %" PRIu64 ".0", expire);
@@ -579,8 +506,12 @@ static int blocklist_add(struct cephc_rbd_image *img, const char *addr,
 		 addr, ex);
 	log_info(SUBSYS, "%s: blocklisting %s before breaking its lock",
 		 img->header_oid, addr);
-	return cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL, NULL, NULL,
-					 NULL);
+	ret = cephc_cluster_mon_command(img->c, cmd, NULL, 0, NULL, NULL, NULL,
+					NULL);
+	/* the OSDs must know of the entry before the lock goes */
+	if (!ret)
+		ret = cephc_cluster_wait_for_latest_osdmap(img->c);
+	return ret;
 }
 
 /*
@@ -603,7 +534,7 @@ static int locker_addr(struct cephc_rbd_image *img,
 		const struct cephc_cls_locker *lk = &info->lockers[i];
 
 		if (lk->name.type == who->type && lk->name.num == who->num) {
-			addr_plain(&lk->addr, addr, cap);
+			cephc_addr_format_plain(&lk->addr, addr, cap);
 			break;
 		}
 	}
@@ -627,7 +558,7 @@ int cephc_rbd_break_lock(cephc_rbd_image *img, const char *client,
 			    client ? client : "");
 		return CEPHC_EINVAL;
 	}
-	if (conf_bool(img, "rbd_blocklist_on_break_lock", true)) {
+	if (rbd_conf_bool(img->c, "rbd_blocklist_on_break_lock", true)) {
 		ret = locker_addr(img, &who, addr, sizeof(addr));
 		if (ret)
 			return ret;
@@ -635,12 +566,7 @@ int cephc_rbd_break_lock(cephc_rbd_image *img, const char *client,
 			rbd_set_err("unable to find locker");
 			return CEPHC_ENOENT;
 		}
-		ret = blocklist_add(
-		    img, addr,
-		    conf_u64(img, "rbd_blocklist_expire_seconds", 0));
-		/* the OSD must know of the entry before the lock goes */
-		if (!ret)
-			ret = cephc_cluster_wait_for_latest_osdmap(img->c);
+		ret = rbd_lock_blocklist(img, addr);
 		if (ret) {
 			rbd_set_err("unable to blocklist client");
 			return ret;
@@ -692,7 +618,7 @@ static int watcher_list_reply(void *arg, const uint8_t *p, size_t len)
 		entity_format(&w.name, o->client, sizeof(o->client));
 		o->client_id = w.name.num;
 		o->cookie = w.cookie;
-		addr_plain(&w.addr, o->address, sizeof(o->address));
+		cephc_addr_format_plain(&w.addr, o->address, sizeof(o->address));
 	}
 	return ret;
 }

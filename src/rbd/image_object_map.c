@@ -177,22 +177,9 @@ static int map_lock_call(struct cephc_rbd_image *img, const char *oid,
 			 bool writes, rbd_reply_fn fn, void *arg)
 {
 	struct rbd_loc l = rbd_image_loc(img);
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	struct iovec iov = {(void *)(uintptr_t)in, len};
-	int ret;
 
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_call(cephc_osd_ops_add(&ops), CEPHC_CLS_LOCK_CLASS,
-				method, &iov, 1, writes, RBD_CALL_OUT_MAX);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret && fn)
-		ret = fn(arg, ops.ops[0].op_outdata, ops.ops[0].op_outdata_len);
-	cephc_osd_ops_release(&ops);
-	return ret;
+	return rbd_cls_call(&l, oid, CEPHC_CLS_LOCK_CLASS, method, in, len,
+			    writes, fn, arg);
 }
 
 static int map_lock_once(struct cephc_rbd_image *img, const char *oid)
