@@ -202,20 +202,14 @@ struct alive_scan {
 	bool alive;
 };
 
-static int alive_reply(void *arg, const uint8_t *p, size_t len)
+static int alive_one(void *arg, const struct cephc_osd_watcher *w)
 {
 	struct alive_scan *a = arg;
-	struct cephc_osd_watchers_iter it;
-	struct cephc_osd_watcher w;
-	int ret = cephc_osd_watchers_iter_init(&it, p, len);
 
-	while (!ret && (ret = cephc_osd_watchers_iter_next(&it, &w)) > 0) {
-		if (w.cookie == a->lk->handle &&
-		    cephc_addr_equal(&w.addr, &a->lk->addr))
-			a->alive = true;
-		ret = 0;
-	}
-	return ret;
+	if (w->cookie == a->lk->handle &&
+	    cephc_addr_equal(&w->addr, &a->lk->addr))
+		a->alive = true;
+	return 0;
 }
 
 /* librbd's test: the owner still watches the header with the cookie its
@@ -225,20 +219,8 @@ static int owner_alive(struct cephc_rbd_image *img, const struct locker *lk,
 {
 	struct rbd_loc l = rbd_image_loc(img);
 	struct alive_scan a = {lk, false};
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
-	int ret;
+	int ret = rbd_watchers_each(&l, img->header_oid, alive_one, &a);
 
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_list_watchers(cephc_osd_ops_add(&ops), 0);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, img->header_oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret)
-		ret = alive_reply(&a, ops.ops[0].op_outdata,
-				  ops.ops[0].op_outdata_len);
-	cephc_osd_ops_release(&ops);
 	*alive = a.alive;
 	return ret;
 }

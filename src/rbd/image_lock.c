@@ -86,43 +86,26 @@ struct watcher_scan {
 	unsigned others;
 };
 
-static int watchers_reply(void *arg, const uint8_t *p, size_t len)
+static int count_other(void *arg, const struct cephc_osd_watcher *w)
 {
 	struct watcher_scan *ws = arg;
-	struct cephc_osd_watchers_iter it;
-	struct cephc_osd_watcher w;
-	int ret = cephc_osd_watchers_iter_init(&it, p, len);
 
-	while (!ret && (ret = cephc_osd_watchers_iter_next(&it, &w)) > 0) {
-		if (w.cookie != ws->own_cookie)
-			ws->others++;
-		ret = 0; /* 1: one more watcher; go on */
-	}
-	return ret;
+	if (w->cookie != ws->own_cookie)
+		ws->others++;
+	return 0;
 }
 
 /* The header's watchers other than our own watch. */
 static int scan_watchers(struct cephc_rbd_image *img, struct watcher_scan *ws)
 {
 	struct rbd_loc l = rbd_image_loc(img);
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
 	int ret;
 
 	memset(ws, 0, sizeof(*ws));
 	ws->own_cookie = img->watching ? img->watch_cookie : 0;
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_list_watchers(cephc_osd_ops_add(&ops), 0);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, img->header_oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret)
-		ret = watchers_reply(ws, ops.ops[0].op_outdata,
-				     ops.ops[0].op_outdata_len);
+	ret = rbd_watchers_each(&l, img->header_oid, count_other, ws);
 	log_debug(SUBSYS, "%s: %u other watchers (%s)", img->header_oid,
 		  ws->others, cephc_strerror(ret));
-	cephc_osd_ops_release(&ops);
 	return ret;
 }
 
@@ -593,42 +576,33 @@ struct watcher_list {
 	size_t n, cap;
 };
 
-static int watcher_list_reply(void *arg, const uint8_t *p, size_t len)
+static int watcher_list_add(void *arg, const struct cephc_osd_watcher *w)
 {
 	struct watcher_list *wl = arg;
-	struct cephc_osd_watchers_iter it;
-	struct cephc_osd_watcher w;
-	int ret = cephc_osd_watchers_iter_init(&it, p, len);
+	struct cephc_rbd_watcher *o;
 
-	while (!ret && (ret = cephc_osd_watchers_iter_next(&it, &w)) > 0) {
-		struct cephc_rbd_watcher *o;
+	if (wl->n == wl->cap) {
+		size_t nc = wl->cap ? wl->cap * 2 : 8;
+		void *nv = cephc_realloc(wl->v, nc * sizeof(*wl->v));
 
-		ret = 0; /* 1: one more watcher */
-		if (wl->n == wl->cap) {
-			size_t nc = wl->cap ? wl->cap * 2 : 8;
-			void *nv = cephc_realloc(wl->v, nc * sizeof(*wl->v));
-
-			if (!nv)
-				return CEPHC_ENOMEM;
-			wl->v = nv;
-			wl->cap = nc;
-		}
-		o = &wl->v[wl->n++];
-		memset(o, 0, sizeof(*o));
-		entity_format(&w.name, o->client, sizeof(o->client));
-		o->client_id = w.name.num;
-		o->cookie = w.cookie;
-		cephc_addr_format_plain(&w.addr, o->address, sizeof(o->address));
+		if (!nv)
+			return CEPHC_ENOMEM;
+		wl->v = nv;
+		wl->cap = nc;
 	}
-	return ret;
+	o = &wl->v[wl->n++];
+	memset(o, 0, sizeof(*o));
+	entity_format(&w->name, o->client, sizeof(o->client));
+	o->client_id = w->name.num;
+	o->cookie = w->cookie;
+	cephc_addr_format_plain(&w->addr, o->address, sizeof(o->address));
+	return 0;
 }
 
 int cephc_rbd_list_watchers(cephc_rbd_image *img,
 			    struct cephc_rbd_watcher **out, size_t *count)
 {
 	struct rbd_loc l;
-	struct cephc_osd_ops ops;
-	struct cephc_osdc_req req;
 	struct watcher_list wl = {NULL, 0, 0};
 	int ret;
 
@@ -637,16 +611,7 @@ int cephc_rbd_list_watchers(cephc_rbd_image *img,
 	*out = NULL;
 	*count = 0;
 	l = rbd_image_loc(img);
-	cephc_osd_ops_init(&ops);
-	ret = cephc_osd_op_list_watchers(cephc_osd_ops_add(&ops), 0);
-	if (!ret) {
-		rbd_req_setup(&req, &ops, &l, img->header_oid);
-		ret = rbd_osd_exec(img->osd, &req);
-	}
-	if (!ret)
-		ret = watcher_list_reply(&wl, ops.ops[0].op_outdata,
-					 ops.ops[0].op_outdata_len);
-	cephc_osd_ops_release(&ops);
+	ret = rbd_watchers_each(&l, img->header_oid, watcher_list_add, &wl);
 	if (ret) {
 		cephc_free(wl.v);
 		return ret;

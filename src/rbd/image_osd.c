@@ -370,3 +370,28 @@ uint64_t rbd_conf_u64(struct cephc_cluster *c, const char *opt, uint64_t def)
 	}
 	return r;
 }
+
+int rbd_watchers_each(const struct rbd_loc *l, const char *oid,
+		      rbd_watcher_fn fn, void *arg)
+{
+	struct cephc_osd_watchers_iter it;
+	struct cephc_osd_watcher w;
+	struct cephc_osd_ops ops;
+	struct cephc_osdc_req req;
+	int ret;
+
+	cephc_osd_ops_init(&ops);
+	ret = cephc_osd_op_list_watchers(cephc_osd_ops_add(&ops), 0);
+	if (!ret) {
+		rbd_req_setup(&req, &ops, l, oid);
+		ret = rbd_osd_exec(l->osd, &req);
+	}
+	if (!ret)
+		ret = cephc_osd_watchers_iter_init(&it, ops.ops[0].op_outdata,
+						   ops.ops[0].op_outdata_len);
+	/* next: 1 with one more watcher, 0 at the end */
+	while (!ret && (ret = cephc_osd_watchers_iter_next(&it, &w)) > 0)
+		ret = fn(arg, &w);
+	cephc_osd_ops_release(&ops);
+	return ret;
+}

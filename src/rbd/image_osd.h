@@ -81,6 +81,11 @@ int rbd_call(const struct rbd_loc *l, const char *oid, const char *method,
 int rbd_cls_call(const struct rbd_loc *l, const char *oid, const char *cls,
 		 const char *method, const void *in, size_t in_len,
 		 bool writes, rbd_reply_fn fn, void *arg);
+/* LIST_WATCHERS on oid: fn(arg, watcher) for each (a non-zero return
+ * stops the walk and is returned). */
+typedef int (*rbd_watcher_fn)(void *arg, const struct cephc_osd_watcher *w);
+int rbd_watchers_each(const struct rbd_loc *l, const char *oid,
+		      rbd_watcher_fn fn, void *arg);
 /* Run ops (then released) on oid; returns the request's result. */
 int rbd_exec_ops(const struct rbd_loc *l, const char *oid,
 		 struct cephc_osd_ops *ops);
