@@ -35,81 +35,15 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_shell.h"
 
 #define MiB (1u << 20)
 #define SIZE (64u * MiB)
 
-static int failures, passes;
 static const char *conf;
 static char holder_py[4096];
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-			failures++;                                            \
-		} else {                                                       \
-			passes++;                                              \
-		}                                                              \
-	} while (0)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Output of a shell command (NUL-terminated, static). */
-static const char *capture(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static const char *capture(const char *fmt, ...)
-{
-	static char out[65536];
-	char cmd[1024];
-	size_t n = 0, r;
-	va_list ap;
-	FILE *p;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	out[0] = '\0';
-	p = popen(cmd, "r");
-	if (!p)
-		return out;
-	while (n < sizeof(out) - 1 &&
-	       (r = fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
-		n += r;
-	out[n] = '\0';
-	pclose(p);
-	return out;
-}
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (unsigned char)(seed >> 16);
-	}
-}
+#define now_s itest_now
 
 /* `rbd export spec -` equals want[0, len). */
 static bool export_equals(const char *spec, const unsigned char *want,
@@ -161,7 +95,7 @@ static bool holder_start(struct holder *h, const char *image, const char *mode)
 		_exit(127);
 	}
 	while (now_s() < end) {
-		if (strstr(capture("cat %s", h->log), "ready owner=True"))
+		if (strstr(sh_out("cat %s", h->log), "ready owner=True"))
 			return true;
 		if (waitpid(h->pid, NULL, WNOHANG) == h->pid) {
 			h->pid = 0;
@@ -169,7 +103,7 @@ static bool holder_start(struct holder *h, const char *image, const char *mode)
 		}
 		usleep(100000);
 	}
-	fprintf(stderr, "holder: %s\n", capture("cat %s", h->log));
+	fprintf(stderr, "holder: %s\n", sh_out("cat %s", h->log));
 	return false;
 }
 
@@ -187,7 +121,7 @@ static bool no_watchers(const char *id)
 	double end = now_s() + 1.0;
 
 	do {
-		if (!*capture("rados -p rbd listwatchers rbd_header.%s "
+		if (!*sh_out("rados -p rbd listwatchers rbd_header.%s "
 			      "2>/dev/null",
 			      id))
 			return true;
@@ -208,7 +142,7 @@ static void image_id(cephc_rbd_image *img, char *id, size_t cap)
 static bool object_map_clean(const char *spec)
 {
 	return run("rbd object-map check %s >/dev/null 2>&1", spec) == 0 &&
-	       !strstr(capture("rbd info %s", spec), "flags: object");
+	       !strstr(sh_out("rbd info %s", spec), "flags: object");
 }
 
 /* 1, 3, 15 */
@@ -251,32 +185,32 @@ static void test_default_image(cephc_cluster *c, const char *name)
 	CHECK(r == 0, "flush: %s", cephc_strerror(r));
 
 	/* 3: who holds what */
-	out = capture("rbd lock ls %s", spec);
+	out = sh_out("rbd lock ls %s", spec);
 	p = strstr(out, "auto ");
 	CHECK(p && sscanf(p, "auto %63s", cookie) == 1, "rbd lock ls: %s", out);
 	if (p) {
 		char want_w[128];
 
 		snprintf(want_w, sizeof(want_w), "cookie=%s", cookie);
-		out = capture("rbd status %s", spec);
+		out = sh_out("rbd status %s", spec);
 		CHECK(strstr(out, want_w) != NULL,
 		      "rbd status has no watcher %s: %s", want_w, out);
 	}
-	out = capture("rados -p rbd lock info rbd_object_map.%s rbd_lock", id);
+	out = sh_out("rados -p rbd lock info rbd_object_map.%s rbd_lock", id);
 	CHECK(strstr(out, "client.") != NULL, "map object not locked: %s", out);
 
 	r = cephc_rbd_close(img);
 	CHECK(r == 0, "close: %s", cephc_strerror(r));
 	CHECK(no_watchers(id), "a watcher is left after close: %s",
-	      capture("rados -p rbd listwatchers rbd_header.%s", id));
-	CHECK(!*capture("rbd lock ls %s", spec), "a lock is left: %s",
-	      capture("rbd lock ls %s", spec));
+	      sh_out("rados -p rbd listwatchers rbd_header.%s", id));
+	CHECK(!*sh_out("rbd lock ls %s", spec), "a lock is left: %s",
+	      sh_out("rbd lock ls %s", spec));
 	CHECK(object_map_clean(spec), "object map: %s %s",
-	      capture("rbd object-map check %s 2>&1", spec),
-	      capture("rbd info %s", spec));
+	      sh_out("rbd object-map check %s 2>&1", spec),
+	      sh_out("rbd info %s", spec));
 	CHECK(export_equals(spec, want, SIZE), "rbd export differs");
 	/* objects 0, 3 (the 3 MiB write's tail), 9 and 10; 2 was discarded */
-	out = capture("rados -p rbd ls | grep -c '^rbd_data.%s' || true", id);
+	out = sh_out("rados -p rbd ls | grep -c '^rbd_data.%s' || true", id);
 	CHECK(atoi(out) == 4, "data objects: %s", out);
 out:
 	free(want);
@@ -304,9 +238,9 @@ static void test_from_librbd(cephc_cluster *c, const char *name)
 		CHECK(t < 3.0, "hand-off from librbd took %.2f s", t);
 		printf("hand-off librbd -> cephc: %.3f s\n", t);
 		usleep(500000);
-		CHECK(strstr(capture("cat %s", h.log), "owner=False") != NULL,
+		CHECK(strstr(sh_out("cat %s", h.log), "owner=False") != NULL,
 		      "the holder did not see the lock go: %s",
-		      capture("cat %s", h.log));
+		      sh_out("cat %s", h.log));
 		cephc_rbd_close(img);
 		img = NULL;
 	}
@@ -394,9 +328,9 @@ static void test_maintenance(cephc_cluster *c, const char *name)
 		free(s);
 	}
 	CHECK(object_map_clean(spec), "object map (head): %s",
-	      capture("rbd object-map check %s 2>&1", spec));
+	      sh_out("rbd object-map check %s 2>&1", spec));
 	CHECK(object_map_clean(snap), "object map (snapshot): %s",
-	      capture("rbd object-map check %s 2>&1", snap));
+	      sh_out("rbd object-map check %s 2>&1", snap));
 out:
 	run("rbd snap purge %s >/dev/null 2>&1; rbd rm --no-progress %s "
 	    ">/dev/null 2>&1",
@@ -443,6 +377,5 @@ int main(int argc, char **argv)
 	    ">/dev/null 2>&1",
 	    spec, spec);
 	cephc_cluster_destroy(c);
-	printf("%d passed, %d failed\n", passes, failures);
-	return failures ? 1 : 0;
+	return itest_report();
 }

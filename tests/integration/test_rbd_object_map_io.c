@@ -28,82 +28,12 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_shell.h"
 
 #define MiB (1u << 20)
 #define KiB 1024u
 
-static int failures, passes;
 static const char *conf;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-			failures++;                                            \
-		} else {                                                       \
-			passes++;                                              \
-		}                                                              \
-	} while (0)
-
-static char *vcapture(const char *fmt, va_list ap)
-{
-	char cmd[2048];
-	size_t cap = 1 << 16, n = 0, r;
-	char *out = malloc(cap);
-	FILE *p;
-
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	out[0] = '\0';
-	p = popen(cmd, "r");
-	if (!p)
-		return out;
-	while ((r = fread(out + n, 1, cap - 1 - n, p)) > 0) {
-		n += r;
-		if (n == cap - 1)
-			out = realloc(out, cap *= 2);
-	}
-	out[n] = '\0';
-	pclose(p);
-	return out;
-}
-
-/* Output of a shell command; free it. */
-static char *capture(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static char *capture(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = vcapture(fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (unsigned char)(seed >> 16);
-	}
-}
 
 /* The image's id (rbd info's block_name_prefix without "rbd_data."). */
 static void image_id(const char *spec, char *id, size_t cap)
@@ -417,6 +347,5 @@ int main(void)
 	snprintf(a, sizeof(a), "omioi%d", (int)getpid());
 	test_invalid(c, a);
 	cephc_cluster_destroy(c);
-	printf("%d passed, %d failed\n", passes, failures);
-	return failures ? 1 : 0;
+	return itest_report();
 }
