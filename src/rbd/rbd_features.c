@@ -131,9 +131,11 @@ int cephc_rbd_features_parse_conf(const char *value, uint64_t *out)
 		char *end;
 		unsigned long long v = strtoull(s, &end, 10);
 
-		if (end != e || (v & ~CEPHC_RBD_FEATURES_ALL))
+		/* unknown or internal bits: a parse error (live, 16.2.15) */
+		if (end != e || (v & ~CEPHC_RBD_FEATURES_ALL) ||
+		    (v & CEPHC_RBD_FEATURES_INTERNAL))
 			return -1;
-		*out = (uint64_t)v & ~CEPHC_RBD_FEATURES_INTERNAL;
+		*out = (uint64_t)v;
 		return 0;
 	}
 	while (s < e) {

@@ -155,8 +155,8 @@ uint64_t cephc_rbd_feature_from_name(const char *name);
 
 /*
  * The value of the conf option rbd_default_features, as Ceph 16.2.15
- * reads it: "" is the built-in default (61); a number (unknown bits make
- * it invalid, internal ones are dropped); or a comma list of names,
+ * reads it: "" is the built-in default (61); a number (unknown or
+ * internal bits make it invalid); or a comma list of names,
  * blanks around them ignored.  0, or -1 when the value is invalid (Ceph
  * then keeps the default, after "parse error setting ...").
  */
