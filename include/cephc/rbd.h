@@ -7,11 +7,12 @@
  * so flush is only a barrier (it completes once the writes submitted before
  * it have completed).
  *
- * Features: images whose read-write "incompatible" set holds anything but
- * layering, striping (v2) and data-pool (e.g. exclusive-lock, object-map,
- * fast-diff, deep-flatten, journaling: Pacific's defaults) open read-only
- * only; a read-write open of them fails with CEPHC_EFEATURES and
- * cephc_cluster_last_error()-style text from cephc_rbd_last_error().
+ * Features: cephc writes images with layering, striping (v2), data-pool
+ * and Pacific's defaults (exclusive-lock, object-map, fast-diff,
+ * deep-flatten), keeping them as librbd does; images with journaling (or
+ * migrating, non-primary, dirty-cache) open read-only only: a read-write
+ * open of them fails with CEPHC_EFEATURES and cephc_cluster_last_error()-
+ * style text from cephc_rbd_last_error().
  * Clones (images with a parent): reads of objects the clone lacks come
  * from the parent (up to the overlap, through every level); the first
  * partial change of such an object copies the parent's bytes up first, as
