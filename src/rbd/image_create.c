@@ -32,7 +32,8 @@ static int create_features(cephc_cluster *c, uint64_t asked, uint64_t *out)
 		char *v = cephc_cluster_conf_get(c, "rbd_default_features");
 
 		if (cephc_rbd_features_parse_conf(v, &f))
-			f = CEPHC_RBD_FEATURES_DEFAULT; /* as Ceph, on a bad value */
+			f = CEPHC_RBD_FEATURES_DEFAULT; /* as Ceph, on a bad
+							   value */
 		cephc_buffer_free(v);
 	}
 	if (f & ~CEPHC_RBD_FEATURES_ALL) {

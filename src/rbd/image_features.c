@@ -66,8 +66,7 @@ static int snapc_reply(void *arg, const uint8_t *p, size_t len)
 }
 
 /* The image's snapshot ids now; cephc_free(*ids) after. */
-static int read_snaps(struct cephc_rbd_image *img, uint64_t **ids,
-		      uint32_t *n)
+static int read_snaps(struct cephc_rbd_image *img, uint64_t **ids, uint32_t *n)
 {
 	void *a[2] = {ids, n};
 
@@ -140,8 +139,8 @@ static int set_flags_all(struct cephc_rbd_image *img, const uint64_t *snaps,
 		struct cephc_enc e;
 
 		enc_init(&e, b, sizeof(b));
-		ret = cephc_rbd_enc_set_flags(&e, CEPHC_RBD_NOSNAP, flags,
-					      mask);
+		ret =
+		    cephc_rbd_enc_set_flags(&e, CEPHC_RBD_NOSNAP, flags, mask);
 		if (!ret)
 			ret = rbd_image_call(img, img->header_oid, "set_flags",
 					     b, enc_len(&e), true, NULL, NULL);
