@@ -31,9 +31,9 @@ static int create_features(cephc_cluster *c, uint64_t asked, uint64_t *out)
 	if (!f) {
 		char *v = cephc_cluster_conf_get(c, "rbd_default_features");
 
+		/* a bad value leaves Ceph's default, as Ceph does */
 		if (cephc_rbd_features_parse_conf(v, &f))
-			f = CEPHC_RBD_FEATURES_DEFAULT; /* as Ceph, on a bad
-							   value */
+			f = CEPHC_RBD_FEATURES_DEFAULT;
 		cephc_buffer_free(v);
 	}
 	if (f & ~CEPHC_RBD_FEATURES_ALL) {
