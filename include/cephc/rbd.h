@@ -7,11 +7,12 @@
  * so flush is only a barrier (it completes once the writes submitted before
  * it have completed).
  *
- * Features: images whose read-write "incompatible" set holds anything but
- * layering, striping (v2) and data-pool (e.g. exclusive-lock, object-map,
- * fast-diff, deep-flatten, journaling: Pacific's defaults) open read-only
- * only; a read-write open of them fails with CEPHC_EFEATURES and
- * cephc_cluster_last_error()-style text from cephc_rbd_last_error().
+ * Features: cephc writes images with layering, striping (v2), data-pool
+ * and Pacific's defaults (exclusive-lock, object-map, fast-diff,
+ * deep-flatten), keeping them as librbd does; images with journaling (or
+ * migrating, non-primary, dirty-cache) open read-only only: a read-write
+ * open of them fails with CEPHC_EFEATURES and cephc_cluster_last_error()-
+ * style text from cephc_rbd_last_error().
  * Clones (images with a parent): reads of objects the clone lacks come
  * from the parent (up to the overlap, through every level); the first
  * partial change of such an object copies the parent's bytes up first, as
@@ -59,6 +60,11 @@ typedef struct cephc_rbd_completion cephc_rbd_completion;
 #define CEPHC_RBD_FEAT_LAYERING (1ull << 0)
 #define CEPHC_RBD_FEAT_STRIPINGV2 (1ull << 1)
 #define CEPHC_RBD_FEAT_DATA_POOL (1ull << 7)
+#define CEPHC_RBD_FEAT_EXCLUSIVE_LOCK (1ull << 2)
+#define CEPHC_RBD_FEAT_OBJECT_MAP (1ull << 3)
+#define CEPHC_RBD_FEAT_FAST_DIFF (1ull << 4)
+#define CEPHC_RBD_FEAT_DEEP_FLATTEN (1ull << 5)
+#define CEPHC_RBD_FEAT_JOURNALING (1ull << 6)
 
 /* Open flags. */
 #define CEPHC_RBD_OPEN_READ_ONLY 0x1u
@@ -69,8 +75,18 @@ struct cephc_rbd_create_opts {
 	uint64_t stripe_unit;  /* 0: object size */
 	uint64_t stripe_count; /* 0: 1 */
 	const char *data_pool; /* NULL: none */
-	/* Features; 0 means layering.  Only layering/striping/data-pool are
-	 * accepted; striping and data-pool are added as the layout needs. */
+	/*
+	 * Features; 0 means the configured default (conf option
+	 * rbd_default_features, Ceph's default 61: layering, exclusive-lock,
+	 * object-map, fast-diff, deep-flatten), as `rbd create`.  librbd's
+	 * rules apply: striping and data-pool follow the layout; object-map
+	 * brings fast-diff, fast-diff alone is dropped; operations,
+	 * migrating, non-primary, dirty-cache are dropped; object-map or
+	 * journaling without exclusive-lock: CEPHC_EINVAL ("cannot use
+	 * object map without exclusive lock").  Journaling: CEPHC_EOPNOTSUPP
+	 * (cephc keeps no journal).  With object-map the empty map object is
+	 * created too.
+	 */
 	uint64_t features;
 };
 
@@ -509,6 +525,28 @@ CEPHC_EXPORT int cephc_rbd_object_map_check(cephc_rbd_image *img,
 CEPHC_EXPORT int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,
 					      cephc_rbd_progress_fn progress,
 					      void *arg);
+
+/* ---- Features -------------------------------------------------------- */
+
+/*
+ * `rbd feature enable|disable`: turn features (CEPHC_RBD_FEAT_*) of the
+ * image on or off, as librbd's Enable/DisableFeaturesRequest do, as the
+ * exclusive lock's owner when the image has one (asking a live owner to
+ * release it).  Mutable: exclusive-lock, object-map, fast-diff (the two
+ * go together); deep-flatten can only be disabled.  Enabling object-map
+ * sets the invalid flags (HEAD and snapshots) and creates empty maps
+ * until cephc_rbd_object_map_rebuild(); disabling it removes the maps
+ * (HEAD and snapshots) and clears the flags.  Errors as librbd:
+ * CEPHC_EINVAL for immutable features, features already on (enable) or
+ * off (disable), object-map without exclusive-lock, exclusive-lock off
+ * while object-map is on; CEPHC_EOPNOTSUPP for journaling (cephc keeps
+ * no journal); CEPHC_EROFS for a read-only handle or a snapshot.  The
+ * handle follows the change (it starts or stops its exclusive lock and
+ * object map).  Other watchers get a header-update notify.
+ * Threading: blocking, API threads; no I/O on the handle meanwhile.
+ */
+CEPHC_EXPORT int cephc_rbd_update_features(cephc_rbd_image *img,
+					   uint64_t features, bool enabled);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Image creation as librbd's image/CreateRequest does it: directory entry,
- * rbd_id.<name>, rbd_header.<id>, striping; each failed step undoes the
- * ones before it.
+ * rbd_id.<name>, rbd_header.<id>, striping, the empty object map (with
+ * object-map); each failed step undoes the ones before it.  Exclusive
+ * lock, fast-diff and deep-flatten are header bits only at creation.
  */
 #include "rbd/image.h"
 
@@ -14,6 +15,54 @@
 #include "cephc/errors.h"
 #include "core/alloc.h"
 #include "rbd/cls_rbd.h"
+#include "rbd/rbd_features.h"
+
+/*
+ * The features of a new image from what the caller asked (0: the conf
+ * option rbd_default_features), with librbd's rules: internal features
+ * dropped; object-map brings fast-diff, fast-diff without object-map is
+ * dropped (16.2.15, live: `--image-feature fast-diff` makes an image
+ * without features); object-map and journaling need exclusive-lock.
+ */
+static int create_features(cephc_cluster *c, uint64_t asked, uint64_t *out)
+{
+	uint64_t f = asked;
+
+	if (!f) {
+		char *v = cephc_cluster_conf_get(c, "rbd_default_features");
+
+		/* a bad value leaves Ceph's default, as Ceph does */
+		if (cephc_rbd_features_parse_conf(v, &f))
+			f = CEPHC_RBD_FEATURES_DEFAULT;
+		cephc_buffer_free(v);
+	}
+	if (f & ~CEPHC_RBD_FEATURES_ALL) {
+		rbd_set_err("librbd does not support requested features.");
+		return CEPHC_ENOSYS;
+	}
+	f &= ~CEPHC_RBD_FEATURES_INTERNAL;
+	if (f & CEPHC_RBD_FEATURE_OBJECT_MAP)
+		f |= CEPHC_RBD_FEATURE_FAST_DIFF;
+	else
+		f &= ~CEPHC_RBD_FEATURE_FAST_DIFF;
+	if ((f & CEPHC_RBD_FEATURE_OBJECT_MAP) &&
+	    !(f & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK)) {
+		rbd_set_err("cannot use object map without exclusive lock");
+		return CEPHC_EINVAL;
+	}
+	if (f & CEPHC_RBD_FEATURE_JOURNALING) {
+		if (!(f & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK)) {
+			rbd_set_err(
+			    "cannot use journaling without exclusive lock");
+			return CEPHC_EINVAL;
+		}
+		rbd_set_err("cephc does not keep an image journal: it cannot "
+			    "create images with the journaling feature");
+		return CEPHC_EOPNOTSUPP;
+	}
+	*out = f;
+	return 0;
+}
 
 int cephc_rbd_create_ns(cephc_cluster *c, const char *pool, const char *nspace,
 			const char *name, const struct cephc_rbd_create_opts *o)
@@ -43,14 +92,9 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool, const char *nspace,
 	osize = UINT64_C(1) << order;
 	su = o->stripe_unit ? o->stripe_unit : osize;
 	sc = o->stripe_count ? o->stripe_count : 1;
-	features = o->features ? o->features : CEPHC_RBD_FEATURE_LAYERING;
-	if (features & ~(uint64_t)(CEPHC_RBD_FEATURE_LAYERING |
-				   CEPHC_RBD_FEATURE_STRIPINGV2 |
-				   CEPHC_RBD_FEATURE_DATA_POOL)) {
-		rbd_set_err("cephc creates images with layering, striping and "
-			    "data-pool only");
-		return CEPHC_EOPNOTSUPP;
-	}
+	ret = create_features(c, o->features, &features);
+	if (ret)
+		return ret;
 	if (su > osize || osize % su || (su & (su - 1)) || sc < 1) {
 		rbd_set_err(
 		    "stripe unit must be a power of two dividing the object"
@@ -173,6 +217,32 @@ int cephc_rbd_create_ns(cephc_cluster *c, const char *pool, const char *nspace,
 				     (size_t)(e.p - e.start), true, NULL, NULL);
 		if (ret)
 			goto undo_header;
+	}
+	/*
+	 * 5. object-map: the HEAD map, every object NONEXISTENT, created by
+	 * object_map_resize (no lock: nobody has the image open yet).
+	 */
+	if (features & CEPHC_RBD_FEATURE_OBJECT_MAP) {
+		char moid[RBD_OID_MAX];
+		struct cephc_layout lay = {.object_size = osize,
+					   .stripe_unit = su,
+					   .stripe_count = sc};
+
+		cephc_rbd_object_map_name(id, CEPHC_RBD_NOSNAP, moid,
+					  sizeof(moid));
+		enc_init(&e, buf, sizeof(buf));
+		ret = cephc_rbd_enc_object_map_resize(
+		    &e, cephc_striper_num_objects(&lay, o->size),
+		    CEPHC_RBD_OBJECT_NONEXISTENT);
+		if (!ret)
+			ret = rbd_call(&l, moid, "object_map_resize", buf,
+				       enc_len(&e), true, NULL, NULL);
+		if (ret) {
+			rbd_set_err("error creating initial object map: %s",
+				    cephc_strerror(ret));
+			rbd_delete_object(&l, moid);
+			goto undo_header;
+		}
 	}
 	goto out;
 

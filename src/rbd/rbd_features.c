@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const feature_names[] = {
@@ -105,4 +106,55 @@ size_t cephc_rbd_op_features_format(uint64_t op_features, char *buf, size_t cap)
 {
 	return format_bits(op_feature_names, N_NAMES(op_feature_names),
 			   op_features, buf, cap);
+}
+
+/* Trims blanks at both ends of [*s, *e). */
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && (**s == ' ' || **s == '\t'))
+		(*s)++;
+	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+int cephc_rbd_features_parse_conf(const char *value, uint64_t *out)
+{
+	const char *s = value ? value : "", *e = s + strlen(s);
+	uint64_t features = 0;
+
+	trim(&s, &e);
+	if (s == e) { /* empty: the built-in default */
+		*out = CEPHC_RBD_FEATURES_DEFAULT;
+		return 0;
+	}
+	if (*s >= '0' && *s <= '9') {
+		char *end;
+		unsigned long long v = strtoull(s, &end, 10);
+
+		/* unknown or internal bits: a parse error (live, 16.2.15) */
+		if (end != e || (v & ~CEPHC_RBD_FEATURES_ALL) ||
+		    (v & CEPHC_RBD_FEATURES_INTERNAL))
+			return -1;
+		*out = (uint64_t)v;
+		return 0;
+	}
+	while (s < e) {
+		const char *comma = memchr(s, ',', (size_t)(e - s));
+		const char *ne = comma ? comma : e, *ns = s;
+		char name[32];
+		uint64_t bit;
+
+		trim(&ns, &ne);
+		if ((size_t)(ne - ns) >= sizeof(name))
+			return -1;
+		memcpy(name, ns, (size_t)(ne - ns));
+		name[ne - ns] = '\0';
+		bit = cephc_rbd_feature_from_name(name);
+		if (!bit)
+			return -1;
+		features |= bit;
+		s = comma ? comma + 1 : e;
+	}
+	*out = features;
+	return 0;
 }

@@ -49,6 +49,25 @@
 
 #define CEPHC_RBD_FEATURES_ALL ((UINT64_C(1) << 12) - 1)
 
+/* Features librbd keeps to itself: a create that asks for them (rbd
+ * --image-feature operations, a numeric rbd_default_features) gets an
+ * image without them, silently (16.2.15, live). */
+#define CEPHC_RBD_FEATURES_INTERNAL                                            \
+	(CEPHC_RBD_FEATURE_OPERATIONS | CEPHC_RBD_FEATURE_MIGRATING |          \
+	 CEPHC_RBD_FEATURE_NON_PRIMARY | CEPHC_RBD_FEATURE_DIRTY_CACHE)
+
+/* What `rbd feature enable` may turn on, and disable off (deep-flatten
+ * can only go); anything else is "immutable" to librbd. */
+#define CEPHC_RBD_FEATURES_MUTABLE                                             \
+	(CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK | CEPHC_RBD_FEATURE_OBJECT_MAP |     \
+	 CEPHC_RBD_FEATURE_FAST_DIFF | CEPHC_RBD_FEATURE_JOURNALING)
+#define CEPHC_RBD_FEATURES_DISABLE_ONLY CEPHC_RBD_FEATURE_DEEP_FLATTEN
+
+/* `rbd create --image-shared` clears these (features one client keeps). */
+#define CEPHC_RBD_FEATURES_SINGLE_CLIENT                                       \
+	(CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK | CEPHC_RBD_FEATURE_OBJECT_MAP |     \
+	 CEPHC_RBD_FEATURE_FAST_DIFF | CEPHC_RBD_FEATURE_JOURNALING)
+
 /*
  * What cephc implements today.  Reading needs the layout features only
  * (striping, separate data pool; layering = parent reads).  Writing also
@@ -133,5 +152,14 @@ size_t cephc_rbd_op_features_format(uint64_t op_features, char *buf,
  * its bit; 0 when unknown.
  */
 uint64_t cephc_rbd_feature_from_name(const char *name);
+
+/*
+ * The value of the conf option rbd_default_features, as Ceph 16.2.15
+ * reads it: "" is the built-in default (61); a number (unknown or
+ * internal bits make it invalid); or a comma list of names,
+ * blanks around them ignored.  0, or -1 when the value is invalid (Ceph
+ * then keeps the default, after "parse error setting ...").
+ */
+int cephc_rbd_features_parse_conf(const char *value, uint64_t *out);
 
 #endif /* CEPHC_RBD_FEATURES_H */

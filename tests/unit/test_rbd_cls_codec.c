@@ -703,6 +703,38 @@ static void test_features_format(void **state)
 	assert_int_equal(cephc_rbd_feature_from_name("nope"), 0);
 }
 
+/* rbd_default_features as 16.2.15 reads it (checked live with rbd create
+ * --rbd-default-features ...). */
+static void test_features_parse_conf(void **state)
+{
+	uint64_t f = 0;
+
+	(void)state;
+	assert_int_equal(cephc_rbd_features_parse_conf(NULL, &f), 0);
+	assert_int_equal(f, 61);
+	assert_int_equal(cephc_rbd_features_parse_conf("  ", &f), 0);
+	assert_int_equal(f, 61);
+	assert_int_equal(cephc_rbd_features_parse_conf("13", &f), 0);
+	assert_int_equal(f, 13);
+	assert_int_equal(cephc_rbd_features_parse_conf("0", &f), 0);
+	assert_int_equal(f, 0);
+	assert_int_equal(
+	    cephc_rbd_features_parse_conf("layering, exclusive-lock", &f), 0);
+	assert_int_equal(f, 5);
+	assert_int_equal(cephc_rbd_features_parse_conf(
+			     "layering,exclusive-lock,object-map,fast-diff,"
+			     "deep-flatten",
+			     &f),
+			 0);
+	assert_int_equal(f, 61);
+	/* invalid: Ceph keeps the default ("parse error setting ...") */
+	assert_int_equal(cephc_rbd_features_parse_conf("layering,foo", &f),
+			 -1);
+	assert_int_equal(cephc_rbd_features_parse_conf("4096", &f), -1);
+	assert_int_equal(cephc_rbd_features_parse_conf("257", &f), -1);
+	assert_int_equal(cephc_rbd_features_parse_conf("12x", &f), -1);
+}
+
 static void test_features_support_sets(void **state)
 {
 	(void)state;
@@ -805,6 +837,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_encode_strings_methods),
+	    cmocka_unit_test(test_features_parse_conf),
 	    cmocka_unit_test(test_encode_header_methods),
 	    cmocka_unit_test(test_encode_object_map_methods),
 	    cmocka_unit_test(test_encode_refuses_bad_arguments),

@@ -24,7 +24,7 @@
 
 const char cmd_rbd_help[] =
     "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
-    "namespace|trash|object-map|lock|status";
+    "namespace|trash|object-map|feature|lock|status";
 
 /* Every option parse_args() takes; the sub-commands name those they use
  * (parse_args accepts them all anywhere, as it always has). */
@@ -46,9 +46,16 @@ static const struct cli_opt rbd_opts[] = {
     {NULL, "--stripe-count", "N", "1", "objects one stripe spans", 0},
     {NULL, "--data-pool", "POOL", NULL, "separate pool for the data objects",
      0},
-    {NULL, "--image-feature", "FEATURES", "layering",
-     "features, comma separated or repeated (layering, striping, "
-     "data-pool)",
+    {NULL, "--image-feature", "FEATURES",
+     "rbd_default_features (layering,exclusive-lock,object-map,fast-diff,"
+     "deep-flatten)",
+     "features, comma separated or repeated (layering, exclusive-lock, "
+     "object-map, fast-diff, deep-flatten; striping and data-pool follow "
+     "the layout)",
+     0},
+    {NULL, "--image-shared", NULL, NULL,
+     "image shared by several clients: without exclusive-lock, object-map, "
+     "fast-diff, journaling",
      0},
     {NULL, "--allow-shrink", NULL, NULL, "let resize make the image smaller",
      0},
@@ -82,7 +89,7 @@ static const struct cli_opt rbd_opts[] = {
 #define SPEC_OPTS "--pool --namespace --image"
 #define LAYOUT_OPTS                                                            \
 	"--order --object-size --stripe-unit --stripe-count --data-pool "      \
-	"--image-feature"
+	"--image-feature --image-shared"
 
 static const struct cli_sub rbd_subs[] = {
     {"create", NULL, "--size SIZE [options] [POOL/[NAMESPACE/]]IMAGE",
@@ -156,6 +163,15 @@ static const struct cli_sub rbd_subs[] = {
      "invalid on a mismatch (exit 0 either way, as rbd).",
      SPEC_OPTS " --snap --no-progress", "cephc rbd object-map check rbd/disk1",
      CLI_COMPLETE_IMAGE},
+    {"feature enable", NULL, "[POOL/[NAMESPACE/]]IMAGE FEATURE...",
+     "Enable features (exclusive-lock, object-map, fast-diff) of an image.",
+     SPEC_OPTS, "cephc rbd feature enable rbd/disk1 exclusive-lock",
+     CLI_COMPLETE_IMAGE},
+    {"feature disable", NULL, "[POOL/[NAMESPACE/]]IMAGE FEATURE...",
+     "Disable features (exclusive-lock, object-map, fast-diff, "
+     "deep-flatten) of an image.",
+     SPEC_OPTS, "cephc rbd feature disable rbd/disk1 object-map",
+     CLI_COMPLETE_IMAGE},
     {"object-map rebuild", NULL, "[POOL/[NAMESPACE/]]IMAGE",
      "Recompute an image's object map from its data objects and clear "
      "the invalid flags.",
@@ -197,7 +213,7 @@ const struct cli_spec cmd_rbd_spec = {
 #define XFER_INFLIGHT 8
 
 struct rbd_args {
-	const char *pos[4];
+	const char *pos[16];
 	int npos;
 	const char *pool, *ns, *image, *snap, *image_id;
 	uint64_t size;
@@ -206,6 +222,8 @@ struct rbd_args {
 	uint64_t object_size, stripe_unit, stripe_count;
 	const char *data_pool;
 	uint64_t features;
+	bool image_shared;
+	bool bad_feature; /* rbd exits 1 for an unknown feature name */
 	bool allow_shrink, no_progress, long_list, all, force;
 	const char *io_type, *io_pattern;
 	uint64_t io_size, io_total, io_threads;
@@ -437,6 +455,29 @@ static int check_namespace(struct tool_ctx *t, const struct rbd_args *a)
 	return r;
 }
 
+/*
+ * Feature names as rbd's options take them: a comma list (empty items
+ * skipped), exact names; dirty-cache is not one of them.  Adds to *out;
+ * -1 on an unknown name.
+ */
+static int parse_feature_list(const char *v, uint64_t *out)
+{
+	char tmp[256], *save = NULL;
+
+	if (strlen(v) >= sizeof(tmp))
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s", v);
+	for (char *f = strtok_r(tmp, ",", &save); f;
+	     f = strtok_r(NULL, ",", &save)) {
+		uint64_t bit = cephc_rbd_feature_from_name(f);
+
+		if (!bit || bit == CEPHC_RBD_FEATURE_DIRTY_CACHE)
+			return -1;
+		*out |= bit;
+	}
+	return 0;
+}
+
 static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -452,7 +493,7 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		int bad = 0;
 
 		if (o[0] != '-' || !strcmp(o, "-")) {
-			if (a->npos < 4)
+			if (a->npos < 16)
 				a->pos[a->npos++] = o;
 			continue;
 		}
@@ -473,6 +514,9 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			takes = false;
 		} else if (!strcmp(o, "--pretty-format")) {
 			a->pretty = true;
+			takes = false;
+		} else if (!strcmp(o, "--image-shared")) {
+			a->image_shared = true;
 			takes = false;
 		} else if (!v) {
 			fprintf(stderr, "rbd: option %s needs a value\n", o);
@@ -510,17 +554,11 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			a->data_pool = v;
 		} else if (!strcmp(o, "--image-feature")) {
 			/* repeated or comma separated */
-			char tmp[256], *save = NULL;
-			snprintf(tmp, sizeof(tmp), "%s", v);
-			for (char *f = strtok_r(tmp, ",", &save); f;
-			     f = strtok_r(NULL, ",", &save)) {
-				uint64_t bit = cephc_rbd_feature_from_name(f);
-				if (!bit) {
-					fprintf(stderr,
-						"rbd: unknown feature %s\n", f);
-					return -1;
-				}
-				a->features |= bit;
+			if (parse_feature_list(v, &a->features)) {
+				fprintf(stderr, "rbd: the argument for option "
+						"'--image-feature' is invalid\n");
+				a->bad_feature = true;
+				return -1;
 			}
 		} else if (!strcmp(o, "--io-type")) {
 			a->io_type = v;
@@ -568,6 +606,31 @@ static int fail(const char *what, int r)
 	return tool_exit_code(r) ? tool_exit_code(r) : 1;
 }
 
+/*
+ * The features create/import ask for: --image-feature, else 0 (the
+ * library then takes rbd_default_features).  --image-shared drops what
+ * only one client can keep, from either.
+ */
+static uint64_t create_features(struct tool_ctx *t, const struct rbd_args *a)
+{
+	uint64_t f = a->features;
+
+	if (!a->image_shared)
+		return f;
+	if (!f) {
+		char *v = cephc_cluster_conf_get(t->cluster,
+						 "rbd_default_features");
+
+		if (cephc_rbd_features_parse_conf(v, &f))
+			f = CEPHC_RBD_FEATURES_DEFAULT;
+		cephc_buffer_free(v);
+	}
+	f &= ~CEPHC_RBD_FEATURES_SINGLE_CLIENT;
+	/* 0 would mean "the default" to the library: layering is what rbd
+	 * would give for a default without any feature left */
+	return f ? f : CEPHC_RBD_FEATURE_LAYERING;
+}
+
 static int do_create(struct tool_ctx *t, struct rbd_args *a)
 {
 	struct cephc_rbd_create_opts o = {0};
@@ -586,7 +649,7 @@ static int do_create(struct tool_ctx *t, struct rbd_args *a)
 	o.stripe_unit = a->stripe_unit;
 	o.stripe_count = a->stripe_count;
 	o.data_pool = a->data_pool;
-	o.features = a->features;
+	o.features = create_features(t, a);
 	r = cephc_rbd_create_ns(t->cluster, a->pool, a->ns, a->image, &o);
 	return r ? fail("create error", r) : 0;
 }
@@ -1656,7 +1719,7 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 	o.stripe_unit = a->stripe_unit;
 	o.stripe_count = a->stripe_count;
 	o.data_pool = a->data_pool;
-	o.features = a->features;
+	o.features = create_features(t, a);
 	r = check_namespace(t, a);
 	if (!r)
 		r = cephc_rbd_create_ns(t->cluster, a->pool, a->ns, a->image,
@@ -2089,6 +2152,40 @@ out:
 	return r ? fail("bench failed", r) : 0;
 }
 
+/* ---- feature enable / disable ------------------------------------------ */
+
+static int do_feature(struct tool_ctx *t, struct rbd_args *a)
+{
+	const char *op = a->pos[0] ? a->pos[0] : "";
+	bool enable = !strcmp(op, "enable");
+	uint64_t features = 0;
+	cephc_rbd_image *img;
+	int r;
+
+	if (!enable && strcmp(op, "disable")) {
+		fprintf(stderr, "rbd: unknown feature command '%s'\n", op);
+		return 22;
+	}
+	if (parse_spec(a, a->pos[1], false))
+		return 22;
+	if (a->npos < 3) {
+		fprintf(stderr,
+			"rbd: at least one feature name must be specified\n");
+		return 22;
+	}
+	for (int i = 2; i < a->npos; i++)
+		if (parse_feature_list(a->pos[i], &features)) {
+			fprintf(stderr, "rbd: the argument for option is "
+					"invalid\n");
+			return 1;
+		}
+	if ((r = open_spec(t, a, false, &img)))
+		return tool_exit_code(r);
+	r = cephc_rbd_update_features(img, features, enable);
+	cephc_rbd_close(img);
+	return r ? fail("failed to update image features", r) : 0;
+}
+
 /* ---- object-map check / rebuild --------------------------------------- */
 
 struct om_progress {
@@ -2514,13 +2611,13 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
 		       "|bench|snap ls|namespace create|rm|ls"
 		       "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
-		       "|lock ls|add|rm|status [args]\n");
+		       "|feature enable|disable|lock ls|add|rm|status [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
 	if (parse_args(&t, 1, &a)) {
 		tool_fini(&t);
-		return 22;
+		return a.bad_feature ? 1 : 22;
 	}
 	r = tool_connect(&t);
 	if (r) {
@@ -2555,6 +2652,8 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		r = do_lock(&t, &a);
 	else if (!strcmp(sub, "status"))
 		r = do_status(&t, &a);
+	else if (!strcmp(sub, "feature"))
+		r = do_feature(&t, &a);
 	else {
 		fprintf(stderr, "rbd: unknown command '%s'\n", sub);
 		r = 22;

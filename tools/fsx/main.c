@@ -263,7 +263,11 @@ int main(int argc, char **argv)
 	struct cephc_rbd_create_opts co = {.size = size,
 					   .order = (int)order,
 					   .stripe_unit = su,
-					   .stripe_count = sc};
+					   .stripe_count = sc,
+					   /* layering only, as documented
+					    * above (0 is now the default
+					    * feature set) */
+					   .features = CEPHC_RBD_FEAT_LAYERING};
 	r = existing ? 0 : cephc_rbd_create_ns(c, pool, nspace, image, &co);
 	if (!r)
 		r = cephc_rbd_open_ns(c, pool, nspace, image, NULL, 0, &img);
