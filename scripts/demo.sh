@@ -4,9 +4,12 @@
 #   2. cephc joins with cephx and shows what it sees, beside `ceph -s`;
 #   3. cephc computes placement from the live OSDMap, compared byte for byte
 #      with Ceph's osdmaptool and crushtool;
-#   4. cephc creates an RBD image and imports a file into another; Ceph's own
+#   4. cephc creates an RBD image and imports a file into another (Ceph's
+#      default features: exclusive lock, object map); Ceph's own
 #      `rbd export` reads it back and the checksums are compared;
-#   5. a short `cephc rbd bench` beside `rbd bench` (librbd, cache off);
+#   5. a short `cephc rbd bench` beside `rbd bench` (librbd, cache off) on
+#      one image, the lock going from one to the other; `rbd object-map
+#      check` finds the map cephc kept clean;
 #   6. `cephc nbd` exports the imported image over NBD (nbdkit + the cephc
 #      plugin) and nbdcopy reads it back, compared with the file;
 #   7. the cluster is torn down, whatever happened.
@@ -83,10 +86,18 @@ echo "  file imported by cephc:      $ours"
 echo "  image exported by rbd:       $theirs"
 [ "$ours" = "$theirs" ] && echo "  checksums match" || { echo "  CHECKSUMS DIFFER"; exit 1; }
 
-step "4 KiB random writes, 16 in flight: cephc rbd bench, then rbd bench (librbd)"
+step "4 KiB random writes, 16 in flight: cephc rbd bench, then rbd bench (librbd) on the same default-feature image"
 bargs=(--io-type write --io-size 4K --io-threads 16 --io-total 16M --io-pattern rand)
 "$cephc" -c "$conf" rbd bench "${bargs[@]}" rbd/demo-created 2>&1 | tail -2 | sed 's/^/  cephc: /'
 rbd -c "$conf" bench "${bargs[@]}" --rbd-cache=false rbd/demo-created 2>&1 | tail -1 | sed 's/^/  rbd:   /'
+# Ceph's default features: cephc kept the object map and handed the
+# exclusive lock to rbd bench; a check by Ceph's tool must find no error
+if rbd -c "$conf" object-map check rbd/demo-created >/dev/null 2>&1 &&
+	! rbd -c "$conf" info rbd/demo-created | grep -q "flags: object"; then
+	echo "  rbd object-map check: clean ($(rbd -c "$conf" info rbd/demo-created | sed -n 's/^\tfeatures: //p'))"
+else
+	echo "  rbd object-map check: ERRORS"; exit 1
+fi
 
 step "NBD: cephc nbd exports rbd/demo-imported; nbdcopy reads it back"
 if [ -f "$build/nbdkit-cephc-plugin.so" ] && command -v nbdkit >/dev/null && command -v nbdcopy >/dev/null; then
