@@ -42,7 +42,7 @@ rm -rf "$tmp"
 # each after bench/osdc.sh), and a machine short of memory slowed the next
 # benchmark's 4 MiB writes fourfold.
 live=()
-for s in osdc.sh rbd.sh nbd.sh; do [ -f "$top/bench/$s" ] && live+=("$s"); done
+for s in osdc.sh rbd.sh rbd_lock.sh nbd.sh; do [ -f "$top/bench/$s" ] && live+=("$s"); done
 dir=
 trap '[ -z "$dir" ] || { bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"; }' EXIT
 for s in "${live[@]}"; do
@@ -52,7 +52,11 @@ for s in "${live[@]}"; do
 	section "$s (beside Ceph's own client, same cluster)"
 	case $s in
 	osdc.sh) bash "$top/bench/osdc.sh" "$build" 5 test ;;
-	rbd.sh) bash "$top/bench/rbd.sh" "$build/cephc" ;;
+	rbd.sh) bash "$top/bench/rbd.sh" "$build/cephc"
+		section "rbd.sh on default-feature images (exclusive lock, object map)"
+		RBD_BENCH_FEATURES=default RBD_BENCH_CASES="w1 w32 w4m" \
+			bash "$top/bench/rbd.sh" "$build/cephc" ;;
+	rbd_lock.sh) bash "$top/bench/rbd_lock.sh" "$build" 20 ;;
 	nbd.sh) bash "$top/bench/nbd.sh" "$build" ;;
 	esac
 	bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1
