@@ -270,6 +270,19 @@ static void test_clone(cephc_cluster *c, const char *p, const char *ch)
 	    sc, sc, sp, sp);
 }
 
+/* The cephc CLI: $CEPHC_BIN, else the one in $CEPHC_BUILD_DIR (ctest sets
+ * that for C tests). */
+static const char *cephc_bin(void)
+{
+	static char path[4096];
+	const char *b = getenv("CEPHC_BIN"), *d = getenv("CEPHC_BUILD_DIR");
+
+	if (b && *b)
+		return b;
+	snprintf(path, sizeof(path), "%s/cephc", d && *d ? d : ".");
+	return path;
+}
+
 /* 14: an invalid map is not trusted */
 static void test_invalid(cephc_cluster *c, const char *name)
 {
@@ -306,8 +319,7 @@ static void test_invalid(cephc_cluster *c, const char *name)
 	CHECK(strstr(x, "No such file") != NULL,
 	      "the stray object survived the discard: %s", x);
 	free(x);
-	CHECK(run("%s rbd object-map rebuild %s >/dev/null 2>&1",
-		  getenv("CEPHC_BIN") ? getenv("CEPHC_BIN") : "cephc",
+	CHECK(run("%s rbd object-map rebuild %s >/dev/null 2>&1", cephc_bin(),
 		  spec) == 0,
 	      "cephc rbd object-map rebuild");
 	CHECK(om_clean(spec), "after rebuild");
