@@ -224,6 +224,9 @@ void rbd_image_watch_stop(struct cephc_rbd_image *img);
 /* Tell the header's watchers to re-read it (librbd HEADER_UPDATE); sent,
  * not waited for (close waits). */
 int rbd_image_notify_header_update(struct cephc_rbd_image *img);
+/* The same, waiting for the watchers' acks (CEPHC_ETIMEDOUT after 5 s
+ * when some did not ack); API threads. */
+int rbd_image_notify_header_update_wait(struct cephc_rbd_image *img);
 /* Notify the header's watchers with payload (at most RBD_NOTIFY_MSG_MAX
  * bytes): sent, not waited for (close waits). */
 int rbd_image_notify(struct cephc_rbd_image *img, const void *payload,

@@ -65,6 +65,15 @@
  * break its lock.  No bound when the op timeout is none.
  */
 #define LOCK_WAIT_EXTRA_MS 45000
+/*
+ * After giving the lock to a peer that asked for it, writes queued
+ * meanwhile wait this long at most for the peer's AcquiredLock before we
+ * compete for it again.  Without the pause we take it back (our
+ * ReleasedLock is not even delivered yet) and the asker only sends more
+ * RequestLocks: a librbd writer got 1 turn in 10 (krbd also lets others
+ * grab the lock first after a release).
+ */
+#define YIELD_MS 1000
 
 enum ex_state {
 	EX_UNLOCKED,
@@ -83,9 +92,12 @@ struct rbd_exlock {
 	bool want_acquire; /* explicit acquire without a waiter */
 	bool want_release; /* a peer asked for it, or explicit release */
 	bool recookie;     /* the watch changed: move the lock's cookie */
+	bool peer_asked;   /* want_release came from a peer's RequestLock */
 	bool stop;
 	unsigned pins;     /* admitted writes and ops not yet done */
 	uint64_t peer_seq; /* AcquiredLock/ReleasedLock seen from others */
+	uint64_t yield_seq;   /* peer_seq when we released to a peer ... */
+	uint64_t yield_until; /* ... and how long it may take to lock */
 	struct rbd_lock_waiter *head, **tail;
 	char held[64]; /* the cookie the header lock is held with */
 };
@@ -497,6 +509,11 @@ static void do_acquire(struct rbd_exlock *ex)
 	int ret;
 
 	ex->state = EX_ACQUIRING;
+	/* let the peer we released to take it first (YIELD_MS) */
+	while (!ex->stop && ex->peer_seq == ex->yield_seq &&
+	       now_ms() < ex->yield_until)
+		ex_sleep(ex, ex->yield_until - now_ms());
+	ex->yield_until = 0;
 	pthread_mutex_unlock(&img->lock);
 	ret = acquire_steps(ex);
 	if (!ret)
@@ -546,6 +563,11 @@ static void do_release(struct rbd_exlock *ex)
 	pthread_mutex_lock(&img->lock);
 	ex->state = EX_UNLOCKED;
 	ex->want_release = false;
+	if (ex->peer_asked) {
+		ex->yield_seq = ex->peer_seq;
+		ex->yield_until = now_ms() + YIELD_MS;
+	}
+	ex->peer_asked = false;
 	pthread_cond_broadcast(&ex->changed);
 }
 
@@ -694,6 +716,7 @@ static void ex_notify(struct cephc_rbd_image *img,
 			log_debug(SUBSYS, "%s: lock requested by %" PRIu64,
 				  img->header_oid, m->client.gid);
 		ex->want_release = true;
+		ex->peer_asked = true;
 		pthread_cond_signal(&ex->cond);
 		break;
 	case RBD_NOTIFY_ASYNC_PROGRESS:

@@ -58,15 +58,21 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 	img->size = size;
 	img->meta.size = size;
 	pthread_mutex_unlock(&img->lock);
-	rbd_image_op_end(img);
 	/* set_size shrank a clone's overlap with the image */
 	if (img->parent && img->parent_overlap > size)
 		img->parent_overlap = size;
-	/* Other clients with the image open learn the new size (librbd
-	 * does the same after a resize); our own watch re-reads too. */
-	ret = rbd_image_notify_header_update(img);
+	/*
+	 * Other clients with the image open learn the new size (librbd
+	 * does the same after a resize); our own watch re-reads too.
+	 * Delivered before we may let the lock go: a librbd client that
+	 * takes it next refreshes only if it saw the header update, and
+	 * with its old size finds the object map "smaller than the object
+	 * count" and flags it invalid.
+	 */
+	ret = rbd_image_notify_header_update_wait(img);
 	if (ret)
 		log_debug(SUBSYS, "%s: header update notify: %s",
 			  img->header_oid, cephc_strerror(ret));
+	rbd_image_op_end(img);
 	return 0;
 }

@@ -484,6 +484,16 @@ int rbd_image_notify_header_update(struct cephc_rbd_image *img)
 	return ret ? ret : rbd_image_notify(img, b, len);
 }
 
+int rbd_image_notify_header_update_wait(struct cephc_rbd_image *img)
+{
+	uint8_t b[RBD_NOTIFY_MSG_MAX];
+	size_t len;
+	int ret = rbd_notify_encode(RBD_NOTIFY_HEADER_UPDATE, NULL, false, b,
+				    sizeof(b), &len);
+
+	return ret ? ret : rbd_image_notify_wait(img, b, len, NULL, NULL);
+}
+
 static void refresh_fn(void *arg)
 {
 	struct wait_call *w = arg;
