@@ -97,8 +97,10 @@ struct cephc_rbd_image {
 	uint64_t writes_in_flight;
 	struct rbd_flush *flushes;
 
-	/* Any thread, under lock: aio not yet completed (for close). */
+	/* Any thread, under lock: aio not yet completed (for close), and
+	 * the notifies among them (flushed before the lock goes). */
 	uint64_t aio_pending;
+	uint64_t notifies_pending;
 	pthread_cond_t idle;
 };
 
@@ -224,9 +226,10 @@ void rbd_image_watch_stop(struct cephc_rbd_image *img);
 /* Tell the header's watchers to re-read it (librbd HEADER_UPDATE); sent,
  * not waited for (close waits). */
 int rbd_image_notify_header_update(struct cephc_rbd_image *img);
-/* The same, waiting for the watchers' acks (CEPHC_ETIMEDOUT after 5 s
- * when some did not ack); API threads. */
-int rbd_image_notify_header_update_wait(struct cephc_rbd_image *img);
+/* Wait until the notifies sent without waiting have been answered (or
+ * timed out): librbd's flush before it releases the lock.  img->lock
+ * held; API threads. */
+int rbd_image_notify_flush(struct cephc_rbd_image *img);
 /* Notify the header's watchers with payload (at most RBD_NOTIFY_MSG_MAX
  * bytes): sent, not waited for (close waits). */
 int rbd_image_notify(struct cephc_rbd_image *img, const void *payload,

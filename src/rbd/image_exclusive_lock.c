@@ -548,6 +548,9 @@ static void do_release(struct rbd_exlock *ex)
 	ex->state = EX_RELEASING;
 	while (ex->pins)
 		pthread_cond_wait(&ex->cond, &img->lock);
+	/* our notifies first (a resize's header update): the next owner
+	 * must have seen them (librbd flushes them before releasing) */
+	rbd_image_notify_flush(img);
 	snprintf(cookie, sizeof(cookie), "%s", ex->held);
 	pthread_mutex_unlock(&img->lock);
 	rbd_om_close(img);

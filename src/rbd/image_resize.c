@@ -63,13 +63,16 @@ int cephc_rbd_resize(cephc_rbd_image *img, uint64_t size)
 		img->parent_overlap = size;
 	/*
 	 * Other clients with the image open learn the new size (librbd
-	 * does the same after a resize); our own watch re-reads too.
-	 * Delivered before we may let the lock go: a librbd client that
-	 * takes it next refreshes only if it saw the header update, and
-	 * with its old size finds the object map "smaller than the object
-	 * count" and flags it invalid.
+	 * does the same after a resize); our own watch re-reads too.  Sent
+	 * before the lock may go, and not waited for here (a watcher whose
+	 * session is being re-established holds a notify up to its 5 s
+	 * timeout): releasing the lock waits for it, as librbd flushes its
+	 * notifies before it releases.  A librbd client that takes the lock
+	 * next refreshes only if it saw the header update; with its old
+	 * size it would find the object map "smaller than the object count"
+	 * and flag it invalid.
 	 */
-	ret = rbd_image_notify_header_update_wait(img);
+	ret = rbd_image_notify_header_update(img);
 	if (ret)
 		log_debug(SUBSYS, "%s: header update notify: %s",
 			  img->header_oid, cephc_strerror(ret));

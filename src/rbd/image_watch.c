@@ -385,7 +385,8 @@ static void notify_done(void *arg, int err, const void *acks, size_t len)
 			  cephc_strerror(err));
 	cephc_free(n);
 	pthread_mutex_lock(&img->lock);
-	if (--img->aio_pending == 0)
+	img->notifies_pending--;
+	if (--img->aio_pending == 0 || !img->notifies_pending)
 		pthread_cond_broadcast(&img->idle);
 	pthread_mutex_unlock(&img->lock);
 }
@@ -432,6 +433,7 @@ int rbd_image_notify(struct cephc_rbd_image *img, const void *payload,
 	memcpy(n->payload, payload, len);
 	pthread_mutex_lock(&img->lock);
 	img->aio_pending++;
+	img->notifies_pending++;
 	pthread_mutex_unlock(&img->lock);
 	ret = cephc_client_call(img->c, notify_fn, n);
 	if (ret) /* never ran */
@@ -484,14 +486,16 @@ int rbd_image_notify_header_update(struct cephc_rbd_image *img)
 	return ret ? ret : rbd_image_notify(img, b, len);
 }
 
-int rbd_image_notify_header_update_wait(struct cephc_rbd_image *img)
+static bool notifies_done(void *arg)
 {
-	uint8_t b[RBD_NOTIFY_MSG_MAX];
-	size_t len;
-	int ret = rbd_notify_encode(RBD_NOTIFY_HEADER_UPDATE, NULL, false, b,
-				    sizeof(b), &len);
+	return ((struct cephc_rbd_image *)arg)->notifies_pending == 0;
+}
 
-	return ret ? ret : rbd_image_notify_wait(img, b, len, NULL, NULL);
+int rbd_image_notify_flush(struct cephc_rbd_image *img)
+{
+	/* each notify ends within its timeout (the OSD client bounds it) */
+	return cephc_client_wait_for(img->c, &img->lock, &img->idle,
+				     notifies_done, img, 0);
 }
 
 static void refresh_fn(void *arg)

@@ -13,8 +13,8 @@
  *    a cephc write gets it within seconds and the holder sees it go;
  *  6 managed peer: python3-rbd took the lock with lock_acquire: a cephc
  *    write fails with EROFS quickly, without spinning;
- *  8 maintenance by librbd while cephc owns the lock: `rbd snap create`
- *    and `rbd resize` succeed; writes after the snapshot are not in it,
+ *  8 maintenance by librbd while cephc owns the lock: `rbd snap create`,
+ *    `rbd resize` and `rbd snap rm` succeed; writes after the snapshot are not in it,
  *    and cephc sees the new size;
  *    explicit policy: cephc_rbd_lock_acquire() makes librbd's writes fail
  *    with EROFS, cephc_rbd_lock_release() lets them through and makes
@@ -296,6 +296,14 @@ static void test_maintenance(cephc_cluster *c, const char *name)
 	cephc_rbd_stat(img, &info);
 	CHECK(info.size == 128 * MiB, "size %llu after resize",
 	      (unsigned long long)info.size);
+	/* a second snapshot, removed again while cephc owns the lock: the
+	 * map librbd merges back must agree with our later writes */
+	CHECK(run("rbd snap create --no-progress %s@y >/dev/null 2>&1 && "
+		  "rbd snap rm --no-progress %s@y >/dev/null 2>&1",
+		  spec, spec) == 0,
+	      "rbd snap rm while cephc owns the lock");
+	r = cephc_rbd_write(img, 101 * MiB, MiB, a);
+	CHECK(r == 0, "write after snap rm: %s", cephc_strerror(r));
 
 	/* explicit: librbd is refused, then let through */
 	r = cephc_rbd_lock_acquire(img, CEPHC_RBD_LOCK_MODE_EXCLUSIVE);

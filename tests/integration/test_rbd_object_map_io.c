@@ -12,7 +12,8 @@
  * 12 a v2 clone with a snapshot of its own: cephc's partial writes copy up
  *    the parent's bytes, the snapshot's map is updated too, `rbd
  *    object-map check` is clean for the clone and its snapshot, and the
- *    snapshot still reads as the parent did;
+ *    snapshot still reads as the parent did; `rbd flatten` then works and
+ *    the parent's snapshot, removed meanwhile, leaves the trash;
  * 14 an invalid map (a data object put behind its back): cephc still
  *    writes and discards right (it does not trust the map), and a rebuild
  *    clears the flags.
@@ -264,6 +265,22 @@ static void test_clone(cephc_cluster *c, const char *p, const char *ch)
 	CHECK(!strcmp(x, y), "the clone's snapshot changed");
 	free(x);
 	free(y);
+	/* librbd flattens what cephc copied up: the parent's snapshot,
+	 * removed meanwhile (into the trash, a child still needing it),
+	 * goes with the flatten */
+	x = capture("rbd export --no-progress %s - | md5sum", sc);
+	CHECK(run("rbd snap rm --no-progress %s@s >/dev/null 2>&1 && "
+		  "rbd flatten --no-progress %s >/dev/null 2>&1",
+		  sp, sc) == 0,
+	      "rbd flatten after cephc's copy-ups");
+	y = capture("rbd export --no-progress %s - | md5sum", sc);
+	CHECK(!strcmp(x, y), "the clone changed when flattened");
+	free(x);
+	free(y);
+	CHECK(om_clean(sc), "object-map check %s after flatten", sc);
+	x = capture("rbd snap ls --all %s", sp);
+	CHECK(!*x, "the parent's trashed snapshot stayed: %s", x);
+	free(x);
 	run("rbd snap purge %s >/dev/null 2>&1; rbd rm --no-progress %s "
 	    ">/dev/null 2>&1; rbd snap purge %s >/dev/null 2>&1; rbd rm "
 	    "--no-progress %s >/dev/null 2>&1",
