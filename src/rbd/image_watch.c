@@ -54,7 +54,7 @@ static void refresh_done(struct cephc_osdc_req *req, int err)
 		err = cephc_rbd_dec_get_size(r->ops.ops[1].op_outdata,
 					     r->ops.ops[1].op_outdata_len,
 					     &order, &size);
-	if (!err && r->ops.num_ops > 2) {
+	if (!err && img->parent) {
 		bool has = false;
 		uint64_t ov = 0;
 
@@ -63,6 +63,26 @@ static void refresh_done(struct cephc_osdc_req *req, int err)
 		    &has, &ov);
 		if (!err)
 			img->parent_overlap = has ? ov : 0;
+	}
+	if (!err) {
+		/* a peer may have turned object-map etc. on or off (rbd
+		 * feature enable/disable): the lock's next acquire opens the
+		 * map only if the image still has it */
+		const struct cephc_osd_op *op = &r->ops.ops[r->ops.num_ops - 1];
+		uint64_t f = 0, incompat = 0;
+
+		err = cephc_rbd_dec_get_features(op->op_outdata,
+						 op->op_outdata_len, &f,
+						 &incompat);
+		pthread_mutex_lock(&img->lock);
+		if (!err && f != img->meta.features) {
+			log_info(SUBSYS, "%s: features now %#llx (were %#llx)",
+				 img->header_oid, (unsigned long long)f,
+				 (unsigned long long)img->meta.features);
+			img->meta.features = f;
+			img->meta.incompatible_features = incompat;
+		}
+		pthread_mutex_unlock(&img->lock);
 	}
 	if (!err && seq >= img->wsnap_seq) {
 		struct snaps_grave *g = cephc_calloc(1, sizeof(*g));
@@ -133,6 +153,14 @@ static void refresh_start_w(struct cephc_rbd_image *img, bool ack,
 		 * (no parent any more reads as an absent overlap) */
 		if (!ret && img->parent)
 			ret = rbd_op_call(&r->ops, "parent_overlap_get", b,
+					  (size_t)(e.p - e.start), false);
+		/* last: the features, as a writer reads them */
+		enc_init(&e, b, sizeof(b));
+		if (!ret)
+			ret = cephc_rbd_enc_get_features(&e, CEPHC_RBD_NOSNAP,
+							 false);
+		if (!ret)
+			ret = rbd_op_call(&r->ops, "get_features", b,
 					  (size_t)(e.p - e.start), false);
 		cephc_osdc_req_init(&r->req);
 		r->req.ops = &r->ops;

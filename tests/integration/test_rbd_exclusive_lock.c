@@ -304,6 +304,30 @@ static void test_maintenance(cephc_cluster *c, const char *name)
 	      "rbd snap rm while cephc owns the lock");
 	r = cephc_rbd_write(img, 101 * MiB, MiB, a);
 	CHECK(r == 0, "write after snap rm: %s", cephc_strerror(r));
+	/* librbd turns the object map off and on while cephc has the image
+	 * open: cephc follows (no map object made anew while it is off) */
+	CHECK(run("rbd feature disable %s fast-diff object-map", spec) == 0,
+	      "rbd feature disable while cephc owns the lock");
+	r = cephc_rbd_write(img, 102 * MiB, 4096, a);
+	CHECK(r == 0, "write without the map: %s", cephc_strerror(r));
+	{
+		char id[64];
+
+		image_id(img, id, sizeof(id));
+		CHECK(!output_has(id, "rados -p rbd ls | grep "
+				      "'^rbd_object_map\\.'"),
+		      "cephc made an object map for an image without one");
+	}
+	CHECK(run("rbd feature enable %s object-map fast-diff && rbd "
+		  "object-map rebuild --no-progress %s && rbd object-map "
+		  "rebuild --no-progress %s",
+		  spec, spec, snap) == 0,
+	      "rbd feature enable + rebuild while cephc has it open");
+	r = cephc_rbd_write(img, 103 * MiB, 4096, a);
+	CHECK(r == 0, "write with the map back: %s", cephc_strerror(r));
+	r = cephc_rbd_flush(img);
+	CHECK(object_map_clean(spec), "object map after enable: %s",
+	      sh_out("rbd object-map check %s 2>&1", spec));
 
 	/* explicit: librbd is refused, then let through */
 	r = cephc_rbd_lock_acquire(img, CEPHC_RBD_LOCK_MODE_EXCLUSIVE);
