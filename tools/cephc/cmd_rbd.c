@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "rbd/rbd_features.h"
 #include "tool_common.h"
+#include "rbd_cli.h"
 
 const char cmd_rbd_help[] =
     "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
@@ -70,17 +71,15 @@ static const struct cli_opt rbd_opts[] = {
      "purge only entries expired before DATE", 0},
     {NULL, "--threshold", "PERCENT", NULL,
      "accepted as rbd does, but not supported by cephc (exit 95)", 0},
-    {NULL, "--io-type", "TYPE", NULL, "bench: read, write, readwrite or rw",
-     0},
+    {NULL, "--io-type", "TYPE", NULL, "bench: read, write, readwrite or rw", 0},
     {NULL, "--io-pattern", "PATTERN", "seq (rand for readwrite)",
      "bench: seq or rand", 0},
     {NULL, "--io-size", "SIZE", "4096", "bench: bytes per I/O", 0},
     {NULL, "--io-total", "SIZE", "1G", "bench: bytes in all", 0},
     {NULL, "--io-threads", "N", "16", "bench: I/Os in flight", 0},
-    {NULL, "--rw-mix-read", "PERCENT", "50",
-     "bench readwrite: share of reads", 0},
-    {NULL, "--shared", "TAG", NULL, "lock add: a shared lock with this tag",
+    {NULL, "--rw-mix-read", "PERCENT", "50", "bench readwrite: share of reads",
      0},
+    {NULL, "--shared", "TAG", NULL, "lock add: a shared lock with this tag", 0},
     {NULL, "--pretty-format", NULL, NULL,
      "indented output (with --format json or xml)", 0},
     {NULL, NULL, NULL, NULL, NULL, 0},
@@ -97,15 +96,14 @@ static const struct cli_sub rbd_subs[] = {
      "cephc rbd create --size 1G rbd/disk1", CLI_COMPLETE_NONE},
     {"rm", "remove", "[--no-progress] [POOL/[NAMESPACE/]]IMAGE",
      "Remove an image (as rbd rm does, also images cephc cannot open).",
-     SPEC_OPTS " --no-progress", "cephc rbd rm rbd/disk1",
-     CLI_COMPLETE_IMAGE},
+     SPEC_OPTS " --no-progress", "cephc rbd rm rbd/disk1", CLI_COMPLETE_IMAGE},
     {"ls", "list", "[-l] [POOL[/NAMESPACE]]",
      "List the images of a pool (a table with -l; JSON with --format "
      "json).",
      "--pool --namespace --long", "cephc rbd ls -l rbd", CLI_COMPLETE_POOL},
     {"info", NULL, "[POOL/[NAMESPACE/]]IMAGE[@SNAP]",
-     "Show an image's size, layout, features and parent.",
-     SPEC_OPTS " --snap", "cephc rbd info rbd/disk1", CLI_COMPLETE_IMAGE},
+     "Show an image's size, layout, features and parent.", SPEC_OPTS " --snap",
+     "cephc rbd info rbd/disk1", CLI_COMPLETE_IMAGE},
     {"resize", NULL, "--size SIZE [--allow-shrink] [POOL/[NAMESPACE/]]IMAGE",
      "Grow (or, with --allow-shrink, shrink) an image.",
      SPEC_OPTS " --size --allow-shrink --no-progress",
@@ -116,12 +114,12 @@ static const struct cli_sub rbd_subs[] = {
      "cephc rbd import disk.raw rbd/disk1", CLI_COMPLETE_FILE},
     {"export", NULL, "[POOL/[NAMESPACE/]]IMAGE[@SNAP] [PATH|-]",
      "Write an image (or a snapshot of it) to a file or stdout.",
-     SPEC_OPTS " --snap --no-progress",
-     "cephc rbd export rbd/disk1 disk.raw", CLI_COMPLETE_IMAGE},
+     SPEC_OPTS " --snap --no-progress", "cephc rbd export rbd/disk1 disk.raw",
+     CLI_COMPLETE_IMAGE},
     {"bench", NULL, "--io-type TYPE [options] [POOL/[NAMESPACE/]]IMAGE",
      "Benchmark I/O on an image, printed as rbd bench prints.",
      SPEC_OPTS " --io-type --io-pattern --io-size --io-total --io-threads "
-     "--rw-mix-read",
+	       "--rw-mix-read",
      "cephc rbd bench --io-type write --io-total 256M rbd/disk1",
      CLI_COMPLETE_IMAGE},
     {"snap ls", "snap list", "[POOL/[NAMESPACE/]]IMAGE",
@@ -130,19 +128,17 @@ static const struct cli_sub rbd_subs[] = {
     {"namespace create", NULL, "POOL/NAMESPACE | --namespace NS [POOL]",
      "Create a namespace in a pool.", "--pool --namespace",
      "cephc rbd namespace create rbd/tenant1", CLI_COMPLETE_POOL},
-    {"namespace ls", "namespace list", "[POOL]",
-     "List a pool's namespaces.", "--pool", "cephc rbd namespace ls rbd",
-     CLI_COMPLETE_POOL},
+    {"namespace ls", "namespace list", "[POOL]", "List a pool's namespaces.",
+     "--pool", "cephc rbd namespace ls rbd", CLI_COMPLETE_POOL},
     {"namespace rm", "namespace remove",
-     "POOL/NAMESPACE | --namespace NS [POOL]",
-     "Remove an empty namespace.", "--pool --namespace",
-     "cephc rbd namespace rm rbd/tenant1", CLI_COMPLETE_POOL},
+     "POOL/NAMESPACE | --namespace NS [POOL]", "Remove an empty namespace.",
+     "--pool --namespace", "cephc rbd namespace rm rbd/tenant1",
+     CLI_COMPLETE_POOL},
     {"trash ls", "trash list", "[-a] [-l] [POOL[/NAMESPACE]]",
      "List the trash of a pool (user entries; all with -a).",
      "--pool --namespace --all --long", "cephc rbd trash ls -l rbd",
      CLI_COMPLETE_POOL},
-    {"trash mv", "trash move",
-     "[--expires-at DATE] [POOL/[NAMESPACE/]]IMAGE",
+    {"trash mv", "trash move", "[--expires-at DATE] [POOL/[NAMESPACE/]]IMAGE",
      "Move an image to the trash (deferred deletion).",
      SPEC_OPTS " --expires-at", "cephc rbd trash mv rbd/disk1",
      CLI_COMPLETE_IMAGE},
@@ -212,29 +208,8 @@ const struct cli_spec cmd_rbd_spec = {
 #define XFER_CHUNK (4u << 20)
 #define XFER_INFLIGHT 8
 
-struct rbd_args {
-	const char *pos[16];
-	int npos;
-	const char *pool, *ns, *image, *snap, *image_id;
-	uint64_t size;
-	bool have_size;
-	int order;
-	uint64_t object_size, stripe_unit, stripe_count;
-	const char *data_pool;
-	uint64_t features;
-	bool image_shared;
-	bool bad_feature; /* rbd exits 1 for an unknown feature name */
-	bool allow_shrink, no_progress, long_list, all, force;
-	const char *io_type, *io_pattern;
-	uint64_t io_size, io_total, io_threads;
-	int rw_mix_read;
-	const char *expires_at, *expired_before, *threshold; /* trash */
-	const char *shared; /* lock add --shared TAG */
-	bool pretty;        /* --pretty-format */
-};
-
 /* "10G", "4M", "4096", "1.5G"; def_shift applies without a suffix. */
-static int parse_size(const char *s, int def_shift, uint64_t *out)
+int rbdcli_parse_size(const char *s, int def_shift, uint64_t *out)
 {
 	char *end;
 	double v = strtod(s, &end);
@@ -289,7 +264,7 @@ static int parse_size(const char *s, int def_shift, uint64_t *out)
 }
 
 /* rbd's byte_u_t: "1 GiB", "512 MiB", "1.5 GiB", "100 B". */
-static void fmt_bytes(uint64_t v, char *buf, size_t cap)
+void rbdcli_fmt_bytes(uint64_t v, char *buf, size_t cap)
 {
 	static const char *const u[] = {"B",   "KiB", "MiB", "GiB",
 					"TiB", "PiB", "EiB"};
@@ -312,7 +287,7 @@ static void fmt_bytes(uint64_t v, char *buf, size_t cap)
 	}
 }
 
-static void fmt_time(uint32_t sec, char *buf, size_t cap)
+void rbdcli_fmt_time(uint32_t sec, char *buf, size_t cap)
 {
 	time_t t = sec;
 	struct tm tm;
@@ -355,8 +330,8 @@ static int split_spec(const char *spec, struct spec_parts *sp)
 	}
 	for (int i = 0; i < n; i++) {
 		const char *end = i + 1 < n ? strchr(parts[i], '/')
-			     : at	 ? at
-					 : parts[i] + strlen(parts[i]);
+				  : at      ? at
+					    : parts[i] + strlen(parts[i]);
 		char *dst = i + 1 == n ? sp->name : i == 0 ? sp->pool : sp->ns;
 
 		if (end == parts[i] || end - parts[i] >= SPEC_PART_MAX)
@@ -378,7 +353,7 @@ static int split_spec(const char *spec, struct spec_parts *sp)
 
 /* POOL/[NS/]IMAGE[@SNAP] with -p / --namespace / --image / --snap as
  * fallbacks (the spec wins, as in rbd). */
-static int parse_spec(struct rbd_args *a, const char *spec, bool snap_ok)
+int rbdcli_parse_spec(struct rbd_args *a, const char *spec, bool snap_ok)
 {
 	static struct spec_parts sp;
 
@@ -410,7 +385,7 @@ static int parse_spec(struct rbd_args *a, const char *spec, bool snap_ok)
 }
 
 /* "POOL[/NAMESPACE]" of ls-like commands. */
-static int parse_pool_spec(struct rbd_args *a, const char *spec)
+int rbdcli_parse_pool_spec(struct rbd_args *a, const char *spec)
 {
 	static char pool[SPEC_PART_MAX], ns[SPEC_PART_MAX];
 	const char *slash;
@@ -440,7 +415,7 @@ static int parse_pool_spec(struct rbd_args *a, const char *spec)
  * rbd refuses to work in a namespace that does not exist before it does
  * anything else ("rbd: namespace 'X' does not exist.", ENOENT).
  */
-static int check_namespace(struct tool_ctx *t, const struct rbd_args *a)
+int rbdcli_check_namespace(struct tool_ctx *t, const struct rbd_args *a)
 {
 	bool exists = false;
 	int r;
@@ -540,14 +515,14 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		} else if (!strcmp(o, "--snap")) {
 			a->snap = v;
 		} else if (!strcmp(o, "-s") || !strcmp(o, "--size")) {
-			bad = parse_size(v, 20, &a->size);
+			bad = rbdcli_parse_size(v, 20, &a->size);
 			a->have_size = true;
 		} else if (!strcmp(o, "--order")) {
 			a->order = atoi(v);
 		} else if (!strcmp(o, "--object-size")) {
-			bad = parse_size(v, 0, &a->object_size);
+			bad = rbdcli_parse_size(v, 0, &a->object_size);
 		} else if (!strcmp(o, "--stripe-unit")) {
-			bad = parse_size(v, 0, &a->stripe_unit);
+			bad = rbdcli_parse_size(v, 0, &a->stripe_unit);
 		} else if (!strcmp(o, "--stripe-count")) {
 			a->stripe_count = strtoull(v, NULL, 10);
 		} else if (!strcmp(o, "--data-pool")) {
@@ -555,8 +530,9 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		} else if (!strcmp(o, "--image-feature")) {
 			/* repeated or comma separated */
 			if (parse_feature_list(v, &a->features)) {
-				fprintf(stderr, "rbd: the argument for option "
-						"'--image-feature' is invalid\n");
+				fprintf(stderr,
+					"rbd: the argument for option "
+					"'--image-feature' is invalid\n");
 				a->bad_feature = true;
 				return -1;
 			}
@@ -565,9 +541,9 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		} else if (!strcmp(o, "--io-pattern")) {
 			a->io_pattern = v;
 		} else if (!strcmp(o, "--io-size")) {
-			bad = parse_size(v, 0, &a->io_size);
+			bad = rbdcli_parse_size(v, 0, &a->io_size);
 		} else if (!strcmp(o, "--io-total")) {
-			bad = parse_size(v, 0, &a->io_total);
+			bad = rbdcli_parse_size(v, 0, &a->io_total);
 		} else if (!strcmp(o, "--io-threads")) {
 			a->io_threads = strtoull(v, NULL, 10);
 		} else if (!strcmp(o, "--rw-mix-read")) {
@@ -597,7 +573,7 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 	return 0;
 }
 
-static int fail(const char *what, int r)
+int rbdcli_fail(const char *what, int r)
 {
 	const char *why = cephc_rbd_last_error();
 
@@ -618,8 +594,8 @@ static uint64_t create_features(struct tool_ctx *t, const struct rbd_args *a)
 	if (!a->image_shared)
 		return f;
 	if (!f) {
-		char *v = cephc_cluster_conf_get(t->cluster,
-						 "rbd_default_features");
+		char *v =
+		    cephc_cluster_conf_get(t->cluster, "rbd_default_features");
 
 		if (cephc_rbd_features_parse_conf(v, &f))
 			f = CEPHC_RBD_FEATURES_DEFAULT;
@@ -636,13 +612,13 @@ static int do_create(struct tool_ctx *t, struct rbd_args *a)
 	struct cephc_rbd_create_opts o = {0};
 	int r;
 
-	if (parse_spec(a, a->pos[0], false))
+	if (rbdcli_parse_spec(a, a->pos[0], false))
 		return 22;
 	if (!a->have_size) {
 		fprintf(stderr, "rbd: must specify --size <M/G/T>\n");
 		return 22;
 	}
-	if ((r = check_namespace(t, a)))
+	if ((r = rbdcli_check_namespace(t, a)))
 		return tool_exit_code(r);
 	o.size = a->size;
 	o.order = a->order;
@@ -651,7 +627,7 @@ static int do_create(struct tool_ctx *t, struct rbd_args *a)
 	o.data_pool = a->data_pool;
 	o.features = create_features(t, a);
 	r = cephc_rbd_create_ns(t->cluster, a->pool, a->ns, a->image, &o);
-	return r ? fail("create error", r) : 0;
+	return r ? rbdcli_fail("create error", r) : 0;
 }
 
 /* rbd's own words for the removal errors it explains (action/Remove.cc,
@@ -676,7 +652,7 @@ static int explain_remove_error(int r, const char *what)
 			"\nRemove the image from the group and try again.\n");
 		break;
 	default:
-		return fail(what, r);
+		return rbdcli_fail(what, r);
 	}
 	return tool_exit_code(r) ? tool_exit_code(r) : 1;
 }
@@ -685,9 +661,9 @@ static int do_rm(struct tool_ctx *t, struct rbd_args *a)
 {
 	int r;
 
-	if (parse_spec(a, a->pos[0], false))
+	if (rbdcli_parse_spec(a, a->pos[0], false))
 		return 22;
-	if ((r = check_namespace(t, a)))
+	if ((r = rbdcli_check_namespace(t, a)))
 		return tool_exit_code(r);
 	r = cephc_rbd_remove_ns(t->cluster, a->pool, a->ns, a->image);
 	if (r)
@@ -699,17 +675,7 @@ static int do_rm(struct tool_ctx *t, struct rbd_args *a)
 
 /* ---- rbd's TextTable: cells padded to the column width, 2-space gaps --- */
 
-#define TBL_MAX_COLS 8
-struct table {
-	int ncols;
-	const char *head[TBL_MAX_COLS];
-	bool right[TBL_MAX_COLS]; /* cell alignment; headers are left */
-	size_t width[TBL_MAX_COLS];
-	char **cells; /* rows x ncols, owned */
-	size_t nrows, cap;
-};
-
-static void tbl_init(struct table *tb, const char *const *head,
+void rbdcli_tbl_init(struct table *tb, const char *const *head,
 		     const bool *right, int ncols)
 {
 	memset(tb, 0, sizeof(*tb));
@@ -722,12 +688,12 @@ static void tbl_init(struct table *tb, const char *const *head,
 }
 
 /* Add a row of ncols cells (NULL: empty). */
-static int tbl_row(struct table *tb, const char *const *cells)
+int rbdcli_tbl_row(struct table *tb, const char *const *cells)
 {
 	if (tb->nrows == tb->cap) {
 		size_t nc = tb->cap ? tb->cap * 2 : 16;
-		char **nv = realloc(tb->cells, nc * (size_t)tb->ncols *
-						   sizeof(*nv));
+		char **nv =
+		    realloc(tb->cells, nc * (size_t)tb->ncols * sizeof(*nv));
 		if (!nv)
 			return CEPHC_ENOMEM;
 		tb->cells = nv;
@@ -762,7 +728,7 @@ static void tbl_line(const struct table *tb, const char *const *cells,
 }
 
 /* Print (nothing at all for an empty table, as rbd) and free. */
-static void tbl_print_fini(struct table *tb)
+void rbdcli_tbl_print_fini(struct table *tb)
 {
 	if (tb->nrows) {
 		tbl_line(tb, tb->head, true);
@@ -790,7 +756,7 @@ static void fmt_parent(const struct cephc_rbd_parent_info *p, char *buf,
 }
 
 /* "KEY":"VALUE" (escaped), after a comma unless first. */
-static void json_field(const char *key, const char *val, bool first)
+void rbdcli_json_field(const char *key, const char *val, bool first)
 {
 	printf("%s\"%s\":", first ? "" : ",", key);
 	json_str(stdout, val);
@@ -799,10 +765,10 @@ static void json_field(const char *key, const char *val, bool first)
 static void json_parent(const struct cephc_rbd_parent_info *p)
 {
 	printf(",\"parent\":{");
-	json_field("pool", p->pool_name, true);
-	json_field("pool_namespace", p->pool_namespace, false);
-	json_field("image", p->image_name, false);
-	json_field("snapshot", p->snap_name, false);
+	rbdcli_json_field("pool", p->pool_name, true);
+	rbdcli_json_field("pool_namespace", p->pool_namespace, false);
+	rbdcli_json_field("image", p->image_name, false);
+	rbdcli_json_field("snapshot", p->snap_name, false);
 	printf("}");
 }
 
@@ -845,13 +811,13 @@ static int ls_long_image(struct tool_ctx *t, struct rbd_args *a,
 		cephc_rbd_close(img);
 		return 0;
 	}
-	fmt_bytes(in.size, sz, sizeof(sz));
+	rbdcli_fmt_bytes(in.size, sz, sizeof(sz));
 	fmt_parent(&par, ps, sizeof(ps));
 	snprintf(fmt, sizeof(fmt), "%d", *spec->id ? 2 : 1);
 	if (t->json) {
 		printf("%s{", *first ? "" : ",");
-		json_field("image", spec->name, true);
-		json_field("id", spec->id, false);
+		rbdcli_json_field("image", spec->name, true);
+		rbdcli_json_field("id", spec->id, false);
 		printf(",\"size\":%" PRIu64, in.size);
 		if (par.has_parent)
 			json_parent(&par);
@@ -862,9 +828,10 @@ static int ls_long_image(struct tool_ctx *t, struct rbd_args *a,
 		printf("}");
 		*first = false;
 	} else {
-		const char *row[] = {spec->name, sz, ps, fmt, "",
-				     lockers ? (excl ? "excl" : "shr") : ""};
-		r = tbl_row(tb, row);
+		const char *row[] = {
+		    spec->name, sz, ps,
+		    fmt,        "", lockers ? (excl ? "excl" : "shr") : ""};
+		r = rbdcli_tbl_row(tb, row);
 	}
 	for (uint32_t i = 0; !r && i < nsnaps; i++) {
 		struct cephc_rbd_snap_entry *s = &snaps[i];
@@ -875,13 +842,13 @@ static int ls_long_image(struct tool_ctx *t, struct rbd_args *a,
 		r = cephc_rbd_get_parent_at(img, s->id, &par);
 		if (r)
 			break;
-		fmt_bytes(s->size, sz, sizeof(sz));
+		rbdcli_fmt_bytes(s->size, sz, sizeof(sz));
 		fmt_parent(&par, ps, sizeof(ps));
 		if (t->json) {
 			printf(",{");
-			json_field("image", spec->name, true);
-			json_field("id", spec->id, false);
-			json_field("snapshot", s->name, false);
+			rbdcli_json_field("image", spec->name, true);
+			rbdcli_json_field("id", spec->id, false);
+			rbdcli_json_field("snapshot", s->name, false);
 			printf(",\"snapshot_id\":%" PRIu64 ",\"size\":%" PRIu64,
 			       s->id, s->size);
 			if (par.has_parent)
@@ -891,10 +858,10 @@ static int ls_long_image(struct tool_ctx *t, struct rbd_args *a,
 		} else {
 			snprintf(name, sizeof(name), "%s@%s", spec->name,
 				 s->name);
-			const char *row[] = {name, sz,
-					     ps,   fmt,
-					     s->is_protected ? "yes" : "", ""};
-			r = tbl_row(tb, row);
+			const char *row[] = {
+			    name, sz, ps, fmt, s->is_protected ? "yes" : "",
+			    ""};
+			r = rbdcli_tbl_row(tb, row);
 		}
 	}
 	cephc_buffer_free(snaps);
@@ -913,13 +880,13 @@ static int do_ls(struct tool_ctx *t, struct rbd_args *a)
 	size_t n;
 	int r, err = 0;
 
-	if (parse_pool_spec(a, a->pos[0]))
+	if (rbdcli_parse_pool_spec(a, a->pos[0]))
 		return 22;
-	if ((r = check_namespace(t, a)))
-		return fail("listing images failed", r);
+	if ((r = rbdcli_check_namespace(t, a)))
+		return rbdcli_fail("listing images failed", r);
 	r = cephc_rbd_list_ns(t->cluster, a->pool, a->ns, &specs, &n);
 	if (r)
-		return fail("listing images failed", r);
+		return rbdcli_fail("listing images failed", r);
 	if (!a->long_list) {
 		if (t->json)
 			printf("[");
@@ -936,7 +903,7 @@ static int do_ls(struct tool_ctx *t, struct rbd_args *a)
 		cephc_buffer_free(specs);
 		return 0;
 	}
-	tbl_init(&tb, head, right, 6);
+	rbdcli_tbl_init(&tb, head, right, 6);
 	if (t->json)
 		printf("[");
 	/*
@@ -948,22 +915,22 @@ static int do_ls(struct tool_ctx *t, struct rbd_args *a)
 		err = ls_long_image(t, a, &specs[i], &tb, &first);
 	if (t->json)
 		printf("]\n");
-	tbl_print_fini(&tb);
+	rbdcli_tbl_print_fini(&tb);
 	cephc_buffer_free(specs);
-	return err ? fail("listing images failed", err) : 0;
+	return err ? rbdcli_fail("listing images failed", err) : 0;
 }
 
-static int open_spec(struct tool_ctx *t, struct rbd_args *a, bool ro,
+int rbdcli_open_spec(struct tool_ctx *t, struct rbd_args *a, bool ro,
 		     cephc_rbd_image **img)
 {
-	int r = check_namespace(t, a);
+	int r = rbdcli_check_namespace(t, a);
 
 	if (r)
 		return r;
 	r = cephc_rbd_open_ns(t->cluster, a->pool, a->ns, a->image, a->snap,
 			      ro ? CEPHC_RBD_OPEN_READ_ONLY : 0, img);
 	if (r) {
-		fail("error opening image", r);
+		rbdcli_fail("error opening image", r);
 		return r;
 	}
 	return 0;
@@ -989,7 +956,7 @@ static void json_names(uint64_t bits, bool op)
 	printf("]");
 }
 
-static const char *pool_name(struct tool_ctx *t, int64_t id, char *buf,
+const char *rbdcli_pool_name(struct tool_ctx *t, int64_t id, char *buf,
 			     size_t cap)
 {
 	struct cephc_pool_info *pools;
@@ -1013,23 +980,23 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 	char sz[32], feat[512], opf[256], ts[3][64], dp[256];
 	int r;
 
-	if (parse_spec(a, a->pos[0], true))
+	if (rbdcli_parse_spec(a, a->pos[0], true))
 		return 22;
-	if ((r = open_spec(t, a, true, &img)))
+	if ((r = rbdcli_open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
 	cephc_rbd_stat(img, &in);
 	r = cephc_rbd_get_parent(img, &par);
 	cephc_rbd_close(img);
 	if (r)
-		return fail("error getting parent", r);
-	fmt_bytes(in.size, sz, sizeof(sz));
+		return rbdcli_fail("error getting parent", r);
+	rbdcli_fmt_bytes(in.size, sz, sizeof(sz));
 	cephc_rbd_features_format(in.features, feat, sizeof(feat));
 	cephc_rbd_op_features_format(in.op_features, opf, sizeof(opf));
-	fmt_time(in.create_sec, ts[0], sizeof(ts[0]));
-	fmt_time(in.access_sec, ts[1], sizeof(ts[1]));
-	fmt_time(in.modify_sec, ts[2], sizeof(ts[2]));
+	rbdcli_fmt_time(in.create_sec, ts[0], sizeof(ts[0]));
+	rbdcli_fmt_time(in.access_sec, ts[1], sizeof(ts[1]));
+	rbdcli_fmt_time(in.modify_sec, ts[2], sizeof(ts[2]));
 	if (in.data_pool_id >= 0)
-		pool_name(t, in.data_pool_id, dp, sizeof(dp));
+		rbdcli_pool_name(t, in.data_pool_id, dp, sizeof(dp));
 	if (t->json) {
 		printf("{\"name\":");
 		json_str(stdout, in.name);
@@ -1059,11 +1026,12 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 			       in.snap_protected ? "true" : "false");
 		if (par.has_parent) {
 			printf(",\"parent\":{");
-			json_field("pool", par.pool_name, true);
-			json_field("pool_namespace", par.pool_namespace, false);
-			json_field("image", par.image_name, false);
-			json_field("id", par.image_id, false);
-			json_field("snapshot", par.snap_name, false);
+			rbdcli_json_field("pool", par.pool_name, true);
+			rbdcli_json_field("pool_namespace", par.pool_namespace,
+					  false);
+			rbdcli_json_field("image", par.image_name, false);
+			rbdcli_json_field("id", par.image_id, false);
+			rbdcli_json_field("snapshot", par.snap_name, false);
 			printf(",\"trash\":%s,\"overlap\":%" PRIu64 "}",
 			       par.image_in_trash ? "true" : "false",
 			       par.overlap);
@@ -1077,7 +1045,7 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 	}
 	printf("rbd image '%s':\n", in.name);
 	printf("\tsize %s in %" PRIu64 " objects\n", sz, in.num_objects);
-	fmt_bytes(in.object_size, sz, sizeof(sz));
+	rbdcli_fmt_bytes(in.object_size, sz, sizeof(sz));
 	printf("\torder %u (%s objects)\n", in.order, sz);
 	printf("\tsnapshot_count: %u\n", in.snapshot_count);
 	printf("\tid: %s\n", in.id);
@@ -1101,11 +1069,11 @@ static int do_info(struct tool_ctx *t, struct rbd_args *a)
 		printf("\tparent: %s", ps);
 		if (par.image_in_trash)
 			printf(" (trash %s)", par.image_id);
-		fmt_bytes(par.overlap, sz, sizeof(sz));
+		rbdcli_fmt_bytes(par.overlap, sz, sizeof(sz));
 		printf("\n\toverlap: %s\n", sz);
 	}
 	if (in.features & CEPHC_RBD_FEAT_STRIPINGV2) {
-		fmt_bytes(in.stripe_unit, sz, sizeof(sz));
+		rbdcli_fmt_bytes(in.stripe_unit, sz, sizeof(sz));
 		printf("\tstripe unit: %s\n", sz);
 		printf("\tstripe count: %" PRIu64 "\n", in.stripe_count);
 	}
@@ -1118,13 +1086,13 @@ static int do_resize(struct tool_ctx *t, struct rbd_args *a)
 	cephc_rbd_image *img;
 	int r;
 
-	if (parse_spec(a, a->pos[0], false))
+	if (rbdcli_parse_spec(a, a->pos[0], false))
 		return 22;
 	if (!a->have_size) {
 		fprintf(stderr, "rbd: must specify --size <M/G/T>\n");
 		return 22;
 	}
-	if ((r = open_spec(t, a, false, &img)))
+	if ((r = rbdcli_open_spec(t, a, false, &img)))
 		return tool_exit_code(r);
 	cephc_rbd_stat(img, &in);
 	if (a->size < in.size && !a->allow_shrink) {
@@ -1136,7 +1104,7 @@ static int do_resize(struct tool_ctx *t, struct rbd_args *a)
 	r = cephc_rbd_resize(img, a->size);
 	cephc_rbd_close(img);
 	if (r)
-		return fail("resize error", r);
+		return rbdcli_fail("resize error", r);
 	if (!a->no_progress && isatty(2))
 		fprintf(stderr, "Resizing image: 100%% complete...done.\n");
 	return 0;
@@ -1154,19 +1122,19 @@ static int do_snap(struct tool_ctx *t, struct rbd_args *a)
 		fprintf(stderr, "rbd: only 'snap ls' is supported\n");
 		return 22;
 	}
-	if (parse_spec(a, a->pos[1], false))
+	if (rbdcli_parse_spec(a, a->pos[1], false))
 		return 22;
-	if ((r = open_spec(t, a, true, &img)))
+	if ((r = rbdcli_open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
 	r = cephc_rbd_snap_list(img, &s, &n);
 	cephc_rbd_close(img);
 	if (r)
-		return fail("failed to list snapshots", r);
+		return rbdcli_fail("failed to list snapshots", r);
 	if (t->json) {
 		printf("[");
 		for (uint32_t i = 0; i < n; i++) {
 			char ts[64];
-			fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
+			rbdcli_fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
 			printf("%s{\"id\":%" PRIu64 ",\"name\":", i ? "," : "",
 			       s[i].id);
 			json_str(stdout, s[i].name);
@@ -1182,8 +1150,8 @@ static int do_snap(struct tool_ctx *t, struct rbd_args *a)
 		char sz[32], ts[64];
 
 		for (uint32_t i = 0; i < n; i++) {
-			fmt_bytes(s[i].size, sz, sizeof(sz));
-			fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
+			rbdcli_fmt_bytes(s[i].size, sz, sizeof(sz));
+			rbdcli_fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
 			if ((int)strlen(s[i].name) > w)
 				w = (int)strlen(s[i].name);
 			if ((int)strlen(sz) > sw)
@@ -1194,8 +1162,8 @@ static int do_snap(struct tool_ctx *t, struct rbd_args *a)
 		printf("SNAPID  %-*s  %-*s  PROTECTED  %-*s\n", w, "NAME", sw,
 		       "SIZE", tw, "TIMESTAMP");
 		for (uint32_t i = 0; i < n; i++) {
-			fmt_bytes(s[i].size, sz, sizeof(sz));
-			fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
+			rbdcli_fmt_bytes(s[i].size, sz, sizeof(sz));
+			rbdcli_fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
 			printf("%6" PRIu64 "  %-*s  %*s  %-9s  %s\n", s[i].id,
 			       w, s[i].name, sw, sz,
 			       s[i].is_protected ? "yes" : "", ts);
@@ -1221,11 +1189,10 @@ static int do_namespace(struct tool_ctx *t, struct rbd_args *a)
 		}
 		if (a->pos[1])
 			a->pool = a->pos[1];
-		r = cephc_rbd_namespace_list(t->cluster,
-					     a->pool ? a->pool : "rbd", &names,
-					     &n);
+		r = cephc_rbd_namespace_list(
+		    t->cluster, a->pool ? a->pool : "rbd", &names, &n);
 		if (r)
-			return fail("listing namespaces failed", r);
+			return rbdcli_fail("listing namespaces failed", r);
 		if (t->json) {
 			printf("[");
 			for (size_t i = 0; i < n; i++) {
@@ -1239,19 +1206,20 @@ static int do_namespace(struct tool_ctx *t, struct rbd_args *a)
 			static const bool right[] = {false};
 			struct table tb;
 
-			tbl_init(&tb, head, right, 1);
+			rbdcli_tbl_init(&tb, head, right, 1);
 			for (size_t i = 0; !r && i < n; i++)
-				r = tbl_row(&tb, (const char *const *)&names[i]);
-			tbl_print_fini(&tb);
+				r = rbdcli_tbl_row(
+				    &tb, (const char *const *)&names[i]);
+			rbdcli_tbl_print_fini(&tb);
 		}
 		cephc_buffer_free(names);
-		return r ? fail("listing namespaces failed", r) : 0;
+		return r ? rbdcli_fail("listing namespaces failed", r) : 0;
 	}
 	if (strcmp(op, "create") && strcmp(op, "rm") && strcmp(op, "remove")) {
 		fprintf(stderr, "rbd: unknown namespace command '%s'\n", op);
 		return 22;
 	}
-	if (parse_pool_spec(a, a->pos[1]))
+	if (rbdcli_parse_pool_spec(a, a->pos[1]))
 		return 22;
 	if (!a->ns || !*a->ns) {
 		fprintf(stderr, "rbd: namespace name was not specified\n");
@@ -1259,7 +1227,7 @@ static int do_namespace(struct tool_ctx *t, struct rbd_args *a)
 	}
 	if (!strcmp(op, "create")) {
 		r = cephc_rbd_namespace_create(t->cluster, a->pool, a->ns);
-		return r ? fail("failed to created namespace", r) : 0;
+		return r ? rbdcli_fail("failed to created namespace", r) : 0;
 	}
 	r = cephc_rbd_namespace_remove(t->cluster, a->pool, a->ns);
 	if (r == CEPHC_ENOENT) {
@@ -1271,7 +1239,7 @@ static int do_namespace(struct tool_ctx *t, struct rbd_args *a)
 				"deleted first.\n");
 		return tool_exit_code(r);
 	}
-	return r ? fail("failed to remove namespace", r) : 0;
+	return r ? rbdcli_fail("failed to remove namespace", r) : 0;
 }
 
 static const char *trash_source_name(uint32_t src)
@@ -1287,7 +1255,7 @@ static const char *trash_source_name(uint32_t src)
 static int trash_ls_long(struct tool_ctx *t, struct rbd_args *a,
 			 const struct cephc_rbd_trash_info *e, size_t n)
 {
-	static const char *const head[] = {"ID",	 "NAME",   "SOURCE",
+	static const char *const head[] = {"ID",         "NAME",   "SOURCE",
 					   "DELETED_AT", "STATUS", "PARENT"};
 	static const bool right[] = {false, false, false, false, false, false};
 	struct table tb;
@@ -1295,7 +1263,7 @@ static int trash_ls_long(struct tool_ctx *t, struct rbd_args *a,
 	bool first = true;
 	int r = 0;
 
-	tbl_init(&tb, head, right, 6);
+	rbdcli_tbl_init(&tb, head, right, 6);
 	if (t->json)
 		printf("[");
 	for (size_t i = 0; !r && i < n; i++) {
@@ -1316,38 +1284,35 @@ static int trash_ls_long(struct tool_ctx *t, struct rbd_args *a,
 		cephc_rbd_close(img);
 		if (r)
 			break;
-		fmt_time(e[i].deletion_sec, del, sizeof(del));
-		fmt_time(e[i].deferment_end_sec, end, sizeof(end));
+		rbdcli_fmt_time(e[i].deletion_sec, del, sizeof(del));
+		rbdcli_fmt_time(e[i].deferment_end_sec, end, sizeof(end));
 		snprintf(status, sizeof(status), "%s %s",
 			 now < e[i].deferment_end_sec ? "protected until"
-						       : "expired at",
+						      : "expired at",
 			 end);
 		fmt_parent(&par, ps, sizeof(ps));
 		if (t->json) {
 			printf("%s{", first ? "" : ",");
-			json_field("id", e[i].id, true);
-			json_field("name", e[i].name, false);
-			json_field("source", trash_source_name(e[i].source),
-				   false);
-			json_field("deleted_at", del, false);
-			json_field("status", status, false);
+			rbdcli_json_field("id", e[i].id, true);
+			rbdcli_json_field("name", e[i].name, false);
+			rbdcli_json_field(
+			    "source", trash_source_name(e[i].source), false);
+			rbdcli_json_field("deleted_at", del, false);
+			rbdcli_json_field("status", status, false);
 			if (par.has_parent)
 				json_parent(&par);
 			printf("}");
 			first = false;
 		} else {
-			const char *row[] = {e[i].id,
-					     e[i].name,
-					     trash_source_name(e[i].source),
-					     del,
-					     status,
-					     ps};
-			r = tbl_row(&tb, row);
+			const char *row[] = {
+			    e[i].id, e[i].name, trash_source_name(e[i].source),
+			    del,     status,    ps};
+			r = rbdcli_tbl_row(&tb, row);
 		}
 	}
 	if (t->json)
 		printf("]\n");
-	tbl_print_fini(&tb);
+	rbdcli_tbl_print_fini(&tb);
 	return r;
 }
 
@@ -1357,13 +1322,13 @@ static int trash_ls(struct tool_ctx *t, struct rbd_args *a)
 	size_t n, k = 0;
 	int r;
 
-	if (parse_pool_spec(a, a->pos[1]))
+	if (rbdcli_parse_pool_spec(a, a->pos[1]))
 		return 22;
-	if ((r = check_namespace(t, a)))
+	if ((r = rbdcli_check_namespace(t, a)))
 		return tool_exit_code(r);
 	r = cephc_rbd_trash_list(t->cluster, a->pool, a->ns, &e, &n);
 	if (r)
-		return fail("trash list", r);
+		return rbdcli_fail("trash list", r);
 	/*
 	 * librbd's trash list never returns half-removed images (source
 	 * REMOVING: `rbd ls` shows those); without --all, rbd keeps only
@@ -1381,8 +1346,8 @@ static int trash_ls(struct tool_ctx *t, struct rbd_args *a)
 		for (size_t i = 0; i < k; i++) {
 			if (t->json) {
 				printf("%s{", i ? "," : "");
-				json_field("id", e[i].id, true);
-				json_field("name", e[i].name, false);
+				rbdcli_json_field("id", e[i].id, true);
+				rbdcli_json_field("name", e[i].name, false);
 				printf("}");
 			} else {
 				printf("%s %s\n", e[i].id, e[i].name);
@@ -1392,7 +1357,7 @@ static int trash_ls(struct tool_ctx *t, struct rbd_args *a)
 			printf("]\n");
 	}
 	cephc_buffer_free(e);
-	return r ? fail("trash list", r) : 0;
+	return r ? rbdcli_fail("trash list", r) : 0;
 }
 
 /*
@@ -1437,7 +1402,7 @@ static int64_t parse_date(const char *s)
 static int trash_id_spec(struct rbd_args *a)
 {
 	if (a->pos[1]) {
-		if (parse_spec(a, a->pos[1], false))
+		if (rbdcli_parse_spec(a, a->pos[1], false))
 			return -1;
 		a->image_id = a->image;
 		a->image = NULL;
@@ -1466,7 +1431,7 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		now = (int64_t)ts.tv_sec;
 		exp = now;
-		if (parse_spec(a, a->pos[1], false))
+		if (rbdcli_parse_spec(a, a->pos[1], false))
 			return 22;
 		if (a->expires_at && (exp = parse_date(a->expires_at)) < 0)
 			return 22;
@@ -1479,7 +1444,7 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 					"an expiration date\n");
 			return 22;
 		}
-		if ((r = check_namespace(t, a)))
+		if ((r = rbdcli_check_namespace(t, a)))
 			return tool_exit_code(r);
 		/* The library adds the delay to its own clock a moment from
 		 * now: count it from as late as we can, or a second that
@@ -1494,7 +1459,7 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 		}
 		r = cephc_rbd_trash_move(t->cluster, a->pool, a->ns, a->image,
 					 (uint32_t)(exp - now));
-		return r ? fail("deferred delete error", r) : 0;
+		return r ? rbdcli_fail("deferred delete error", r) : 0;
 	}
 	if (!strcmp(op, "purge")) {
 		int64_t before = 0;
@@ -1505,19 +1470,20 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 					"cephc\n");
 			return 95;
 		}
-		if (parse_pool_spec(a, a->pos[1]))
+		if (rbdcli_parse_pool_spec(a, a->pos[1]))
 			return 22;
 		if (a->expired_before &&
 		    (before = parse_date(a->expired_before)) < 0)
 			return 22;
-		if ((r = check_namespace(t, a)))
+		if ((r = rbdcli_check_namespace(t, a)))
 			return tool_exit_code(r);
 		r = cephc_rbd_trash_purge(t->cluster, a->pool, a->ns, before,
 					  &n);
 		/* rbd reports a failed purge but exits 0 */
 		if (r)
-			fprintf(stderr, "rbd: purge stopped after %zu "
-					"image(s): %s%s%s\n",
+			fprintf(stderr,
+				"rbd: purge stopped after %zu "
+				"image(s): %s%s%s\n",
 				n, cephc_strerror(r),
 				*cephc_rbd_last_error() ? ": " : "",
 				cephc_rbd_last_error());
@@ -1536,7 +1502,7 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 	a->image = NULL;
 	if (trash_id_spec(a))
 		return 22;
-	if ((r = check_namespace(t, a)))
+	if ((r = rbdcli_check_namespace(t, a)))
 		return tool_exit_code(r);
 	if (!strcmp(op, "restore")) {
 		r = cephc_rbd_trash_restore(t->cluster, a->pool, a->ns,
@@ -1550,7 +1516,7 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 				"already exists, try again with with a "
 				"different name\n");
 		else if (r)
-			return fail("restore error", r);
+			return rbdcli_fail("restore error", r);
 		return r ? tool_exit_code(r) : 0;
 	}
 	r = cephc_rbd_trash_remove(t->cluster, a->pool, a->ns, a->image_id,
@@ -1570,7 +1536,7 @@ static int do_trash(struct tool_ctx *t, struct rbd_args *a)
 
 /* ---- import / export -------------------------------------------------- */
 
-static void progress(const char *what, uint64_t done, uint64_t total, bool show)
+void rbdcli_progress(const char *what, uint64_t done, uint64_t total, bool show)
 {
 	if (!show)
 		return;
@@ -1705,7 +1671,7 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 		const char *b = strrchr(path, '/');
 		a->pos[1] = b ? b + 1 : path;
 	}
-	if (parse_spec(a, a->pos[1], false))
+	if (rbdcli_parse_spec(a, a->pos[1], false))
 		return 22;
 	fd = is_stdin ? 0 : open(path, O_RDONLY);
 	if (fd < 0) {
@@ -1720,14 +1686,14 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 	o.stripe_count = a->stripe_count;
 	o.data_pool = a->data_pool;
 	o.features = create_features(t, a);
-	r = check_namespace(t, a);
+	r = rbdcli_check_namespace(t, a);
 	if (!r)
 		r = cephc_rbd_create_ns(t->cluster, a->pool, a->ns, a->image,
 					&o);
 	if (r) {
 		if (!is_stdin)
 			close(fd);
-		return fail("image creation failed", r);
+		return rbdcli_fail("image creation failed", r);
 	}
 	r = cephc_rbd_open_ns(t->cluster, a->pool, a->ns, a->image, NULL, 0,
 			      &img);
@@ -1764,7 +1730,7 @@ static int do_import(struct tool_ctx *t, struct rbd_args *a)
 		r = write_sparse(img, off, bufs[slot], (size_t)n,
 				 &groups[slot]);
 		off += (uint64_t)n;
-		progress("Importing image", off, total, show);
+		rbdcli_progress("Importing image", off, total, show);
 		slot = (slot + 1) % XFER_INFLIGHT;
 	}
 	for (int i = 0; img && i < XFER_INFLIGHT; i++) {
@@ -1786,7 +1752,7 @@ out:
 		cephc_rbd_close(img);
 	if (!is_stdin)
 		close(fd);
-	return r ? fail("import failed", r) : 0;
+	return r ? rbdcli_fail("import failed", r) : 0;
 }
 
 static int write_full(int fd, const uint8_t *p, size_t n)
@@ -1815,11 +1781,11 @@ static int do_export(struct tool_ctx *t, struct rbd_args *a)
 	bool show, is_stdout;
 	int fd, r = 0;
 
-	if (parse_spec(a, a->pos[0], true))
+	if (rbdcli_parse_spec(a, a->pos[0], true))
 		return 22;
 	path = a->pos[1] ? a->pos[1] : a->image;
 	is_stdout = !strcmp(path, "-");
-	if ((r = open_spec(t, a, true, &img)))
+	if ((r = rbdcli_open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
 	cephc_rbd_stat(img, &in);
 	fd = is_stdout ? 1 : open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -1865,7 +1831,7 @@ static int do_export(struct tool_ctx *t, struct rbd_args *a)
 				r = write_full(fd, bufs[slot], lens[slot]);
 		}
 		done += lens[slot];
-		progress("Exporting image", done, in.size, show);
+		rbdcli_progress("Exporting image", done, in.size, show);
 	}
 	for (int i = 0; i < XFER_INFLIGHT; i++) {
 		if (comps[i]) {
@@ -1883,7 +1849,7 @@ static int do_export(struct tool_ctx *t, struct rbd_args *a)
 	cephc_rbd_close(img);
 	if (!is_stdout)
 		close(fd);
-	return r ? fail("export error", r) : 0;
+	return r ? rbdcli_fail("export error", r) : 0;
 }
 
 /* ---- bench ------------------------------------------------------------ */
@@ -2009,12 +1975,12 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 				"readwrite | rw>\n");
 		return 22;
 	}
-	if (parse_spec(a, a->pos[0], false))
+	if (rbdcli_parse_spec(a, a->pos[0], false))
 		return 22;
 	memset(&b, 0, sizeof(b));
-	b.rand = a->io_pattern ? !strcmp(a->io_pattern, "rand")
-			       : !strcmp(type, "readwrite") ||
-					 !strcmp(type, "rw");
+	b.rand = a->io_pattern
+		     ? !strcmp(a->io_pattern, "rand")
+		     : !strcmp(type, "readwrite") || !strcmp(type, "rw");
 	b.read_only = !strcmp(type, "read");
 	b.write_only = !strcmp(type, "write");
 	if (!b.read_only && !b.write_only && strcmp(type, "readwrite") &&
@@ -2022,7 +1988,7 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 		fprintf(stderr, "rbd: invalid --io-type %s\n", type);
 		return 22;
 	}
-	if ((r = open_spec(t, a, b.read_only, &b.img)))
+	if ((r = rbdcli_open_spec(t, a, b.read_only, &b.img)))
 		return tool_exit_code(r);
 	cephc_rbd_stat(b.img, &in);
 	if (!a->io_size || a->io_size > in.size || !a->io_threads ||
@@ -2108,9 +2074,9 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 
 			ops = b.done_ops;
 			sec++;
-			fmt_bytes((uint64_t)((double)(ops - last_ops) *
-					     (double)b.io_size / dt),
-				  bs, sizeof(bs));
+			rbdcli_fmt_bytes((uint64_t)((double)(ops - last_ops) *
+						    (double)b.io_size / dt),
+					 bs, sizeof(bs));
 			printf("%5" PRIu64 "  %8" PRIu64 "  %8.2f  %8s/s\n",
 			       sec, ops, (double)(ops - last_ops) / dt, bs);
 			fflush(stdout);
@@ -2124,8 +2090,8 @@ static int do_bench(struct tool_ctx *t, struct rbd_args *a)
 	ops = b.done_ops;
 	double secs = (double)el / 1e9;
 	char bs[32];
-	fmt_bytes((uint64_t)((double)ops * (double)b.io_size / secs), bs,
-		  sizeof(bs));
+	rbdcli_fmt_bytes((uint64_t)((double)ops * (double)b.io_size / secs), bs,
+			 sizeof(bs));
 	printf("elapsed: %.0f   ops: %" PRIu64 "   ops/sec: %.2f   "
 	       "bytes/sec: %s/s\n",
 	       secs, ops, (double)ops / secs, bs);
@@ -2149,7 +2115,7 @@ out:
 	free(b.wbuf);
 	pthread_mutex_destroy(&b.lock);
 	pthread_cond_destroy(&b.cond);
-	return r ? fail("bench failed", r) : 0;
+	return r ? rbdcli_fail("bench failed", r) : 0;
 }
 
 /* ---- feature enable / disable ------------------------------------------ */
@@ -2166,7 +2132,7 @@ static int do_feature(struct tool_ctx *t, struct rbd_args *a)
 		fprintf(stderr, "rbd: unknown feature command '%s'\n", op);
 		return 22;
 	}
-	if (parse_spec(a, a->pos[1], false))
+	if (rbdcli_parse_spec(a, a->pos[1], false))
 		return 22;
 	if (a->npos < 3) {
 		fprintf(stderr,
@@ -2179,11 +2145,11 @@ static int do_feature(struct tool_ctx *t, struct rbd_args *a)
 					"invalid\n");
 			return 1;
 		}
-	if ((r = open_spec(t, a, false, &img)))
+	if ((r = rbdcli_open_spec(t, a, false, &img)))
 		return tool_exit_code(r);
 	r = cephc_rbd_update_features(img, features, enable);
 	cephc_rbd_close(img);
-	return r ? fail("failed to update image features", r) : 0;
+	return r ? rbdcli_fail("failed to update image features", r) : 0;
 }
 
 /* ---- object-map check / rebuild --------------------------------------- */
@@ -2197,7 +2163,7 @@ static void om_progress(void *arg, uint64_t done, uint64_t total)
 {
 	struct om_progress *p = arg;
 
-	progress(p->what, done, total, p->show);
+	rbdcli_progress(p->what, done, total, p->show);
 }
 
 /* rbd prints librbd's log line for each error (inconsistencies, a map
@@ -2229,11 +2195,11 @@ static int do_object_map(struct tool_ctx *t, struct rbd_args *a)
 		fprintf(stderr, "rbd: unknown object-map command '%s'\n", op);
 		return 22;
 	}
-	if (parse_spec(a, a->pos[1], true))
+	if (rbdcli_parse_spec(a, a->pos[1], true))
 		return 22;
 	/* HEAD: as the exclusive lock's owner (taken, or asked of a live
 	 * owner, for the op); a snapshot's map needs no lock */
-	if ((r = open_spec(t, a, a->snap != NULL, &img)))
+	if ((r = rbdcli_open_spec(t, a, a->snap != NULL, &img)))
 		return tool_exit_code(r);
 	if (check)
 		r = cephc_rbd_object_map_check(img, om_mismatch, om_progress,
@@ -2244,22 +2210,20 @@ static int do_object_map(struct tool_ctx *t, struct rbd_args *a)
 	if (p.show)
 		fprintf(stderr, r ? "failed.\n" : "done.\n");
 	if (r)
-		return fail(check ? "checking object map failed"
-				  : "rebuilding object map failed",
-			    r);
+		return rbdcli_fail(check ? "checking object map failed"
+					 : "rebuilding object map failed",
+				   r);
 	return 0;
 }
 
 /* ---- lock ls|add|rm, status ---------------------------------------------- */
-
-enum out_fmt { OUT_PLAIN, OUT_JSON, OUT_XML };
 
 /*
  * rbd's --format for lock ls and status: plain, json or xml only (rbd
  * refuses json-pretty here, exit 1), and --pretty-format only with json
  * or xml (exit 22).  -1 after printing why.
  */
-static int out_format(const struct tool_ctx *t, const struct rbd_args *a,
+int rbdcli_out_format(const struct tool_ctx *t, const struct rbd_args *a,
 		      enum out_fmt *f, int *rc)
 {
 	const char *v = t->format ? t->format : "plain";
@@ -2353,7 +2317,7 @@ static void pr_xml_elem(const struct pretty *p, int level, const char *k,
 }
 
 /* rbd's error line for a failed lock/status call: strerror text. */
-static int fail_errno(const char *what, int r)
+int rbdcli_fail_errno(const char *what, int r)
 {
 	fprintf(stderr, "rbd: %s: (%d) %s\n", what, r > -4096 ? -r : r,
 		r > -4096 ? strerror(-r) : cephc_strerror(r));
@@ -2425,15 +2389,15 @@ static void lock_ls_print(const struct cephc_rbd_lock_info *li, enum out_fmt f,
 							 : "exclusive");
 	if (li->type == CEPHC_RBD_LOCK_SHARED)
 		printf("Lock tag: %s\n", li->tag);
-	tbl_init(&tb, head, right, 3);
+	rbdcli_tbl_init(&tb, head, right, 3);
 	for (size_t i = 0; i < li->count; i++) {
 		const char *row[] = {li->lockers[i].client,
 				     li->lockers[i].cookie,
 				     li->lockers[i].address};
-		if (tbl_row(&tb, row))
+		if (rbdcli_tbl_row(&tb, row))
 			break;
 	}
-	tbl_print_fini(&tb);
+	rbdcli_tbl_print_fini(&tb);
 }
 
 /*
@@ -2450,16 +2414,16 @@ static int do_lock(struct tool_ctx *t, struct rbd_args *a)
 	int r, rc = 0;
 
 	if (!strcmp(op, "ls") || !strcmp(op, "list")) {
-		if (out_format(t, a, &f, &rc))
+		if (rbdcli_out_format(t, a, &f, &rc))
 			return rc;
-		if (parse_spec(a, a->pos[1], false))
+		if (rbdcli_parse_spec(a, a->pos[1], false))
 			return 22;
-		if ((r = open_spec(t, a, true, &img)))
+		if ((r = rbdcli_open_spec(t, a, true, &img)))
 			return tool_exit_code(r);
 		r = cephc_rbd_lock_get_info(img, &li);
 		cephc_rbd_close(img);
 		if (r)
-			return fail_errno("listing locks failed", r);
+			return rbdcli_fail_errno("listing locks failed", r);
 		lock_ls_print(li, f, a->pretty);
 		cephc_buffer_free(li);
 		return 0;
@@ -2470,13 +2434,13 @@ static int do_lock(struct tool_ctx *t, struct rbd_args *a)
 		a->pos[1] = NULL;
 	}
 	if (!strcmp(op, "add")) {
-		if (parse_spec(a, a->pos[1], false))
+		if (rbdcli_parse_spec(a, a->pos[1], false))
 			return 22;
 		if (!a->pos[2]) {
 			fprintf(stderr, "rbd: lock id was not specified\n");
 			return 22;
 		}
-		if ((r = open_spec(t, a, true, &img)))
+		if ((r = rbdcli_open_spec(t, a, true, &img)))
 			return tool_exit_code(r);
 		r = a->shared ? cephc_rbd_lock_shared(img, a->pos[2], a->shared)
 			      : cephc_rbd_lock_exclusive(img, a->pos[2]);
@@ -2487,10 +2451,10 @@ static int do_lock(struct tool_ctx *t, struct rbd_args *a)
 				a->shared ? " with a different tag" : "");
 			return tool_exit_code(r);
 		}
-		return r ? fail_errno("taking lock failed", r) : 0;
+		return r ? rbdcli_fail_errno("taking lock failed", r) : 0;
 	}
 	if (!strcmp(op, "rm") || !strcmp(op, "remove")) {
-		if (parse_spec(a, a->pos[1], false))
+		if (rbdcli_parse_spec(a, a->pos[1], false))
 			return 22;
 		if (!a->pos[2]) {
 			fprintf(stderr, "rbd: lock id was not specified\n");
@@ -2500,14 +2464,14 @@ static int do_lock(struct tool_ctx *t, struct rbd_args *a)
 			fprintf(stderr, "rbd: locker was not specified\n");
 			return 22;
 		}
-		if ((r = open_spec(t, a, true, &img)))
+		if ((r = rbdcli_open_spec(t, a, true, &img)))
 			return tool_exit_code(r);
 		r = cephc_rbd_break_lock(img, a->pos[3], a->pos[2]);
 		if (r == CEPHC_EINVAL)
 			fprintf(stderr, "rbd: unable to parse client '%s'\n",
 				a->pos[3]);
 		cephc_rbd_close(img);
-		return r ? fail_errno("releasing lock failed", r) : 0;
+		return r ? rbdcli_fail_errno("releasing lock failed", r) : 0;
 	}
 	fprintf(stderr, "rbd: only 'lock ls|add|rm' are supported\n");
 	return 22;
@@ -2523,18 +2487,18 @@ static int do_status(struct tool_ctx *t, struct rbd_args *a)
 	size_t n;
 	int r, rc = 0;
 
-	if (out_format(t, a, &f, &rc))
+	if (rbdcli_out_format(t, a, &f, &rc))
 		return rc;
 	if (f == OUT_XML)
 		p.width = 1;
-	if (parse_spec(a, a->pos[0], false))
+	if (rbdcli_parse_spec(a, a->pos[0], false))
 		return 22;
-	if ((r = open_spec(t, a, true, &img)))
+	if ((r = rbdcli_open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
 	r = cephc_rbd_list_watchers(img, &w, &n);
 	cephc_rbd_close(img);
 	if (r)
-		return fail_errno("show status failed", r);
+		return rbdcli_fail_errno("show status failed", r);
 	if (f == OUT_JSON) {
 		printf("{");
 		pr_indent(&p, 1);
@@ -2608,10 +2572,11 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		return r;
 	sub = t.nrest ? t.rest[0] : "";
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
-		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
-		       "|bench|snap ls|namespace create|rm|ls"
-		       "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
-		       "|feature enable|disable|lock ls|add|rm|status [args]\n");
+		printf(
+		    "usage: cephc rbd create|rm|ls|info|resize|import|export"
+		    "|bench|snap ls|namespace create|rm|ls"
+		    "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
+		    "|feature enable|disable|lock ls|add|rm|status [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
