@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Snapshot maintenance (layer 3, image_snap_ops.c) as other layer-3/4
+ * code needs it: a clone's flatten or removal detaches the clone from its
+ * parent's snapshot, and when that snapshot sits in the trash namespace
+ * (a v2 parent snapshot removed while clones still used it) and has no
+ * child left, librbd removes it there and then; so does cephc.
+ */
+#ifndef CEPHC_RBD_IMAGE_SNAP_OPS_H
+#define CEPHC_RBD_IMAGE_SNAP_OPS_H
+
+#include <stdint.h>
+
+#include "cephc/cluster.h"
+
+/*
+ * Open the image pool/nspace/image_id for writing and, when its snapshot
+ * snap_id is in the trash namespace and has no children, remove it as
+ * cephc_rbd_snap_remove() does (as the exclusive lock's owner; object
+ * map merged; self-managed snapshot released; header-update notify).
+ * 0 when removed or when there is nothing to do (snapshot gone, not in
+ * the trash, children left); a negative error otherwise.  Blocking (API
+ * threads).
+ */
+int rbd_snap_trash_gc(struct cephc_cluster *c, int64_t pool,
+		      const char *nspace, const char *image_id,
+		      uint64_t snap_id);
+
+#endif /* CEPHC_RBD_IMAGE_SNAP_OPS_H */
