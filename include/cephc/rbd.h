@@ -518,8 +518,11 @@ CEPHC_EXPORT int cephc_rbd_object_map_check(cephc_rbd_image *img,
  * whole (object_map_save under the map lock) and clear the invalid
  * flags.  A map entry that says EXISTS for an absent object is kept (a
  * write may be landing).  The handle must be open for writing (the op
- * owns the exclusive lock meanwhile; CEPHC_EROFS otherwise).
- * CEPHC_EINVAL at a snapshot or without the object-map feature.
+ * owns the exclusive lock meanwhile; CEPHC_EROFS otherwise).  At a
+ * snapshot (IMAGE@SNAP, any handle): every entry of that snapshot's map
+ * is computed afresh and its flags cleared, HEAD's map untouched, while a
+ * HEAD handle of the image holds the exclusive lock, as librbd does.
+ * CEPHC_EINVAL without the object-map feature.
  * Threading as above.
  */
 CEPHC_EXPORT int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,

@@ -296,6 +296,15 @@ int cephc_rbd_object_map_check(cephc_rbd_image *img,
 
 /* ---- rebuild -------------------------------------------------------- */
 
+static int rebuild_one_snap(void *p, uint64_t objno, uint8_t state)
+{
+	struct cephc_rbd_object_map *m = p;
+
+	if (objno < m->count)
+		cephc_rbd_object_map_set(m, objno, state);
+	return 0;
+}
+
 static int rebuild_one(void *p, uint64_t objno, uint8_t state)
 {
 	struct cephc_rbd_object_map *m = p;
@@ -310,6 +319,56 @@ static int rebuild_one(void *p, uint64_t objno, uint8_t state)
 	return 0;
 }
 
+/*
+ * A snapshot's map: every entry computed afresh at the snapshot (no write
+ * lands there, so nothing is kept), saved whole, its flags cleared.  As
+ * librbd, this is the exclusive lock owner's work even though HEAD's map
+ * is untouched: a writable HEAD handle holds the lock meanwhile (asking a
+ * live owner to hand it over), while img, at the snapshot, scans.
+ */
+static int rebuild_snap(struct cephc_rbd_image *img,
+			cephc_rbd_progress_fn progress, void *arg)
+{
+	struct cephc_rbd_object_map m = {0};
+	cephc_rbd_image *head = NULL;
+	struct om_scan s;
+	uint64_t count = cephc_striper_num_objects(&img->layout, img->size);
+	int ret;
+
+	ret = cephc_rbd_open_by_id(img->c, img->pool_name, img->nspace,
+				   img->meta.id, NULL, 0, &head);
+	if (ret) {
+		rbd_set_err("opening the image at HEAD for its lock: %s",
+			    cephc_strerror(ret));
+		return ret;
+	}
+	ret = rbd_image_op_begin(head);
+	if (ret) {
+		cephc_rbd_close(head);
+		return ret;
+	}
+	ret = cephc_rbd_object_map_alloc(&m, count);
+	if (!ret)
+		ret = scan_init(&s, img, progress, arg);
+	if (!ret) {
+		ret = scan_all(&s, count, rebuild_one_snap, &m);
+		scan_fini(&s);
+	}
+	if (!ret)
+		ret = rbd_om_save(img, img->snap_id, &m);
+	if (!ret)
+		ret = rbd_om_set_flags(img, img->snap_id, 0,
+				       CEPHC_RBD_FLAG_OBJECT_MAP_INVALID |
+					   CEPHC_RBD_FLAG_FAST_DIFF_INVALID);
+	if (ret && !rbd_have_err())
+		rbd_set_err("rebuild snapshot object map: %s",
+			    cephc_strerror(ret));
+	cephc_rbd_object_map_clear(&m);
+	rbd_image_op_end(head);
+	cephc_rbd_close(head);
+	return ret;
+}
+
 int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,
 				 cephc_rbd_progress_fn progress, void *arg)
 {
@@ -321,10 +380,8 @@ int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,
 
 	if (ret)
 		return ret;
-	if (img->snap_id != CEPHC_RBD_NOSNAP) {
-		rbd_set_err("cephc rebuilds the HEAD object map only");
-		return CEPHC_EINVAL;
-	}
+	if (img->snap_id != CEPHC_RBD_NOSNAP)
+		return rebuild_snap(img, progress, arg);
 	ret = head_begin(img, &opened);
 	if (ret)
 		return ret;

@@ -130,6 +130,20 @@ rados -p "$pool" get "rbd_object_map.$(id_of t)" "$work/map.t"
 check "snapshots: rebuilt HEAD map equals rbd's" 'cmp -s "$work/map.s" "$work/map.t"'
 r=$(errors_of rbd s)
 check "snapshots: rbd's check of the rebuilt HEAD is clean" '[ "$r" = "exit 0" ]'
+# a snapshot's map: cephc rebuilds s@s2 as rbd rebuilds t@s2
+"$bin" rbd object-map rebuild --no-progress "$pool/s@s2"
+rbd object-map rebuild --no-progress "$pool/t@s2" >/dev/null 2>&1
+sid=$(rbd snap ls --format json "$pool/s" | /usr/bin/python3 -c \
+	'import json,sys; print([s["id"] for s in json.load(sys.stdin) if s["name"]=="s2"][0])')
+tid=$(rbd snap ls --format json "$pool/t" | /usr/bin/python3 -c \
+	'import json,sys; print([s["id"] for s in json.load(sys.stdin) if s["name"]=="s2"][0])')
+rados -p "$pool" get "rbd_object_map.$(id_of s).$(printf %016x "$sid")" "$work/smap.s"
+rados -p "$pool" get "rbd_object_map.$(id_of t).$(printf %016x "$tid")" "$work/smap.t"
+check "snapshots: rebuilt s@s2 map equals rbd's t@s2" 'cmp -s "$work/smap.s" "$work/smap.t"'
+check "snapshots: s@s2 flags cleared by the rebuild" \
+	'[ -z "$(rbd info "$pool/s@s2" | sed -n "s/^\tflags: *//p")" ]'
+r=$(errors_of rbd s@s2)
+check "snapshots: rbd's check of the rebuilt s@s2 is clean" '[ "$r" = "exit 0" ]'
 
 # --- 5. errors ---------------------------------------------------------------
 rbd create --size 8M --image-feature layering "$pool/plain"
@@ -137,8 +151,8 @@ rc=0
 "$bin" rbd object-map check "$pool/plain" 2>/dev/null || rc=$?
 check "no object-map feature: check fails (exit $rc)" '[ $rc != 0 ]'
 rc=0
-"$bin" rbd object-map rebuild "$pool/s@s1" 2>/dev/null || rc=$?
-check "rebuild of a snapshot refused (exit $rc)" '[ $rc != 0 ]'
+"$bin" rbd object-map rebuild "$pool/plain" 2>/dev/null || rc=$?
+check "no object-map feature: rebuild fails (exit $rc)" '[ $rc != 0 ]'
 
 echo "$pass passed, $failn failed"
 [ "$failn" = 0 ]

@@ -168,10 +168,11 @@ static const struct cli_sub rbd_subs[] = {
      "deep-flatten) of an image.",
      SPEC_OPTS, "cephc rbd feature disable rbd/disk1 object-map",
      CLI_COMPLETE_IMAGE},
-    {"object-map rebuild", NULL, "[POOL/[NAMESPACE/]]IMAGE",
+    {"object-map rebuild", NULL, "[POOL/[NAMESPACE/]]IMAGE[@SNAP]",
      "Recompute an image's object map from its data objects and clear "
      "the invalid flags.",
-     SPEC_OPTS " --no-progress", "cephc rbd object-map rebuild rbd/disk1",
+     SPEC_OPTS " --snap --no-progress",
+     "cephc rbd object-map rebuild rbd/disk1",
      CLI_COMPLETE_IMAGE},
     {"lock ls", "lock list", "[--pretty-format] [POOL/[NAMESPACE/]]IMAGE",
      "Show the locks held on an image (--format plain, json or xml).",
