@@ -233,7 +233,7 @@ int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
 	rbd_ivset_init(&next);
 	while (r < ss->n) {
 		const struct rbd_snapset_clone *c = &ss->clones[r];
-		uint64_t a, b, prev_size, boundary;
+		uint64_t a, b, max_size;
 
 		/* HEAD stands for every snapshot after the set's seq */
 		if (c->cloneid == CEPHC_RBD_NOSNAP) {
@@ -242,7 +242,7 @@ int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
 		} else if (!c->nsnaps) {
 			rbd_ivset_reset(diff);
 			*whole_object = true;
-			goto out;
+			break;
 		} else {
 			a = c->first;
 			b = c->last;
@@ -252,15 +252,13 @@ int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
 			continue;
 		}
 		if (!saw_start) {
-			if (start < a) {
-				/* absent at start: all of it is new */
+			/* absent at start: all of it is new */
+			if (start < a)
 				ret = rbd_ivset_insert(diff, 0, c->size);
-				if (ret)
-					goto out;
-				start_size = 0;
-			} else {
+			else
 				start_size = c->size;
-			}
+			if (ret)
+				break;
 			saw_start = true;
 		}
 		if (end < a)
@@ -270,27 +268,17 @@ int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
 			*end_exists = true;
 			goto out;
 		}
-		/* what the next version does not share with this one */
-		prev_size = c->size;
+		/*
+		 * What the next version does not share with this one, up to
+		 * the larger of the two sizes.  (16.2 keeps a shrink's tail
+		 * in the diff; later releases drop it.)
+		 */
+		max_size = c->size;
 		r++;
-		if (r >= ss->n)
-			continue;
-		if (ss->clones[r].size >= prev_size) {
-			boundary = ss->clones[r].size;
-		} else if (prev_size <= start_size) {
-			boundary = prev_size;
-		} else {
-			/* truncated above the start size: drop that part */
-			boundary = ss->clones[r].size > start_size
-				       ? ss->clones[r].size
-				       : start_size;
-			ret = rbd_ivset_erase(diff, boundary,
-					      prev_size - boundary);
-			if (ret)
-				goto out;
-		}
+		if (r < ss->n && ss->clones[r].size > max_size)
+			max_size = ss->clones[r].size;
 		rbd_ivset_reset(&next);
-		ret = rbd_ivset_insert(&next, 0, boundary);
+		ret = rbd_ivset_insert(&next, 0, max_size);
 		for (uint32_t k = 0; !ret && k < c->noverlap; k++)
 			ret = rbd_ivset_erase(&next, c->overlap[k].off,
 					      c->overlap[k].len);
@@ -299,9 +287,12 @@ int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
 		if (ret)
 			goto out;
 	}
-	/* no version at end: everything start had is gone */
-	rbd_ivset_reset(diff);
-	ret = rbd_ivset_insert(diff, 0, start_size);
+	/* absent at end (past it, or no version left): everything start
+	 * had is gone */
+	if (!*whole_object && !ret) {
+		rbd_ivset_reset(diff);
+		ret = rbd_ivset_insert(diff, 0, start_size);
+	}
 out:
 	rbd_ivset_free(&next);
 	return ret;

@@ -12,6 +12,12 @@
 #include "cephc/errors.h"
 #include "rbd_cli.h"
 
+/* rbd's text for an error: strerror for errno values, cephc's own else */
+static const char *errtext(int r)
+{
+	return r > -4096 ? strerror(-r) : cephc_strerror(r);
+}
+
 /* JSON as Ceph's JSONFormatter writes it: compact, or pretty with a
  * four-space indent and "key": value. */
 struct jout {
@@ -160,11 +166,8 @@ int rbdcli_do_diff(struct tool_ctx *t, struct rbd_args *a)
 	} else {
 		rbdcli_tbl_print_fini(&p.tb);
 	}
-	if (r) {
-		fprintf(stderr, "rbd: diff error: (%d) %s\n", -r,
-			cephc_strerror(r));
-		return tool_exit_code(r);
-	}
+	if (r)
+		return rbdcli_fail_errno("diff error", r);
 	return 0;
 }
 
@@ -199,8 +202,7 @@ static int du_one(struct du_ctx *d, cephc_rbd_image *img, const char *name,
 
 	r = cephc_rbd_get_flags(img, &flags);
 	if (r) {
-		fprintf(stderr, "rbd: failed to retrieve image flags: (%d) %s\n",
-			-r, cephc_strerror(r));
+		rbdcli_fail_errno("failed to retrieve image flags", r);
 		return r;
 	}
 	if (flags & CEPHC_RBD_IMAGE_FLAG_FAST_DIFF_INVALID)
@@ -222,8 +224,7 @@ static int du_one(struct du_ctx *d, cephc_rbd_image *img, const char *name,
 		r = cephc_rbd_du(img, from, &prov, used);
 	}
 	if (r) {
-		fprintf(stderr, "rbd: failed to iterate diffs: (%d) %s\n", -r,
-			cephc_strerror(r));
+		rbdcli_fail_errno("failed to iterate diffs", r);
 		return r;
 	}
 	if (d->json) {
@@ -279,7 +280,7 @@ static int du_image(struct du_ctx *d, const char *name, const char *id)
 		return 1; /* removed meanwhile: skipped, as rbd does */
 	if (r) {
 		fprintf(stderr, "rbd: error opening %s: (%d) %s\n", name, -r,
-			cephc_strerror(r));
+			errtext(r));
 		return 0;
 	}
 	r = cephc_rbd_stat(img, &info);
@@ -292,7 +293,7 @@ static int du_image(struct du_ctx *d, const char *name, const char *id)
 		r = cephc_rbd_snap_list(img, &snaps, &n);
 	if (r) {
 		fprintf(stderr, "rbd: error opening %s snapshots: (%d) %s\n",
-			name, -r, cephc_strerror(r));
+			name, -r, errtext(r));
 		cephc_rbd_close(img);
 		return 0;
 	}
@@ -332,7 +333,7 @@ static int du_image(struct du_ctx *d, const char *name, const char *id)
 					"rbd: error opening snapshot %s@%s: "
 					"(%d) %s\n",
 					name, snaps[i].name, -r,
-					cephc_strerror(r));
+					errtext(r));
 				goto out;
 			}
 			r = du_one(d, si, name, id, &snaps[i], last, &used);
@@ -386,6 +387,14 @@ int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a)
 		r = 0;
 	if (r)
 		return rbdcli_fail("du failed", r);
+	for (size_t i = 0; a->image && i < n && !found; i++)
+		found = !strcmp(specs[i].name, a->image);
+	if (a->image && !found) {
+		/* rbd prints neither the table nor the JSON then */
+		fprintf(stderr, "specified image %s is not found.\n", a->image);
+		cephc_buffer_free(specs);
+		return rbdcli_fail_errno("du failed", CEPHC_ENOENT);
+	}
 	d.j.pretty = pretty;
 	if (d.json) {
 		j_open(&d.j, NULL, '{');
@@ -401,16 +410,11 @@ int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a)
 			r = 0;
 			continue;
 		}
-		found = true;
 		if (r == 2) {
 			/* from == snap: rbd prints nothing at all */
 			cephc_buffer_free(specs);
 			return 0;
 		}
-	}
-	if (a->image && !found && !r) {
-		fprintf(stderr, "specified image %s is not found.\n", a->image);
-		r = CEPHC_ENOENT;
 	}
 	if (d.json) {
 		j_close(&d.j, ']');
@@ -434,10 +438,7 @@ int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a)
 		rbdcli_tbl_print_fini(&d.tb);
 	}
 	cephc_buffer_free(specs);
-	if (r) {
-		fprintf(stderr, "rbd: du failed: (%d) %s\n", -r,
-			cephc_strerror(r));
-		rc = tool_exit_code(r);
-	}
+	if (r)
+		rc = rbdcli_fail_errno("du failed", r);
 	return rc;
 }
