@@ -420,6 +420,81 @@ static int collect_cb(void *arg, uint64_t off, uint64_t len, bool exists)
 	return exists ? rbd_ivset_insert(arg, off, len) : 0;
 }
 
+/* One version's flags and object map, fetched together. */
+struct fd_fetch {
+	struct cephc_osdc_req freq, mreq;
+	struct cephc_osd_ops fops, mops;
+	char moid[RBD_OID_MAX];
+};
+
+/*
+ * get_flags (header) and object_map_load (map object) of versions
+ * ids[0..n), all in flight at once; *flags[i] / maps[i] filled, or
+ * err[i] set per version.
+ */
+static int fast_diff_fetch(struct cephc_rbd_image *img, const uint64_t *ids,
+			   uint32_t n, uint64_t *flags,
+			   struct cephc_rbd_object_map *maps, int *err)
+{
+	struct rbd_loc hl = rbd_image_loc(img);
+	struct fd_fetch *f;
+	struct cephc_osdc_req **reqs;
+	int ret = 0;
+
+	f = cephc_calloc(n, sizeof(*f));
+	reqs = cephc_calloc((size_t)n * 2, sizeof(*reqs));
+	if (!f || !reqs) {
+		cephc_free(f);
+		cephc_free(reqs);
+		return CEPHC_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t b[16];
+		struct cephc_enc e;
+
+		cephc_osd_ops_init(&f[i].fops);
+		cephc_osd_ops_init(&f[i].mops);
+		enc_init(&e, b, sizeof(b));
+		if (!ret)
+			ret = cephc_rbd_enc_get_flags(&e, ids[i]);
+		if (!ret)
+			ret = rbd_op_call(&f[i].fops, "get_flags", b,
+					  enc_len(&e), false);
+		if (!ret)
+			ret = rbd_op_call(&f[i].mops, "object_map_load", NULL,
+					  0, false);
+		cephc_rbd_object_map_name(img->meta.id, ids[i], f[i].moid,
+					  sizeof(f[i].moid));
+		rbd_req_setup(&f[i].freq, &f[i].fops, &hl, img->header_oid);
+		rbd_req_setup(&f[i].mreq, &f[i].mops, &hl, f[i].moid);
+		reqs[2 * i] = &f[i].freq;
+		reqs[2 * i + 1] = &f[i].mreq;
+	}
+	if (!ret)
+		ret = rbd_osd_exec_many(img->osd, reqs, n * 2);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct cephc_osd_op *fo = &f[i].fops.ops[0];
+		const struct cephc_osd_op *mo = &f[i].mops.ops[0];
+		int r = ret ? ret : f[i].freq.result;
+
+		if (!r)
+			r = cephc_rbd_dec_get_flags(fo->op_outdata,
+						    fo->op_outdata_len,
+						    &flags[i]);
+		if (!r)
+			r = f[i].mreq.result;
+		if (!r)
+			r = cephc_rbd_dec_object_map_load(
+			    mo->op_outdata, mo->op_outdata_len, &maps[i]);
+		err[i] = r;
+		cephc_osd_ops_release(&f[i].fops);
+		cephc_osd_ops_release(&f[i].mops);
+	}
+	cephc_free(f);
+	cephc_free(reqs);
+	return ret;
+}
+
 /*
  * Fold the object maps of from, the snapshots in between and end into
  * j->fast.  1: fast-diff is not usable here (the caller scans instead);
@@ -430,10 +505,12 @@ static int fast_diff_load(struct diff_job *j,
 			  uint32_t nsnaps, uint64_t end_size)
 {
 	struct cephc_rbd_image *img = j->img;
-	uint64_t features, ndiff = 0;
-	uint64_t *ids;
-	uint64_t *sizes;
+	struct cephc_rbd_object_map *maps = NULL;
+	uint64_t features, ndiff = 0, cap = 0;
+	uint64_t *ids, *sizes, *flags;
+	uint8_t *states = NULL;
 	uint32_t nids = 0;
+	int *err;
 	int ret = 0;
 
 	pthread_mutex_lock(&img->lock);
@@ -441,9 +518,12 @@ static int fast_diff_load(struct diff_job *j,
 	pthread_mutex_unlock(&img->lock);
 	if (!(features & CEPHC_RBD_FEATURE_FAST_DIFF))
 		return 1;
-	ids = cephc_malloc_array((size_t)nsnaps + 2, sizeof(*ids));
-	sizes = cephc_malloc_array((size_t)nsnaps + 2, sizeof(*sizes));
-	if (!ids || !sizes) {
+	ids = cephc_malloc_array((size_t)nsnaps + 1, sizeof(*ids));
+	sizes = cephc_malloc_array((size_t)nsnaps + 1, sizeof(*sizes));
+	flags = cephc_calloc((size_t)nsnaps + 1, sizeof(*flags));
+	err = cephc_calloc((size_t)nsnaps + 1, sizeof(*err));
+	maps = cephc_calloc((size_t)nsnaps + 1, sizeof(*maps));
+	if (!ids || !sizes || !flags || !err || !maps) {
 		ret = CEPHC_ENOMEM;
 		goto out;
 	}
@@ -456,66 +536,55 @@ static int fast_diff_load(struct diff_job *j,
 	}
 	ids[nids] = j->end;
 	sizes[nids++] = end_size;
+	ret = fast_diff_fetch(img, ids, nids, flags, maps, err);
 	for (uint32_t v = 0; v < nids && !ret; v++) {
 		bool first = j->from && ids[v] == j->from;
 		bool last = v == nids - 1;
-		bool inbetween = !first && !last;
-		struct cephc_rbd_object_map m = {0};
-		uint64_t flags = 0, count;
-		uint8_t *states = NULL;
+		uint64_t count;
 
 		count = cephc_striper_num_objects(&img->layout, sizes[v]);
-		ret = rbd_om_get_flags(img, ids[v], &flags);
-		if (ret == CEPHC_ENOENT && inbetween) {
-			ret = 0;
-			continue; /* removed meanwhile: merged into the next */
-		}
-		if (!ret && (flags & CEPHC_RBD_FLAG_FAST_DIFF_INVALID)) {
-			log_debug(SUBSYS, "fast-diff invalid at snap %llx",
-				  (unsigned long long)ids[v]);
-			ret = 1;
-			break;
-		}
-		if (!ret)
-			ret = rbd_om_load(img, ids[v], &m);
-		if (ret == CEPHC_ENOENT && inbetween) {
-			ret = 0;
+		/* a snapshot removed meanwhile merged into the next one */
+		if (err[v] == CEPHC_ENOENT && !first && !last)
 			continue;
-		}
-		if (ret || m.count < count) {
-			log_debug(SUBSYS, "fast-diff off: map of %llx: %s",
+		if (!err[v] && (flags[v] & CEPHC_RBD_FLAG_FAST_DIFF_INVALID))
+			err[v] = CEPHC_EINVAL;
+		if (!err[v] && maps[v].count < count)
+			err[v] = CEPHC_ERANGE;
+		if (err[v]) {
+			log_debug(SUBSYS, "no fast-diff: map of %llx: %s",
 				  (unsigned long long)ids[v],
-				  ret ? cephc_strerror(ret) : "too small");
-			cephc_rbd_object_map_clear(&m);
+				  cephc_strerror(err[v]));
 			ret = 1;
 			break;
 		}
-		states = cephc_malloc(count ? count : 1);
-		if (!j->fast || count > j->nfast) {
-			uint8_t *f = cephc_realloc(j->fast, count ? count : 1);
+		if (count > cap) {
+			uint8_t *f = cephc_realloc(j->fast, count);
+			uint8_t *st = cephc_realloc(states, count);
 
-			if (f) {
-				/* keep the fold's view of the old entries */
+			if (f)
 				j->fast = f;
-				j->nfast = count;
-			} else {
+			if (st)
+				states = st;
+			if (!f || !st) {
 				ret = CEPHC_ENOMEM;
+				break;
 			}
+			cap = count;
 		}
-		if (!states)
-			ret = CEPHC_ENOMEM;
-		for (uint64_t i = 0; !ret && i < count; i++)
-			states[i] = cephc_rbd_object_map_get(&m, i);
-		if (!ret)
-			rbd_diff_fold(j->fast, &ndiff, states, count, first,
-				      last);
-		cephc_free(states);
-		cephc_rbd_object_map_clear(&m);
+		for (uint64_t i = 0; i < count; i++)
+			states[i] = cephc_rbd_object_map_get(&maps[v], i);
+		rbd_diff_fold(j->fast, &ndiff, states, count, first, last);
 	}
 	j->nfast = ndiff;
 out:
+	for (uint32_t v = 0; maps && v < nids; v++)
+		cephc_rbd_object_map_clear(&maps[v]);
+	cephc_free(maps);
+	cephc_free(states);
 	cephc_free(ids);
 	cephc_free(sizes);
+	cephc_free(flags);
+	cephc_free(err);
 	if (ret) {
 		cephc_free(j->fast);
 		j->fast = NULL;
@@ -602,11 +671,12 @@ int cephc_rbd_diff_iterate(cephc_rbd_image *img, const char *from_snap,
 		if (ret)
 			return ret;
 	}
-	ret = cephc_rbd_snap_list(img, &snaps, &n);
-	if (ret)
-		return ret;
-	qsort(snaps, n, sizeof(*snaps), cmp_snap_id);
+	/* from creation no snapshot matters (only the end's map) */
 	if (from_snap) {
+		ret = cephc_rbd_snap_list(img, &snaps, &n);
+		if (ret)
+			return ret;
+		qsort(snaps, n, sizeof(*snaps), cmp_snap_id);
 		from = CEPHC_RBD_NOSNAP;
 		for (uint32_t i = 0; i < n; i++)
 			if (snaps[i].ns_type == 0 &&
