@@ -658,7 +658,7 @@ int cephc_rbd_diff_iterate(cephc_rbd_image *img, const char *from_snap,
 	struct cephc_rbd_snap_entry *snaps = NULL;
 	uint32_t n = 0;
 	uint64_t from = 0;
-	int ret;
+	int ret = 0;
 
 	if (!img || !fn)
 		return CEPHC_EINVAL;
