@@ -27,8 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	rbd_ivset_init(&d);
 	rbd_ivset_init(&z);
-	(void)rbd_object_delta(&ss, from, end, 4194304, data[0] & 0x80, &d,
-			       &z);
+	(void)rbd_object_delta(&ss, from, end, 4194304, data[0] & 0x80, &d, &z);
 	/* the sets stay sorted and disjoint */
 	for (uint32_t i = 1; i < d.n; i++)
 		if (d.v[i].off <= d.v[i - 1].off + d.v[i - 1].len)

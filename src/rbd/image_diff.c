@@ -64,11 +64,11 @@ struct diff_job {
 	int ret;
 };
 
-static int diff_range(struct cephc_rbd_image *img, uint64_t from,
-		      uint64_t end, const struct cephc_rbd_snap_entry *snaps,
-		      uint32_t nsnaps, uint64_t off, uint64_t len,
-		      bool include_parent, bool whole, bool allow_fast,
-		      cephc_rbd_diff_fn fn, void *arg);
+static int diff_range(struct cephc_rbd_image *img, uint64_t from, uint64_t end,
+		      const struct cephc_rbd_snap_entry *snaps, uint32_t nsnaps,
+		      uint64_t off, uint64_t len, bool include_parent,
+		      bool whole, bool allow_fast, cephc_rbd_diff_fn fn,
+		      void *arg);
 
 /* ---- output: merge adjacent extents of a kind within a period ---------- */
 
@@ -167,8 +167,8 @@ static int chunk_emit(void *arg, const struct cephc_stripe_chunk *c)
 	int ret = 0;
 
 	if (j->fast) {
-		uint8_t st = c->objno < j->nfast ? j->fast[c->objno]
-						 : RBD_DIFF_HOLE;
+		uint8_t st =
+		    c->objno < j->nfast ? j->fast[c->objno] : RBD_DIFF_HOLE;
 		uint32_t cur = 0;
 
 		if (st == RBD_DIFF_DATA_UPDATED)
@@ -192,8 +192,8 @@ static int chunk_emit(void *arg, const struct cephc_stripe_chunk *c)
 			uint64_t nd = end, nz = end;
 
 			for (; cd < j->data[k].n; cd++) {
-				uint64_t b = j->data[k].v[cd].off +
-					     j->data[k].v[cd].len;
+				uint64_t b =
+				    j->data[k].v[cd].off + j->data[k].v[cd].len;
 				if (b > pos) {
 					nd = j->data[k].v[cd].off > pos
 						 ? j->data[k].v[cd].off
@@ -202,8 +202,8 @@ static int chunk_emit(void *arg, const struct cephc_stripe_chunk *c)
 				}
 			}
 			for (; cz < j->zero[k].n; cz++) {
-				uint64_t b = j->zero[k].v[cz].off +
-					     j->zero[k].v[cz].len;
+				uint64_t b =
+				    j->zero[k].v[cz].off + j->zero[k].v[cz].len;
 				if (b > pos) {
 					nz = j->zero[k].v[cz].off > pos
 						 ? j->zero[k].v[cz].off
@@ -214,8 +214,8 @@ static int chunk_emit(void *arg, const struct cephc_stripe_chunk *c)
 			if (nd >= end && nz >= end)
 				break;
 			if (nd <= nz) {
-				uint64_t b = j->data[k].v[cd].off +
-					     j->data[k].v[cd].len;
+				uint64_t b =
+				    j->data[k].v[cd].off + j->data[k].v[cd].len;
 
 				if (b > end)
 					b = end;
@@ -224,8 +224,8 @@ static int chunk_emit(void *arg, const struct cephc_stripe_chunk *c)
 					      b - nd, ST_DATA);
 				pos = b;
 			} else {
-				uint64_t b = j->zero[k].v[cz].off +
-					     j->zero[k].v[cz].len;
+				uint64_t b =
+				    j->zero[k].v[cz].off + j->zero[k].v[cz].len;
 
 				if (b > end)
 					b = end;
@@ -296,7 +296,7 @@ static int scan_window(struct diff_job *j, uint64_t off, uint64_t len)
 		struct cephc_osdc_req req;
 		struct cephc_osd_ops ops;
 		char oid[RBD_OID_MAX];
-	} *slots;
+	} * slots;
 	struct cephc_osdc_req *reqs[DIFF_WINDOW_OBJECTS];
 	bool any[DIFF_WINDOW_OBJECTS] = {false};
 	struct any_ctx ac = {j, any};
@@ -308,9 +308,8 @@ static int scan_window(struct diff_job *j, uint64_t off, uint64_t len)
 	for (unsigned i = 0; i < j->n; i++) {
 		struct cephc_osd_op *op;
 
-		cephc_rbd_data_object_name(img->meta.object_prefix,
-					   j->base + i, slots[i].oid,
-					   sizeof(slots[i].oid));
+		cephc_rbd_data_object_name(img->meta.object_prefix, j->base + i,
+					   slots[i].oid, sizeof(slots[i].oid));
 		cephc_osd_ops_init(&slots[i].ops);
 		op = cephc_osd_ops_add(&slots[i].ops);
 		if (!ret)
@@ -347,10 +346,9 @@ static int scan_window(struct diff_job *j, uint64_t off, uint64_t len)
 		if (!ret && r)
 			ret = r;
 		if (!ret && j->exists[i])
-			ret = rbd_object_delta(&j->ss[i], j->from, j->end,
-					       img->layout.object_size,
-					       j->whole, &j->data[i],
-					       &j->zero[i]);
+			ret = rbd_object_delta(
+			    &j->ss[i], j->from, j->end, img->layout.object_size,
+			    j->whole, &j->data[i], &j->zero[i]);
 		if (j->exists[i])
 			rbd_snapset_free(&j->ss[i]);
 		cephc_osd_ops_release(&slots[i].ops);
@@ -362,8 +360,8 @@ static int scan_window(struct diff_job *j, uint64_t off, uint64_t len)
 	 * parent instead (from creation, include_parent) */
 	if (!j->from && j->include_parent && j->img->parent &&
 	    j->img->parent_overlap) {
-		ret = cephc_striper_walk(&img->layout, off, len, chunk_any,
-					 &ac);
+		ret =
+		    cephc_striper_walk(&img->layout, off, len, chunk_any, &ac);
 		for (unsigned i = 0; !ret && i < j->n; i++)
 			j->need_parent[i] = !any[i];
 	} else {
@@ -478,9 +476,8 @@ static int fast_diff_fetch(struct cephc_rbd_image *img, const uint64_t *ids,
 		int r = ret ? ret : f[i].freq.result;
 
 		if (!r)
-			r = cephc_rbd_dec_get_flags(fo->op_outdata,
-						    fo->op_outdata_len,
-						    &flags[i]);
+			r = cephc_rbd_dec_get_flags(
+			    fo->op_outdata, fo->op_outdata_len, &flags[i]);
 		if (!r)
 			r = f[i].mreq.result;
 		if (!r)
@@ -595,11 +592,11 @@ out:
 
 /* ---- one diff, on one image handle -------------------------------------- */
 
-static int diff_range(struct cephc_rbd_image *img, uint64_t from,
-		      uint64_t end, const struct cephc_rbd_snap_entry *snaps,
-		      uint32_t nsnaps, uint64_t off, uint64_t len,
-		      bool include_parent, bool whole, bool allow_fast,
-		      cephc_rbd_diff_fn fn, void *arg)
+static int diff_range(struct cephc_rbd_image *img, uint64_t from, uint64_t end,
+		      const struct cephc_rbd_snap_entry *snaps, uint32_t nsnaps,
+		      uint64_t off, uint64_t len, bool include_parent,
+		      bool whole, bool allow_fast, cephc_rbd_diff_fn fn,
+		      void *arg)
 {
 	struct diff_job *j;
 	uint64_t size;
@@ -717,8 +714,8 @@ int cephc_rbd_du(cephc_rbd_image *img, const char *from_snap,
 		return CEPHC_EINVAL;
 	/* rbd du: whole objects (fast-diff when valid), no parent; the
 	 * length is cut to the size as refreshed */
-	ret = cephc_rbd_diff_iterate(img, from_snap, 0, UINT64_MAX, false,
-				     true, du_cb, &u);
+	ret = cephc_rbd_diff_iterate(img, from_snap, 0, UINT64_MAX, false, true,
+				     du_cb, &u);
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&img->lock);

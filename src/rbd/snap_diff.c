@@ -170,7 +170,8 @@ static int clone_decode(struct cephc_dec *d, struct rbd_snapset_clone *c)
 	}
 	c->noverlap = dec_count(&ci, RBD_IVSET_MAX, 16);
 	if (!ci.err && c->noverlap) {
-		c->overlap = cephc_malloc_array(c->noverlap, sizeof(*c->overlap));
+		c->overlap =
+		    cephc_malloc_array(c->noverlap, sizeof(*c->overlap));
 		if (!c->overlap)
 			return CEPHC_ENOMEM;
 	}
@@ -216,8 +217,8 @@ int rbd_snapset_decode(const void *buf, size_t len, struct rbd_snapset *out)
 
 /* ---- snap-set diff ------------------------------------------------------ */
 
-int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
-		     uint64_t end, struct rbd_ivset *diff, uint64_t *end_size,
+int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start, uint64_t end,
+		     struct rbd_ivset *diff, uint64_t *end_size,
 		     bool *end_exists, bool *whole_object)
 {
 	struct rbd_ivset next;
@@ -298,9 +299,9 @@ out:
 	return ret;
 }
 
-int rbd_object_delta(const struct rbd_snapset *ss, uint64_t from,
-		     uint64_t end, uint64_t object_size, bool whole,
-		     struct rbd_ivset *data, struct rbd_ivset *zero)
+int rbd_object_delta(const struct rbd_snapset *ss, uint64_t from, uint64_t end,
+		     uint64_t object_size, bool whole, struct rbd_ivset *data,
+		     struct rbd_ivset *zero)
 {
 	uint64_t prev_end_size = 0, end_size;
 	bool exists, whole_object;
@@ -333,8 +334,8 @@ int rbd_object_delta(const struct rbd_snapset *ss, uint64_t from,
 		ret = rbd_ivset_insert(data, 0, object_size);
 	}
 	if (!ret && end_size < prev_end_size) {
-		ret = rbd_ivset_insert(zero, end_size,
-				       prev_end_size - end_size);
+		ret =
+		    rbd_ivset_insert(zero, end_size, prev_end_size - end_size);
 		if (!ret)
 			ret = rbd_ivset_erase(data, end_size,
 					      prev_end_size - end_size);

@@ -52,7 +52,7 @@ int rbd_ivset_copy(struct rbd_ivset *dst, const struct rbd_ivset *src);
 /* ---- LIST_SNAPS reply (obj_list_snap_response_t) ---------------------- */
 
 struct rbd_snapset_clone {
-	uint64_t cloneid; /* CEPHC_RBD_NOSNAP: HEAD */
+	uint64_t cloneid;     /* CEPHC_RBD_NOSNAP: HEAD */
 	uint64_t first, last; /* snapshots it stands for (when nsnaps) */
 	uint32_t nsnaps;
 	uint64_t size;
@@ -80,8 +80,8 @@ void rbd_snapset_free(struct rbd_snapset *ss);
  * (and diff left empty) for a clone listing no snapshot: the caller
  * must treat the whole object as changed.
  */
-int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
-		     uint64_t end, struct rbd_ivset *diff, uint64_t *end_size,
+int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start, uint64_t end,
+		     struct rbd_ivset *diff, uint64_t *end_size,
 		     bool *end_exists, bool *whole_object);
 
 /*
@@ -93,15 +93,15 @@ int rbd_snapset_diff(const struct rbd_snapset *ss, uint64_t start,
  * change widens to [0, object_size)).  Both sets are object offsets not
  * yet clipped to the requested extents; clip data and zero to them.
  */
-int rbd_object_delta(const struct rbd_snapset *ss, uint64_t from,
-		     uint64_t end, uint64_t object_size, bool whole,
-		     struct rbd_ivset *data, struct rbd_ivset *zero);
+int rbd_object_delta(const struct rbd_snapset *ss, uint64_t from, uint64_t end,
+		     uint64_t object_size, bool whole, struct rbd_ivset *data,
+		     struct rbd_ivset *zero);
 
 /* ---- fast-diff fold (librbd object_map::DiffRequest, diff-iterate) ---- */
 
 enum rbd_diff_state {
-	RBD_DIFF_HOLE = 0,	   /* no data at either end */
-	RBD_DIFF_DATA = 1,	   /* data, unchanged */
+	RBD_DIFF_HOLE = 0,         /* no data at either end */
+	RBD_DIFF_DATA = 1,         /* data, unchanged */
 	RBD_DIFF_HOLE_UPDATED = 2, /* data went away: report zeros */
 	RBD_DIFF_DATA_UPDATED = 3, /* data written: report data */
 };

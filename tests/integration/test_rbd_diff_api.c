@@ -40,10 +40,9 @@ static int collect(void *arg, uint64_t off, uint64_t len, bool exists)
 
 	t->calls++;
 	if (t->n < sizeof(t->buf) - 64)
-		t->n += (size_t)snprintf(t->buf + t->n, sizeof(t->buf) - t->n,
-					 "%llu %llu %d\n",
-					 (unsigned long long)off,
-					 (unsigned long long)len, exists);
+		t->n += (size_t)snprintf(
+		    t->buf + t->n, sizeof(t->buf) - t->n, "%llu %llu %d\n",
+		    (unsigned long long)off, (unsigned long long)len, exists);
 	return t->stop_after && t->calls == t->stop_after ? 7 : 0;
 }
 
@@ -99,9 +98,8 @@ int main(void)
 	struct cephc_rbd_create_opts o = {.size = SIZE};
 	static unsigned char buf[256 << 10];
 	static const uint64_t ranges[][2] = {
-	    {0, SIZE},	       {4 * MB + 4096, 9 * MB},
-	    {123, 1},	       {8 * MB - 1, 2},
-	    {60 * MB, 8 * MB}, /* cut at the end */
+	    {0, SIZE},       {4 * MB + 4096, 9 * MB}, {123, 1},
+	    {8 * MB - 1, 2}, {60 * MB, 8 * MB}, /* cut at the end */
 	};
 	struct text t;
 	uint64_t prov = 0, used = 0;

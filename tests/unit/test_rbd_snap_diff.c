@@ -182,18 +182,17 @@ static void delta_str(const struct clone_spec *c, int n, uint64_t seq,
 	rbd_ivset_init(&d);
 	rbd_ivset_init(&z);
 	assert_int_equal(rbd_snapset_decode(buf, len, &ss), 0);
-	assert_int_equal(rbd_object_delta(&ss, from, end, 4194304, whole, &d,
-					  &z),
-			 0);
+	assert_int_equal(
+	    rbd_object_delta(&ss, from, end, 4194304, whole, &d, &z), 0);
 	data[0] = zero[0] = '\0';
 	for (uint32_t i = 0; i < d.n; i++)
-		snprintf(data + strlen(data), 256 - strlen(data), "%s%llu~%llu", i ? "," : "",
-			(unsigned long long)d.v[i].off,
-			(unsigned long long)d.v[i].len);
+		snprintf(data + strlen(data), 256 - strlen(data), "%s%llu~%llu",
+			 i ? "," : "", (unsigned long long)d.v[i].off,
+			 (unsigned long long)d.v[i].len);
 	for (uint32_t i = 0; i < z.n; i++)
-		snprintf(zero + strlen(zero), 256 - strlen(zero), "%s%llu~%llu", i ? "," : "",
-			(unsigned long long)z.v[i].off,
-			(unsigned long long)z.v[i].len);
+		snprintf(zero + strlen(zero), 256 - strlen(zero), "%s%llu~%llu",
+			 i ? "," : "", (unsigned long long)z.v[i].off,
+			 (unsigned long long)z.v[i].len);
 	rbd_snapset_free(&ss);
 	rbd_ivset_free(&d);
 	rbd_ivset_free(&z);
@@ -253,8 +252,7 @@ static void test_object_delta_seen_live(void **state)
 	/* a clone listing no snapshot: the whole object */
 	{
 		static const struct clone_spec c[] = {
-		    {3, 0, {0}, 0, {{0}}, 10},
-		    {HEAD, 0, {0}, 0, {{0}}, 10}};
+		    {3, 0, {0}, 0, {{0}}, 10}, {HEAD, 0, {0}, 0, {{0}}, 10}};
 		delta_str(c, 2, 3, 0, HEAD, false, d, z);
 		assert_string_equal(d, "0~4194304");
 	}

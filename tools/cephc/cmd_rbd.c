@@ -86,8 +86,7 @@ static const struct cli_opt rbd_opts[] = {
      "diff, du: changes since this snapshot", 0},
     {NULL, "--whole-object", NULL, NULL,
      "diff: report whole objects (fast-diff when valid)", 0},
-    {NULL, "--exact", NULL, NULL, "du: exact extents (slow, no fast-diff)",
-     0},
+    {NULL, "--exact", NULL, NULL, "du: exact extents (slow, no fast-diff)", 0},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -2598,12 +2597,11 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		return r;
 	sub = t.nrest ? t.rest[0] : "";
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
-		printf(
-		    "usage: cephc rbd create|rm|ls|info|resize|import|export"
-		    "|bench|snap ls|namespace create|rm|ls"
-		    "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
-		    "|feature enable|disable|lock ls|add|rm|status|diff|du"
-		    " [args]\n");
+		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
+		       "|bench|snap ls|namespace create|rm|ls"
+		       "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
+		       "|feature enable|disable|lock ls|add|rm|status|diff|du"
+		       " [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}

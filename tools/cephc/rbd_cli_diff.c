@@ -96,8 +96,9 @@ static int out_json(const struct tool_ctx *t, const struct rbd_args *a,
 		*json = true;
 		*pretty = a->pretty || !strcmp(v, "json-pretty");
 	} else if (strcmp(v, "plain")) {
-		fprintf(stderr, "rbd: --format %s is not supported by cephc "
-				"here (plain or json)\n",
+		fprintf(stderr,
+			"rbd: --format %s is not supported by cephc "
+			"here (plain or json)\n",
 			v);
 		return 22;
 	} else if (a->pretty) {
@@ -131,9 +132,8 @@ static int diff_print_cb(void *arg, uint64_t off, uint64_t len, bool exists)
 	}
 	snprintf(o, sizeof(o), "%" PRIu64, off);
 	snprintf(l, sizeof(l), "%" PRIu64, len);
-	return rbdcli_tbl_row(&p->tb,
-			      (const char *const[]){o, l,
-						    exists ? "data" : "zero"});
+	return rbdcli_tbl_row(
+	    &p->tb, (const char *const[]){o, l, exists ? "data" : "zero"});
 }
 
 int rbdcli_do_diff(struct tool_ctx *t, struct rbd_args *a)
@@ -332,8 +332,7 @@ static int du_image(struct du_ctx *d, const char *name, const char *id)
 				fprintf(stderr,
 					"rbd: error opening snapshot %s@%s: "
 					"(%d) %s\n",
-					name, snaps[i].name, -r,
-					errtext(r));
+					name, snaps[i].name, -r, errtext(r));
 				goto out;
 			}
 			r = du_one(d, si, name, id, &snaps[i], last, &used);
@@ -430,8 +429,8 @@ int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a)
 		if (d.count > 1) {
 			rbdcli_fmt_bytes(d.total_prov, ps, sizeof(ps));
 			rbdcli_fmt_bytes(d.total_used, us, sizeof(us));
-			rbdcli_tbl_row(&d.tb,
-				       (const char *const[]){"<TOTAL>", ps, us});
+			rbdcli_tbl_row(
+			    &d.tb, (const char *const[]){"<TOTAL>", ps, us});
 		}
 		rbdcli_tbl_print_fini(&d.tb);
 	} else {
