@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cephc rbd diff / du against rbd (librbd 16.2) on images librbd wrote
 # (python3-rbd, rbd snap create, rbd clone): the plain and JSON outputs
-# must be identical, for
+# (XML and the pretty forms too, on some) must be identical, for
 #  - from creation and --from-snap, with and without --whole-object;
 #  - the E8 scenario of rbd-features.md §4 (its outputs checked literally);
 #  - fast-diff valid, the HEAD map flagged FAST_DIFF_INVALID (set_flags),
@@ -77,13 +77,14 @@ snap_id_of() { rbd snap ls "$pool/$1" | awk -v s="$2" '$2 == s {print $1}'; }
 same_err() {
 	cmp -s <(grep -v '^[0-9]\{4\}-\|^$' "$work/re" || true) <(grep -v '^[0-9]\{4\}-\|^$' "$work/ce" || true)
 }
-# same SPEC [ARGS]: rbd diff and cephc rbd diff agree, plain and JSON,
-# with and without --whole-object
+# same SPEC [ARGS]: rbd diff and cephc rbd diff agree, plain and JSON
+# (FMTS), with and without --whole-object
+FMTS="plain json"
 same() {
 	local spec=$1; shift
 	local wo fmt what
 	for wo in "" --whole-object; do
-		for fmt in plain json; do
+		for fmt in $FMTS; do
 			what="diff $* $wo --format $fmt $spec"
 			rbd diff "$@" $wo --format $fmt "$pool/$spec" >"$work/r" 2>"$work/re" || echo "exit $?" >>"$work/r"
 			"$bin" rbd diff "$@" $wo --format $fmt "$pool/$spec" >"$work/c" 2>"$work/ce" || echo "exit $?" >>"$work/c"
@@ -99,7 +100,7 @@ same() {
 # same_du ARGS: rbd du and cephc rbd du agree (stdout and stderr)
 same_du() {
 	local fmt
-	for fmt in plain json; do
+	for fmt in $FMTS; do
 		rbd du --format $fmt "$@" >"$work/r" 2>"$work/re" || echo "exit $?" >>"$work/r"
 		"$bin" rbd du --format $fmt "$@" >"$work/c" 2>"$work/ce" || echo "exit $?" >>"$work/c"
 		if cmp -s "$work/r" "$work/c" && same_err; then
@@ -110,6 +111,18 @@ same_du() {
 			diff "$work/re" "$work/ce" | head -5 || true
 		fi
 	done
+}
+# same_cmd ARGS...: rbd ARGS and cephc rbd ARGS agree (exit code too)
+same_cmd() {
+	rbd "$@" >"$work/r" 2>"$work/re" || echo "exit $?" >>"$work/r"
+	"$bin" rbd "$@" >"$work/c" 2>"$work/ce" || echo "exit $?" >>"$work/c"
+	if cmp -s "$work/r" "$work/c" && same_err; then
+		ok "$*"
+	else
+		bad "$*"
+		diff "$work/r" "$work/c" | head -20 || true
+		diff "$work/re" "$work/ce" | head -5 || true
+	fi
 }
 # expect WHAT EXPECTED ARGS...: cephc's plain diff lines (header dropped)
 expect() {
@@ -128,8 +141,14 @@ expect "E8 from creation" "8388608 12288 data;20971520 8192 data" "$pool/e8"
 expect "E8 from s1" "0 4096 zero;8388608 4096 data;20971520 8192 data" --from-snap s1 "$pool/e8"
 expect "E8 from s1 whole" "0 4194304 zero;8388608 4194304 data;20971520 4194304 data" --from-snap s1 --whole-object "$pool/e8"
 expect "E8 whole" "8388608 4194304 data;20971520 4194304 data" --whole-object "$pool/e8"
+FMTS="plain json xml"
 same e8
 same e8 --from-snap s1
+FMTS="plain json"
+same_cmd diff --format json --pretty-format --from-snap s1 "$pool/e8"
+same_cmd diff --format xml --pretty-format --from-snap s1 "$pool/e8"
+same_cmd diff --format json-pretty "$pool/e8"
+same_cmd diff --pretty-format "$pool/e8"
 same e8@s1
 
 # --- 2. snapshots in between, partial discards, shrink -------------------
@@ -202,7 +221,11 @@ same nofd
 same nofd --from-snap n1
 
 # --- 7. du ---------------------------------------------------------------
+FMTS="plain json xml"
 same_du -p "$pool"
+FMTS="plain json"
+same_cmd du --format json --pretty-format -p "$pool"
+same_cmd du --format xml --pretty-format "$pool/mid"
 same_du "$pool/e8"
 same_du "$pool/nosuch"
 same_du "$pool/mid"

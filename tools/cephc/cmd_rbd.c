@@ -198,13 +198,13 @@ static const struct cli_sub rbd_subs[] = {
     {"diff", NULL,
      "[--from-snap SNAP] [--whole-object] [POOL/[NAMESPACE/]]IMAGE[@SNAP]",
      "Print the extents that changed since a snapshot, or since image "
-     "creation (--format plain or json).",
+     "creation (--format plain, json or xml).",
      SPEC_OPTS " --snap --from-snap --whole-object --pretty-format",
      "cephc rbd diff --from-snap s1 rbd/disk1", CLI_COMPLETE_IMAGE},
     {"du", "disk-usage",
      "[--from-snap SNAP] [--exact] [[POOL/[NAMESPACE/]]IMAGE[@SNAP]]",
      "Show provisioned and used sizes of an image and its snapshots, or "
-     "of every image of a pool (--format plain or json).",
+     "of every image of a pool (--format plain, json or xml).",
      SPEC_OPTS " --snap --from-snap --exact --pretty-format",
      "cephc rbd du rbd/disk1", CLI_COMPLETE_IMAGE},
     {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},

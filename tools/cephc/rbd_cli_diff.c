@@ -18,13 +18,50 @@ static const char *errtext(int r)
 	return r > -4096 ? strerror(-r) : cephc_strerror(r);
 }
 
-/* JSON as Ceph's JSONFormatter writes it: compact, or pretty with a
- * four-space indent and "key": value. */
+/*
+ * JSON and XML as Ceph's formatters write them: JSON compact, or pretty
+ * with a four-space indent and "key": value; XML compact, or one element
+ * a line with a one-space indent.  Sections carry a JSON key (NULL for
+ * array items) and an XML element name.
+ */
+#define FMT_DEPTH_MAX 8
 struct jout {
-	bool pretty;
+	bool pretty, xml;
 	int depth;
 	bool first;
+	const char *names[FMT_DEPTH_MAX];
 };
+
+static void x_indent(const struct jout *j)
+{
+	for (int i = 0; j->pretty && i < j->depth; i++)
+		putchar(' ');
+}
+
+static void x_text(const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", stdout);
+			break;
+		case '>':
+			fputs("&gt;", stdout);
+			break;
+		case '&':
+			fputs("&amp;", stdout);
+			break;
+		case '"':
+			fputs("&quot;", stdout);
+			break;
+		case '\'':
+			fputs("&apos;", stdout);
+			break;
+		default:
+			putchar(*s);
+		}
+	}
+}
 
 static void j_indent(struct jout *j)
 {
@@ -50,8 +87,16 @@ static void j_key(struct jout *j, const char *k)
 	fputs(j->pretty ? ": " : ":", stdout);
 }
 
-static void j_open(struct jout *j, const char *key, char c)
+static void j_open(struct jout *j, const char *key, const char *name, char c)
 {
+	if (j->xml) {
+		x_indent(j);
+		printf(j->pretty ? "<%s>\n" : "<%s>", name);
+		if (j->depth < FMT_DEPTH_MAX)
+			j->names[j->depth] = name;
+		j->depth++;
+		return;
+	}
 	if (key)
 		j_key(j, key);
 	else if (j->depth)
@@ -66,6 +111,12 @@ static void j_close(struct jout *j, char c)
 	bool empty = j->first;
 
 	j->depth--;
+	if (j->xml) {
+		x_indent(j);
+		printf(j->pretty ? "</%s>\n" : "</%s>",
+		       j->depth < FMT_DEPTH_MAX ? j->names[j->depth] : "");
+		return;
+	}
 	if (!empty)
 		j_indent(j);
 	putchar(c);
@@ -74,33 +125,48 @@ static void j_close(struct jout *j, char c)
 
 static void j_u64(struct jout *j, const char *k, uint64_t v)
 {
+	if (j->xml) {
+		x_indent(j);
+		printf(j->pretty ? "<%s>%" PRIu64 "</%s>\n"
+				 : "<%s>%" PRIu64 "</%s>",
+		       k, v, k);
+		return;
+	}
 	j_key(j, k);
 	printf("%" PRIu64, v);
 }
 
 static void j_str(struct jout *j, const char *k, const char *v)
 {
+	if (j->xml) {
+		x_indent(j);
+		printf("<%s>", k);
+		x_text(v);
+		printf(j->pretty ? "</%s>\n" : "</%s>", k);
+		return;
+	}
 	j_key(j, k);
 	json_str(stdout, v);
 }
 
-/* --format plain|json|json-pretty (and --pretty-format): 0, or the exit
- * code after printing why. */
+/* --format plain|json|xml (rbd refuses json-pretty here, exit 1) and
+ * --pretty-format: 0, or the exit code after printing why.  *json:
+ * structured output. */
 static int out_json(const struct tool_ctx *t, const struct rbd_args *a,
-		    bool *json, bool *pretty)
+		    struct jout *j, bool *json)
 {
 	const char *v = t->format ? t->format : "plain";
 
-	*json = *pretty = false;
-	if (!strcmp(v, "json") || !strcmp(v, "json-pretty")) {
+	*json = false;
+	memset(j, 0, sizeof(*j));
+	if (!strcmp(v, "json") || !strcmp(v, "xml")) {
 		*json = true;
-		*pretty = a->pretty || !strcmp(v, "json-pretty");
+		j->xml = v[0] == 'x';
+		j->pretty = a->pretty;
 	} else if (strcmp(v, "plain")) {
 		fprintf(stderr,
-			"rbd: --format %s is not supported by cephc "
-			"here (plain or json)\n",
-			v);
-		return 22;
+			"rbd: the argument for option '--format' is invalid\n");
+		return 1;
 	} else if (a->pretty) {
 		fprintf(stderr, "rbd: --pretty-format only works when --format "
 				"is json or xml\n");
@@ -123,7 +189,7 @@ static int diff_print_cb(void *arg, uint64_t off, uint64_t len, bool exists)
 	char o[24], l[24];
 
 	if (p->json) {
-		j_open(&p->j, NULL, '{');
+		j_open(&p->j, NULL, "extent", '{');
 		j_u64(&p->j, "offset", off);
 		j_u64(&p->j, "length", len);
 		j_str(&p->j, "exists", exists ? "true" : "false");
@@ -142,18 +208,16 @@ int rbdcli_do_diff(struct tool_ctx *t, struct rbd_args *a)
 	static const bool right[] = {false, false, false};
 	struct diff_print p = {0};
 	cephc_rbd_image *img;
-	bool pretty;
 	int r;
 
-	if ((r = out_json(t, a, &p.json, &pretty)))
+	if ((r = out_json(t, a, &p.j, &p.json)))
 		return r;
 	if (rbdcli_parse_spec(a, a->pos[0], true))
 		return 22;
 	if ((r = rbdcli_open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
-	p.j.pretty = pretty;
 	if (p.json)
-		j_open(&p.j, NULL, '[');
+		j_open(&p.j, NULL, "extents", '[');
 	else
 		rbdcli_tbl_init(&p.tb, head, right, 3);
 	/* rbd diff: the whole image, parent included */
@@ -228,7 +292,7 @@ static int du_one(struct du_ctx *d, cephc_rbd_image *img, const char *name,
 		return r;
 	}
 	if (d->json) {
-		j_open(&d->j, NULL, '{');
+		j_open(&d->j, NULL, "image", '{');
 		j_str(&d->j, "name", name);
 		j_str(&d->j, "id", id);
 		if (snap) {
@@ -367,11 +431,11 @@ int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a)
 	static const bool right[] = {false, true, true};
 	struct cephc_rbd_image_spec *specs = NULL;
 	struct du_ctx d = {.t = t, .a = a, .exact = a->exact};
-	bool pretty, found = false;
+	bool found = false;
 	size_t n = 0;
 	int r, rc = 0;
 
-	if ((r = out_json(t, a, &d.json, &pretty)))
+	if ((r = out_json(t, a, &d.j, &d.json)))
 		return r;
 	if (a->pos[0]) {
 		if (rbdcli_parse_spec(a, a->pos[0], true))
@@ -394,10 +458,9 @@ int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a)
 		cephc_buffer_free(specs);
 		return rbdcli_fail_errno("du failed", CEPHC_ENOENT);
 	}
-	d.j.pretty = pretty;
 	if (d.json) {
-		j_open(&d.j, NULL, '{');
-		j_open(&d.j, "images", '[');
+		j_open(&d.j, NULL, "stats", '{');
+		j_open(&d.j, "images", "images", '[');
 	} else {
 		rbdcli_tbl_init(&d.tb, head, right, 3);
 	}
