@@ -20,7 +20,7 @@ objdir=$build/CMakeFiles/cephc_obj.dir/src/rbd
 # and the ones below; within a layer the graph must still be acyclic.
 declare -A layer=(
 	[striper.c]=0 [cls_rbd.c]=0 [image_meta.c]=0 [image_pack.c]=0
-	[image_plan.c]=0 [rbd_features.c]=0 [rbd_notify.c]=0
+	[image_plan.c]=0 [rbd_features.c]=0 [rbd_notify.c]=0 [snap_diff.c]=0
 	[image_osd.c]=1
 	[image_watch.c]=2 [image_parent.c]=2
 	[image_lock.c]=3 [image_exclusive_lock.c]=3 [image_object_map.c]=3
@@ -28,7 +28,7 @@ declare -A layer=(
 	[image.c]=5
 	[image_create.c]=6 [image_resize.c]=6 [image_snap.c]=6
 	[image_trash.c]=6 [image_pool.c]=6 [image_object_map_ops.c]=6
-	[image_features.c]=6
+	[image_features.c]=6 [image_diff.c]=6
 )
 
 shopt -s nullglob

@@ -551,6 +551,51 @@ CEPHC_EXPORT int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,
 CEPHC_EXPORT int cephc_rbd_update_features(cephc_rbd_image *img,
 					   uint64_t features, bool enabled);
 
+/* ---- Diff and disk usage ---- */
+
+/*
+ * One extent of a diff: image bytes [off, off + len) changed; exists true
+ * when they hold data now, false when they became zeros (discarded,
+ * truncated, removed).  Returning non-zero stops the walk and that value
+ * is returned by the call.
+ */
+typedef int (*cephc_rbd_diff_fn)(void *arg, uint64_t off, uint64_t len,
+				 bool exists);
+/*
+ * rbd_diff_iterate2: the changes of the image at its opened version (HEAD
+ * or IMAGE@SNAP) since snapshot from_snap (NULL: since creation) within
+ * [off, off + len) (len is cut at the image size), as librbd 16.2.15
+ * reports them: extents ascending, adjacent ones of the same kind merged
+ * within each stripe period (object set).  Exact extents come from one
+ * LIST_SNAPS per data object (from creation only data is reported; a
+ * sparse object reports [0, its size)).  whole_object reports whole
+ * objects, read from the object maps (fast-diff) when the image has
+ * fast-diff and no map from from_snap to the end is flagged
+ * FAST_DIFF_INVALID, missing or short; otherwise from LIST_SNAPS.
+ * include_parent: from creation, a clone's bytes that its own objects
+ * do not hold report what the parent (recursively) holds.  A handle
+ * open for writing flushes its writes and re-reads the header first.
+ * Errors: CEPHC_EINVAL (off past the end, from_snap newer than the opened
+ * snapshot), CEPHC_ENOENT (no such from_snap), OSD errors.  Threading:
+ * blocking, API threads only (never from a completion callback); fn runs
+ * on the calling thread, and nothing it is given outlives the call.
+ */
+CEPHC_EXPORT int cephc_rbd_diff_iterate(cephc_rbd_image *img,
+					const char *from_snap, uint64_t off,
+					uint64_t len, bool include_parent,
+					bool whole_object,
+					cephc_rbd_diff_fn fn, void *arg);
+/*
+ * rbd du for the image at its opened version: *provisioned is its size,
+ * *used the bytes of the whole objects that hold data and changed since
+ * from_snap (NULL: since creation), parent excluded, as `rbd du` sums a
+ * whole-object diff (fast-diff when valid, see above).  `rbd du --exact`
+ * is cephc_rbd_diff_iterate() without whole_object, summed.  Errors and
+ * threading as cephc_rbd_diff_iterate().
+ */
+CEPHC_EXPORT int cephc_rbd_du(cephc_rbd_image *img, const char *from_snap,
+			      uint64_t *provisioned, uint64_t *used);
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,7 +25,7 @@
 
 const char cmd_rbd_help[] =
     "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
-    "namespace|trash|object-map|feature|lock|status";
+    "namespace|trash|object-map|feature|lock|status|diff|du";
 
 /* Every option parse_args() takes; the sub-commands name those they use
  * (parse_args accepts them all anywhere, as it always has). */
@@ -82,6 +82,11 @@ static const struct cli_opt rbd_opts[] = {
     {NULL, "--shared", "TAG", NULL, "lock add: a shared lock with this tag", 0},
     {NULL, "--pretty-format", NULL, NULL,
      "indented output (with --format json or xml)", 0},
+    {NULL, "--from-snap", "SNAP", "image creation",
+     "diff, du: changes since this snapshot", 0},
+    {NULL, "--whole-object", NULL, NULL,
+     "diff: report whole objects (fast-diff when valid)", 0},
+    {NULL, "--exact", NULL, NULL, "du: exact extents (slow, no fast-diff)", 0},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -191,6 +196,18 @@ static const struct cli_sub rbd_subs[] = {
      "Show an image's watchers (--format plain, json or xml).",
      SPEC_OPTS " --pretty-format", "cephc rbd status rbd/disk1",
      CLI_COMPLETE_IMAGE},
+    {"diff", NULL,
+     "[--from-snap SNAP] [--whole-object] [POOL/[NAMESPACE/]]IMAGE[@SNAP]",
+     "Print the extents that changed since a snapshot, or since image "
+     "creation (--format plain, json or xml).",
+     SPEC_OPTS " --snap --from-snap --whole-object --pretty-format",
+     "cephc rbd diff --from-snap s1 rbd/disk1", CLI_COMPLETE_IMAGE},
+    {"du", "disk-usage",
+     "[--from-snap SNAP] [--exact] [[POOL/[NAMESPACE/]]IMAGE[@SNAP]]",
+     "Show provisioned and used sizes of an image and its snapshots, or "
+     "of every image of a pool (--format plain, json or xml).",
+     SPEC_OPTS " --snap --from-snap --exact --pretty-format",
+     "cephc rbd du rbd/disk1", CLI_COMPLETE_IMAGE},
     {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
 };
 
@@ -491,6 +508,12 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		} else if (!strcmp(o, "--pretty-format")) {
 			a->pretty = true;
 			takes = false;
+		} else if (!strcmp(o, "--whole-object")) {
+			a->whole_object = true;
+			takes = false;
+		} else if (!strcmp(o, "--exact")) {
+			a->exact = true;
+			takes = false;
 		} else if (!strcmp(o, "--image-shared")) {
 			a->image_shared = true;
 			takes = false;
@@ -515,6 +538,8 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			a->shared = v;
 		} else if (!strcmp(o, "--snap")) {
 			a->snap = v;
+		} else if (!strcmp(o, "--from-snap")) {
+			a->from_snap = v;
 		} else if (!strcmp(o, "-s") || !strcmp(o, "--size")) {
 			bad = rbdcli_parse_size(v, 20, &a->size);
 			a->have_size = true;
@@ -2573,11 +2598,11 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		return r;
 	sub = t.nrest ? t.rest[0] : "";
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
-		printf(
-		    "usage: cephc rbd create|rm|ls|info|resize|import|export"
-		    "|bench|snap ls|namespace create|rm|ls"
-		    "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
-		    "|feature enable|disable|lock ls|add|rm|status [args]\n");
+		printf("usage: cephc rbd create|rm|ls|info|resize|import|export"
+		       "|bench|snap ls|namespace create|rm|ls"
+		       "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
+		       "|feature enable|disable|lock ls|add|rm|status|diff|du"
+		       " [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
@@ -2620,6 +2645,10 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		r = do_status(&t, &a);
 	else if (!strcmp(sub, "feature"))
 		r = do_feature(&t, &a);
+	else if (!strcmp(sub, "diff"))
+		r = rbdcli_do_diff(&t, &a);
+	else if (!strcmp(sub, "du") || !strcmp(sub, "disk-usage"))
+		r = rbdcli_do_du(&t, &a);
 	else {
 		fprintf(stderr, "rbd: unknown command '%s'\n", sub);
 		r = 22;

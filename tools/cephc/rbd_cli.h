@@ -36,6 +36,8 @@ struct rbd_args {
 	const char *expires_at, *expired_before, *threshold; /* trash */
 	const char *shared; /* lock add --shared TAG */
 	bool pretty;        /* --pretty-format */
+	const char *from_snap;   /* diff, du: --from-snap */
+	bool whole_object, exact; /* diff --whole-object, du --exact */
 };
 
 #define TBL_MAX_COLS 8
@@ -83,5 +85,8 @@ void rbdcli_progress(const char *what, uint64_t done, uint64_t total,
 /* --format plain|json|xml and --pretty-format for lock ls / status. */
 int rbdcli_out_format(const struct tool_ctx *t, const struct rbd_args *a,
 		      enum out_fmt *f, int *rc);
+/* diff and du (rbd_cli_diff.c): the exit code. */
+int rbdcli_do_diff(struct tool_ctx *t, struct rbd_args *a);
+int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a);
 
 #endif /* CEPHC_TOOLS_RBD_CLI_H */
