@@ -38,6 +38,9 @@ struct rbd_args {
 	bool pretty;        /* --pretty-format */
 	const char *from_snap;   /* diff, du: --from-snap */
 	bool whole_object, exact; /* diff --whole-object, du --exact */
+	uint64_t limit;     /* snap limit set --limit N */
+	bool have_limit;
+	bool skip_quiesce, ignore_quiesce_error; /* snap create */
 };
 
 #define TBL_MAX_COLS 8
@@ -88,5 +91,8 @@ int rbdcli_out_format(const struct tool_ctx *t, const struct rbd_args *a,
 /* diff and du (rbd_cli_diff.c): the exit code. */
 int rbdcli_do_diff(struct tool_ctx *t, struct rbd_args *a);
 int rbdcli_do_du(struct tool_ctx *t, struct rbd_args *a);
+
+/* `rbd snap ...` (rbd_cli_snap.c): a->pos[0] is the snap sub-command. */
+int rbdcli_snap(struct tool_ctx *t, struct rbd_args *a);
 
 #endif /* CEPHC_TOOLS_RBD_CLI_H */
