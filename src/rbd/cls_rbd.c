@@ -1416,3 +1416,23 @@ int cephc_rbd_enc_op_features_set(struct cephc_enc *e, uint64_t op_features,
 {
 	return enc_2x64(e, op_features, mask);
 }
+
+size_t cephc_rbd_metadata_set_len(const char *key, uint32_t value_len)
+{
+	return 12 + (key ? strlen(key) : 0) + value_len;
+}
+
+int cephc_rbd_enc_metadata_set(struct cephc_enc *e, const char *key,
+			       const void *value, uint32_t value_len)
+{
+	int r;
+
+	if (value_len > CEPHC_RBD_META_VALUE_MAX || (value_len && !value))
+		return CEPHC_EINVAL;
+	enc_le32(e, 1);
+	r = put_name(e, key, CEPHC_RBD_META_KEY_MAX);
+	if (r)
+		return r;
+	enc_blob(e, value, value_len);
+	return e->err;
+}

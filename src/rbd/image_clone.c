@@ -80,6 +80,68 @@ static int snap_protected_now(struct cephc_rbd_image *p, bool *prot)
 			      enc_len(&e), false, protection_reply, prot);
 }
 
+static int meta_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_metadata_list(p, len, arg);
+}
+
+/* librbd's deep_copy::MetadataCopyRequest: the parent's image-meta keys
+ * (conf_* overrides and user keys) to the child, a page at a time. */
+#define RBD_META_PAGE 64
+static int copy_metadata(struct cephc_rbd_image *p, struct cephc_rbd_image *ch)
+{
+	char *after = cephc_strdup("");
+	int ret = after ? 0 : CEPHC_ENOMEM;
+	bool more = true;
+
+	while (!ret && more) {
+		struct cephc_rbd_kv_list kv = {0};
+		uint8_t b[CEPHC_RBD_ENC_MAX + CEPHC_RBD_META_KEY_MAX];
+		struct cephc_enc e;
+
+		enc_init(&e, b, sizeof(b));
+		ret = cephc_rbd_enc_metadata_list(&e, after, RBD_META_PAGE);
+		if (!ret)
+			ret = rbd_image_call(p, p->header_oid, "metadata_list",
+					     b, enc_len(&e), false, meta_reply,
+					     &kv);
+		more = !ret && kv.count == RBD_META_PAGE;
+		for (uint32_t i = 0; !ret && i < kv.count; i++) {
+			size_t n = cephc_rbd_metadata_set_len(
+			    kv.items[i].key, kv.items[i].value_len);
+			uint8_t *in = cephc_malloc(n);
+
+			if (!in) {
+				ret = CEPHC_ENOMEM;
+				break;
+			}
+			enc_init(&e, in, n);
+			ret = cephc_rbd_enc_metadata_set(&e, kv.items[i].key,
+							 kv.items[i].value,
+							 kv.items[i].value_len);
+			if (!ret)
+				ret = rbd_image_call(ch, ch->header_oid,
+						     "metadata_set", in,
+						     enc_len(&e), true, NULL,
+						     NULL);
+			cephc_free(in);
+		}
+		if (!ret && more) {
+			cephc_free(after);
+			after = cephc_strdup(kv.items[kv.count - 1].key);
+			if (!after)
+				ret = CEPHC_ENOMEM;
+		}
+		cephc_rbd_kv_list_clear(&kv);
+	}
+	cephc_free(after);
+	if (ret == CEPHC_ENOENT)
+		ret = 0; /* nothing to copy */
+	if (ret)
+		rbd_set_err("failed to copy metadata: %s", cephc_strerror(ret));
+	return ret;
+}
+
 /* AttachParentRequest + AttachChildRequest on a freshly created child. */
 static int attach(struct cephc_rbd_image *p, struct cephc_rbd_image *ch,
 		  int fmt)
@@ -220,6 +282,8 @@ int cephc_rbd_clone(cephc_cluster *c, const char *p_pool, const char *p_nspace,
 			     &ch);
 	if (!ret)
 		ret = attach(p, ch, fmt);
+	if (!ret)
+		ret = copy_metadata(p, ch);
 	if (ch)
 		cephc_rbd_close(ch);
 	if (ret) {

@@ -79,6 +79,8 @@ for p in pd pl; do
 	rbd snap create "$pool/$p@u" >/dev/null 2>&1 # unprotected
 done
 psum=$(sha256sum <"$work/src" | cut -d' ' -f1)
+rbd image-meta set "$pool/pd" conf_rbd_cache false
+rbd image-meta set "$pool/pd" note "a parent key"
 
 # --- 1. clone create, info, children -------------------------------------
 for p in pd pl; do
@@ -93,6 +95,9 @@ for p in pd pl; do
 			has_parent "$pool/c$f$p" "$pool/$p@s"
 		check "clone v$f of $p: rbd info of cephc and rbd agree" \
 			diff <(rbd info "$pool/c$f$p") <("$bin" rbd info "$pool/c$f$p")
+		check "clone v$f of $p: image-meta copied as rbd copies it" \
+			diff <(rbd image-meta list "$pool/c$f$p") \
+			<(rbd image-meta list "$pool/r$f$p")
 		check "clone v$f of $p reads the parent snapshot" \
 			[ "$(rsum "$pool/c$f$p")" = "$psum" ]
 	done
