@@ -194,6 +194,20 @@ check "flattened clones are no children any more" \
 check "children after flatten as rbd" \
 	diff <(rbd children -a "$pool/pd@s") <("$bin" rbd children -a "$pool/pd@s")
 
+# a striped parent, the clone shrunk below the overlap and grown again
+head -c $((3 << 20)) /dev/urandom >"$work/st"
+rbd import --no-progress --order 16 --stripe-unit 8K --stripe-count 3 \
+	"$work/st" "$pool/st" 2>/dev/null
+rbd snap create "$pool/st@s" >/dev/null 2>&1
+"$bin" rbd clone --rbd-default-clone-format 2 "$pool/st@s" "$pool/stc"
+rbd resize --no-progress --allow-shrink --size 1M "$pool/stc"
+rbd resize --no-progress --size 4M "$pool/stc"
+before=$(rsum "$pool/stc")
+"$bin" rbd flatten --no-progress "$pool/stc" || bad "flatten of a striped clone failed"
+check "cephc flatten of a striped, shrunk clone: no parent, data unchanged" \
+	eval 'no_parent "$pool/stc" && [ "$(rsum "$pool/stc")" = "$before" ]'
+check "cephc flatten of a striped clone: object map clean" om_clean "$pool/stc"
+
 # --- 4. rbd flatten of cephc clones ----------------------------------------
 "$bin" rbd clone --rbd-default-clone-format 2 "$pool/pd@s" "$pool/lf2"
 "$bin" rbd clone --rbd-default-clone-format 1 "$pool/pd@s" "$pool/lf1"
