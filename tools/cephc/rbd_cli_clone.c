@@ -20,8 +20,8 @@ struct spec_copy {
 
 /* Parse spec (with -p/--namespace/--image/--snap as rbd_args has them for
  * the first one) into c; parse_spec keeps its parts in static storage. */
-static int spec_take(const struct rbd_args *base, const char *spec,
-		     bool first, struct spec_copy *c)
+static int spec_take(const struct rbd_args *base, const char *spec, bool first,
+		     struct spec_copy *c)
 {
 	struct rbd_args a = {0};
 
