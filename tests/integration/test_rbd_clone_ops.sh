@@ -117,7 +117,8 @@ check "v2 clone into another pool, --image-feature: features as rbd's" \
 check "v2 clone into another pool: parent" has_parent "$pool2/x2" "$pool/pd@s"
 "$bin" rbd clone --rbd-default-clone-format 2 "$pool/pd@s" "$pool/nsa/n2"
 check "v2 clone into a namespace" has_parent "$pool/nsa/n2" "$pool/pd@s"
-for fmt in "" "--format json" "-a --format json" "-a"; do
+for fmt in "" "--format json" "-a --format json" "-a" \
+	"-a --format json --pretty-format" "--format xml" "-a --format xml --pretty-format"; do
 	# shellcheck disable=SC2086
 	check "children $fmt as rbd" diff <(rbd children $fmt "$pool/pd@s") \
 		<("$bin" rbd children $fmt "$pool/pd@s")
