@@ -1302,8 +1302,8 @@ int cephc_rbd_enc_get_children(struct cephc_enc *e,
 	return e->err;
 }
 
-int cephc_rbd_dec_get_children(const void *buf, size_t len,
-			       struct cephc_rbd_str_list *out)
+int cephc_rbd_dec_get_children_ids(const void *buf, size_t len,
+				   struct cephc_rbd_str_list *out)
 {
 	struct cephc_dec d;
 	uint32_t n;
@@ -1346,8 +1346,8 @@ void cephc_rbd_child_list_clear(struct cephc_rbd_child_list *l)
 /* ChildImageSpec understood up to compat 2 (v1 had no namespace). */
 #define CHILD_SPEC_COMPAT 2
 
-int cephc_rbd_dec_children_list(const void *buf, size_t len,
-				struct cephc_rbd_child_list *out)
+int cephc_rbd_dec_children_specs(const void *buf, size_t len,
+				 struct cephc_rbd_child_list *out)
 {
 	struct cephc_dec d;
 	uint32_t n;

@@ -539,10 +539,12 @@ int cephc_rbd_enc_trash_state_set(struct cephc_enc *e, const char *id,
 int cephc_rbd_enc_add_child(struct cephc_enc *e,
 			    const struct cephc_rbd_parent_spec *parent,
 			    const char *child_id);
+/* (the snap branch has the same encoder, and count-only decoders
+ * cephc_rbd_dec_get_children / _children_list: keep one encoder) */
 int cephc_rbd_enc_get_children(struct cephc_enc *e,
 			       const struct cephc_rbd_parent_spec *parent);
-int cephc_rbd_dec_get_children(const void *buf, size_t len,
-			       struct cephc_rbd_str_list *out);
+int cephc_rbd_dec_get_children_ids(const void *buf, size_t len,
+				   struct cephc_rbd_str_list *out);
 
 /*
  * Clone v2, on the parent's header: child_attach takes the input of
@@ -566,8 +568,8 @@ int cephc_rbd_enc_child_attach(struct cephc_enc *e, uint64_t snap_id,
 			       int64_t child_pool, const char *child_nspace,
 			       const char *child_id);
 /* children_list input: cephc_rbd_enc_snap_id(). */
-int cephc_rbd_dec_children_list(const void *buf, size_t len,
-				struct cephc_rbd_child_list *out);
+int cephc_rbd_dec_children_specs(const void *buf, size_t len,
+				 struct cephc_rbd_child_list *out);
 
 /*
  * On the child's header.  parent_attach: ParentImageSpec versioned(1,1)

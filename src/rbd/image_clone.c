@@ -372,12 +372,12 @@ static int kid_add(struct cephc_rbd_image *img, struct kids *k, int64_t pool,
 
 static int children_reply(void *arg, const uint8_t *p, size_t len)
 {
-	return cephc_rbd_dec_children_list(p, len, arg);
+	return cephc_rbd_dec_children_specs(p, len, arg);
 }
 
 static int get_children_reply(void *arg, const uint8_t *p, size_t len)
 {
-	return cephc_rbd_dec_get_children(p, len, arg);
+	return cephc_rbd_dec_get_children_ids(p, len, arg);
 }
 
 static int kid_cmp(const void *a, const void *b)

@@ -630,7 +630,7 @@ static void test_decode_clone_replies(void **state)
 	struct cephc_rbd_str_list sl;
 
 	(void)state;
-	assert_int_equal(cephc_rbd_dec_children_list(two, sizeof(two), &l), 0);
+	assert_int_equal(cephc_rbd_dec_children_specs(two, sizeof(two), &l), 0);
 	assert_int_equal(l.count, 2);
 	assert_int_equal(l.items[0].pool_id, 3);
 	assert_string_equal(l.items[0].image_id, "1f");
@@ -640,24 +640,24 @@ static void test_decode_clone_replies(void **state)
 	assert_string_equal(l.items[1].pool_namespace, "");
 	cephc_rbd_child_list_clear(&l);
 	for (size_t n = 0; n < sizeof(two); n++)
-		assert_int_not_equal(cephc_rbd_dec_children_list(two, n, &l), 0);
-	assert_int_equal(cephc_rbd_dec_children_list(compat3, sizeof(compat3),
+		assert_int_not_equal(cephc_rbd_dec_children_specs(two, n, &l), 0);
+	assert_int_equal(cephc_rbd_dec_children_specs(compat3, sizeof(compat3),
 						     &l),
 			 CEPHC_ECOMPAT);
 	assert_int_equal(
-	    cephc_rbd_dec_children_list(neg_pool, sizeof(neg_pool), &l),
+	    cephc_rbd_dec_children_specs(neg_pool, sizeof(neg_pool), &l),
 	    CEPHC_EDECODE);
-	assert_int_equal(cephc_rbd_dec_children_list(huge, sizeof(huge), &l),
+	assert_int_equal(cephc_rbd_dec_children_specs(huge, sizeof(huge), &l),
 			 CEPHC_ETOOBIG);
 	assert_int_equal(l.count, 0);
-	assert_int_equal(cephc_rbd_dec_get_children(ids, sizeof(ids), &sl), 0);
+	assert_int_equal(cephc_rbd_dec_get_children_ids(ids, sizeof(ids), &sl), 0);
 	assert_int_equal(sl.count, 2);
 	assert_string_equal(sl.items[1], "bc");
 	cephc_rbd_str_list_clear(&sl);
 	assert_int_equal(
-	    cephc_rbd_dec_get_children(ids_empty, sizeof(ids_empty), &sl),
+	    cephc_rbd_dec_get_children_ids(ids_empty, sizeof(ids_empty), &sl),
 	    CEPHC_EDECODE);
-	assert_int_equal(cephc_rbd_dec_get_children(huge, sizeof(huge), &sl),
+	assert_int_equal(cephc_rbd_dec_get_children_ids(huge, sizeof(huge), &sl),
 			 CEPHC_ETOOBIG);
 }
 
