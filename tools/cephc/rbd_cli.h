@@ -41,6 +41,7 @@ struct rbd_args {
 	uint64_t limit;     /* snap limit set --limit N */
 	bool have_limit;
 	bool skip_quiesce, ignore_quiesce_error; /* snap create */
+	bool descendants;   /* children --descendants */
 };
 
 #define TBL_MAX_COLS 8
