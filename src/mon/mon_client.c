@@ -544,6 +544,32 @@ static void session_open(struct cephc_monc *monc)
 		monc->p.on_session(monc->p.arg, 0);
 }
 
+/*
+ * A message from the monitor that does not decode: the session faults, as
+ * Ceph's messenger faults a connection whose message fails to decode, and
+ * takes the fault backoff (session_failed).  The warning is rate-limited:
+ * a hostile peer can send thousands a second.
+ */
+void cephc_monc_malformed(struct cephc_monc *monc, const char *what, int err)
+{
+	uint32_t held;
+
+	if (!monc->cur)
+		return;
+	if (cephc_log_ratelimit_pass(&monc->warn_rl, cephc_now_ns(), &held)) {
+		if (held)
+			log_warn(SUBSYS,
+				 "%u more malformed messages from monitors "
+				 "in the last %llu s",
+				 held, CEPHC_LOG_RATELIMIT_NS / 1000000000ull);
+		log_warn(SUBSYS, "malformed %s from the monitor: %s", what,
+			 cephc_strerror(err));
+	}
+	note_cause(monc, cephc_conn_peer_addr(monc->cur), "malformed %s (%s)",
+		   what, cephc_strerror(err));
+	session_failed(monc);
+}
+
 static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 {
 	struct cephc_mauth_reply r;
@@ -552,16 +578,7 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 
 	dec_init(&d, msg->front, msg->front_len);
 	if (cephc_mauth_reply_decode(&d, &r)) {
-		uint32_t held;
-
-		if (cephc_log_ratelimit_pass(&monc->warn_rl, cephc_now_ns(),
-					     &held))
-			log_warn(SUBSYS, "malformed MAuthReply: %s%s",
-				 cephc_strerror(d.err),
-				 held ? " (and earlier ones, not logged)" : "");
-		note_cause(monc, cephc_conn_peer_addr(monc->cur),
-			   "malformed MAuthReply (%s)", cephc_strerror(d.err));
-		session_failed(monc);
+		cephc_monc_malformed(monc, "MAuthReply", d.err);
 		return;
 	}
 	monc->auth_in_flight = false;
@@ -665,9 +682,8 @@ static void handle_monmap(struct cephc_monc *monc, struct cephc_msg *msg)
 		return;
 	dec_init(&d, msg->front, msg->front_len);
 	if (cephc_monmap_msg_decode(&d, mm)) {
-		log_warn(SUBSYS, "ignoring malformed monmap: %s",
-			 cephc_strerror(d.err));
 		cephc_free(mm);
+		cephc_monc_malformed(monc, "monmap", d.err);
 		return;
 	}
 	if (monc->monmap && memcmp(monc->monmap->fsid, mm->fsid, 16)) {

@@ -72,7 +72,8 @@ struct cephc_monc_params {
 	/* A new monmap (already stored; cephc_monc_monmap()). */
 	void (*on_monmap)(void *arg, const struct cephc_monmap *m);
 	/* An MOSDMap from the monitor.  The callback borrows msg; it calls
-	 * cephc_monc_got_osdmap() with the epoch it now holds. */
+	 * cephc_monc_got_osdmap() with the epoch it now holds, or
+	 * cephc_monc_malformed() when msg does not decode. */
 	void (*on_osdmap)(void *arg, struct cephc_msg *msg);
 	void *arg;
 };
@@ -97,6 +98,14 @@ const char *cephc_monc_error(const struct cephc_monc *monc);
  */
 size_t cephc_monc_describe_faults(const struct cephc_monc *monc, char *buf,
 				  size_t len);
+/*
+ * A message from the session's monitor that does not decode (what: its
+ * name, err: the decoder's error): fault the session with that cause,
+ * backing off as after any fault.  The mon client calls it for the
+ * messages it decodes; the owner of on_osdmap calls it for a malformed
+ * MOSDMap (from that callback, driver context).
+ */
+void cephc_monc_malformed(struct cephc_monc *monc, const char *what, int err);
 /* Connections dialled since creation (tests: backoff bounds). */
 uint64_t cephc_monc_dials(const struct cephc_monc *monc);
 const struct cephc_monmap *cephc_monc_monmap(const struct cephc_monc *monc);
