@@ -621,6 +621,39 @@ static void connect_timeout_message(struct cephc_cluster *c, bool session)
 			   ms);
 }
 
+/*
+ * Hunting as configured: mon_client_hunt_interval (seconds),
+ * mon_client_hunt_interval_max_multiple (the cap on the interval's
+ * multiplier, and so on the fault backoff) and mon_client_hunt_parallel.
+ * A value that does not parse, or is out of range, keeps the default.
+ */
+static void monc_tuning(struct cephc_cluster *c, struct cephc_monc_params *p)
+{
+	uint64_t ms;
+	int64_t n;
+	char *v = NULL;
+
+	if (cephc_conf_get_duration_ms(c->conf, "mon_client_hunt_interval", 0,
+				       &ms) == 0 &&
+	    ms >= 1 && ms <= 3600000)
+		p->hunt_interval_ms = (uint32_t)ms;
+	if (cephc_conf_get_str(c->conf, "mon_client_hunt_interval_max_multiple",
+			       &v) == 0 &&
+	    v) {
+		char *end;
+		double m = strtod(v, &end);
+
+		if (end != v && !*end && m >= 1 &&
+		    m <= CEPHC_MONC_HUNT_MAX_MULT_LIMIT)
+			p->hunt_max_mult = (uint32_t)m;
+	}
+	cephc_free(v);
+	if (cephc_conf_get_int(c->conf, "mon_client_hunt_parallel", 0, &n) ==
+		0 &&
+	    n >= 1 && n <= 2 * CEPHC_MONC_HUNT_PARALLEL)
+		p->hunt_parallel = (uint32_t)n;
+}
+
 int cephc_client_connect(struct cephc_cluster *c,
 			 const struct cephc_entity_addr *mons,
 			 const char **names, uint32_t n)
@@ -652,6 +685,7 @@ int cephc_client_connect(struct cephc_cluster *c,
 	sa.mp.on_monmap = on_monmap;
 	sa.mp.on_osdmap = on_osdmap;
 	sa.mp.arg = c;
+	monc_tuning(c, &sa.mp);
 	/* the connect timeout runs from the first monitor dial */
 	deadline = cephc_client_deadline(c, CEPHC_TIMEOUT_CONNECT);
 	cephc_client_call(c, start_monc, &sa);

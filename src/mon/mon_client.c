@@ -309,8 +309,8 @@ static void rehunt(struct cephc_monc *monc)
 	monc->open_since_ns = 0;
 	if (monc->had_session || monc->state != MONC_OPEN) {
 		monc->hunt_mult *= 2;
-		if (monc->hunt_mult > CEPHC_MONC_HUNT_MAX_MULT)
-			monc->hunt_mult = CEPHC_MONC_HUNT_MAX_MULT;
+		if (monc->hunt_mult > monc->p.hunt_max_mult)
+			monc->hunt_mult = monc->p.hunt_max_mult;
 	}
 	open_hunt(monc);
 }
@@ -324,20 +324,19 @@ static void rehunt(struct cephc_monc *monc)
 static void session_failed(struct cephc_monc *monc)
 {
 	uint64_t now = cephc_now_ns();
-	uint64_t base = monc->p.hunt_interval_ms, cap, delay;
+	uint64_t base = monc->p.hunt_interval_ms, delay;
+	uint64_t cap = base * monc->p.hunt_max_mult;
 
 	if (monc->state == MONC_FAILED)
 		return;
-	if (monc->open_since_ns &&
-	    now - monc->open_since_ns >=
-		(uint64_t)CEPHC_MONC_HEALTHY_MS * 1000000u)
+	/* healthy: up for as long as the longest backoff */
+	if (monc->open_since_ns && now - monc->open_since_ns >= cap * 1000000u)
 		monc->fault_streak = 0;
 	monc->fault_streak++;
 	if (monc->fault_streak <= 1) {
 		rehunt(monc);
 		return;
 	}
-	cap = base * CEPHC_MONC_HUNT_MAX_MULT;
 	delay = monc->fault_streak - 2 >= 16 ? cap
 					     : base << (monc->fault_streak - 2);
 	if (delay > cap)
@@ -823,6 +822,10 @@ int cephc_monc_create(const struct cephc_monc_params *p,
 		monc->p.hunt_parallel = CEPHC_MONC_HUNT_PARALLEL * 2;
 	if (!monc->p.hunt_interval_ms)
 		monc->p.hunt_interval_ms = CEPHC_MONC_HUNT_INTERVAL_MS;
+	if (!monc->p.hunt_max_mult)
+		monc->p.hunt_max_mult = CEPHC_MONC_HUNT_MAX_MULT;
+	if (monc->p.hunt_max_mult > CEPHC_MONC_HUNT_MAX_MULT_LIMIT)
+		monc->p.hunt_max_mult = CEPHC_MONC_HUNT_MAX_MULT_LIMIT;
 	monc->cand = cephc_malloc_array(p->num_mons, sizeof(*monc->cand));
 	if (!monc->cand) {
 		cephc_free(monc);

@@ -8,12 +8,14 @@
  * handshake runs on the winner only (auth state belongs to one session).
  * If no session is established within hunt_interval x multiplier, every
  * attempt is dropped and others are tried; the multiplier doubles per failed
- * round (cap 10) and halves after a good session, as the kernel does.
+ * round (cap hunt_max_mult) and halves after a good session, as the kernel
+ * does.
  *
- * Faults after the handshake (a bad crc, a malformed MAuthReply, a peer
- * that drops the session) back off too: the first fault after a session
- * that was healthy for CEPHC_MONC_HEALTHY_MS hunts again at once; each
- * further one waits hunt_interval x 2^(n-2), capped at hunt_interval x 10
+ * Faults after the handshake (a bad crc, a malformed message, a peer that
+ * drops the session) back off too: the first fault after a session that
+ * was healthy for as long as the longest backoff (hunt_interval x
+ * hunt_max_mult, 30 s by default) hunts again at once; each further one
+ * waits hunt_interval x 2^(n-2), capped at hunt_interval x hunt_max_mult
  * (Ceph's cap on hunting), with up to a quarter of jitter either way.  A
  * monitor that answers READY and then misbehaves is dialled a handful of
  * times a minute, not thousands.
@@ -40,9 +42,10 @@
 #define CEPHC_MONC_HUNT_PARALLEL 3
 #define CEPHC_MONC_HUNT_INTERVAL_MS 3000
 #define CEPHC_MONC_HUNT_MAX_MULT 10
+/* Largest multiple accepted from the configuration. */
+#define CEPHC_MONC_HUNT_MAX_MULT_LIMIT 100
 #define CEPHC_MONC_TICK_MS 1000
 #define CEPHC_MONC_ERRMSG_MAX 256
-#define CEPHC_MONC_HEALTHY_MS 30000
 /* Last fault causes kept, one per monitor address. */
 #define CEPHC_MONC_CAUSES 8
 #define CEPHC_MONC_CAUSE_MAX 112
@@ -61,6 +64,7 @@ struct cephc_monc_params {
 	const char *const *mon_names;
 	uint32_t hunt_parallel;    /* 0: CEPHC_MONC_HUNT_PARALLEL */
 	uint32_t hunt_interval_ms; /* 0: CEPHC_MONC_HUNT_INTERVAL_MS */
+	uint32_t hunt_max_mult;    /* 0: CEPHC_MONC_HUNT_MAX_MULT */
 
 	/*
 	 * Session state changes: err 0 when a session is authenticated and
