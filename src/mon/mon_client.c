@@ -428,6 +428,11 @@ static int submit_request(struct cephc_monc *monc, struct cephc_msg *m,
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = r;
+	/* its deadline may come before the next tick */
+	if (r->deadline_ns && monc->tick_timer.armed &&
+	    r->deadline_ns < monc->tick_timer.deadline_ns)
+		cephc_timer_arm(monc_loop(monc), &monc->tick_timer,
+				r->deadline_ns);
 	/* Sent now when a session is open, else on the next session. */
 	if (monc->state == MONC_OPEN)
 		cephc_conn_send(monc->cur, cephc_msg_get(m));
@@ -488,6 +493,18 @@ int cephc_monc_get_version(struct cephc_monc *monc, const char *what,
 
 /* ---- periodic work: renewals and request deadlines --------------------- */
 
+/* The next tick: in a second, or at the first request deadline before
+ * that, so a mon op timeout ends on time, not up to a tick late. */
+static uint64_t next_tick_ns(const struct cephc_monc *monc, uint64_t now)
+{
+	uint64_t next = now + (uint64_t)CEPHC_MONC_TICK_MS * 1000000u;
+
+	for (const struct cephc_monc_request *r = monc->reqs; r; r = r->next)
+		if (r->deadline_ns && r->deadline_ns < next)
+			next = r->deadline_ns;
+	return next;
+}
+
 static void tick_cb(struct cephc_timer *t)
 {
 	struct cephc_monc *monc =
@@ -516,7 +533,7 @@ static void tick_cb(struct cephc_timer *t)
 	}
 	if (monc->state != MONC_IDLE && monc->state != MONC_FAILED)
 		cephc_timer_arm(monc_loop(monc), &monc->tick_timer,
-				now + (uint64_t)CEPHC_MONC_TICK_MS * 1000000u);
+				next_tick_ns(monc, now));
 }
 
 /* ---- incoming ------------------------------------------------------------ */

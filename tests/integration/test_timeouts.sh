@@ -122,10 +122,10 @@ out=$("$APIT" moncmd "$monpid" 3000 2>"$DIR/err")
 rc=$?
 monpid=""
 el=${out#elapsed }
-if [[ $rc == 110 ]] && awk -v d="$el" 'BEGIN { exit !(d >= 2.5 && d <= 4.5) }'; then
+if [[ $rc == 110 ]] && awk -v d="$el" 'BEGIN { exit !(d >= 2.8 && d <= 3.6) }'; then
 	ok "rados_mon_op_timeout 3 s (API, after connect): rc 110 after ${el}s"
 else
-	bad "mon command: rc $rc after '${el}'s (want 110 after 2.5-4.5 s): $(cat "$DIR/err")"
+	bad "mon command: rc $rc after '${el}'s (want 110 after 2.8-3.6 s): $(cat "$DIR/err")"
 fi
 grep -q "mon command timed out after 3000 ms" "$DIR/err" &&
 	ok "message names the mon op timeout" || bad "message: $(cat "$DIR/err")"
