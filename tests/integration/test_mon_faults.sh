@@ -152,7 +152,10 @@ check_common() { # MODE CAUSE
 for m in "${!after[@]}"; do
 	check_common "$m" "${after[$m]}"
 	conns=$(wc -l <"$DIR/$m.conns" 2>/dev/null || echo 0)
-	read -r u s <"$DIR/$m.cpu" 2>/dev/null || { u=9; s=9; }
+	# time(1) puts "Command exited with non-zero status N" first: the
+	# figures are on the last line
+	read -r u s < <(tail -n 1 "$DIR/$m.cpu" 2>/dev/null) || { u=9; s=9; }
+	[[ $u =~ ^[0-9.]+$ && $s =~ ^[0-9.]+$ ]] || { u=9; s=9; }
 	cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 	lines=$(grep -vc "error connecting" "$DIR/$m.err")
 	# at most 20 connections and 1 s of CPU in 30 s
