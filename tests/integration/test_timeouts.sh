@@ -9,7 +9,8 @@
 #     (cephc_cluster_set_timeout_of, test_timeouts_api); fsx --timeout
 #     too; with 0 it waits until the OSD is continued and then succeeds.
 #  2. A stopped monitor: a monitor command fails with ETIMEDOUT after
-#     rados_mon_op_timeout (set after connect through the API).
+#     rados_mon_op_timeout, from ceph.conf, CEPH_ARGS and the API (set
+#     after connect).
 #  3. A pool flagged full: a write times out with the pool named in the
 #     message; with --full-try it fails at once with ENOSPC.
 set -u
@@ -116,19 +117,38 @@ cmp -s "$DIR/in" "$DIR/out" && ok "data read after continue" ||
 ceph osd unset nodown >/dev/null 2>&1
 
 echo "== mon op timeout against a stopped monitor"
-monpid=$(cat "$DIR/run/mon.a.pid")
-t0=$(now)
-out=$("$APIT" moncmd "$monpid" 3000 2>"$DIR/err")
-rc=$?
-monpid=""
-el=${out#elapsed }
-if [[ $rc == 110 ]] && awk -v d="$el" 'BEGIN { exit !(d >= 2.8 && d <= 3.6) }'; then
-	ok "rados_mon_op_timeout 3 s (API, after connect): rc 110 after ${el}s"
-else
-	bad "mon command: rc $rc after '${el}'s (want 110 after 2.8-3.6 s): $(cat "$DIR/err")"
-fi
-grep -q "mon command timed out after 3000 ms" "$DIR/err" &&
-	ok "message names the mon op timeout" || bad "message: $(cat "$DIR/err")"
+# mon_timed NAME MS [ENV...]: a mon command against the stopped monitor
+# ends with ETIMEDOUT after 3 s (MS: the API's value, "-" for none)
+mon_timed() {
+	local name=$1 ms=$2 out rc el
+	shift 2
+	monpid=$(cat "$DIR/run/mon.a.pid")
+	out=$(env "$@" "$APIT" moncmd "$monpid" "$ms" 2>"$DIR/err")
+	rc=$?
+	monpid=""
+	el=${out#elapsed }
+	if [[ $rc == 110 ]] &&
+		awk -v d="$el" 'BEGIN { exit !(d >= 2.8 && d <= 3.6) }'; then
+		ok "$name: rc 110 after ${el}s"
+	else
+		bad "$name: rc $rc after '${el}'s (want 110 after 2.8-3.6 s):" \
+			"$(cat "$DIR/err")"
+	fi
+	grep -q "mon command timed out after 3000 ms" "$DIR/err" &&
+		ok "$name: the message names the timeout" ||
+		bad "$name: message: $(cat "$DIR/err")"
+	# the monitor is back before the next
+	for _ in $(seq 30); do
+		ceph osd dump >/dev/null 2>&1 && break
+		sleep 1
+	done
+}
+cp "$DIR/ceph.conf" "$DIR/mon3.conf"
+printf '[client]\nrados mon op timeout = 3\n' >>"$DIR/mon3.conf"
+mon_timed "rados_mon_op_timeout = 3 in ceph.conf" - CEPH_CONF="$DIR/mon3.conf"
+mon_timed "CEPH_ARGS --rados_mon_op_timeout 3" - \
+	CEPH_ARGS="--rados_mon_op_timeout 3"
+mon_timed "cephc_cluster_set_timeout_of(MON_OP, 3000) after connect" 3000
 # the monitor is back: commands work again
 for _ in $(seq 30); do
 	ceph osd dump >/dev/null 2>&1 && break

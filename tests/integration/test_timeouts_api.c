@@ -10,9 +10,11 @@
  *                                        cephc_cluster_set_timeout_of();
  *                                        exits with -rc (110: ETIMEDOUT)
  *   test_timeouts_api moncmd PID MS      connect, set the mon op timeout to
- *                                        MS, SIGSTOP the monitor PID, run a
- *                                        mon command, SIGCONT; prints
- *                                        "elapsed SECONDS", exits with -rc
+ *                                        MS ("-": leave it to the
+ *                                        configuration), SIGSTOP the
+ *                                        monitor PID, run a mon command,
+ *                                        SIGCONT; prints "elapsed
+ *                                        SECONDS", exits with -rc
  *
  * The two helper modes stop daemons: test_timeouts.sh runs them on a
  * cluster of its own.  The default mode changes nothing on the cluster.
@@ -117,8 +119,9 @@ static int helper_get(const char *pool, const char *oid, uint32_t ms)
 	return n < 0 ? exit_code((int)n) : 0;
 }
 
-static int helper_moncmd(pid_t mon, uint32_t ms)
+static int helper_moncmd(pid_t mon, const char *ms_arg)
 {
+	uint32_t ms = (uint32_t)strtoul(ms_arg, NULL, 10);
 	const char *cmd = "{\"prefix\": \"osd dump\", \"format\": \"json\"}";
 	cephc_cluster *c;
 	double t0, dt;
@@ -127,7 +130,10 @@ static int helper_moncmd(pid_t mon, uint32_t ms)
 	if ((r = connect_with(&c, NULL, NULL)))
 		return exit_code(r);
 	/* after connect: a change applies to the calls that follow */
-	CHECK_EQ(cephc_cluster_set_timeout_of(c, CEPHC_TIMEOUT_MON_OP, ms), 0);
+	if (strcmp(ms_arg, "-"))
+		CHECK_EQ(
+		    cephc_cluster_set_timeout_of(c, CEPHC_TIMEOUT_MON_OP, ms),
+		    0);
 	if (kill(mon, SIGSTOP)) {
 		perror("kill -STOP");
 		cephc_cluster_destroy(c);
@@ -242,8 +248,7 @@ int main(int argc, char **argv)
 		return helper_get(argv[2], argv[3],
 				  (uint32_t)strtoul(argv[4], NULL, 10));
 	if (argc == 4 && !strcmp(argv[1], "moncmd"))
-		return helper_moncmd((pid_t)atoi(argv[2]),
-				     (uint32_t)strtoul(argv[3], NULL, 10));
+		return helper_moncmd((pid_t)atoi(argv[2]), argv[3]);
 	if (argc != 1) {
 		fprintf(stderr, "usage: %s [get POOL OBJ MS | moncmd PID MS]\n",
 			argv[0]);
