@@ -40,6 +40,7 @@
 #include "auth/auth.h"
 #include "cephc/cluster.h"
 #include "conf/conf.h"
+#include "core/log.h"
 #include "mon/mon_client.h"
 #include "msgr/msgr.h"
 #include "osdmap/osdmap.h"
@@ -72,6 +73,8 @@ struct cephc_cluster {
 	struct cephc_msgr *msgr;
 	struct cephc_auth *auth;
 	struct cephc_monc *monc; /* driver context only */
+	/* osdmap warnings a peer could repeat (driver context only) */
+	struct cephc_log_ratelimit osdmap_rl;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;         /* broadcast on every state change below */

@@ -258,13 +258,40 @@ static const struct cephc_osdmap *client_map(void *arg)
 	return ((struct cephc_cluster *)arg)->osdmap;
 }
 
-static void on_osdmap(void *arg, struct cephc_msg *msg);
+static int apply_osdmap(struct cephc_cluster *c, struct cephc_msg *msg);
+
+/* Warnings about maps a peer sent: rate-limited, a peer can send
+ * thousands.  Driver context. */
+static void osdmap_warn(struct cephc_cluster *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void osdmap_warn(struct cephc_cluster *c, const char *fmt, ...)
+{
+	char buf[256];
+	uint32_t held;
+	va_list ap;
+
+	if (!cephc_log_ratelimit_pass(&c->osdmap_rl, cephc_now_ns(), &held))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (held)
+		log_warn(SUBSYS, "%u more osdmap problems in the last %llu s",
+			 held, CEPHC_LOG_RATELIMIT_NS / 1000000000ull);
+	log_warn(SUBSYS, "%s", buf);
+}
 
 /* OSDs send MOSDMap too (when they see an older epoch in our requests):
- * applied exactly as the monitor's. */
+ * applied exactly as the monitor's; one that does not decode is
+ * ignored. */
 static void client_osdmap_msg(void *arg, struct cephc_msg *msg)
 {
-	on_osdmap(arg, msg);
+	struct cephc_cluster *c = arg;
+	int r = apply_osdmap(c, msg);
+
+	if (r)
+		osdmap_warn(c, "malformed MOSDMap from an OSD ignored: %s",
+			    cephc_strerror(r));
 }
 
 /* A write timed out waiting for room: say so, a bare ETIMEDOUT does not
@@ -387,9 +414,8 @@ static void on_monmap(void *arg, const struct cephc_monmap *m)
  * replaced under c->lock (API threads read it); the mon client and the OSD
  * client hear of the change after the lock is dropped.
  */
-static void on_osdmap(void *arg, struct cephc_msg *msg)
+static int apply_osdmap(struct cephc_cluster *c, struct cephc_msg *msg)
 {
-	struct cephc_cluster *c = arg;
 	struct cephc_osdmap_msg m;
 	struct cephc_dec d;
 	uint32_t have;
@@ -397,17 +423,15 @@ static void on_osdmap(void *arg, struct cephc_msg *msg)
 
 	dec_init(&d, msg->front, msg->front_len);
 	if (cephc_osdmap_msg_decode(&d, &m)) {
-		log_warn(SUBSYS, "malformed MOSDMap ignored: %s",
-			 cephc_strerror(d.err));
 		cephc_osdmap_msg_release(&m);
-		return;
+		return d.err ? d.err : CEPHC_EDECODE;
 	}
 	pthread_mutex_lock(&c->lock);
 	if (c->have_fsid && memcmp(m.fsid, c->fsid, 16)) {
 		pthread_mutex_unlock(&c->lock);
-		log_error(SUBSYS, "MOSDMap for another cluster ignored");
+		osdmap_warn(c, "MOSDMap for another cluster ignored");
 		cephc_osdmap_msg_release(&m);
-		return;
+		return 0;
 	}
 	have = c->osdmap ? c->osdmap->epoch : 0;
 	for (uint32_t i = 0; c->osdmap && i < m.num_incs; i++) {
@@ -416,9 +440,8 @@ static void on_osdmap(void *arg, struct cephc_msg *msg)
 		int r = cephc_osdmap_apply_incremental(
 		    &c->osdmap, m.incs[i].data, m.incs[i].len);
 		if (r) {
-			log_warn(SUBSYS,
-				 "incremental osdmap e%u not applied: %s",
-				 m.incs[i].epoch, cephc_strerror(r));
+			osdmap_warn(c, "incremental osdmap e%u not applied: %s",
+				    m.incs[i].epoch, cephc_strerror(r));
 			break;
 		}
 		applied = true;
@@ -432,9 +455,9 @@ static void on_osdmap(void *arg, struct cephc_msg *msg)
 				cephc_osdmap_free(c->osdmap);
 				c->osdmap = nm;
 			} else {
-				log_warn(SUBSYS,
-					 "full osdmap e%u not decoded: %s",
-					 f->epoch, cephc_strerror(r));
+				osdmap_warn(c,
+					    "full osdmap e%u not decoded: %s",
+					    f->epoch, cephc_strerror(r));
 			}
 		}
 	}
@@ -451,6 +474,18 @@ static void on_osdmap(void *arg, struct cephc_msg *msg)
 	cephc_osdmap_msg_release(&m);
 	if (now_have != have)
 		osdmap_changed(c);
+	return 0;
+}
+
+/* From the monitor: a message that does not decode faults the session
+ * (the mon client backs off before the next). */
+static void on_osdmap(void *arg, struct cephc_msg *msg)
+{
+	struct cephc_cluster *c = arg;
+	int r = apply_osdmap(c, msg);
+
+	if (r)
+		cephc_monc_malformed(c->monc, "MOSDMap", r);
 }
 
 /* ---- connect ------------------------------------------------------------- */
@@ -586,6 +621,39 @@ static void connect_timeout_message(struct cephc_cluster *c, bool session)
 			   ms);
 }
 
+/*
+ * Hunting as configured: mon_client_hunt_interval (seconds),
+ * mon_client_hunt_interval_max_multiple (the cap on the interval's
+ * multiplier, and so on the fault backoff) and mon_client_hunt_parallel.
+ * A value that does not parse, or is out of range, keeps the default.
+ */
+static void monc_tuning(struct cephc_cluster *c, struct cephc_monc_params *p)
+{
+	uint64_t ms;
+	int64_t n;
+	char *v = NULL;
+
+	if (cephc_conf_get_duration_ms(c->conf, "mon_client_hunt_interval", 0,
+				       &ms) == 0 &&
+	    ms >= 1 && ms <= 3600000)
+		p->hunt_interval_ms = (uint32_t)ms;
+	if (cephc_conf_get_str(c->conf, "mon_client_hunt_interval_max_multiple",
+			       &v) == 0 &&
+	    v) {
+		char *end;
+		double m = strtod(v, &end);
+
+		if (end != v && !*end && m >= 1 &&
+		    m <= CEPHC_MONC_HUNT_MAX_MULT_LIMIT)
+			p->hunt_max_mult = (uint32_t)m;
+	}
+	cephc_free(v);
+	if (cephc_conf_get_int(c->conf, "mon_client_hunt_parallel", 0, &n) ==
+		0 &&
+	    n >= 1 && n <= 2 * CEPHC_MONC_HUNT_PARALLEL)
+		p->hunt_parallel = (uint32_t)n;
+}
+
 int cephc_client_connect(struct cephc_cluster *c,
 			 const struct cephc_entity_addr *mons,
 			 const char **names, uint32_t n)
@@ -617,6 +685,7 @@ int cephc_client_connect(struct cephc_cluster *c,
 	sa.mp.on_monmap = on_monmap;
 	sa.mp.on_osdmap = on_osdmap;
 	sa.mp.arg = c;
+	monc_tuning(c, &sa.mp);
 	/* the connect timeout runs from the first monitor dial */
 	deadline = cephc_client_deadline(c, CEPHC_TIMEOUT_CONNECT);
 	cephc_client_call(c, start_monc, &sa);

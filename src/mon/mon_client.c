@@ -309,8 +309,8 @@ static void rehunt(struct cephc_monc *monc)
 	monc->open_since_ns = 0;
 	if (monc->had_session || monc->state != MONC_OPEN) {
 		monc->hunt_mult *= 2;
-		if (monc->hunt_mult > CEPHC_MONC_HUNT_MAX_MULT)
-			monc->hunt_mult = CEPHC_MONC_HUNT_MAX_MULT;
+		if (monc->hunt_mult > monc->p.hunt_max_mult)
+			monc->hunt_mult = monc->p.hunt_max_mult;
 	}
 	open_hunt(monc);
 }
@@ -324,20 +324,19 @@ static void rehunt(struct cephc_monc *monc)
 static void session_failed(struct cephc_monc *monc)
 {
 	uint64_t now = cephc_now_ns();
-	uint64_t base = monc->p.hunt_interval_ms, cap, delay;
+	uint64_t base = monc->p.hunt_interval_ms, delay;
+	uint64_t cap = base * monc->p.hunt_max_mult;
 
 	if (monc->state == MONC_FAILED)
 		return;
-	if (monc->open_since_ns &&
-	    now - monc->open_since_ns >=
-		(uint64_t)CEPHC_MONC_HEALTHY_MS * 1000000u)
+	/* healthy: up for as long as the longest backoff */
+	if (monc->open_since_ns && now - monc->open_since_ns >= cap * 1000000u)
 		monc->fault_streak = 0;
 	monc->fault_streak++;
 	if (monc->fault_streak <= 1) {
 		rehunt(monc);
 		return;
 	}
-	cap = base * CEPHC_MONC_HUNT_MAX_MULT;
 	delay = monc->fault_streak - 2 >= 16 ? cap
 					     : base << (monc->fault_streak - 2);
 	if (delay > cap)
@@ -429,6 +428,11 @@ static int submit_request(struct cephc_monc *monc, struct cephc_msg *m,
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = r;
+	/* its deadline may come before the next tick */
+	if (r->deadline_ns && monc->tick_timer.armed &&
+	    r->deadline_ns < monc->tick_timer.deadline_ns)
+		cephc_timer_arm(monc_loop(monc), &monc->tick_timer,
+				r->deadline_ns);
 	/* Sent now when a session is open, else on the next session. */
 	if (monc->state == MONC_OPEN)
 		cephc_conn_send(monc->cur, cephc_msg_get(m));
@@ -489,6 +493,18 @@ int cephc_monc_get_version(struct cephc_monc *monc, const char *what,
 
 /* ---- periodic work: renewals and request deadlines --------------------- */
 
+/* The next tick: in a second, or at the first request deadline before
+ * that, so a mon op timeout ends on time, not up to a tick late. */
+static uint64_t next_tick_ns(const struct cephc_monc *monc, uint64_t now)
+{
+	uint64_t next = now + (uint64_t)CEPHC_MONC_TICK_MS * 1000000u;
+
+	for (const struct cephc_monc_request *r = monc->reqs; r; r = r->next)
+		if (r->deadline_ns && r->deadline_ns < next)
+			next = r->deadline_ns;
+	return next;
+}
+
 static void tick_cb(struct cephc_timer *t)
 {
 	struct cephc_monc *monc =
@@ -517,7 +533,7 @@ static void tick_cb(struct cephc_timer *t)
 	}
 	if (monc->state != MONC_IDLE && monc->state != MONC_FAILED)
 		cephc_timer_arm(monc_loop(monc), &monc->tick_timer,
-				now + (uint64_t)CEPHC_MONC_TICK_MS * 1000000u);
+				next_tick_ns(monc, now));
 }
 
 /* ---- incoming ------------------------------------------------------------ */
@@ -544,6 +560,32 @@ static void session_open(struct cephc_monc *monc)
 		monc->p.on_session(monc->p.arg, 0);
 }
 
+/*
+ * A message from the monitor that does not decode: the session faults, as
+ * Ceph's messenger faults a connection whose message fails to decode, and
+ * takes the fault backoff (session_failed).  The warning is rate-limited:
+ * a hostile peer can send thousands a second.
+ */
+void cephc_monc_malformed(struct cephc_monc *monc, const char *what, int err)
+{
+	uint32_t held;
+
+	if (!monc->cur)
+		return;
+	if (cephc_log_ratelimit_pass(&monc->warn_rl, cephc_now_ns(), &held)) {
+		if (held)
+			log_warn(SUBSYS,
+				 "%u more malformed messages from monitors "
+				 "in the last %llu s",
+				 held, CEPHC_LOG_RATELIMIT_NS / 1000000000ull);
+		log_warn(SUBSYS, "malformed %s from the monitor: %s", what,
+			 cephc_strerror(err));
+	}
+	note_cause(monc, cephc_conn_peer_addr(monc->cur), "malformed %s (%s)",
+		   what, cephc_strerror(err));
+	session_failed(monc);
+}
+
 static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 {
 	struct cephc_mauth_reply r;
@@ -552,16 +594,7 @@ static void handle_auth_reply(struct cephc_monc *monc, struct cephc_msg *msg)
 
 	dec_init(&d, msg->front, msg->front_len);
 	if (cephc_mauth_reply_decode(&d, &r)) {
-		uint32_t held;
-
-		if (cephc_log_ratelimit_pass(&monc->warn_rl, cephc_now_ns(),
-					     &held))
-			log_warn(SUBSYS, "malformed MAuthReply: %s%s",
-				 cephc_strerror(d.err),
-				 held ? " (and earlier ones, not logged)" : "");
-		note_cause(monc, cephc_conn_peer_addr(monc->cur),
-			   "malformed MAuthReply (%s)", cephc_strerror(d.err));
-		session_failed(monc);
+		cephc_monc_malformed(monc, "MAuthReply", d.err);
 		return;
 	}
 	monc->auth_in_flight = false;
@@ -665,9 +698,8 @@ static void handle_monmap(struct cephc_monc *monc, struct cephc_msg *msg)
 		return;
 	dec_init(&d, msg->front, msg->front_len);
 	if (cephc_monmap_msg_decode(&d, mm)) {
-		log_warn(SUBSYS, "ignoring malformed monmap: %s",
-			 cephc_strerror(d.err));
 		cephc_free(mm);
+		cephc_monc_malformed(monc, "monmap", d.err);
 		return;
 	}
 	if (monc->monmap && memcmp(monc->monmap->fsid, mm->fsid, 16)) {
@@ -808,6 +840,10 @@ int cephc_monc_create(const struct cephc_monc_params *p,
 		monc->p.hunt_parallel = CEPHC_MONC_HUNT_PARALLEL * 2;
 	if (!monc->p.hunt_interval_ms)
 		monc->p.hunt_interval_ms = CEPHC_MONC_HUNT_INTERVAL_MS;
+	if (!monc->p.hunt_max_mult)
+		monc->p.hunt_max_mult = CEPHC_MONC_HUNT_MAX_MULT;
+	if (monc->p.hunt_max_mult > CEPHC_MONC_HUNT_MAX_MULT_LIMIT)
+		monc->p.hunt_max_mult = CEPHC_MONC_HUNT_MAX_MULT_LIMIT;
 	monc->cand = cephc_malloc_array(p->num_mons, sizeof(*monc->cand));
 	if (!monc->cand) {
 		cephc_free(monc);

@@ -8,12 +8,14 @@
  * handshake runs on the winner only (auth state belongs to one session).
  * If no session is established within hunt_interval x multiplier, every
  * attempt is dropped and others are tried; the multiplier doubles per failed
- * round (cap 10) and halves after a good session, as the kernel does.
+ * round (cap hunt_max_mult) and halves after a good session, as the kernel
+ * does.
  *
- * Faults after the handshake (a bad crc, a malformed MAuthReply, a peer
- * that drops the session) back off too: the first fault after a session
- * that was healthy for CEPHC_MONC_HEALTHY_MS hunts again at once; each
- * further one waits hunt_interval x 2^(n-2), capped at hunt_interval x 10
+ * Faults after the handshake (a bad crc, a malformed message, a peer that
+ * drops the session) back off too: the first fault after a session that
+ * was healthy for as long as the longest backoff (hunt_interval x
+ * hunt_max_mult, 30 s by default) hunts again at once; each further one
+ * waits hunt_interval x 2^(n-2), capped at hunt_interval x hunt_max_mult
  * (Ceph's cap on hunting), with up to a quarter of jitter either way.  A
  * monitor that answers READY and then misbehaves is dialled a handful of
  * times a minute, not thousands.
@@ -40,9 +42,10 @@
 #define CEPHC_MONC_HUNT_PARALLEL 3
 #define CEPHC_MONC_HUNT_INTERVAL_MS 3000
 #define CEPHC_MONC_HUNT_MAX_MULT 10
+/* Largest multiple accepted from the configuration. */
+#define CEPHC_MONC_HUNT_MAX_MULT_LIMIT 100
 #define CEPHC_MONC_TICK_MS 1000
 #define CEPHC_MONC_ERRMSG_MAX 256
-#define CEPHC_MONC_HEALTHY_MS 30000
 /* Last fault causes kept, one per monitor address. */
 #define CEPHC_MONC_CAUSES 8
 #define CEPHC_MONC_CAUSE_MAX 112
@@ -61,6 +64,7 @@ struct cephc_monc_params {
 	const char *const *mon_names;
 	uint32_t hunt_parallel;    /* 0: CEPHC_MONC_HUNT_PARALLEL */
 	uint32_t hunt_interval_ms; /* 0: CEPHC_MONC_HUNT_INTERVAL_MS */
+	uint32_t hunt_max_mult;    /* 0: CEPHC_MONC_HUNT_MAX_MULT */
 
 	/*
 	 * Session state changes: err 0 when a session is authenticated and
@@ -72,7 +76,8 @@ struct cephc_monc_params {
 	/* A new monmap (already stored; cephc_monc_monmap()). */
 	void (*on_monmap)(void *arg, const struct cephc_monmap *m);
 	/* An MOSDMap from the monitor.  The callback borrows msg; it calls
-	 * cephc_monc_got_osdmap() with the epoch it now holds. */
+	 * cephc_monc_got_osdmap() with the epoch it now holds, or
+	 * cephc_monc_malformed() when msg does not decode. */
 	void (*on_osdmap)(void *arg, struct cephc_msg *msg);
 	void *arg;
 };
@@ -97,6 +102,14 @@ const char *cephc_monc_error(const struct cephc_monc *monc);
  */
 size_t cephc_monc_describe_faults(const struct cephc_monc *monc, char *buf,
 				  size_t len);
+/*
+ * A message from the session's monitor that does not decode (what: its
+ * name, err: the decoder's error): fault the session with that cause,
+ * backing off as after any fault.  The mon client calls it for the
+ * messages it decodes; the owner of on_osdmap calls it for a malformed
+ * MOSDMap (from that callback, driver context).
+ */
+void cephc_monc_malformed(struct cephc_monc *monc, const char *what, int err);
 /* Connections dialled since creation (tests: backoff bounds). */
 uint64_t cephc_monc_dials(const struct cephc_monc *monc);
 const struct cephc_monmap *cephc_monc_monmap(const struct cephc_monc *monc);

@@ -37,6 +37,9 @@
 /* Reconnect backoff (kernel values). */
 #define CEPHC_BACKOFF_BASE_MS 250
 #define CEPHC_BACKOFF_MAX_MS 15000
+/* Keepalive tags a peer may send per second before the session faults
+ * ("keepalive flood"); daemons send one every few seconds. */
+#define CEPHC_KEEPALIVE_MAX_PER_S 1000
 
 struct cephc_msgr_opts {
 	uint64_t features;              /* advertised: CEPHC_FEATURES_DEFAULT */

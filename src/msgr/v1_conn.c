@@ -183,6 +183,9 @@ struct cephc_conn {
 	 * nobody answering; a few such retries go at once too. */
 	bool peer_dropped;
 	uint8_t quick_retries;
+	/* Keepalive tags received in the current one-second window. */
+	uint64_t ka_window_ns;
+	uint32_t ka_in_window;
 };
 
 #define LOG "msgr"
@@ -195,6 +198,7 @@ struct cephc_conn {
 #define CON_FLAP_MAX_MS 2000
 
 static int con_fail(struct cephc_conn *con, int err, const char *why);
+static int con_count_keepalive(struct cephc_conn *con);
 static int con_flush(struct cephc_conn *con);
 static void con_io(struct cephc_loop_fd *lfd, uint32_t revents);
 static void con_timer(struct cephc_timer *t);
@@ -380,6 +384,8 @@ static void con_reset_socket(struct cephc_conn *con)
 	con->out_seq = con->in_seq = con->in_seq_acked = 0;
 	con->connect_seq = 0;
 	con->need_keepalive = con->need_keepalive_ack = false;
+	con->ka_window_ns = 0;
+	con->ka_in_window = 0;
 	con->state = CEPHC_CON_CLOSED;
 }
 
@@ -442,6 +448,25 @@ static int con_fail(struct cephc_conn *con, int err, const char *why)
 		con_unbusy(con);
 	}
 	return err;
+}
+
+/*
+ * A peer sends a keepalive every few seconds; one that sends them by the
+ * million (a flood of one-byte tags) would keep this thread busy for as
+ * long as it likes without ever faulting.  Past a generous rate it is
+ * treated as the malformed input it is.
+ */
+static int con_count_keepalive(struct cephc_conn *con)
+{
+	uint64_t now = cephc_now_ns();
+
+	if (!con->ka_window_ns || now - con->ka_window_ns >= 1000000000ull) {
+		con->ka_window_ns = now;
+		con->ka_in_window = 0;
+	}
+	if (++con->ka_in_window > CEPHC_KEEPALIVE_MAX_PER_S)
+		return con_fail(con, CEPHC_EPROTO, "keepalive flood");
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1118,12 +1143,18 @@ static int con_rx_step(struct cephc_conn *con)
 			rx_expect(con, RX_ACK, 8);
 			return 1;
 		case V1_TAG_KEEPALIVE:
+			if ((r = con_count_keepalive(con)))
+				return r;
 			rx_expect(con, RX_TAG, 1);
 			return 1;
 		case V1_TAG_KEEPALIVE2:
+			if ((r = con_count_keepalive(con)))
+				return r;
 			rx_expect(con, RX_KEEPALIVE2, 8);
 			return 1;
 		case V1_TAG_KEEPALIVE2_ACK:
+			if ((r = con_count_keepalive(con)))
+				return r;
 			rx_expect(con, RX_KEEPALIVE2_ACK, 8);
 			return 1;
 		case V1_TAG_CLOSE:
