@@ -16,6 +16,8 @@ const struct fsx_opt fsx_opts[] = {
     {'c', NULL, "CONF", "$CEPH_CONF, else /etc/ceph/ceph.conf",
      "configuration file"},
     {'k', NULL, NULL, NULL, "keep the image at the end (default: remove it)"},
+    {'W', NULL, NULL, NULL,
+     "add compare-and-writes (matching, mismatching, across objects)"},
     {'E', NULL, "FILE", NULL,
      "run on the existing image whose bytes FILE holds (rbd export of it, "
      "e.g. a clone); implies -k"},

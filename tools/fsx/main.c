@@ -3,10 +3,13 @@
  * fsx for cephc RBD images: random reads, writes, discards, write-zeroes
  * and resizes of random sizes and alignments, checked byte for byte
  * against an in-memory copy of the image.  The seed is printed; -S and -N
- * replay a run.  On a mismatch the recent op log is dumped.
+ * replay a run.  On a mismatch the recent op log is dumped.  -W adds
+ * compare-and-writes: matching ones (the model's bytes as the compare
+ * buffer), mismatching ones (one byte changed: EILSEQ at its offset,
+ * nothing written) and some across two objects (EINVAL).
  *
  *   fsx [-S seed] [-N ops] [-l image_size] [-o max_op_len] [-O order]
- *       [-u stripe_unit] [-C stripe_count] [-c ceph.conf] [-k]
+ *       [-u stripe_unit] [-C stripe_count] [-c ceph.conf] [-k] [-W]
  *       [-E contents] POOL/[NAMESPACE/]IMAGE
  *
  * The image is created (layering, plus striping when -u/-C say so) and
@@ -30,9 +33,18 @@
 
 #define LOG_KEEP 64
 
-enum op_type { OP_READ, OP_WRITE, OP_DISCARD, OP_ZERO, OP_RESIZE, OP_FLUSH };
-static const char *const op_names[] = {"read",         "write",  "discard",
-				       "write_zeroes", "resize", "flush"};
+enum op_type {
+	OP_READ,
+	OP_WRITE,
+	OP_DISCARD,
+	OP_ZERO,
+	OP_RESIZE,
+	OP_FLUSH,
+	OP_CAW,
+};
+static const char *const op_names[] = {
+    "read", "write", "discard", "write_zeroes", "resize", "flush", "caw",
+};
 
 struct op_rec {
 	uint64_t n;
@@ -105,6 +117,91 @@ static int parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* The image's layout: which image bytes share an object. */
+static uint64_t obj_size, stripe_unit, stripe_count;
+
+static int read_layout(cephc_rbd_image *img)
+{
+	struct cephc_rbd_info in;
+	int r = cephc_rbd_stat(img, &in);
+
+	if (r)
+		return r;
+	obj_size = in.object_size;
+	stripe_unit = in.stripe_unit ? in.stripe_unit : in.object_size;
+	stripe_count = in.stripe_count ? in.stripe_count : 1;
+	return 0;
+}
+
+/* End of the run of image bytes from off that lie in off's object: its
+ * stripe unit with striping, else its object. */
+static uint64_t same_object_end(uint64_t off)
+{
+	uint64_t unit = stripe_count > 1 ? stripe_unit : obj_size;
+
+	return (off / unit + 1) * unit;
+}
+
+/*
+ * One compare-and-write at off (len shortened to stay inside off's
+ * object): 1 in 10 deliberately crosses into the next object (EINVAL
+ * expected), half of the rest compare one changed byte (EILSEQ at its
+ * image offset, nothing written), the others match and write.  *len is
+ * set to what was asked; returns 0 when the image answered as it
+ * should, else prints why and returns 1.
+ */
+static int do_caw(cephc_rbd_image *img, uint8_t *model, uint64_t size,
+		  uint64_t off, uint64_t *len, uint8_t *cmp, uint8_t *buf,
+		  uint64_t op)
+{
+	uint64_t end = same_object_end(off), mo = UINT64_MAX, k = 0;
+	bool cross = rnd_below(10) == 0 && end < size, mism = false;
+	int r, want = 0;
+
+	if (cross) {
+		/* from off up to a few bytes into the next object */
+		*len = end - off + 1 + rnd_below(512);
+		if (off + *len > size)
+			*len = size - off;
+		want = CEPHC_EINVAL;
+	} else {
+		if (off + *len > end)
+			*len = end - off;
+		if (!*len)
+			*len = 1;
+		mism = rnd_below(2) == 0;
+	}
+	memcpy(cmp, model + off, *len);
+	if (mism) {
+		k = rnd_below(*len);
+		cmp[k] ^= (uint8_t)(1 + rnd_below(255));
+		want = CEPHC_EILSEQ;
+	}
+	for (uint64_t i = 0; i < *len; i++)
+		buf[i] = (uint8_t)(rnd() >> 56 | 1);
+	r = cephc_rbd_compare_and_write(img, off, *len, cmp, buf, &mo);
+	if (r != want) {
+		fprintf(stderr,
+			"fsx: op #%" PRIu64 " caw (%s): %s, expected %s\n", op,
+			cross  ? "across objects"
+			: mism ? "mismatch"
+			       : "match",
+			cephc_errname(r), want ? cephc_errname(want) : "0");
+		return 1;
+	}
+	if (mism && mo != off + k) {
+		fprintf(stderr,
+			"fsx: op #%" PRIu64
+			" caw: mismatch reported at 0x%" PRIx64
+			", expected 0x%" PRIx64 "\n",
+			op, mo, off + k);
+		return 1;
+	}
+	if (!want)
+		memcpy(model + off, buf, *len);
+	return 0;
+}
+
 static void usage(void)
 {
 	fsx_print_synopsis(stderr);
@@ -116,11 +213,11 @@ int main(int argc, char **argv)
 	uint64_t seed = 0, nops = 10000, max_size = 8 << 20, max_op = 256 << 10;
 	uint64_t su = 0, sc = 0, order = 0;
 	const char *conf = NULL, *existing = NULL;
-	bool keep = false, have_seed = false;
+	bool keep = false, have_seed = false, caw = false;
 	char pool[256], nspace[256] = "", *image;
 	cephc_cluster *c = NULL;
 	cephc_rbd_image *img = NULL;
-	uint8_t *model, *buf;
+	uint8_t *model, *buf, *cmp;
 	uint64_t size;
 	int opt, r, status = 1;
 	bool have_timeout = false;
@@ -172,6 +269,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			keep = true;
+			break;
+		case 'W':
+			caw = true;
 			break;
 		case 'E':
 			existing = optarg;
@@ -247,7 +347,8 @@ int main(int argc, char **argv)
 		model = calloc(1, max_size);
 	}
 	buf = malloc(max_size);
-	if (!model || !buf)
+	cmp = malloc(max_size);
+	if (!model || !buf || !cmp)
 		return 1;
 	if ((r = cephc_cluster_create(&c, NULL)) == 0 && have_timeout)
 		cephc_cluster_set_timeout(c, timeout_ms);
@@ -283,6 +384,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!r)
+		r = read_layout(img);
 	if (r) {
 		fprintf(stderr, "fsx: create/open %s: %s: %s\n", image,
 			cephc_strerror(r), cephc_rbd_last_error());
@@ -306,6 +409,10 @@ int main(int argc, char **argv)
 			t = OP_RESIZE;
 		else
 			t = OP_FLUSH;
+		/* the optional kinds draw only when asked for, so a run
+		 * without them replays as before */
+		if (caw && rnd_below(100) < 8)
+			t = OP_CAW;
 		off = size ? align_down(rnd_below(size)) : 0;
 		len = align_down(rnd_below(max_op) + 1);
 		if (!len)
@@ -372,6 +479,17 @@ int main(int argc, char **argv)
 		case OP_FLUSH:
 			r = cephc_rbd_flush(img);
 			break;
+		case OP_CAW:
+			r = 0; /* do_caw() checks the answer itself */
+			if (off >= size)
+				break;
+			if (do_caw(img, model, size, off, &len, cmp, buf, i)) {
+				rec->len = len;
+				dump_log(i);
+				goto out;
+			}
+			rec->len = len;
+			break;
 		}
 		if (r) {
 			fprintf(stderr, "fsx: op #%" PRIu64 " %s failed: %s\n",
@@ -408,5 +526,6 @@ out:
 		dump_log(nops - 1);
 	free(model);
 	free(buf);
+	free(cmp);
 	return status;
 }
