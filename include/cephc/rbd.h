@@ -548,6 +548,69 @@ CEPHC_EXPORT int cephc_rbd_object_map_rebuild(cephc_rbd_image *img,
 CEPHC_EXPORT int cephc_rbd_update_features(cephc_rbd_image *img,
 					   uint64_t features, bool enabled);
 
+/* ---- Clones ---- */
+
+/*
+ * `rbd clone PARENT@SNAP CHILD`, as librbd's image/CloneRequest: the
+ * child is created with the parent snapshot's size and (unless create
+ * says otherwise) the parent's features, order and striping, then linked
+ * both ways.  clone_format 0 follows the conf option
+ * rbd_default_clone_format ("auto": 2 when the cluster's
+ * require_min_compat_client is mimic or later, else 1).  Format 1 needs
+ * a protected snapshot (CEPHC_EINVAL otherwise), keeps the child in the
+ * child pool's rbd_children and cannot cross namespaces (CEPHC_EXDEV);
+ * format 2 attaches the child to the parent snapshot's header record.
+ * A failed clone removes the half-made child.  Errors also: CEPHC_ENOENT
+ * (parent, snapshot, pool or namespace), CEPHC_EEXIST (child name),
+ * CEPHC_ENOSYS (a parent or child without layering).  The reason is in
+ * cephc_rbd_last_error().  NULL p_nspace / c_nspace: default namespace.
+ */
+struct cephc_rbd_clone_opts { /* NULL: all defaults */
+	int clone_format;     /* 0: rbd_default_clone_format; 1 or 2 */
+	/* NULL: parent's features/layout; size ignored.  features 0: the
+	 * parent's; order/stripe 0: the parent's. */
+	const struct cephc_rbd_create_opts *create;
+};
+CEPHC_EXPORT int cephc_rbd_clone(cephc_cluster *c, const char *p_pool,
+				 const char *p_nspace, const char *p_name,
+				 const char *p_snap, const char *c_pool,
+				 const char *c_nspace, const char *c_name,
+				 const struct cephc_rbd_clone_opts *o);
+
+struct cephc_rbd_child {
+	int64_t pool_id;
+	char pool_name[256];
+	char pool_namespace[1025];
+	char image_id[65];
+	char image_name[1025]; /* the trash entry's name when trash */
+	bool trash;            /* the child is in the trash */
+};
+/*
+ * Children of the snapshot the handle is opened at (`rbd children`):
+ * clone v2 children from the snapshot's record, clone v1 children from
+ * rbd_children of every pool, sorted by pool, namespace, name as rbd
+ * prints them.  *children is one allocation: free it with
+ * cephc_buffer_free().  CEPHC_EINVAL on a handle opened at HEAD.
+ */
+CEPHC_EXPORT int cephc_rbd_list_children(cephc_rbd_image *img,
+					 struct cephc_rbd_child **children,
+					 uint32_t *count);
+/*
+ * `rbd flatten`, as librbd's operation/FlattenRequest: as the exclusive
+ * lock's owner (a live librbd owner is asked to hand it over), copy up
+ * every object under the parent overlap that the object map does not
+ * say exists (every absent one without a map),
+ * rbd_concurrent_management_ops (default 10) at a time, then detach
+ * from the parent (with deep-flatten, or without snapshots: the parent
+ * snapshot forgets the child too), remove the parent snapshot when it
+ * sat in the trash for this last child, and notify the header's
+ * watchers.  The handle then has no parent.  progress(arg, done, total)
+ * may be NULL.  CEPHC_EINVAL when the image has no parent, CEPHC_EROFS
+ * for a read-only handle or a snapshot.  Blocking, API threads.
+ */
+CEPHC_EXPORT int cephc_rbd_flatten(cephc_rbd_image *img,
+				   cephc_rbd_progress_fn progress, void *arg);
+
 /* ---- Compare and write ---- */
 
 /*

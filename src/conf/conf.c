@@ -71,6 +71,9 @@ const struct cephc_conf_option cephc_conf_options[] = {
     {"run_dir", CEPHC_OPT_STR, "/var/run/ceph"},
     {"admin_socket", CEPHC_OPT_STR, ""},
     {"rbd_default_features", CEPHC_OPT_STR, "61"},
+    /* clones: "1", "2" or "auto"; flatten's copy-ups in flight */
+    {"rbd_default_clone_format", CEPHC_OPT_STR, "auto"},
+    {"rbd_concurrent_management_ops", CEPHC_OPT_INT, "10"},
     {"rbd_cache", CEPHC_OPT_BOOL, "true"},
     /* librbd's break_lock: blocklist the holder first, for how long
      * (0: the monitors' default) */

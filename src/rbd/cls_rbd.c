@@ -1267,3 +1267,152 @@ int cephc_rbd_object_state_from_snaps(const void *buf, size_t len,
 	}
 	return 0;
 }
+
+/* ---- clones ------------------------------------------------------------ */
+
+int cephc_rbd_enc_child_attach(struct cephc_enc *e, uint64_t snap_id,
+			       int64_t child_pool, const char *child_nspace,
+			       const char *child_id)
+{
+	/* the same input as child_detach */
+	return cephc_rbd_enc_child_detach(e, snap_id, child_pool, child_nspace,
+					  child_id);
+}
+
+int cephc_rbd_enc_add_child(struct cephc_enc *e,
+			    const struct cephc_rbd_parent_spec *parent,
+			    const char *child_id)
+{
+	/* the same input as remove_child */
+	return cephc_rbd_enc_remove_child(e, parent, child_id);
+}
+
+int cephc_rbd_enc_get_children(struct cephc_enc *e,
+			       const struct cephc_rbd_parent_spec *parent)
+{
+	int r;
+
+	if (!parent || parent->pool_id < 0)
+		return CEPHC_EINVAL;
+	enc_le64(e, (uint64_t)parent->pool_id);
+	r = put_name(e, parent->image_id, CEPHC_RBD_ID_MAX);
+	if (r)
+		return r;
+	enc_le64(e, parent->snap_id);
+	return e->err;
+}
+
+int cephc_rbd_dec_get_children(const void *buf, size_t len,
+			       struct cephc_rbd_str_list *out)
+{
+	struct cephc_dec d;
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	dec_init(&d, buf, len);
+	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4);
+	if (d.err)
+		return d.err;
+	if (n) {
+		out->items = cephc_calloc(n, sizeof(*out->items));
+		if (!out->items)
+			return CEPHC_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n && !d.err; i++) {
+		char *s = dec_string_dup(&d, CEPHC_RBD_ID_MAX);
+
+		if (!s)
+			break;
+		out->items[out->count++] = s;
+		if (!s[0])
+			dec_fail(&d, CEPHC_EDECODE);
+	}
+	if (d.err)
+		cephc_rbd_str_list_clear(out);
+	return d.err;
+}
+
+void cephc_rbd_child_list_clear(struct cephc_rbd_child_list *l)
+{
+	for (uint32_t i = 0; i < l->count; i++) {
+		cephc_free(l->items[i].pool_namespace);
+		cephc_free(l->items[i].image_id);
+	}
+	cephc_free(l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
+/* ChildImageSpec understood up to compat 2 (v1 had no namespace). */
+#define CHILD_SPEC_COMPAT 2
+
+int cephc_rbd_dec_children_list(const void *buf, size_t len,
+				struct cephc_rbd_child_list *out)
+{
+	struct cephc_dec d;
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	dec_init(&d, buf, len);
+	/* each entry: 6-byte envelope, le64 pool, empty string at least */
+	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 18);
+	if (d.err)
+		return d.err;
+	if (n) {
+		out->items = cephc_calloc(n, sizeof(*out->items));
+		if (!out->items)
+			return CEPHC_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n && !d.err; i++) {
+		struct cephc_rbd_child_spec *c = &out->items[i];
+		struct cephc_dec body;
+		uint8_t v = 0;
+
+		if (dec_envelope(&d, CHILD_SPEC_COMPAT, &v, &body))
+			break;
+		out->count++;
+		c->pool_id = dec_s64(&body);
+		c->image_id = dec_string_dup(&body, CEPHC_RBD_ID_MAX);
+		c->pool_namespace =
+		    v >= 2 ? dec_string_dup(&body, CEPHC_RBD_NAMESPACE_MAX)
+			   : cephc_calloc(1, 1);
+		if (!body.err && (!c->pool_namespace || !c->image_id))
+			dec_fail(&body, CEPHC_ENOMEM);
+		if (!body.err && (c->pool_id < 0 || !c->image_id[0]))
+			dec_fail(&body, CEPHC_EDECODE);
+		dec_envelope_end(&d, &body);
+	}
+	if (d.err)
+		cephc_rbd_child_list_clear(out);
+	return d.err;
+}
+
+int cephc_rbd_enc_parent_attach(struct cephc_enc *e,
+				const struct cephc_rbd_parent_spec *parent,
+				uint64_t overlap, bool reattach)
+{
+	size_t env;
+	int r;
+
+	if (!parent || parent->pool_id < 0)
+		return CEPHC_EINVAL;
+	env = enc_envelope_begin(e, 1, 1);
+	enc_le64(e, (uint64_t)parent->pool_id);
+	r = put_str(e, parent->pool_namespace ? parent->pool_namespace : "",
+		    CEPHC_RBD_NAMESPACE_MAX);
+	if (!r)
+		r = put_name(e, parent->image_id, CEPHC_RBD_ID_MAX);
+	if (r)
+		return r;
+	enc_le64(e, parent->snap_id);
+	enc_envelope_end(e, env);
+	enc_le64(e, overlap);
+	enc_u8(e, reattach ? 1 : 0);
+	return e->err;
+}
+
+int cephc_rbd_enc_op_features_set(struct cephc_enc *e, uint64_t op_features,
+				  uint64_t mask)
+{
+	return enc_2x64(e, op_features, mask);
+}

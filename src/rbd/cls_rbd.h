@@ -527,6 +527,65 @@ int cephc_rbd_dec_trash_list(const void *buf, size_t len,
 int cephc_rbd_enc_trash_state_set(struct cephc_enc *e, const char *id,
 				  uint8_t state, uint8_t expect_state);
 
+/* ---- clones (image/CloneRequest, AttachChild/Parent, Flatten) ---------- */
+
+/*
+ * Clone v1: the child's pool's rbd_children object (default namespace)
+ * maps a parent snapshot to its children.  add_child takes the same input
+ * as remove_child (EEXIST when listed); get_children takes {s64 parent
+ * pool, string parent image id, le64 parent snap id} -> set<string> child
+ * image ids (sorted).
+ */
+int cephc_rbd_enc_add_child(struct cephc_enc *e,
+			    const struct cephc_rbd_parent_spec *parent,
+			    const char *child_id);
+int cephc_rbd_enc_get_children(struct cephc_enc *e,
+			       const struct cephc_rbd_parent_spec *parent);
+int cephc_rbd_dec_get_children(const void *buf, size_t len,
+			       struct cephc_rbd_str_list *out);
+
+/*
+ * Clone v2, on the parent's header: child_attach takes the input of
+ * child_detach (it writes snap_children_<snap>, bumps the snapshot's
+ * child_count, sets op feature clone-parent; EEXIST when attached, ENOENT
+ * for a trash-namespace snapshot).  children_list: le64 snap_id ->
+ * set<ChildImageSpec versioned(2,1) {s64 pool_id, string image_id,
+ * (v2) string pool_namespace}>.
+ */
+struct cephc_rbd_child_spec {
+	int64_t pool_id;
+	char *pool_namespace;
+	char *image_id;
+};
+struct cephc_rbd_child_list {
+	uint32_t count;
+	struct cephc_rbd_child_spec *items;
+};
+void cephc_rbd_child_list_clear(struct cephc_rbd_child_list *l);
+int cephc_rbd_enc_child_attach(struct cephc_enc *e, uint64_t snap_id,
+			       int64_t child_pool, const char *child_nspace,
+			       const char *child_id);
+/* children_list input: cephc_rbd_enc_snap_id(). */
+int cephc_rbd_dec_children_list(const void *buf, size_t len,
+				struct cephc_rbd_child_list *out);
+
+/*
+ * On the child's header.  parent_attach: ParentImageSpec versioned(1,1)
+ * {s64 pool_id, string pool_namespace, string image_id, le64 snap_id},
+ * le64 overlap (cls keeps min(overlap, size)), bool reattach (EEXIST
+ * when a parent is set and reattach is false).  parent_detach and the
+ * legacy remove_parent take no input; parent_detach drops the HEAD
+ * overlap, each snapshot's parent too when the image has deep-flatten
+ * (else the spec stays for them), and op feature clone-child when no
+ * snapshot keeps the parent.  op_features_set: le64 op_features, le64
+ * mask (unknown bits EINVAL; feature OPERATIONS follows).
+ */
+int cephc_rbd_enc_parent_attach(struct cephc_enc *e,
+				const struct cephc_rbd_parent_spec *parent,
+				uint64_t overlap, bool reattach);
+int cephc_rbd_enc_op_features_set(struct cephc_enc *e, uint64_t op_features,
+				  uint64_t mask);
+
 /* ---- image ids -------------------------------------------------------- */
 
 #define CEPHC_RBD_GEN_ID_LEN_MAX 14

@@ -241,6 +241,17 @@ int rbd_image_notify_wait(struct cephc_rbd_image *img, const void *payload,
 			  size_t len, rbd_reply_fn on_acks, void *arg);
 /* Re-read snap context, size (and a clone's overlap) now; API threads. */
 int rbd_image_refresh(struct cephc_rbd_image *img);
+/*
+ * Flatten's copy-up of object objno (image_io.c): when the object is
+ * absent and starts inside the parent overlap, copy the parent's bytes
+ * of it in with the rbd class's copyup, as a write to it would (HEAD map
+ * EXISTS and the snapshots' maps first; an empty snap context when the
+ * image has snapshots); nothing when it exists or the parent holds only
+ * zeros there.  comp fires once, on the loop thread.  Runs under the
+ * caller's rbd_image_op_begin() pin (does not wait for the lock).
+ */
+int rbd_image_copyup_object(struct cephc_rbd_image *img, uint64_t objno,
+			    cephc_rbd_completion *comp);
 /* Trim [new_size, old_size) the way discard does (image_io.c). */
 int rbd_image_trim(struct cephc_rbd_image *img, uint64_t new_size,
 		   uint64_t old_size);

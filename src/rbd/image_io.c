@@ -61,6 +61,8 @@
 #define RBD_ZERO_BUF (1u << 20)
 static const uint8_t zero_buf[RBD_ZERO_BUF];
 
+/* IO_COPYUP: copy one object's parent bytes into a clone (flatten);
+ * rbd_image_copyup_object(). */
 enum rbd_io_kind {
 	IO_READ,
 	IO_WRITE,
@@ -68,6 +70,7 @@ enum rbd_io_kind {
 	IO_ZERO,
 	IO_FLUSH,
 	IO_CMPWRITE, /* compare-and-write */
+	IO_COPYUP,
 };
 
 struct cephc_rbd_completion {
@@ -141,6 +144,7 @@ struct rbd_sub {
 	bool guarded;   /* ops[0] is assert_exists */
 	bool in_parent; /* the object starts inside the parent overlap */
 	bool removes;   /* the change deletes the object */
+	bool alone;     /* the copyup goes before the change, alone */
 	int saved;      /* MAP_POST: the change's own result */
 	uint8_t *cbuf;  /* copyup: the object's parent bytes */
 	unsigned cpending; /* parent reads in flight */
@@ -168,6 +172,7 @@ struct rbd_io {
 	uint64_t mismatch;
 	uint64_t size; /* image size the I/O was checked against */
 	bool trim;     /* discard past a shrink (rbd_image_trim) */
+	uint64_t objno; /* IO_COPYUP: the object */
 	/* driver context */
 	struct rbd_lock_waiter lw; /* waiting for the exclusive lock */
 	bool pinned;               /* admitted: holds a pin on the lock */
@@ -296,8 +301,10 @@ static void io_finish(struct rbd_io *io)
 	struct cephc_rbd_image *img = io->img;
 	struct cephc_rbd_completion *comp = io->comp;
 	int result = io->result;
+	/* every kind but read and flush counted in io_start() */
 	bool wrote = io->kind == IO_WRITE || io->kind == IO_DISCARD ||
-		     io->kind == IO_ZERO || io->kind == IO_CMPWRITE;
+		     io->kind == IO_ZERO || io->kind == IO_CMPWRITE ||
+		     io->kind == IO_COPYUP;
 	bool pinned = io->pinned;
 
 	/* written before the completion fires, as the API promises */
@@ -430,7 +437,7 @@ static bool sub_is_partial(const struct rbd_io *io, const struct rbd_sub *s)
 	 * is_post_copyup_write_required) */
 	if (io->kind == IO_CMPWRITE)
 		return true;
-	if (io->kind == IO_ZERO || io->trim)
+	if (io->kind == IO_ZERO || io->kind == IO_COPYUP || io->trim)
 		return true;
 	return rbd_discard_action(l, &s->c, io->size) != RBD_DISCARD_DELETE;
 }
@@ -463,9 +470,12 @@ static void sub_reset(struct rbd_io *io, struct rbd_sub *s)
 static int add_work_ops(struct rbd_io *io, struct rbd_sub *s)
 {
 	const struct cephc_stripe_chunk *c = &s->c;
-	struct cephc_osd_op *op = cephc_osd_ops_add(&s->ops);
+	struct cephc_osd_op *op;
 	int ret;
 
+	if (io->kind == IO_COPYUP)
+		return 0; /* the copyup is the whole change */
+	op = cephc_osd_ops_add(&s->ops);
 	if (!op)
 		return CEPHC_E2BIG;
 	switch (io->kind) {
@@ -590,6 +600,7 @@ static int copyup_build(struct rbd_io *io, struct rbd_sub *s)
 		/* alone, with an empty snap context: the snapshots taken
 		 * since the clone see the parent's bytes */
 		s->state = OBJ_COPYUP_ALONE;
+		s->alone = true;
 		s->req.snap_seq = 0;
 		s->req.snaps = NULL;
 		s->req.num_snaps = 0;
@@ -599,9 +610,11 @@ static int copyup_build(struct rbd_io *io, struct rbd_sub *s)
 		/* alone too (with the image's snap context), then the
 		 * compare runs against the copied-up bytes */
 		s->state = OBJ_COPYUP_ALONE;
+		s->alone = true;
 		return ret;
 	}
 	s->state = OBJ_COPYUP;
+	s->alone = false;
 	return ret ? ret : add_work_ops(io, s);
 }
 
@@ -735,6 +748,22 @@ static bool copyup_maps(struct rbd_io *io, struct rbd_sub *s)
 	uint32_t n = img->wnum_snaps;
 
 	s->cpending = 1;
+	/* a flatten's copyup (librbd: a copy-up with no write pending) has
+	 * had no map update yet: HEAD says EXISTS, or EXISTS_CLEAN with
+	 * fast-diff when the bytes belong to the snapshots too (a write's
+	 * pre-update has done HEAD already) */
+	if (io->kind == IO_COPYUP) {
+		uint8_t head = s->alone && n && fast
+				   ? CEPHC_RBD_OBJECT_EXISTS_CLEAN
+				   : CEPHC_RBD_OBJECT_EXISTS;
+
+		s->cpending++;
+		if (rbd_om_update(img, s->c.objno, head, RBD_OM_NO_FILTER,
+				  copyup_map_done, s))
+			s->cpending--;
+	}
+	if (!s->alone)
+		n = 0; /* no snapshot to give the parent's bytes */
 	/* the snap context lists the newest first */
 	for (uint32_t i = n; i-- > 0;) {
 		uint8_t st = i == n - 1 || !fast
@@ -766,7 +795,23 @@ static bool obj_advance(struct rbd_sub *s, int *result)
 	case OBJ_START:
 		s->state = OBJ_OBJECT;
 		*result = build_sub(io, s);
-		if (!*result && write) {
+		if (!*result && io->kind == IO_COPYUP) {
+			/* no map update before: only a copyup changes it.  An
+			 * object the map knows is absent needs no look; one
+			 * past the overlap has nothing to copy up. */
+			uint8_t st = rbd_om_trusted(io->img)
+					 ? rbd_om_state(io->img, s->c.objno)
+					 : CEPHC_RBD_OBJECT_PENDING;
+
+			if (!s->in_parent || st == CEPHC_RBD_OBJECT_EXISTS ||
+			    st == CEPHC_RBD_OBJECT_EXISTS_CLEAN)
+				return true;
+			if (st == CEPHC_RBD_OBJECT_NONEXISTENT) {
+				s->state = OBJ_COPYUP_READ;
+				*result = copyup_read(io, s);
+				return *result != 0;
+			}
+		} else if (!*result && write) {
 			int r = map_pre(io, s);
 
 			if (r == 0) {
@@ -816,18 +861,22 @@ static bool obj_advance(struct rbd_sub *s, int *result)
 		if (*result) /* the parent could not be read */
 			return true;
 		*result = copyup_build(io, s);
-		if (!*result && s->state == OBJ_COPYUP_ALONE &&
+		if (!*result && io->kind == IO_COPYUP &&
+		    s->state == OBJ_OBJECT)
+			return true; /* only zeros: nothing to copy up */
+		if (!*result &&
+		    (s->state == OBJ_COPYUP_ALONE || io->kind == IO_COPYUP) &&
 		    copyup_maps(io, s))
 			return false;
 		if (!*result)
 			*result = sub_send(io, s);
 		return *result != 0;
 	case OBJ_COPYUP_MAPS:
-		s->state = OBJ_COPYUP_ALONE;
+		s->state = s->alone ? OBJ_COPYUP_ALONE : OBJ_COPYUP;
 		*result = sub_send(io, s);
 		return *result != 0;
 	case OBJ_COPYUP_ALONE:
-		if (*result)
+		if (*result || io->kind == IO_COPYUP)
 			break;
 		/* the lone copyup is done: now the change, snap context and
 		 * all (no guard: the object exists) */
@@ -895,9 +944,24 @@ static void io_run(struct rbd_io *io)
 		memset(io->buf + in, 0, len - in);
 		len = in;
 	}
-	ret = rbd_plan_build(&a, &img->layout, io->off, len,
-			     io->kind == IO_DISCARD || io->kind == IO_ZERO ||
-				 io->kind == IO_CMPWRITE);
+	if (io->kind == IO_COPYUP) {
+		/* one sub: the whole object */
+		struct cephc_stripe_chunk c = {
+		    io->objno, 0, object_first_img_off(&img->layout, io->objno),
+		    img->layout.object_size};
+
+		a.v = cephc_malloc(sizeof(*a.v));
+		ret = a.v ? 0 : CEPHC_ENOMEM;
+		if (a.v) {
+			a.v[0] = c;
+			a.n = a.cap = 1;
+		}
+	} else {
+		ret = rbd_plan_build(&a, &img->layout, io->off, len,
+				     io->kind == IO_DISCARD ||
+					 io->kind == IO_ZERO ||
+					 io->kind == IO_CMPWRITE);
+	}
 	if (ret)
 		io->result = ret;
 	/* checked on submission: one object, so one merged extent */
@@ -960,9 +1024,9 @@ static void io_start(struct rbd_osd_work *w)
 		io_put(io);
 		return;
 	}
-	/* a change needs the exclusive lock; a trim runs under its
-	 * operation's pin */
-	if (io->kind != IO_READ && !io->trim) {
+	/* a change needs the exclusive lock; a trim or a flatten's copyup
+	 * runs under its operation's pin */
+	if (io->kind != IO_READ && !io->trim && io->kind != IO_COPYUP) {
 		int r;
 
 		io->lw.fn = io_lock_resume;
@@ -1188,4 +1252,33 @@ int rbd_image_trim(struct cephc_rbd_image *img, uint64_t new_size,
 	ret = c->result;
 	comp_free(c);
 	return ret;
+}
+
+int rbd_image_copyup_object(struct cephc_rbd_image *img, uint64_t objno,
+			    cephc_rbd_completion *comp)
+{
+	struct rbd_io *io;
+
+	if (!img || !comp)
+		return CEPHC_EINVAL;
+	if (img->read_only)
+		return CEPHC_EROFS;
+	io = cephc_calloc(1, sizeof(*io));
+	if (!io)
+		return CEPHC_ENOMEM;
+	pthread_mutex_lock(&img->lock);
+	img->aio_pending++;
+	io->size = img->size;
+	pthread_mutex_unlock(&img->lock);
+	io->img = img;
+	io->comp = comp;
+	io->kind = IO_COPYUP;
+	io->objno = objno;
+	io->work.fn = io_start;
+	pthread_mutex_lock(&comp->lock);
+	comp->submitted = true;
+	comp->cl = img->c;
+	pthread_mutex_unlock(&comp->lock);
+	rbd_osd_submit_work(img->osd, &io->work);
+	return 0;
 }

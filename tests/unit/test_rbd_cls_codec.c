@@ -558,6 +558,101 @@ static void test_encode_pool_methods(void **state)
 	assert_int_equal(cephc_rbd_enc_trash_add(&e, "1f", &ts), CEPHC_EINVAL);
 }
 
+/* Clone methods: the inputs librbd's cls_client writes (checked against
+ * a 16.2.15 cluster by tests/integration/test_rbd_clone_ops.sh). */
+static void test_encode_clone_methods(void **state)
+{
+	struct cephc_rbd_parent_spec ps = {3, "ns", "ab", 4};
+
+	(void)state;
+	reset();
+	/* ParentImageSpec versioned(1,1) {pool, ns, id, snap}, overlap,
+	 * reattach */
+	assert_int_equal(cephc_rbd_enc_parent_attach(&e, &ps, 4096, false), 0);
+	ASSERT_ENC(B(1, 1, 28, 0, 0, 0, LE64(3), 2, 0, 0, 0, 'n', 's', 2, 0, 0,
+		     0, 'a', 'b', LE64(4), LE64(4096), 0));
+	reset();
+	ps.pool_namespace = NULL; /* the default namespace */
+	assert_int_equal(cephc_rbd_enc_parent_attach(&e, &ps, 1, true), 0);
+	ASSERT_ENC(B(1, 1, 26, 0, 0, 0, LE64(3), 0, 0, 0, 0, 2, 0, 0, 0, 'a',
+		     'b', LE64(4), LE64(1), 1));
+	reset();
+	ps.pool_id = -1;
+	assert_int_equal(cephc_rbd_enc_parent_attach(&e, &ps, 1, false),
+			 CEPHC_EINVAL);
+	ps.pool_id = 3;
+	ps.pool_namespace = "";
+	reset();
+	/* child_attach = child_detach's input */
+	assert_int_equal(cephc_rbd_enc_child_attach(&e, 4, 3, "ns", "1f"), 0);
+	ASSERT_ENC(B(LE64(4), 2, 1, 20, 0, 0, 0, LE64(3), 2, 0, 0, 0, '1', 'f',
+		     2, 0, 0, 0, 'n', 's'));
+	reset();
+	/* add_child = remove_child's input; get_children without the child */
+	assert_int_equal(cephc_rbd_enc_add_child(&e, &ps, "1f"), 0);
+	ASSERT_ENC(B(LE64(3), 2, 0, 0, 0, 'a', 'b', LE64(4), 2, 0, 0, 0, '1',
+		     'f'));
+	reset();
+	assert_int_equal(cephc_rbd_enc_get_children(&e, &ps), 0);
+	ASSERT_ENC(B(LE64(3), 2, 0, 0, 0, 'a', 'b', LE64(4)));
+	reset();
+	assert_int_equal(cephc_rbd_enc_add_child(&e, &ps, ""), CEPHC_EINVAL);
+	reset();
+	assert_int_equal(cephc_rbd_enc_op_features_set(&e, 2, 2), 0);
+	ASSERT_ENC(B(LE64(2), LE64(2)));
+}
+
+static void test_decode_clone_replies(void **state)
+{
+	/* children_list: one v2 spec (pool 3, id "1f", ns "n"), one v1
+	 * spec (no namespace) */
+	static const uint8_t two[] = {
+	    2, 0, 0, 0, 2, 1, 19, 0, 0, 0, LE64(3), 2, 0, 0, 0, '1', 'f', 1, 0,
+	    0, 0, 'n', 1, 1, 14, 0, 0, 0, LE64(5), 2, 0, 0, 0, '2', 'a'};
+	static const uint8_t compat3[] = {1, 0, 0, 0, 3, 3, 12, 0, 0, 0, 0,
+					  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	static const uint8_t neg_pool[] = {1, 0, 0, 0, 1, 1, 14, 0, 0, 0,
+					   0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					   0xff, 0xff, 2, 0, 0, 0, '2', 'a'};
+	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0x7f};
+	static const uint8_t ids[] = {2, 0, 0, 0, 1, 0, 0, 0, 'a',
+				      2, 0, 0, 0, 'b', 'c'};
+	static const uint8_t ids_empty[] = {1, 0, 0, 0, 0, 0, 0, 0};
+	struct cephc_rbd_child_list l;
+	struct cephc_rbd_str_list sl;
+
+	(void)state;
+	assert_int_equal(cephc_rbd_dec_children_list(two, sizeof(two), &l), 0);
+	assert_int_equal(l.count, 2);
+	assert_int_equal(l.items[0].pool_id, 3);
+	assert_string_equal(l.items[0].image_id, "1f");
+	assert_string_equal(l.items[0].pool_namespace, "n");
+	assert_int_equal(l.items[1].pool_id, 5);
+	assert_string_equal(l.items[1].image_id, "2a");
+	assert_string_equal(l.items[1].pool_namespace, "");
+	cephc_rbd_child_list_clear(&l);
+	for (size_t n = 0; n < sizeof(two); n++)
+		assert_int_not_equal(cephc_rbd_dec_children_list(two, n, &l), 0);
+	assert_int_equal(cephc_rbd_dec_children_list(compat3, sizeof(compat3),
+						     &l),
+			 CEPHC_ECOMPAT);
+	assert_int_equal(
+	    cephc_rbd_dec_children_list(neg_pool, sizeof(neg_pool), &l),
+	    CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_children_list(huge, sizeof(huge), &l),
+			 CEPHC_ETOOBIG);
+	assert_int_equal(l.count, 0);
+	assert_int_equal(cephc_rbd_dec_get_children(ids, sizeof(ids), &sl), 0);
+	assert_int_equal(sl.count, 2);
+	assert_string_equal(sl.items[1], "bc");
+	cephc_rbd_str_list_clear(&sl);
+	assert_int_equal(
+	    cephc_rbd_dec_get_children(ids_empty, sizeof(ids_empty), &sl),
+	    CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_get_children(huge, sizeof(huge), &sl),
+			 CEPHC_ETOOBIG);
+}
+
 static void test_decode_pool_replies(void **state)
 {
 	static const uint8_t ns_ok[] = {2, 0, 0, 0, 1, 0, 0, 0, 'a',
@@ -851,6 +946,8 @@ int main(void)
 	    cmocka_unit_test(test_decode_object_map_bad),
 	    cmocka_unit_test(test_encode_pool_methods),
 	    cmocka_unit_test(test_decode_pool_replies),
+	    cmocka_unit_test(test_encode_clone_methods),
+	    cmocka_unit_test(test_decode_clone_replies),
 	    cmocka_unit_test(test_features_format),
 	    cmocka_unit_test(test_features_support_sets),
 	    cmocka_unit_test(test_generate_image_id),

@@ -22,10 +22,11 @@
 #include "rbd/rbd_features.h"
 #include "tool_common.h"
 #include "rbd_cli.h"
+#include "rbd_cli_clone.h"
 
 const char cmd_rbd_help[] =
     "rbd images: create|rm|ls|info|resize|import|export|bench|snap ls|"
-    "namespace|trash|object-map|feature|lock|status";
+    "namespace|trash|object-map|feature|lock|status|clone|children|flatten";
 
 /* Every option parse_args() takes; the sub-commands name those they use
  * (parse_args accepts them all anywhere, as it always has). */
@@ -82,6 +83,8 @@ static const struct cli_opt rbd_opts[] = {
     {NULL, "--shared", "TAG", NULL, "lock add: a shared lock with this tag", 0},
     {NULL, "--pretty-format", NULL, NULL,
      "indented output (with --format json or xml)", 0},
+    {NULL, "--descendants", NULL, NULL,
+     "children: also the children of the children's snapshots", 0},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -189,6 +192,22 @@ static const struct cli_sub rbd_subs[] = {
     {"status", NULL, "[--pretty-format] [POOL/[NAMESPACE/]]IMAGE",
      "Show an image's watchers (--format plain, json or xml).",
      SPEC_OPTS " --pretty-format", "cephc rbd status rbd/disk1",
+     CLI_COMPLETE_IMAGE},
+    {"clone", NULL,
+     "[--image-feature F] [options] [POOL/[NAMESPACE/]]PARENT@SNAP "
+     "[POOL/[NAMESPACE/]]CHILD",
+     "Clone a snapshot (clone v1 or v2 by rbd_default_clone_format; "
+     "--rbd-default-clone-format 1|2 overrides).",
+     "--pool --namespace --image --snap " LAYOUT_OPTS,
+     "cephc rbd clone rbd/disk1@gold rbd/vm1", CLI_COMPLETE_IMAGE},
+    {"children", NULL,
+     "[-a] [--descendants] [POOL/[NAMESPACE/]]IMAGE@SNAP",
+     "List the clones of a snapshot (in the trash too with -a).",
+     SPEC_OPTS " --snap --all --descendants",
+     "cephc rbd children rbd/disk1@gold", CLI_COMPLETE_IMAGE},
+    {"flatten", NULL, "[--no-progress] [POOL/[NAMESPACE/]]IMAGE",
+     "Copy a clone's parent data into it and detach it from the parent.",
+     SPEC_OPTS " --no-progress", "cephc rbd flatten rbd/vm1",
      CLI_COMPLETE_IMAGE},
     {NULL, NULL, NULL, NULL, NULL, NULL, CLI_COMPLETE_NONE},
 };
@@ -489,6 +508,9 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			takes = false;
 		} else if (!strcmp(o, "--pretty-format")) {
 			a->pretty = true;
+			takes = false;
+		} else if (!strcmp(o, "--descendants")) {
+			a->descendants = true;
 			takes = false;
 		} else if (!strcmp(o, "--image-shared")) {
 			a->image_shared = true;
@@ -2576,7 +2598,8 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		    "usage: cephc rbd create|rm|ls|info|resize|import|export"
 		    "|bench|snap ls|namespace create|rm|ls"
 		    "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
-		    "|feature enable|disable|lock ls|add|rm|status [args]\n");
+		    "|feature enable|disable|lock ls|add|rm|status"
+		    "|clone|children|flatten [args]\n");
 		tool_fini(&t);
 		return *sub ? 0 : 22;
 	}
@@ -2619,6 +2642,12 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		r = do_status(&t, &a);
 	else if (!strcmp(sub, "feature"))
 		r = do_feature(&t, &a);
+	else if (!strcmp(sub, "clone"))
+		r = rbdcli_clone(&t, &a);
+	else if (!strcmp(sub, "children"))
+		r = rbdcli_children(&t, &a);
+	else if (!strcmp(sub, "flatten"))
+		r = rbdcli_flatten(&t, &a);
 	else {
 		fprintf(stderr, "rbd: unknown command '%s'\n", sub);
 		r = 22;

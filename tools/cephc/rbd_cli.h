@@ -36,6 +36,7 @@ struct rbd_args {
 	const char *expires_at, *expired_before, *threshold; /* trash */
 	const char *shared; /* lock add --shared TAG */
 	bool pretty;        /* --pretty-format */
+	bool descendants;   /* children --descendants */
 };
 
 #define TBL_MAX_COLS 8
