@@ -309,9 +309,12 @@ static int clone_to(cephc_cluster *c, const char *pool, const char *nspace,
 	struct fsx_snap *sn = &par->snaps[j];
 	struct cephc_rbd_clone_opts co = {.clone_format = 2};
 	const char *ns = *nspace ? nspace : NULL;
+	char name[sizeof(ch->name)];
 	int r;
 
-	snprintf(ch->name, sizeof(ch->name), "%.240s-clone", par->name);
+	/* (through a copy: gcc cannot tell ch from par) */
+	snprintf(name, sizeof(name), "%.240s-clone", par->name);
+	memcpy(ch->name, name, sizeof(name));
 	r = cephc_rbd_clone(c, pool, ns, par->name, sn->name, pool, ns,
 			    ch->name, &co);
 	if (r)
@@ -361,7 +364,7 @@ static int check_snaps(cephc_cluster *c, const char *pool, const char *nspace,
 			struct fsx_snap *sn = &chain[k].snaps[j];
 			cephc_rbd_image *si = NULL;
 			struct cephc_rbd_info in;
-			char file[600];
+			char file[320];
 			int r;
 
 			r = cephc_rbd_open_ns(c, pool, nspace, chain[k].name,
@@ -381,8 +384,8 @@ static int check_snaps(cephc_cluster *c, const char *pool, const char *nspace,
 			       chain[k].name, sn->name, sn->size,
 			       r ? cephc_errname(r) : "ok");
 			bad |= r != 0;
-			snprintf(file, sizeof(file), "%s@%s", chain[k].name,
-				 sn->name);
+			snprintf(file, sizeof(file), "%.255s@%.31s",
+				 chain[k].name, sn->name);
 			if (dir && write_file(dir, file, sn->data, sn->size))
 				bad = 1;
 		}
