@@ -30,6 +30,7 @@ declare -A layer=(
 	[image_trash.c]=6 [image_pool.c]=6 [image_object_map_ops.c]=6
 	[image_features.c]=6
 	[image_clone.c]=6 [image_flatten.c]=6
+	[image_snap_ops.c]=6
 )
 
 shopt -s nullglob

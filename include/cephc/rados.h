@@ -272,6 +272,33 @@ CEPHC_EXPORT int cephc_rados_aio_read(cephc_ioctx *io, const char *oid,
 				      void *buf, size_t len, uint64_t off,
 				      cephc_rados_cb cb, void *arg);
 
+/* ---- self-managed snapshots ------------------------------------------------
+ */
+
+/*
+ * A new self-managed snapshot id of io's pool, allocated by the monitors
+ * (librados' selfmanaged_snap_create): blocking, under the mon op timeout
+ * (cephc_cluster_set_timeout_of(), CEPHC_TIMEOUT_MON_OP).  Returns once
+ * this client holds the OSDMap that carries the new id, so writes may use
+ * it at once.  CEPHC_EINVAL on a pool in pool-snapshot mode; CEPHC_EPERM
+ * without the caps.  Any thread except the loop's.
+ */
+CEPHC_EXPORT int cephc_rados_selfmanaged_snap_create(cephc_ioctx *io,
+						     uint64_t *snapid);
+/*
+ * Retire snapshot id snapid of io's pool (selfmanaged_snap_remove): the
+ * OSDs then trim its clones.  Blocking, as above.
+ */
+CEPHC_EXPORT int cephc_rados_selfmanaged_snap_remove(cephc_ioctx *io,
+						     uint64_t snapid);
+/*
+ * Roll object oid back to its content at snapshot snapid (removed when it
+ * did not exist then): one ROLLBACK op (selfmanaged_snap_rollback).
+ */
+CEPHC_EXPORT int cephc_rados_selfmanaged_snap_rollback(cephc_ioctx *io,
+						       const char *oid,
+						       uint64_t snapid);
+
 #ifdef __cplusplus
 }
 #endif

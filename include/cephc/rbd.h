@@ -275,6 +275,10 @@ struct cephc_rbd_snap_entry {
 	uint32_t timestamp_nsec;
 	bool is_protected;
 	const char *name; /* inside the same allocation */
+	/* ns_type 2 (trash): the snapshot's name before its removal, and
+	 * its namespace type then; NULL otherwise (same allocation) */
+	const char *trash_original_name;
+	uint32_t trash_original_ns;
 };
 /* Snapshots as the header holds them now, oldest first; *snaps is freed
  * with cephc_buffer_free(). */
@@ -636,6 +640,75 @@ CEPHC_EXPORT int cephc_rbd_compare_and_write(cephc_rbd_image *img, uint64_t off,
 CEPHC_EXPORT int cephc_rbd_aio_compare_and_write(
     cephc_rbd_image *img, uint64_t off, size_t len, const void *cmp,
     const void *buf, uint64_t *mismatch_off, cephc_rbd_completion *comp);
+/* ---- Snapshots ------------------------------------------------------- */
+
+/*
+ * Snapshot management as librbd does it, as the exclusive lock's owner
+ * when the image has one (a live librbd owner is asked to release it,
+ * RequestLock, and the operation runs here once cephc holds it); every
+ * operation ends with a header-update notify so other clients re-read the
+ * header.  The handle must be open for writing at HEAD (CEPHC_EROFS
+ * otherwise).  Errors: CEPHC_ENOENT for an unknown snapshot name (user
+ * namespace), CEPHC_EINVAL for bad arguments; cephc_rbd_last_error()
+ * says more.  Threading: blocking, API threads (not from a completion
+ * callback); other I/O on the handle may go on meanwhile.
+ */
+#define CEPHC_RBD_SNAP_CREATE_SKIP_QUIESCE 0x1u
+#define CEPHC_RBD_SNAP_CREATE_IGNORE_QUIESCE_ERROR 0x2u
+/*
+ * Create snapshot name: a Quiesce notify to the image's watchers (unless
+ * SKIP_QUIESCE; a watcher's failure fails the call unless
+ * IGNORE_QUIESCE_ERROR), writes held back and those in flight finished,
+ * a snapshot id from the monitors, the snapshot record, the object map's
+ * copy (fast-diff: HEAD's entries become "clean"), then writes resume
+ * with the new snap context (they do not show in the snapshot), and an
+ * Unquiesce notify.  CEPHC_EEXIST for a taken name, CEPHC_EDQUOT at the
+ * snapshot limit.
+ */
+CEPHC_EXPORT int cephc_rbd_snap_create(cephc_rbd_image *img, const char *name,
+				       unsigned flags);
+/*
+ * Remove snapshot name (or snap_id, in any namespace): CEPHC_EBUSY when
+ * protected.  Clone v2 children keep it in the trash namespace (`rbd snap
+ * ls --all`) and the call returns 0; it goes with its last child.
+ * Otherwise the object map is merged into the next one, the snapshot id
+ * goes back to the pool and the record is removed.
+ */
+CEPHC_EXPORT int cephc_rbd_snap_remove(cephc_rbd_image *img, const char *name);
+CEPHC_EXPORT int cephc_rbd_snap_remove_by_id(cephc_rbd_image *img,
+					     uint64_t snap_id);
+/*
+ * Roll HEAD back to snapshot name: the image takes the snapshot's size,
+ * the object map the snapshot's map, and each object the map says may
+ * exist its content then (one ROLLBACK op each).  progress(arg, done,
+ * total) runs in the calling thread after each batch of objects (may be
+ * NULL).  Writes are held back meanwhile.
+ */
+CEPHC_EXPORT int cephc_rbd_snap_rollback(cephc_rbd_image *img, const char *name,
+					 cephc_rbd_progress_fn progress,
+					 void *arg);
+/* Rename snapshot src to dst (CEPHC_EEXIST when dst is taken). */
+CEPHC_EXPORT int cephc_rbd_snap_rename(cephc_rbd_image *img, const char *src,
+				       const char *dst);
+/*
+ * Protect a snapshot (clone v1 needs it): CEPHC_EBUSY when it already is,
+ * CEPHC_ENOSYS without the layering feature.  Unprotect: CEPHC_EINVAL
+ * when it is not protected, CEPHC_EBUSY while clones of it exist (v1 ones
+ * in any pool's rbd_children, v2 ones on the header).
+ */
+CEPHC_EXPORT int cephc_rbd_snap_protect(cephc_rbd_image *img, const char *name);
+CEPHC_EXPORT int cephc_rbd_snap_unprotect(cephc_rbd_image *img,
+					  const char *name);
+/*
+ * The most snapshots the image may have (`rbd snap limit set`); creating
+ * one more fails with CEPHC_EDQUOT.  UINT64_MAX: no limit (`rbd snap
+ * limit clear`); get reports UINT64_MAX when none is set.
+ */
+CEPHC_EXPORT int cephc_rbd_snap_set_limit(
+    cephc_rbd_image *img,
+    uint64_t limit); /* UINT64_MAX: no limit (rbd snap limit clear) */
+CEPHC_EXPORT int cephc_rbd_snap_get_limit(cephc_rbd_image *img,
+					  uint64_t *limit);
 
 #ifdef __cplusplus
 }

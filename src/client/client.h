@@ -180,6 +180,15 @@ struct cephc_client_mon_req {
 int cephc_client_mon_request(struct cephc_cluster *c,
 			     struct cephc_client_mon_req *mr);
 
+/*
+ * A monitor pool op (CEPHC_POOL_OP_CREATE/DELETE_UNMANAGED_SNAP, snapid
+ * for a delete), then a wait until we hold the OSDMap epoch its reply
+ * names, both under the mon op timeout.  *new_snapid gets a create's id.
+ * API threads.
+ */
+int cephc_client_pool_op(struct cephc_cluster *c, int64_t pool, uint32_t op,
+			 uint64_t snapid, uint64_t *new_snapid);
+
 /* ---- timeouts, errors ---------------------------------------------------- */
 
 /* Put timeout kind (CEPHC_TIMEOUT_*) in force now, including for a running

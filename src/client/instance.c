@@ -808,3 +808,95 @@ void cephc_client_fini(struct cephc_cluster *c)
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->errlock);
 }
+
+/* ---- pool ops (self-managed snapshots) ----------------------------------- */
+
+struct pool_op_wait {
+	struct cephc_cluster *c;
+	uint32_t pool, op;
+	uint64_t snapid;
+	uint32_t timeout_ms;
+	/* results */
+	bool done;
+	int ret;
+	uint32_t epoch;
+	uint64_t new_snapid;
+};
+
+/* Driver context, exactly once per queued op. */
+static void pool_op_done(void *arg, int err, struct cephc_msg *reply)
+{
+	struct pool_op_wait *w = arg;
+	struct cephc_mpoolop_reply r;
+	struct cephc_dec d;
+
+	if (!err) {
+		dec_init(&d, reply->front, reply->front_len);
+		err = cephc_mpoolop_reply_decode(&d, &r);
+		if (!err)
+			err = r.code;
+		if (!err && w->op == CEPHC_POOL_OP_CREATE_UNMANAGED_SNAP)
+			err = cephc_mpoolop_reply_snapid(&r, &w->new_snapid);
+		if (!err)
+			w->epoch = r.epoch;
+	}
+	pthread_mutex_lock(&w->c->lock);
+	w->ret = err;
+	w->done = true;
+	pthread_cond_broadcast(&w->c->cond);
+	pthread_mutex_unlock(&w->c->lock);
+}
+
+static void pool_op_submit(void *arg)
+{
+	struct pool_op_wait *w = arg;
+	int r = cephc_monc_pool_op(w->c->monc, w->pool, w->op, w->snapid,
+				   w->timeout_ms, pool_op_done, w);
+
+	if (r) {
+		pthread_mutex_lock(&w->c->lock);
+		w->ret = r;
+		w->done = true;
+		pthread_cond_broadcast(&w->c->cond);
+		pthread_mutex_unlock(&w->c->lock);
+	}
+}
+
+static bool pool_op_finished(struct cephc_cluster *c, void *arg)
+{
+	(void)c;
+	return ((struct pool_op_wait *)arg)->done;
+}
+
+int cephc_client_pool_op(struct cephc_cluster *c, int64_t pool, uint32_t op,
+			 uint64_t snapid, uint64_t *new_snapid)
+{
+	struct pool_op_wait w = {.c = c, .op = op, .snapid = snapid};
+	uint64_t deadline = cephc_client_deadline(c, CEPHC_TIMEOUT_MON_OP);
+	int r;
+
+	if (!c->connected)
+		return CEPHC_ENOTCONN;
+	if (pool < 0 || pool > UINT32_MAX)
+		return CEPHC_EINVAL;
+	w.pool = (uint32_t)pool;
+	w.timeout_ms = atomic_load(&c->timeouts[CEPHC_TIMEOUT_MON_OP]);
+	cephc_client_call(c, pool_op_submit, &w);
+	pthread_mutex_lock(&c->lock);
+	cephc_client_wait(c, pool_op_finished, &w, 0);
+	r = w.ret;
+	if (!r) {
+		/*
+		 * As the Objecter does: the change lives in the epoch the
+		 * reply names, and the OSDs must know the new snapshot
+		 * before a write carries it, so hold that map first (our
+		 * subscription is continuous: it arrives by itself).
+		 */
+		struct epoch_wait ew = {w.epoch};
+		r = cephc_client_wait(c, have_epoch, &ew, deadline);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!r && new_snapid)
+		*new_snapid = w.new_snapid;
+	return r;
+}

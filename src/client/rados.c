@@ -1337,3 +1337,38 @@ void cephc_list_close(cephc_list_ctx *l)
 	cephc_free(l->ns);
 	cephc_free(l);
 }
+
+/* ---- self-managed snapshots ---------------------------------------------- */
+
+int cephc_rados_selfmanaged_snap_create(cephc_ioctx *io, uint64_t *snapid)
+{
+	if (!io || !snapid)
+		return CEPHC_EINVAL;
+	return cephc_client_pool_op(
+	    io->c, io->pool, CEPHC_POOL_OP_CREATE_UNMANAGED_SNAP, 0, snapid);
+}
+
+int cephc_rados_selfmanaged_snap_remove(cephc_ioctx *io, uint64_t snapid)
+{
+	if (!io)
+		return CEPHC_EINVAL;
+	return cephc_client_pool_op(
+	    io->c, io->pool, CEPHC_POOL_OP_DELETE_UNMANAGED_SNAP, snapid, NULL);
+}
+
+int cephc_rados_selfmanaged_snap_rollback(cephc_ioctx *io, const char *oid,
+					  uint64_t snapid)
+{
+	struct cephc_write_op w;
+	int r;
+
+	if (!io || !oid)
+		return CEPHC_EINVAL;
+	op_stack_init(&w.o);
+	SLOT(&w.o, op, pp);
+	(void)pp;
+	r = op_added(&w.o, cephc_osd_op_rollback(op, snapid));
+	if (r)
+		return r;
+	return run_write(io, oid, &w.o);
+}

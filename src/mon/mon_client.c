@@ -712,6 +712,7 @@ static void monc_dispatch(struct cephc_conn *con, struct cephc_msg *msg)
 		break;
 	case CEPHC_MSG_MON_COMMAND_ACK:
 	case CEPHC_MSG_MON_GET_VERSION_REPLY:
+	case CEPHC_MSG_POOLOP_REPLY:
 		r = find_request(monc, msg->hdr.tid);
 		if (r)
 			finish_request(monc, r, 0, msg);
@@ -920,4 +921,29 @@ void cephc_monc_want_osdmap(struct cephc_monc *monc, uint32_t epoch)
 	monc->osdmap_have = epoch ? epoch - 1 : 0;
 	if (monc->state == MONC_OPEN)
 		send_subscribe(monc);
+}
+
+/* ---- pool ops ------------------------------------------------------------ */
+
+int cephc_monc_pool_op(struct cephc_monc *monc, uint32_t pool, uint32_t op,
+		       uint64_t snapid, uint32_t timeout_ms,
+		       cephc_monc_done_fn done, void *arg)
+{
+	static const uint8_t zero_fsid[16];
+	size_t sz = cephc_mpoolop_size(NULL);
+	struct cephc_msg *m = cephc_msg_new(CEPHC_MSG_POOLOP, (uint32_t)sz);
+	struct cephc_enc e;
+
+	if (!m)
+		return CEPHC_ENOMEM;
+	/* the tid names the op to the monitor (it answers with it), as a
+	 * command's does; resends after a new session keep it */
+	m->hdr.tid = ++monc->last_tid;
+	m->hdr.version = CEPHC_MPOOLOP_VERSION;
+	m->hdr.compat_version = CEPHC_MPOOLOP_COMPAT;
+	enc_init(&e, m->front, sz);
+	cephc_mpoolop_encode(&e, monc->monmap ? monc->monmap->fsid : zero_fsid,
+			     monc->osdmap_have, pool, op, snapid, NULL);
+	m->front_len = (uint32_t)enc_len(&e);
+	return submit_request(monc, m, timeout_ms, done, arg);
 }

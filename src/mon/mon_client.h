@@ -129,4 +129,13 @@ int cephc_monc_get_version(struct cephc_monc *monc, const char *what,
 			   uint32_t timeout_ms, cephc_monc_done_fn done,
 			   void *arg);
 
+/*
+ * MPoolOp op (CEPHC_POOL_OP_*) on pool, with snapid for a delete; done
+ * gets the MPoolOpReply (decode it with cephc_mpoolop_reply_decode()).
+ * Resent on a new session like the other requests; timeout as above.
+ */
+int cephc_monc_pool_op(struct cephc_monc *monc, uint32_t pool, uint32_t op,
+		       uint64_t snapid, uint32_t timeout_ms,
+		       cephc_monc_done_fn done, void *arg);
+
 #endif /* CEPHC_MON_MON_CLIENT_H */

@@ -263,3 +263,67 @@ void cephc_fsid_format(const uint8_t f[16], char out[37])
 		 f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9],
 		 f[10], f[11], f[12], f[13], f[14], f[15]);
 }
+
+/* ---- MPoolOp / MPoolOpReply ---------------------------------------------- */
+
+size_t cephc_mpoolop_size(const char *name)
+{
+	/* header, fsid, pool, op, auid, snapid, name, pad, crush_rule */
+	return CEPHC_MON_REQUEST_HEADER_LEN + 16 + 4 + 4 + 8 + 8 + 4 +
+	       (name ? strlen(name) : 0) + 1 + 2;
+}
+
+void cephc_mpoolop_encode(struct cephc_enc *e, const uint8_t fsid[16],
+			  uint64_t map_epoch, uint32_t pool, uint32_t op,
+			  uint64_t snapid, const char *name)
+{
+	/* The paxos version is the OSDMap epoch we hold: the monitor waits
+	 * until its own map is at least that new before it answers. */
+	enc_le64(e, map_epoch);
+	enc_le16(e, 0xffff);
+	enc_le64(e, 0);
+	enc_bytes(e, fsid, 16);
+	enc_le32(e, pool);
+	enc_le32(e, op);
+	enc_le64(e, 0); /* auid: unused since Nautilus */
+	enc_le64(e, snapid);
+	enc_string(e, name ? name : "");
+	enc_u8(e, 0);   /* pad (v3 moved crush_rule out of this byte) */
+	enc_le16(e, 0); /* crush_rule: pool creation only */
+}
+
+int cephc_mpoolop_reply_decode(struct cephc_dec *d,
+			       struct cephc_mpoolop_reply *r)
+{
+	uint8_t has;
+
+	memset(r, 0, sizeof(*r));
+	r->version = dec_le64(d);
+	dec_skip(d, 2 + 8); /* session_mon, session_mon_tid */
+	dec_copy(d, r->fsid, 16);
+	r->code = dec_s32(d);
+	r->epoch = dec_le32(d);
+	has = dec_u8(d);
+	if (!d->err && has > 1)
+		return dec_fail(d, CEPHC_EDECODE);
+	r->has_data = has == 1;
+	if (r->has_data)
+		r->data =
+		    dec_blob(d, &r->data_len, CEPHC_POOLOP_REPLY_DATA_MAX);
+	/* a positive code is no errno: refuse it rather than report success */
+	if (!d->err && r->code > 0)
+		return dec_fail(d, CEPHC_EDECODE);
+	return d->err;
+}
+
+int cephc_mpoolop_reply_snapid(const struct cephc_mpoolop_reply *r,
+			       uint64_t *snapid)
+{
+	struct cephc_dec d;
+
+	if (!r->has_data || !r->data)
+		return CEPHC_EDECODE;
+	dec_init(&d, r->data, r->data_len);
+	*snapid = dec_le64(&d);
+	return d.err;
+}

@@ -9,6 +9,7 @@
 #ifndef CEPHC_MON_MON_MSGS_H
 #define CEPHC_MON_MON_MSGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/addr.h"
@@ -153,5 +154,52 @@ void cephc_osdmap_msg_release(struct cephc_osdmap_msg *m);
 
 /* Format a 16-byte fsid as the canonical 36-character UUID string. */
 void cephc_fsid_format(const uint8_t fsid[16], char out[37]);
+
+/* --- MPoolOp (49) / MPoolOpReply (48) ---------------------------------------
+ *
+ * Pool operations sent to the monitor.  cephc uses the self-managed
+ * ("unmanaged") snapshot ops librados' selfmanaged_snap_create/remove send:
+ * the monitor allocates (or retires) a pool-wide snapshot id in a new
+ * OSDMap epoch and names that epoch in its reply.
+ */
+#define CEPHC_MSG_POOLOP_REPLY 48
+#define CEPHC_MSG_POOLOP 49
+#define CEPHC_POOL_OP_CREATE_UNMANAGED_SNAP 0x21
+#define CEPHC_POOL_OP_DELETE_UNMANAGED_SNAP 0x22
+/* MPoolOp header version 4 (name after snapid, pad byte, le16 crush rule);
+ * compat 2 (what every monitor since Firefly decodes). */
+#define CEPHC_MPOOLOP_VERSION 4
+#define CEPHC_MPOOLOP_COMPAT 2
+/* The reply's response data: a snap id for create, nothing for delete. */
+#define CEPHC_POOLOP_REPLY_DATA_MAX 4096
+#define CEPHC_POOLOP_NAME_MAX 1024
+
+/*
+ * Front: paxos header (le64 version = the OSDMap epoch we have, le16
+ * session_mon 0xffff, le64 session_mon_tid 0), fsid, le32 pool, le32 op,
+ * le64 auid (0), le64 snapid, string name, u8 pad, le16 crush_rule (0).
+ */
+size_t cephc_mpoolop_size(const char *name);
+void cephc_mpoolop_encode(struct cephc_enc *e, const uint8_t fsid[16],
+			  uint64_t map_epoch, uint32_t pool, uint32_t op,
+			  uint64_t snapid, const char *name);
+
+struct cephc_mpoolop_reply {
+	uint64_t version; /* paxos header: the monitor's committed version */
+	uint8_t fsid[16];
+	int32_t code;   /* 0 or a negative errno */
+	uint32_t epoch; /* the OSDMap epoch that carries the change */
+	bool has_data;
+	const uint8_t *data; /* view into the front */
+	uint32_t data_len;
+};
+/* Front: paxos header, fsid, le32 reply code, le32 epoch, u8 has_data,
+ * [bufferlist data]. */
+int cephc_mpoolop_reply_decode(struct cephc_dec *d,
+			       struct cephc_mpoolop_reply *r);
+/* The snap id a CREATE_UNMANAGED_SNAP reply carries (le64 at the start
+ * of its data); CEPHC_EDECODE when absent or short. */
+int cephc_mpoolop_reply_snapid(const struct cephc_mpoolop_reply *r,
+			       uint64_t *snapid);
 
 #endif /* CEPHC_MON_MON_MSGS_H */

@@ -30,6 +30,7 @@ static const struct {
     {CEPHC_OSD_OP_DELETE, "delete"},
     {CEPHC_OSD_OP_APPEND, "append"},
     {CEPHC_OSD_OP_CREATE, "create"},
+    {CEPHC_OSD_OP_ROLLBACK, "rollback"},
     {CEPHC_OSD_OP_WATCH, "watch"},
     {CEPHC_OSD_OP_OMAPSETVALS, "omap-set-vals"},
     {CEPHC_OSD_OP_OMAPSETHEADER, "omap-set-header"},
@@ -856,6 +857,13 @@ int cephc_osd_op_list_snaps(struct cephc_osd_op *op, uint32_t out_max)
 {
 	op_begin(op, CEPHC_OSD_OP_LIST_SNAPS, CEPHC_OSD_OUT_SCRATCH,
 		 scratch_cap(out_max));
+	return 0;
+}
+
+int cephc_osd_op_rollback(struct cephc_osd_op *op, uint64_t snapid)
+{
+	op_begin(op, CEPHC_OSD_OP_ROLLBACK, CEPHC_OSD_OUT_NONE, 0);
+	put_le64(op->op_union, snapid);
 	return 0;
 }
 

@@ -83,6 +83,7 @@ enum cephc_osd_opcode {
 	CEPHC_OSD_OP_DELETE = 0x2205,
 	CEPHC_OSD_OP_APPEND = 0x2206,
 	CEPHC_OSD_OP_CREATE = 0x220d,
+	CEPHC_OSD_OP_ROLLBACK = 0x220e,
 	CEPHC_OSD_OP_WATCH = 0x220f,
 	CEPHC_OSD_OP_OMAPSETVALS = 0x2215,
 	CEPHC_OSD_OP_OMAPSETHEADER = 0x2216,
@@ -361,6 +362,12 @@ int cephc_osd_op_list_watchers(struct cephc_osd_op *op, uint32_t out_max);
 /* LIST_SNAPS (request snapid CEPHC_SNAPDIR): out-data
  * obj_list_snap_response_t, the object's clones and snap seq. */
 int cephc_osd_op_list_snaps(struct cephc_osd_op *op, uint32_t out_max);
+/*
+ * ROLLBACK (librados selfmanaged_snap_rollback): the object's head becomes
+ * its content at snapshot snapid (union snap.snapid, le64), or is removed
+ * when it did not exist then.  Sent with the write snap context.
+ */
+int cephc_osd_op_rollback(struct cephc_osd_op *op, uint64_t snapid);
 
 /*
  * Per-op output decoders.  All take the op's out-data bytes, return 0 or a

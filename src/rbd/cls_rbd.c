@@ -453,6 +453,7 @@ fail:
 void cephc_rbd_snap_info_clear(struct cephc_rbd_snap_info *s)
 {
 	cephc_free(s->name);
+	cephc_free(s->trash_original_name);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -470,6 +471,12 @@ int cephc_rbd_dec_snapshot_get(const void *buf, size_t len,
 	 * type (group/trash/mirror details) are skipped with it. */
 	if (dec_envelope(&body, SNAP_NS_COMPAT, NULL, &ns) == 0) {
 		out->ns_type = dec_le32(&ns);
+		/* trash: string original_name, le32 original type */
+		if (out->ns_type == CEPHC_RBD_SNAP_NS_TRASH && !ns.err) {
+			out->trash_original_name =
+			    dec_string_dup(&ns, CEPHC_RBD_SNAP_NAME_MAX);
+			out->trash_original_ns = dec_le32(&ns);
+		}
 		dec_envelope_end(&body, &ns);
 	}
 	out->name = dec_string_dup(&body, CEPHC_RBD_SNAP_NAME_MAX);
@@ -1415,4 +1422,91 @@ int cephc_rbd_enc_op_features_set(struct cephc_enc *e, uint64_t op_features,
 				  uint64_t mask)
 {
 	return enc_2x64(e, op_features, mask);
+}
+
+/* ---- snapshot management -------------------------------------------- */
+
+int cephc_rbd_enc_snapshot_rename(struct cephc_enc *e, uint64_t snap_id,
+				  const char *new_name)
+{
+	if (!new_name || !new_name[0])
+		return CEPHC_EINVAL;
+	enc_le64(e, snap_id);
+	return put_str(e, new_name, CEPHC_RBD_SNAP_NAME_MAX);
+}
+
+int cephc_rbd_enc_set_protection_status(struct cephc_enc *e, uint64_t snap_id,
+					uint8_t status)
+{
+	if (status > CEPHC_RBD_PROTECTION_PROTECTED)
+		return CEPHC_EINVAL;
+	enc_le64(e, snap_id);
+	enc_u8(e, status);
+	return e->err;
+}
+
+int cephc_rbd_dec_protection_status(const void *buf, size_t len,
+				    uint8_t *status)
+{
+	if (len < 1 ||
+	    ((const uint8_t *)buf)[0] > CEPHC_RBD_PROTECTION_PROTECTED)
+		return CEPHC_EDECODE;
+	*status = ((const uint8_t *)buf)[0];
+	return 0;
+}
+
+int cephc_rbd_enc_snap_set_limit(struct cephc_enc *e, uint64_t limit)
+{
+	enc_le64(e, limit);
+	return e->err;
+}
+
+int cephc_rbd_dec_snap_get_limit(const void *buf, size_t len, uint64_t *limit)
+{
+	struct cephc_dec d;
+
+	dec_init(&d, buf, len);
+	*limit = dec_le64(&d);
+	return d.err;
+}
+
+int cephc_rbd_dec_get_children_count(const void *buf, size_t len,
+				     uint32_t *count)
+{
+	struct cephc_dec d;
+	uint32_t n, l;
+
+	dec_init(&d, buf, len);
+	/* each id is at least its 4-byte length */
+	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4);
+	for (uint32_t i = 0; !d.err && i < n; i++)
+		if (!dec_blob(&d, &l, CEPHC_RBD_ID_MAX) || !l)
+			dec_fail(&d, CEPHC_EDECODE);
+	*count = d.err ? 0 : n;
+	return d.err;
+}
+
+int cephc_rbd_dec_children_list_count(const void *buf, size_t len,
+				      uint32_t *count)
+{
+	struct cephc_dec d, body;
+	uint32_t n, l;
+
+	dec_init(&d, buf, len);
+	/* envelope (6) + pool (8) + two string lengths (8) at least */
+	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 22);
+	for (uint32_t i = 0; !d.err && i < n; i++) {
+		uint8_t v;
+
+		if (dec_envelope(&d, 1, &v, &body))
+			break;
+		dec_le64(&body);
+		if (!dec_blob(&body, &l, CEPHC_RBD_ID_MAX) || !l)
+			dec_fail(&body, CEPHC_EDECODE);
+		if (v >= 2)
+			dec_blob(&body, &l, CEPHC_RBD_NAMESPACE_MAX);
+		dec_envelope_end(&d, &body);
+	}
+	*count = d.err ? 0 : n;
+	return d.err;
 }

@@ -103,6 +103,9 @@ struct cephc_rbd_snap_info {
 	uint64_t image_size;
 	struct cephc_rbd_time timestamp;
 	uint32_t child_count;
+	/* TRASH namespace: the name and namespace type before removal */
+	char *trash_original_name; /* NULL for other namespaces */
+	uint32_t trash_original_ns;
 };
 
 /* cls::rbd::ParentImageSpec; pool_id == -1 means "no parent". */
@@ -597,5 +600,45 @@ int cephc_rbd_enc_op_features_set(struct cephc_enc *e, uint64_t op_features,
  */
 int cephc_rbd_generate_image_id(uint64_t global_id, uint32_t random, char *buf,
 				size_t cap);
+
+/* ---- snapshot management ---------------------------------------------- */
+
+/* Protection states (RBD_PROTECTION_STATUS_*). */
+#define CEPHC_RBD_PROTECTION_UNPROTECTED 0
+#define CEPHC_RBD_PROTECTION_UNPROTECTING 1
+#define CEPHC_RBD_PROTECTION_PROTECTED 2
+/* snap_get_limit's answer when no limit is set; snap_set_limit removes
+ * the limit when given it. */
+#define CEPHC_RBD_SNAP_NO_LIMIT UINT64_MAX
+
+/* snapshot_rename: le64 src_snap_id, string new name (EEXIST when taken). */
+int cephc_rbd_enc_snapshot_rename(struct cephc_enc *e, uint64_t snap_id,
+				  const char *new_name);
+/* set_protection_status: le64 snap_id, u8 status (< 3). */
+int cephc_rbd_enc_set_protection_status(struct cephc_enc *e, uint64_t snap_id,
+					uint8_t status);
+/* get_protection_status's raw u8 (CEPHC_RBD_PROTECTION_*; > 2: EDECODE). */
+int cephc_rbd_dec_protection_status(const void *buf, size_t len,
+				    uint8_t *status);
+/* snap_set_limit: le64 limit.  snap_get_limit: -> le64 limit. */
+int cephc_rbd_enc_snap_set_limit(struct cephc_enc *e, uint64_t limit);
+int cephc_rbd_dec_snap_get_limit(const void *buf, size_t len, uint64_t *limit);
+/* snapshot_trash_add: le64 snap_id (use cephc_rbd_enc_snap_id). */
+/*
+ * Clone v1 children of a parent snapshot: get_children on rbd_children of
+ * a pool, input {le64 parent pool, string parent image id, le64 parent
+ * snap id} -> set<string> child image ids (ENOENT: none).  *count gets
+ * their number (at most CEPHC_RBD_LIST_MAX).  (Merged beside the clone
+ * branch's full decoder of the same reply; input: enc_get_children.)
+ */
+int cephc_rbd_dec_get_children_count(const void *buf, size_t len,
+				     uint32_t *count);
+/*
+ * Clone v2 children: children_list on the parent's header, le64 snap_id
+ * -> set<ChildImageSpec versioned(2,1) {le64 pool, string image_id,
+ * string namespace}>; *count gets their number.
+ */
+int cephc_rbd_dec_children_list_count(const void *buf, size_t len,
+				      uint32_t *count);
 
 #endif /* CEPHC_RBD_CLS_RBD_H */

@@ -195,6 +195,15 @@ void rbd_exlock_unpin(struct cephc_rbd_image *img);
 int rbd_image_op_begin(struct cephc_rbd_image *img);
 void rbd_image_op_end(struct cephc_rbd_image *img);
 /*
+ * Inside rbd_image_op_begin/end (image_exclusive_lock.c): hold new writes
+ * back (they queue, in order) and wait until the writes in flight are
+ * done, object-map updates included; unblock lets the queued ones pass.
+ * librbd's snapshot create and rollback block writes so.  No-ops without
+ * an exclusive lock.  API threads.
+ */
+int rbd_exlock_block_writes(struct cephc_rbd_image *img);
+void rbd_exlock_unblock_writes(struct cephc_rbd_image *img);
+/*
  * Blocklist addr ("ip:port/nonce") before breaking its lock, as librbd
  * does (image_lock.c): the expire is rbd_blocklist_expire_seconds sent as
  * a JSON number, or none for the monitors' default (a quoted number is

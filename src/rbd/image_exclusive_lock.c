@@ -100,6 +100,8 @@ struct rbd_exlock {
 	uint64_t yield_until; /* ... and how long it may take to lock */
 	struct rbd_lock_waiter *head, **tail;
 	char held[64]; /* the cookie the header lock is held with */
+	/* a snapshot op holds new writes back (they queue on head) */
+	bool writes_blocked;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -653,7 +655,8 @@ int rbd_exlock_gate(struct cephc_rbd_image *img, struct rbd_lock_waiter *w)
 	if (!ex)
 		return 2;
 	pthread_mutex_lock(&img->lock);
-	if (ex->state == EX_LOCKED && !ex->want_release) {
+	if (ex->state == EX_LOCKED && !ex->want_release &&
+	    !ex->writes_blocked) {
 		ex->pins++;
 		ret = 1;
 	} else if (ex->managed && ex->state == EX_UNLOCKED &&
@@ -679,6 +682,9 @@ void rbd_exlock_unpin(struct cephc_rbd_image *img)
 	pthread_mutex_lock(&img->lock);
 	if (--ex->pins == 0)
 		pthread_cond_signal(&ex->cond);
+	/* a snapshot op waits for the writes it blocked to drain */
+	if (ex->writes_blocked && ex->pins <= 1)
+		pthread_cond_broadcast(&ex->changed);
 	pthread_mutex_unlock(&img->lock);
 }
 
@@ -930,4 +936,56 @@ int cephc_rbd_is_exclusive_lock_owner(cephc_rbd_image *img, bool *owner)
 	*owner = img->ex && img->ex->state == EX_LOCKED;
 	pthread_mutex_unlock(&img->lock);
 	return 0;
+}
+
+/* ---- holding writes back (snapshot create and rollback) ------------------ */
+
+static bool writes_drained(void *arg)
+{
+	struct rbd_exlock *ex = arg;
+
+	return ex->pins <= 1;
+}
+
+int rbd_exlock_block_writes(struct cephc_rbd_image *img)
+{
+	struct rbd_exlock *ex = img->ex;
+	int ret;
+
+	if (!ex)
+		return 0;
+	pthread_mutex_lock(&img->lock);
+	ex->writes_blocked = true;
+	/* the caller's own pin (rbd_image_op_begin) is the one left */
+	ret = cephc_client_wait_for(img->c, &img->lock, &ex->changed,
+				    writes_drained, ex, 0);
+	pthread_mutex_unlock(&img->lock);
+	if (ret)
+		rbd_exlock_unblock_writes(img);
+	return ret;
+}
+
+void rbd_exlock_unblock_writes(struct cephc_rbd_image *img)
+{
+	struct rbd_exlock *ex = img->ex;
+	struct resume_batch b = {NULL, 0};
+	unsigned n = 0;
+
+	if (!ex)
+		return;
+	pthread_mutex_lock(&img->lock);
+	ex->writes_blocked = false;
+	/* writes queued meanwhile pass now, in order, unless the lock is
+	 * on its way to a peer (then the worker takes it back for them) */
+	if (ex->state == EX_LOCKED && !ex->want_release) {
+		b.list = ex->head;
+		ex->head = NULL;
+		ex->tail = &ex->head;
+		for (struct rbd_lock_waiter *w = b.list; w; w = w->next)
+			n++;
+		ex->pins += n;
+	}
+	pthread_mutex_unlock(&img->lock);
+	if (b.list && cephc_client_call(img->c, resume_fn, &b))
+		resume_fn(&b);
 }

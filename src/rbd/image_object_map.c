@@ -828,3 +828,254 @@ void rbd_om_set_valid(struct cephc_rbd_image *img)
 	if (img->om)
 		atomic_store(&img->om->invalid, false);
 }
+
+/* ---- snapshots (image_snap_ops.c) ----------------------------------- */
+
+/* The map object of snap_id as its bytes (librbd copies maps verbatim:
+ * a `read 0~0` of the whole object).  *out is cephc_malloc()ed. */
+static int map_read_raw(struct cephc_rbd_image *img, uint64_t snap_id,
+			uint64_t count_hint, uint8_t **out, size_t *len)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+	struct cephc_osd_ops ops;
+	struct cephc_osdc_req req;
+	char oid[RBD_OID_MAX];
+	/* the object is the encoding of its entries; a hint too small only
+	 * makes the read fail (then the map is invalidated) */
+	uint64_t cap = cephc_rbd_object_map_encoded_len(count_hint) + 4096;
+	int ret;
+
+	*out = NULL;
+	*len = 0;
+	if (cap > CEPHC_OSD_OUT_MAX)
+		cap = CEPHC_OSD_OUT_MAX;
+	cephc_rbd_object_map_name(img->meta.id, snap_id, oid, sizeof(oid));
+	cephc_osd_ops_init(&ops);
+	ret = cephc_osd_op_read(cephc_osd_ops_add(&ops), 0, cap, NULL, 0);
+	if (!ret) {
+		rbd_req_setup(&req, &ops, &l, oid);
+		ret = rbd_osd_exec(img->osd, &req);
+	}
+	if (!ret && ops.ops[0].op_outdata_len == 0)
+		ret = CEPHC_ENOENT; /* empty: no map to copy */
+	if (!ret) {
+		*out = cephc_malloc(ops.ops[0].op_outdata_len);
+		if (!*out)
+			ret = CEPHC_ENOMEM;
+	}
+	if (!ret) {
+		memcpy(*out, ops.ops[0].op_outdata, ops.ops[0].op_outdata_len);
+		*len = ops.ops[0].op_outdata_len;
+	}
+	cephc_osd_ops_release(&ops);
+	return ret;
+}
+
+/* write_full of raw map bytes to the map of snap_id (HEAD: asserting the
+ * map lock, as librbd's rollback does). */
+static int map_write_raw(struct cephc_rbd_image *img, uint64_t snap_id,
+			 const uint8_t *buf, size_t len)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+	struct cephc_osd_ops ops;
+	uint8_t in[OM_LOCK_ARGS_MAX];
+	char oid[RBD_OID_MAX];
+	struct iovec iov = {(void *)buf, len};
+	int ret = 0;
+
+	cephc_rbd_object_map_name(img->meta.id, snap_id, oid, sizeof(oid));
+	cephc_osd_ops_init(&ops);
+	if (snap_id == CEPHC_RBD_NOSNAP)
+		ret = add_assert(&ops, "", "", in, sizeof(in));
+	if (!ret)
+		ret = cephc_osd_op_writefull(cephc_osd_ops_add(&ops), &iov, 1);
+	if (ret) {
+		cephc_osd_ops_release(&ops);
+		return ret;
+	}
+	return rbd_exec_ops(&l, oid, &ops);
+}
+
+/* Driver context: a snapshot makes HEAD's EXISTS entries EXISTS_CLEAN. */
+static void snap_add_fn(void *arg)
+{
+	struct om_call *c = arg;
+
+	cephc_rbd_object_map_apply(&c->om->map, 0, c->om->map.count,
+				   CEPHC_RBD_OBJECT_EXISTS_CLEAN,
+				   CEPHC_RBD_OBJECT_EXISTS);
+}
+
+int rbd_om_snap_create(struct cephc_rbd_image *img, uint64_t snap_id)
+{
+	struct rbd_om *om = img->om;
+	struct rbd_loc l = rbd_image_loc(img);
+	struct cephc_osd_ops ops;
+	struct om_call c = {.om = om};
+	uint8_t in[OM_LOCK_ARGS_MAX], *raw = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!om)
+		return 0;
+	/* no update may be half done while HEAD is copied */
+	om_drain(img, om);
+	ret = map_read_raw(img, CEPHC_RBD_NOSNAP, om->map.count, &raw, &len);
+	if (!ret)
+		ret = map_write_raw(img, snap_id, raw, len);
+	cephc_free(raw);
+	if (ret) {
+		log_warn(SUBSYS, "%s: snapshot %llu map: %s", om->oid,
+			 (unsigned long long)snap_id, cephc_strerror(ret));
+		/* the snapshot's map cannot be trusted */
+		rbd_om_set_flags(img, snap_id, invalid_flags(img),
+				 invalid_flags(img));
+		return ret;
+	}
+	if (!om->fast_diff)
+		return 0;
+	cephc_osd_ops_init(&ops);
+	ret = add_assert(&ops, "", "", in, sizeof(in));
+	if (!ret)
+		ret = rbd_op_call(&ops, "object_map_snap_add", NULL, 0, true);
+	if (!ret)
+		ret = rbd_exec_ops(&l, om->oid, &ops);
+	else
+		cephc_osd_ops_release(&ops);
+	if (!ret)
+		ret = om_run(img, snap_add_fn, &c);
+	if (ret) {
+		log_warn(SUBSYS, "%s: object_map_snap_add: %s", om->oid,
+			 cephc_strerror(ret));
+		rbd_om_invalidate(img);
+	}
+	return ret;
+}
+
+struct snap_rm_apply {
+	const struct cephc_rbd_object_map *removed;
+};
+
+/* Driver context: object_map_snap_remove on the in-memory HEAD: where the
+ * removed snapshot had EXISTS (or had no entry), EXISTS_CLEAN -> EXISTS. */
+static void snap_rm_fn(void *arg)
+{
+	struct om_call *c = arg;
+	const struct cephc_rbd_object_map *rm = c->arg;
+	struct cephc_rbd_object_map *m = &c->om->map;
+
+	for (uint64_t i = 0; i < m->count; i++) {
+		if (cephc_rbd_object_map_get(m, i) !=
+		    CEPHC_RBD_OBJECT_EXISTS_CLEAN)
+			continue;
+		if (i >= rm->count ||
+		    cephc_rbd_object_map_get(rm, i) == CEPHC_RBD_OBJECT_EXISTS)
+			cephc_rbd_object_map_set(m, i, CEPHC_RBD_OBJECT_EXISTS);
+	}
+}
+
+int rbd_om_snap_remove(struct cephc_rbd_image *img, uint64_t snap_id,
+		       uint64_t next_id)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+	struct cephc_rbd_object_map m = {0};
+	char oid[RBD_OID_MAX], next_oid[RBD_OID_MAX];
+	uint64_t flags = 0;
+	bool fast_diff = img->meta.features & CEPHC_RBD_FEATURE_FAST_DIFF;
+	int ret = 0;
+
+	if (!(img->meta.features & CEPHC_RBD_FEATURE_OBJECT_MAP))
+		return 0;
+	cephc_rbd_object_map_name(img->meta.id, snap_id, oid, sizeof(oid));
+	cephc_rbd_object_map_name(img->meta.id, next_id, next_oid,
+				  sizeof(next_oid));
+	if (fast_diff) {
+		/* an invalid snapshot map cannot be merged: the next map
+		 * becomes invalid instead (librbd's SnapshotRemoveRequest) */
+		ret = rbd_om_get_flags(img, snap_id, &flags);
+		if (!ret && !(flags & CEPHC_RBD_FLAG_OBJECT_MAP_INVALID))
+			ret = rbd_om_load(img, snap_id, &m);
+		if (!ret && !(flags & CEPHC_RBD_FLAG_OBJECT_MAP_INVALID)) {
+			struct cephc_osd_ops ops;
+			uint8_t in[OM_LOCK_ARGS_MAX];
+			size_t cap = cephc_rbd_object_map_encoded_len(m.count);
+			uint8_t *buf = cephc_malloc(cap);
+			struct cephc_enc e;
+
+			ret = buf ? 0 : CEPHC_ENOMEM;
+			cephc_osd_ops_init(&ops);
+			if (!ret && next_id == CEPHC_RBD_NOSNAP)
+				ret = add_assert(&ops, "", "", in, sizeof(in));
+			enc_init(&e, buf, cap);
+			if (!ret)
+				ret = cephc_rbd_enc_object_map(&e, &m);
+			if (!ret)
+				ret =
+				    rbd_op_call(&ops, "object_map_snap_remove",
+						buf, enc_len(&e), true);
+			if (!ret)
+				ret = rbd_exec_ops(&l, next_oid, &ops);
+			else
+				cephc_osd_ops_release(&ops);
+			cephc_free(buf);
+			if (!ret && next_id == CEPHC_RBD_NOSNAP && img->om) {
+				struct om_call c = {.om = img->om, .arg = &m};
+
+				om_drain(img, img->om);
+				ret = om_run(img, snap_rm_fn, &c);
+			}
+		}
+		if (ret == CEPHC_ENOENT)
+			ret = 0; /* no map for it (or no next map): nothing */
+		if (ret || (flags & CEPHC_RBD_FLAG_OBJECT_MAP_INVALID)) {
+			log_warn(SUBSYS, "%s: merge into %s: %s", oid, next_oid,
+				 ret ? cephc_strerror(ret) : "map invalid");
+			if (next_id == CEPHC_RBD_NOSNAP)
+				rbd_om_invalidate(img);
+			else
+				rbd_om_set_flags(img, next_id,
+						 invalid_flags(img),
+						 invalid_flags(img));
+			ret = 0;
+		}
+		cephc_rbd_object_map_clear(&m);
+	}
+	ret = rbd_delete_object(&l, oid);
+	if (ret)
+		log_warn(SUBSYS, "%s: remove: %s", oid, cephc_strerror(ret));
+	return ret;
+}
+
+int rbd_om_rollback(struct cephc_rbd_image *img, uint64_t snap_id)
+{
+	struct rbd_om *om = img->om;
+	struct cephc_rbd_object_map m;
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!om)
+		return 0;
+	om_drain(img, om);
+	ret = map_read_raw(img, snap_id,
+			   cephc_striper_num_objects(&img->layout, img->size),
+			   &raw, &len);
+	if (!ret)
+		ret = map_write_raw(img, CEPHC_RBD_NOSNAP, raw, len);
+	cephc_free(raw);
+	/* the copy becomes the in-memory map */
+	if (!ret)
+		ret = rbd_om_load(img, CEPHC_RBD_NOSNAP, &m);
+	if (!ret) {
+		struct om_call c = {.om = om, .arg = &m};
+
+		ret = om_run(img, adopt_fn, &c);
+		cephc_rbd_object_map_clear(&m);
+	}
+	if (ret) {
+		log_warn(SUBSYS, "%s: rollback to snapshot %llu: %s", om->oid,
+			 (unsigned long long)snap_id, cephc_strerror(ret));
+		rbd_om_invalidate(img);
+	}
+	return ret;
+}

@@ -107,4 +107,32 @@ int rbd_om_save(struct cephc_rbd_image *img, uint64_t snap_id,
 /* Trust the open map again (after a rebuild cleared the flags). */
 void rbd_om_set_valid(struct cephc_rbd_image *img);
 
+/* ---- snapshots (image_snap_ops.c; the caller owns the lock, writes are
+ * blocked) ---------------------------------------------------------------- */
+
+/*
+ * Snapshot create, once snapshot_add stored snap_id: copy the HEAD map
+ * object verbatim to rbd_object_map.<id>.<snap_id> (read + write_full),
+ * then with fast-diff assert_locked + object_map_snap_add on HEAD and
+ * EXISTS -> EXISTS_CLEAN in memory.  A failed copy flags the snapshot's
+ * map invalid; a failed snap_add invalidates HEAD.  0 when no map is open.
+ */
+int rbd_om_snap_create(struct cephc_rbd_image *img, uint64_t snap_id);
+/*
+ * Snapshot remove: with fast-diff, merge the snapshot's map into the next
+ * map (next_id: the next newer snapshot, or CEPHC_RBD_NOSNAP for HEAD,
+ * asserting the map lock and updating the in-memory map too) with
+ * object_map_snap_remove; an invalid or unreadable snapshot map
+ * invalidates the next map instead.  Then delete the snapshot's map
+ * object (ENOENT is fine).  Images without object-map: nothing.
+ */
+int rbd_om_snap_remove(struct cephc_rbd_image *img, uint64_t snap_id,
+		       uint64_t next_id);
+/*
+ * Rollback, after the image was resized to the snapshot's size: copy the
+ * snapshot's map object over HEAD's (assert_locked + write_full) and load
+ * it as the in-memory map; a failure invalidates HEAD.
+ */
+int rbd_om_rollback(struct cephc_rbd_image *img, uint64_t snap_id);
+
 #endif /* CEPHC_RBD_IMAGE_OBJECT_MAP_H */

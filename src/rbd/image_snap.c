@@ -109,8 +109,11 @@ int cephc_rbd_snap_list(cephc_rbd_image *img,
 	ret = fetch_snaps(img, &f, &n);
 	if (ret)
 		return ret;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		names += strlen(f[i].info.name ? f[i].info.name : "") + 1;
+		if (f[i].info.trash_original_name)
+			names += strlen(f[i].info.trash_original_name) + 1;
+	}
 	total = (size_t)n * sizeof(*v) + names + 1;
 	v = cephc_malloc(total);
 	if (v) {
@@ -130,6 +133,14 @@ int cephc_rbd_snap_list(cephc_rbd_image *img,
 			memcpy(p, s->name ? s->name : "", l + 1);
 			v[i].name = p;
 			p += l + 1;
+			v[i].trash_original_name = NULL;
+			v[i].trash_original_ns = s->trash_original_ns;
+			if (s->trash_original_name) {
+				l = strlen(s->trash_original_name);
+				memcpy(p, s->trash_original_name, l + 1);
+				v[i].trash_original_name = p;
+				p += l + 1;
+			}
 		}
 		*snaps = v;
 		*count = n;

@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "rbd/image.h"
 #include "rbd/image_pack.h"
+#include "rbd/image_snap_ops.h"
 
 #define SUBSYS "rbd"
 /* Concurrent deletes while removing an image. */
@@ -57,32 +58,6 @@ static bool clone_v2(const struct cephc_rbd_image *img)
 }
 
 /*
- * A clone v2 whose parent snapshot was removed while it had children sits
- * in the parent's snapshot trash; librbd removes that snapshot together
- * with its last child.  cephc does not remove snapshots, so it leaves
- * such a last child alone rather than strand the snapshot.
- */
-static int check_parent_snap(struct cephc_rbd_image *img)
-{
-	struct cephc_rbd_snap_info si = {0};
-	int ret;
-
-	if (!clone_v2(img))
-		return 0;
-	ret = rbd_parent_snap_get(img->osd, &img->meta.parent, &si);
-	if (ret == CEPHC_ENOENT)
-		ret = 0; /* parent or its snapshot gone: nothing to strand */
-	if (!ret && si.ns_type == CEPHC_RBD_SNAP_NS_TRASH &&
-	    si.child_count <= 1) {
-		rbd_set_err("the parent snapshot is in the trash and this is "
-			    "its last clone: removing both is not supported");
-		ret = CEPHC_EOPNOTSUPP;
-	}
-	cephc_rbd_snap_info_clear(&si);
-	return ret;
-}
-
-/*
  * librbd's DetachChildRequest, after the data is gone: drop the clone
  * from its parent's children (v2: the parent header's snapshot; v1: the
  * pool's rbd_children).  Already gone counts as done.
@@ -108,6 +83,12 @@ static int detach_child(struct cephc_rbd_image *img)
 		if (!ret)
 			ret = rbd_call(&pl, hdr, "child_detach", b, enc_len(&e),
 				       true, NULL, NULL);
+		/* a parent snapshot removed while clones used it sits in
+		 * the trash; it goes with its last clone, as in librbd */
+		if (!ret)
+			ret = rbd_snap_trash_gc(img->c, ps->pool_id,
+						ps->pool_namespace,
+						ps->image_id, ps->snap_id);
 	} else {
 		ret = cephc_rbd_enc_remove_child(&e, ps, img->meta.id);
 		if (!ret)
@@ -141,11 +122,6 @@ static int check_removable(struct cephc_rbd_image *img)
 	if (m->features & CEPHC_RBD_FEATURE_MIGRATING) {
 		rbd_set_err("image is being migrated");
 		return CEPHC_EBUSY;
-	}
-	if (m->parent.pool_id >= 0) {
-		ret = check_parent_snap(img);
-		if (ret)
-			return ret;
 	}
 	if (m->features & CEPHC_RBD_FEATURE_EXCLUSIVE_LOCK) {
 		ret = rbd_image_acquire_lock(img);

@@ -219,6 +219,31 @@ int rbd_notify_encode(uint32_t op, const struct rbd_client_id *client,
 	return 0;
 }
 
+int rbd_notify_encode_async(uint32_t op, const struct rbd_client_id *client,
+			    uint64_t request_id, void *buf, size_t cap,
+			    size_t *len)
+{
+	struct cephc_enc e;
+	size_t env;
+
+	if (!len)
+		return CEPHC_EINVAL;
+	*len = 0;
+	if ((op != RBD_NOTIFY_QUIESCE && op != RBD_NOTIFY_UNQUIESCE) || !client)
+		return CEPHC_EINVAL;
+	enc_init(&e, buf, buf ? cap : 0);
+	env = enc_envelope_begin(&e, RBD_NOTIFY_VERSION, NOTIFY_COMPAT);
+	enc_le32(&e, op);
+	enc_le64(&e, client->gid);
+	enc_le64(&e, client->handle);
+	enc_le64(&e, request_id);
+	enc_envelope_end(&e, env);
+	if (e.err)
+		return e.err;
+	*len = enc_len(&e);
+	return 0;
+}
+
 void rbd_notify_encode_response(int32_t result,
 				uint8_t out[RBD_NOTIFY_RESPONSE_LEN])
 {

@@ -84,9 +84,19 @@ int rbd_notify_decode(const void *buf, size_t len, struct rbd_notify_msg *out);
  * *len gets the bytes written.  CEPHC_EOVERFLOW when cap is too small
  * (RBD_NOTIFY_MSG_MAX always suffices); CEPHC_EINVAL for another op.
  */
-#define RBD_NOTIFY_MSG_MAX 32
+#define RBD_NOTIFY_MSG_MAX 48
 int rbd_notify_encode(uint32_t op, const struct rbd_client_id *client,
 		      bool force, void *buf, size_t cap, size_t *len);
+
+/*
+ * Encode a NotifyMessage v7 of an op whose only field is an
+ * AsyncRequestId { ClientId, le64 request_id }: QUIESCE and UNQUIESCE
+ * (what snapshot create sends; librbd numbers its requests per client).
+ * Same returns as rbd_notify_encode().
+ */
+int rbd_notify_encode_async(uint32_t op, const struct rbd_client_id *client,
+			    uint64_t request_id, void *buf, size_t cap,
+			    size_t *len);
 
 /* ResponseMessage: 10 bytes. */
 #define RBD_NOTIFY_RESPONSE_LEN 10

@@ -220,6 +220,125 @@ static void test_osdmap_msg(void **state)
 	cephc_osdmap_msg_release(&m);
 }
 
+/* MPoolOp v4 front, byte by byte (MPoolOp::encode_payload order). */
+static void test_mpoolop_layout(void **state)
+{
+	uint8_t fsid[16], buf[128];
+	struct cephc_enc e;
+	size_t n = cephc_mpoolop_size(NULL);
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		fsid[i] = (uint8_t)(0xa0 + i);
+	assert_int_equal(n, 18 + 16 + 4 + 4 + 8 + 8 + 4 + 0 + 1 + 2);
+	enc_init(&e, buf, sizeof(buf));
+	cephc_mpoolop_encode(&e, fsid, 42, 3,
+			     CEPHC_POOL_OP_DELETE_UNMANAGED_SNAP, 0x1234, NULL);
+	assert_int_equal(e.err, 0);
+	assert_int_equal(enc_len(&e), n);
+	assert_int_equal(get_le64(buf), 42);         /* paxos version */
+	assert_int_equal(get_le16(buf + 8), 0xffff); /* session_mon */
+	assert_int_equal(get_le64(buf + 10), 0);
+	assert_memory_equal(buf + 18, fsid, 16);
+	assert_int_equal(get_le32(buf + 34), 3);    /* pool */
+	assert_int_equal(get_le32(buf + 38), 0x22); /* op */
+	assert_int_equal(get_le64(buf + 42), 0);    /* auid */
+	assert_int_equal(get_le64(buf + 50), 0x1234);
+	assert_int_equal(get_le32(buf + 58), 0); /* name "" */
+	assert_int_equal(buf[62], 0);            /* pad */
+	assert_int_equal(get_le16(buf + 63), 0); /* crush_rule */
+
+	assert_int_equal(cephc_mpoolop_size("ab"), n + 2);
+	enc_init(&e, buf, sizeof(buf));
+	cephc_mpoolop_encode(&e, fsid, 0, 1,
+			     CEPHC_POOL_OP_CREATE_UNMANAGED_SNAP, 0, "ab");
+	assert_int_equal(enc_len(&e), n + 2);
+	assert_int_equal(get_le32(buf + 38), 0x21);
+	assert_memory_equal(buf + 62, "ab", 2);
+}
+
+/* A create reply as OSDMonitor sends it: code 0, epoch, data = le64 id. */
+static size_t build_poolop_reply(uint8_t *buf, size_t cap, int32_t code,
+				 int has, uint32_t data_len)
+{
+	struct cephc_enc e;
+
+	enc_init(&e, buf, cap);
+	enc_le64(&e, 77); /* last committed */
+	enc_le16(&e, 0xffff);
+	enc_le64(&e, 0);
+	for (int i = 0; i < 16; i++)
+		enc_u8(&e, (uint8_t)i);
+	enc_le32(&e, (uint32_t)code);
+	enc_le32(&e, 19); /* epoch */
+	enc_u8(&e, (uint8_t)has);
+	if (has == 1) {
+		enc_le32(&e, data_len);
+		enc_le64(&e, 5); /* the new snap id */
+	}
+	assert_int_equal(e.err, 0);
+	return enc_len(&e);
+}
+
+static void test_mpoolop_reply(void **state)
+{
+	uint8_t buf[128];
+	struct cephc_mpoolop_reply r;
+	struct cephc_dec d;
+	uint64_t id = 0;
+	size_t n;
+
+	(void)state;
+	n = build_poolop_reply(buf, sizeof(buf), 0, 1, 8);
+	dec_init(&d, buf, n);
+	assert_int_equal(cephc_mpoolop_reply_decode(&d, &r), 0);
+	assert_int_equal(r.version, 77);
+	assert_int_equal(r.code, 0);
+	assert_int_equal(r.epoch, 19);
+	assert_true(r.has_data);
+	assert_int_equal(r.data_len, 8);
+	assert_int_equal(r.fsid[15], 15);
+	assert_int_equal(cephc_mpoolop_reply_snapid(&r, &id), 0);
+	assert_int_equal(id, 5);
+
+	/* every truncation fails cleanly */
+	for (size_t k = 0; k < n; k++) {
+		dec_init(&d, buf, k);
+		assert_int_not_equal(cephc_mpoolop_reply_decode(&d, &r), 0);
+	}
+
+	/* a delete's reply: no data; an error code passes through */
+	n = build_poolop_reply(buf, sizeof(buf), -2, 0, 0);
+	dec_init(&d, buf, n);
+	assert_int_equal(cephc_mpoolop_reply_decode(&d, &r), 0);
+	assert_int_equal(r.code, -2);
+	assert_false(r.has_data);
+	assert_int_equal(cephc_mpoolop_reply_snapid(&r, &id), CEPHC_EDECODE);
+
+	/* data too short for a snap id */
+	n = build_poolop_reply(buf, sizeof(buf), 0, 1, 8);
+	put_le32(buf + 18 + 16 + 4 + 4 + 1, 4);
+	dec_init(&d, buf, n - 4);
+	assert_int_equal(cephc_mpoolop_reply_decode(&d, &r), 0);
+	assert_int_equal(cephc_mpoolop_reply_snapid(&r, &id), CEPHC_EDECODE);
+
+	/* bad inputs: data lengths past the bytes or the named maximum */
+	static const uint32_t lens[] = {9,          4097,       0x7fffffff,
+					0x80000000, 0xfffffffe, 0xffffffff};
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		n = build_poolop_reply(buf, sizeof(buf), 0, 1, lens[k]);
+		dec_init(&d, buf, n);
+		assert_int_not_equal(cephc_mpoolop_reply_decode(&d, &r), 0);
+	}
+	/* a has_data byte that is no bool; a positive reply code */
+	n = build_poolop_reply(buf, sizeof(buf), 0, 2, 0);
+	dec_init(&d, buf, n);
+	assert_int_equal(cephc_mpoolop_reply_decode(&d, &r), CEPHC_EDECODE);
+	n = build_poolop_reply(buf, sizeof(buf), 1, 0, 0);
+	dec_init(&d, buf, n);
+	assert_int_equal(cephc_mpoolop_reply_decode(&d, &r), CEPHC_EDECODE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +348,8 @@ int main(void)
 	    cmocka_unit_test(test_mauth_reply),
 	    cmocka_unit_test(test_subscribe_and_command),
 	    cmocka_unit_test(test_osdmap_msg),
+	    cmocka_unit_test(test_mpoolop_layout),
+	    cmocka_unit_test(test_mpoolop_reply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

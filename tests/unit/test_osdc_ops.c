@@ -456,6 +456,38 @@ static void test_notify_iter(void **state)
 	}
 }
 
+/* ROLLBACK: op 0x220e (WR|DATA|14), snap id in the union's first 8 bytes,
+ * no input, makes the request a write. */
+static void test_rollback_op(void **state)
+{
+	struct cephc_osd_ops ops;
+	struct cephc_osd_op *op;
+	uint8_t wire[CEPHC_OSD_OP_WIRE_LEN];
+	struct cephc_enc e;
+
+	(void)state;
+	cephc_osd_ops_init(&ops);
+	op = cephc_osd_ops_add(&ops);
+	assert_int_equal(cephc_osd_op_rollback(op, 0x0102030405060708ULL), 0);
+	assert_int_equal(op->op_code, 0x220e);
+	assert_true(op->op_write);
+	assert_string_equal(cephc_osd_op_name(0x220e), "rollback");
+	assert_int_equal(cephc_osd_ops_rw_flags(&ops), CEPHC_OSD_FLAG_WRITE);
+	assert_int_equal(cephc_osd_ops_data_len(&ops), 0);
+	enc_init(&e, wire, sizeof(wire));
+	cephc_osd_op_encode(&e, op);
+	assert_int_equal(e.err, 0);
+	assert_int_equal(enc_len(&e), CEPHC_OSD_OP_WIRE_LEN);
+	static const uint8_t want[CEPHC_OSD_OP_WIRE_LEN] = {
+	    0x0e,     0x22,                                     /* op */
+	    0,        0,    0,    0,                            /* flags */
+	    0x08,     0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* snapid */
+	    [34] = 0, 0,    0,    0, /* payload_len */
+	};
+	assert_memory_equal(wire, want, sizeof(want));
+	cephc_osd_ops_release(&ops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +500,7 @@ int main(void)
 	    cmocka_unit_test(test_kv_iter),
 	    cmocka_unit_test(test_watchers_iter),
 	    cmocka_unit_test(test_notify_iter),
+	    cmocka_unit_test(test_rollback_op),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -543,6 +543,50 @@ static void test_async_ops(void **state)
 	}
 }
 
+/* Quiesce / Unquiesce as snapshot create sends them: the decoder reads
+ * back what the encoder wrote, and the live layout (op 18, gid, handle,
+ * request id) byte for byte. */
+static void test_encode_quiesce(void **state)
+{
+	const struct rbd_client_id c = {GID, HANDLE};
+	uint8_t buf[RBD_NOTIFY_MSG_MAX];
+	struct rbd_notify_msg m;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(rbd_notify_encode_async(RBD_NOTIFY_QUIESCE, &c, 2, buf,
+						 sizeof(buf), &len),
+			 0);
+	assert_int_equal(len, 6 + 4 + 24);
+	assert_int_equal(buf[0], 7); /* v7, compat 1, body 28 bytes */
+	assert_int_equal(buf[1], 1);
+	assert_int_equal(get_le32(buf + 2), 28);
+	assert_int_equal(get_le32(buf + 6), 18);
+	assert_int_equal(get_le64(buf + 10), GID);
+	assert_int_equal(get_le64(buf + 18), HANDLE);
+	assert_int_equal(get_le64(buf + 26), 2);
+	assert_int_equal(rbd_notify_decode(buf, len, &m), 0);
+	assert_int_equal(m.op, RBD_NOTIFY_QUIESCE);
+	assert_true(m.has_async_id);
+	assert_int_equal(m.async_request_id, 2);
+	assert_int_equal(rbd_notify_encode_async(RBD_NOTIFY_UNQUIESCE, &c, 3,
+						 buf, sizeof(buf), &len),
+			 0);
+	assert_int_equal(rbd_notify_decode(buf, len, &m), 0);
+	assert_int_equal(m.op, RBD_NOTIFY_UNQUIESCE);
+	assert_int_equal(m.async_request_id, 3);
+	/* other ops, no client, no room */
+	assert_int_equal(rbd_notify_encode_async(RBD_NOTIFY_HEADER_UPDATE, &c,
+						 1, buf, sizeof(buf), &len),
+			 CEPHC_EINVAL);
+	assert_int_equal(rbd_notify_encode_async(RBD_NOTIFY_QUIESCE, NULL, 1,
+						 buf, sizeof(buf), &len),
+			 CEPHC_EINVAL);
+	assert_int_not_equal(
+	    rbd_notify_encode_async(RBD_NOTIFY_QUIESCE, &c, 1, buf, 10, &len),
+	    0);
+}
+
 static void test_envelope_hostile(void **state)
 {
 	uint8_t msg[64];
@@ -774,6 +818,7 @@ int main(void)
 	    cmocka_unit_test(test_response_live_samples),
 	    cmocka_unit_test(test_response_hostile),
 	    cmocka_unit_test(test_encode_matches_librbd),
+	    cmocka_unit_test(test_encode_quiesce),
 	    cmocka_unit_test(test_encode_decode_lock_ops),
 	    cmocka_unit_test(test_encode_rejects_other_ops),
 	    cmocka_unit_test(test_empty_is_legacy_header_update),

@@ -62,7 +62,8 @@ static const struct cli_opt rbd_opts[] = {
     {NULL, "--allow-shrink", NULL, NULL, "let resize make the image smaller",
      0},
     {"-l", "--long", NULL, NULL, "long listing (a table)", 0},
-    {"-a", "--all", NULL, NULL, "all trash entries, not only user ones", 0},
+    {"-a", "--all", NULL, NULL,
+     "all trash entries (snap ls: all snapshots), not only user ones", 0},
     {NULL, "--force", NULL, NULL,
      "remove a trash entry before its deferment time", 0},
     {NULL, "--no-progress", NULL, NULL, "print no progress", 0},
@@ -85,6 +86,11 @@ static const struct cli_opt rbd_opts[] = {
      "indented output (with --format json or xml)", 0},
     {NULL, "--descendants", NULL, NULL,
      "children: also the children of the children's snapshots", 0},
+    {NULL, "--limit", "N", NULL, "snap limit set: the most snapshots", 0},
+    {NULL, "--skip-quiesce", NULL, NULL,
+     "snap create: no quiesce notify to the image's users", 0},
+    {NULL, "--ignore-quiesce-error", NULL, NULL,
+     "snap create: go on when a user fails to quiesce", 0},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -125,9 +131,43 @@ static const struct cli_sub rbd_subs[] = {
 	       "--rw-mix-read",
      "cephc rbd bench --io-type write --io-total 256M rbd/disk1",
      CLI_COMPLETE_IMAGE},
-    {"snap ls", "snap list", "[POOL/[NAMESPACE/]]IMAGE",
-     "List an image's snapshots.", SPEC_OPTS, "cephc rbd snap ls rbd/disk1",
+    {"snap ls", "snap list", "[-a] [POOL/[NAMESPACE/]]IMAGE",
+     "List an image's snapshots (with -a also trashed ones).",
+     SPEC_OPTS " --all", "cephc rbd snap ls rbd/disk1", CLI_COMPLETE_IMAGE},
+    {"snap create", "snap add",
+     "[--skip-quiesce] [--ignore-quiesce-error] "
+     "[POOL/[NAMESPACE/]]IMAGE@SNAP",
+     "Take a snapshot of an image.",
+     SPEC_OPTS " --snap --skip-quiesce --ignore-quiesce-error --no-progress",
+     "cephc rbd snap create rbd/disk1@s1", CLI_COMPLETE_IMAGE},
+    {"snap rm", "snap remove", "[--force] [POOL/[NAMESPACE/]]IMAGE@SNAP",
+     "Remove a snapshot (--force: unprotect it first).",
+     SPEC_OPTS " --snap --force --no-progress",
+     "cephc rbd snap rm rbd/disk1@s1", CLI_COMPLETE_IMAGE},
+    {"snap purge", NULL, "[POOL/[NAMESPACE/]]IMAGE",
+     "Remove every (unprotected) snapshot of an image.",
+     SPEC_OPTS " --no-progress", "cephc rbd snap purge rbd/disk1",
      CLI_COMPLETE_IMAGE},
+    {"snap rollback", "snap revert", "[POOL/[NAMESPACE/]]IMAGE@SNAP",
+     "Roll an image back to a snapshot.", SPEC_OPTS " --snap --no-progress",
+     "cephc rbd snap rollback rbd/disk1@s1", CLI_COMPLETE_IMAGE},
+    {"snap rename", NULL, "[POOL/[NAMESPACE/]]IMAGE@SNAP DEST_SNAP",
+     "Rename a snapshot.", SPEC_OPTS " --snap",
+     "cephc rbd snap rename rbd/disk1@s1 rbd/disk1@s2", CLI_COMPLETE_IMAGE},
+    {"snap protect", NULL, "[POOL/[NAMESPACE/]]IMAGE@SNAP",
+     "Protect a snapshot from removal (clone v1 needs it).",
+     SPEC_OPTS " --snap", "cephc rbd snap protect rbd/disk1@s1",
+     CLI_COMPLETE_IMAGE},
+    {"snap unprotect", NULL, "[POOL/[NAMESPACE/]]IMAGE@SNAP",
+     "Allow a snapshot's removal again (fails while clones exist).",
+     SPEC_OPTS " --snap", "cephc rbd snap unprotect rbd/disk1@s1",
+     CLI_COMPLETE_IMAGE},
+    {"snap limit set", NULL, "--limit N [POOL/[NAMESPACE/]]IMAGE",
+     "Limit the number of snapshots of an image.", SPEC_OPTS " --limit",
+     "cephc rbd snap limit set --limit 10 rbd/disk1", CLI_COMPLETE_IMAGE},
+    {"snap limit clear", NULL, "[POOL/[NAMESPACE/]]IMAGE",
+     "Remove an image's snapshot limit.", SPEC_OPTS,
+     "cephc rbd snap limit clear rbd/disk1", CLI_COMPLETE_IMAGE},
     {"namespace create", NULL, "POOL/NAMESPACE | --namespace NS [POOL]",
      "Create a namespace in a pool.", "--pool --namespace",
      "cephc rbd namespace create rbd/tenant1", CLI_COMPLETE_POOL},
@@ -515,6 +555,12 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 		} else if (!strcmp(o, "--image-shared")) {
 			a->image_shared = true;
 			takes = false;
+		} else if (!strcmp(o, "--skip-quiesce")) {
+			a->skip_quiesce = true;
+			takes = false;
+		} else if (!strcmp(o, "--ignore-quiesce-error")) {
+			a->ignore_quiesce_error = true;
+			takes = false;
 		} else if (!v) {
 			fprintf(stderr, "rbd: option %s needs a value\n", o);
 			return -1;
@@ -570,6 +616,11 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			a->io_threads = strtoull(v, NULL, 10);
 		} else if (!strcmp(o, "--rw-mix-read")) {
 			a->rw_mix_read = atoi(v);
+		} else if (!strcmp(o, "--limit")) {
+			char *end;
+			a->limit = strtoull(v, &end, 10);
+			a->have_limit = true;
+			bad = *end || v[0] == '-';
 		} else {
 			fprintf(stderr, "rbd: unrecognised option '%s'\n", o);
 			return -1;
@@ -1129,69 +1180,6 @@ static int do_resize(struct tool_ctx *t, struct rbd_args *a)
 		return rbdcli_fail("resize error", r);
 	if (!a->no_progress && isatty(2))
 		fprintf(stderr, "Resizing image: 100%% complete...done.\n");
-	return 0;
-}
-
-static int do_snap(struct tool_ctx *t, struct rbd_args *a)
-{
-	struct cephc_rbd_snap_entry *s;
-	cephc_rbd_image *img;
-	uint32_t n;
-	int r;
-
-	if (!a->pos[0] ||
-	    (strcmp(a->pos[0], "ls") && strcmp(a->pos[0], "list"))) {
-		fprintf(stderr, "rbd: only 'snap ls' is supported\n");
-		return 22;
-	}
-	if (rbdcli_parse_spec(a, a->pos[1], false))
-		return 22;
-	if ((r = rbdcli_open_spec(t, a, true, &img)))
-		return tool_exit_code(r);
-	r = cephc_rbd_snap_list(img, &s, &n);
-	cephc_rbd_close(img);
-	if (r)
-		return rbdcli_fail("failed to list snapshots", r);
-	if (t->json) {
-		printf("[");
-		for (uint32_t i = 0; i < n; i++) {
-			char ts[64];
-			rbdcli_fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
-			printf("%s{\"id\":%" PRIu64 ",\"name\":", i ? "," : "",
-			       s[i].id);
-			json_str(stdout, s[i].name);
-			printf(",\"size\":%" PRIu64
-			       ",\"protected\":\"%s\",\"timestamp\":\"%s\"}",
-			       s[i].size, s[i].is_protected ? "true" : "false",
-			       ts);
-		}
-		printf("]\n");
-	} else if (n) {
-		/* rbd's TextTable: SIZE right-aligned, others left */
-		int w = 4, sw = 4, tw = 9;
-		char sz[32], ts[64];
-
-		for (uint32_t i = 0; i < n; i++) {
-			rbdcli_fmt_bytes(s[i].size, sz, sizeof(sz));
-			rbdcli_fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
-			if ((int)strlen(s[i].name) > w)
-				w = (int)strlen(s[i].name);
-			if ((int)strlen(sz) > sw)
-				sw = (int)strlen(sz);
-			if ((int)strlen(ts) > tw)
-				tw = (int)strlen(ts);
-		}
-		printf("SNAPID  %-*s  %-*s  PROTECTED  %-*s\n", w, "NAME", sw,
-		       "SIZE", tw, "TIMESTAMP");
-		for (uint32_t i = 0; i < n; i++) {
-			rbdcli_fmt_bytes(s[i].size, sz, sizeof(sz));
-			rbdcli_fmt_time(s[i].timestamp_sec, ts, sizeof(ts));
-			printf("%6" PRIu64 "  %-*s  %*s  %-9s  %s\n", s[i].id,
-			       w, s[i].name, sw, sz,
-			       s[i].is_protected ? "yes" : "", ts);
-		}
-	}
-	cephc_buffer_free(s);
 	return 0;
 }
 
@@ -2596,7 +2584,8 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 	if (!*sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		printf(
 		    "usage: cephc rbd create|rm|ls|info|resize|import|export"
-		    "|bench|snap ls|namespace create|rm|ls"
+		    "|bench|snap ls|create|rm|purge|rollback|rename|protect"
+		    "|unprotect|limit set|clear|namespace create|rm|ls"
 		    "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
 		    "|feature enable|disable|lock ls|add|rm|status"
 		    "|clone|children|flatten [args]\n");
@@ -2629,7 +2618,7 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 	else if (!strcmp(sub, "bench"))
 		r = do_bench(&t, &a);
 	else if (!strcmp(sub, "snap"))
-		r = do_snap(&t, &a);
+		r = rbdcli_snap(&t, &a);
 	else if (!strcmp(sub, "namespace"))
 		r = do_namespace(&t, &a);
 	else if (!strcmp(sub, "trash"))

@@ -37,6 +37,9 @@ struct rbd_args {
 	const char *shared; /* lock add --shared TAG */
 	bool pretty;        /* --pretty-format */
 	bool descendants;   /* children --descendants */
+	uint64_t limit;     /* snap limit set --limit N */
+	bool have_limit;
+	bool skip_quiesce, ignore_quiesce_error; /* snap create */
 };
 
 #define TBL_MAX_COLS 8
@@ -84,5 +87,8 @@ void rbdcli_progress(const char *what, uint64_t done, uint64_t total,
 /* --format plain|json|xml and --pretty-format for lock ls / status. */
 int rbdcli_out_format(const struct tool_ctx *t, const struct rbd_args *a,
 		      enum out_fmt *f, int *rc);
+
+/* `rbd snap ...` (rbd_cli_snap.c): a->pos[0] is the snap sub-command. */
+int rbdcli_snap(struct tool_ctx *t, struct rbd_args *a);
 
 #endif /* CEPHC_TOOLS_RBD_CLI_H */
