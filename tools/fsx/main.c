@@ -69,6 +69,7 @@ struct op_rec {
 };
 
 static struct op_rec oplog[LOG_KEEP];
+static uint64_t op_count[sizeof(op_names) / sizeof(op_names[0])];
 static uint64_t rng_state;
 
 /* xorshift64*: replayable from the printed seed alone. */
@@ -760,6 +761,7 @@ int main(int argc, char **argv)
 			dump_log(i);
 			goto out;
 		}
+		op_count[t]++;
 		if ((i + 1) % 5000 == 0) {
 			printf("fsx: %" PRIu64 " ops ok\n", i + 1);
 			fflush(stdout);
@@ -782,6 +784,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	printf("fsx: %" PRIu64 " ops, all reads matched\n", nops);
+	printf("fsx: by kind:");
+	for (unsigned k = 0; k < sizeof(op_count) / sizeof(op_count[0]); k++)
+		if (op_count[k])
+			printf(" %s %" PRIu64, op_names[k], op_count[k]);
+	printf("\n");
 	status = 0;
 out:
 	if (img)
