@@ -1510,3 +1510,22 @@ int cephc_rbd_dec_children_list_count(const void *buf, size_t len,
 	*count = d.err ? 0 : n;
 	return d.err;
 }
+size_t cephc_rbd_metadata_set_len(const char *key, uint32_t value_len)
+{
+	return 12 + (key ? strlen(key) : 0) + value_len;
+}
+
+int cephc_rbd_enc_metadata_set(struct cephc_enc *e, const char *key,
+			       const void *value, uint32_t value_len)
+{
+	int r;
+
+	if (value_len > CEPHC_RBD_META_VALUE_MAX || (value_len && !value))
+		return CEPHC_EINVAL;
+	enc_le32(e, 1);
+	r = put_name(e, key, CEPHC_RBD_META_KEY_MAX);
+	if (r)
+		return r;
+	enc_blob(e, value, value_len);
+	return e->err;
+}

@@ -588,6 +588,14 @@ int cephc_rbd_enc_parent_attach(struct cephc_enc *e,
 				uint64_t overlap, bool reattach);
 int cephc_rbd_enc_op_features_set(struct cephc_enc *e, uint64_t op_features,
 				  uint64_t mask);
+/*
+ * metadata_set: map<string key, bufferlist value>, here one pair (a
+ * clone gets its parent's image-meta this way).  The encoding's length
+ * first (the value may be up to CEPHC_RBD_META_VALUE_MAX).
+ */
+size_t cephc_rbd_metadata_set_len(const char *key, uint32_t value_len);
+int cephc_rbd_enc_metadata_set(struct cephc_enc *e, const char *key,
+			       const void *value, uint32_t value_len);
 
 /* ---- image ids -------------------------------------------------------- */
 

@@ -80,6 +80,67 @@ static int snap_protected_now(struct cephc_rbd_image *p, bool *prot)
 			      enc_len(&e), false, protection_reply, prot);
 }
 
+static int meta_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_metadata_list(p, len, arg);
+}
+
+/* librbd's deep_copy::MetadataCopyRequest: the parent's image-meta keys
+ * (conf_* overrides and user keys) to the child, a page at a time. */
+#define RBD_META_PAGE 64
+static int copy_metadata(struct cephc_rbd_image *p, struct cephc_rbd_image *ch)
+{
+	char *after = cephc_strdup("");
+	int ret = after ? 0 : CEPHC_ENOMEM;
+	bool more = true;
+
+	while (!ret && more) {
+		struct cephc_rbd_kv_list kv = {0};
+		uint8_t b[CEPHC_RBD_ENC_MAX + CEPHC_RBD_META_KEY_MAX];
+		struct cephc_enc e;
+
+		enc_init(&e, b, sizeof(b));
+		ret = cephc_rbd_enc_metadata_list(&e, after, RBD_META_PAGE);
+		if (!ret)
+			ret =
+			    rbd_image_call(p, p->header_oid, "metadata_list", b,
+					   enc_len(&e), false, meta_reply, &kv);
+		more = !ret && kv.count == RBD_META_PAGE;
+		for (uint32_t i = 0; !ret && i < kv.count; i++) {
+			size_t n = cephc_rbd_metadata_set_len(
+			    kv.items[i].key, kv.items[i].value_len);
+			uint8_t *in = cephc_malloc(n);
+
+			if (!in) {
+				ret = CEPHC_ENOMEM;
+				break;
+			}
+			enc_init(&e, in, n);
+			ret = cephc_rbd_enc_metadata_set(&e, kv.items[i].key,
+							 kv.items[i].value,
+							 kv.items[i].value_len);
+			if (!ret)
+				ret = rbd_image_call(
+				    ch, ch->header_oid, "metadata_set", in,
+				    enc_len(&e), true, NULL, NULL);
+			cephc_free(in);
+		}
+		if (!ret && more) {
+			cephc_free(after);
+			after = cephc_strdup(kv.items[kv.count - 1].key);
+			if (!after)
+				ret = CEPHC_ENOMEM;
+		}
+		cephc_rbd_kv_list_clear(&kv);
+	}
+	cephc_free(after);
+	if (ret == CEPHC_ENOENT)
+		ret = 0; /* nothing to copy */
+	if (ret)
+		rbd_set_err("failed to copy metadata: %s", cephc_strerror(ret));
+	return ret;
+}
+
 /* AttachParentRequest + AttachChildRequest on a freshly created child. */
 static int attach(struct cephc_rbd_image *p, struct cephc_rbd_image *ch,
 		  int fmt)
@@ -97,8 +158,7 @@ static int attach(struct cephc_rbd_image *p, struct cephc_rbd_image *ch,
 		ret = rbd_image_call(ch, ch->header_oid, "parent_attach", b,
 				     enc_len(&e), true, NULL, NULL);
 	if (ret) {
-		rbd_set_err("failed to attach parent: %s",
-			    cephc_strerror(ret));
+		rbd_set_err("failed to attach parent: %s", cephc_strerror(ret));
 		return ret;
 	}
 	if (fmt == 1) {
@@ -107,9 +167,9 @@ static int attach(struct cephc_rbd_image *p, struct cephc_rbd_image *ch,
 		enc_init(&e, b, sizeof(b));
 		ret = cephc_rbd_enc_add_child(&e, &ps, ch->meta.id);
 		if (!ret)
-			ret = rbd_image_call(ch, CEPHC_RBD_CHILDREN,
-					     "add_child", b, enc_len(&e), true,
-					     NULL, NULL);
+			ret =
+			    rbd_image_call(ch, CEPHC_RBD_CHILDREN, "add_child",
+					   b, enc_len(&e), true, NULL, NULL);
 		if (ret) {
 			rbd_set_err("couldn't add child: %s",
 				    cephc_strerror(ret));
@@ -125,8 +185,9 @@ static int attach(struct cephc_rbd_image *p, struct cephc_rbd_image *ch,
 		return 0;
 	}
 	enc_init(&e, b, sizeof(b));
-	ret = cephc_rbd_enc_op_features_set(&e, CEPHC_RBD_OP_FEATURE_CLONE_CHILD,
-					    CEPHC_RBD_OP_FEATURE_CLONE_CHILD);
+	ret =
+	    cephc_rbd_enc_op_features_set(&e, CEPHC_RBD_OP_FEATURE_CLONE_CHILD,
+					  CEPHC_RBD_OP_FEATURE_CLONE_CHILD);
 	if (!ret)
 		ret = rbd_image_call(ch, ch->header_oid, "op_features_set", b,
 				     enc_len(&e), true, NULL, NULL);
@@ -168,15 +229,14 @@ int cephc_rbd_clone(cephc_cluster *c, const char *p_pool, const char *p_nspace,
 	fmt = o && o->clone_format ? o->clone_format : default_clone_format(c);
 	if (fmt != 1 && fmt != 2)
 		return CEPHC_EINVAL;
-	if (fmt == 1 && strcmp(p_nspace ? p_nspace : "",
-			       c_nspace ? c_nspace : "")) {
+	if (fmt == 1 &&
+	    strcmp(p_nspace ? p_nspace : "", c_nspace ? c_nspace : "")) {
 		rbd_set_err("clone v2 required for cross-namespace clones");
 		return CEPHC_EXDEV;
 	}
-	ret = rbd_image_open(c, p_pool, p_nspace, p_name, NULL, p_snap,
-			     CEPHC_RBD_NOSNAP,
-			     CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES,
-			     &p);
+	ret = rbd_image_open(
+	    c, p_pool, p_nspace, p_name, NULL, p_snap, CEPHC_RBD_NOSNAP,
+	    CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES, &p);
 	if (ret) {
 		if (!rbd_have_err())
 			rbd_set_err("failed to open parent image: %s",
@@ -214,20 +274,21 @@ int cephc_rbd_clone(cephc_cluster *c, const char *p_pool, const char *p_nspace,
 	ret = cephc_rbd_create_ns(c, c_pool, c_nspace, c_name, &cr);
 	if (ret)
 		goto out;
-	ret = rbd_image_open(c, c_pool, c_nspace, c_name, NULL, NULL,
-			     CEPHC_RBD_NOSNAP,
-			     CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES,
-			     &ch);
+	ret = rbd_image_open(
+	    c, c_pool, c_nspace, c_name, NULL, NULL, CEPHC_RBD_NOSNAP,
+	    CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES, &ch);
 	if (!ret)
 		ret = attach(p, ch, fmt);
+	if (!ret)
+		ret = copy_metadata(p, ch);
 	if (ch)
 		cephc_rbd_close(ch);
 	if (ret) {
 		/* librbd: remove the half-made child, keep the first error */
 		snprintf(saved, sizeof(saved), "%s", cephc_rbd_last_error());
 		if (cephc_rbd_remove_ns(c, c_pool, c_nspace, c_name))
-			log_info(SUBSYS, "removing failed clone %s: %s",
-				 c_name, cephc_rbd_last_error());
+			log_info(SUBSYS, "removing failed clone %s: %s", c_name,
+				 cephc_rbd_last_error());
 		rbd_clear_err();
 		if (*saved)
 			rbd_set_err("%s", saved);
@@ -274,8 +335,8 @@ static int kid_add(struct cephc_rbd_image *img, struct kids *k, int64_t pool,
 		ret = rbd_call(&l, CEPHC_RBD_DIRECTORY, "dir_get_name", b,
 			       enc_len(&e), false, name_reply, &name);
 	if (ret == CEPHC_ENOENT) {
-		ret = rbd_call(&l, CEPHC_RBD_TRASH, "trash_get", b,
-			       enc_len(&e), false, trash_reply, &ts);
+		ret = rbd_call(&l, CEPHC_RBD_TRASH, "trash_get", b, enc_len(&e),
+			       false, trash_reply, &ts);
 		name = ts.name;
 		ts.name = NULL;
 		trash = !ret;

@@ -122,8 +122,8 @@ static int detach_child(struct cephc_rbd_image *img,
 /* DetachParentRequest on the child's header. */
 static int detach_parent(struct cephc_rbd_image *img)
 {
-	int ret = rbd_image_call(img, img->header_oid, "parent_detach", NULL,
-				 0, true, NULL, NULL);
+	int ret = rbd_image_call(img, img->header_oid, "parent_detach", NULL, 0,
+				 true, NULL, NULL);
 
 	if (ret == CEPHC_EOPNOTSUPP)
 		ret = rbd_image_call(img, img->header_oid, "remove_parent",
@@ -158,10 +158,10 @@ int cephc_rbd_flatten(cephc_rbd_image *img, cephc_rbd_progress_fn progress,
 	if (img->parent && img->meta.parent.pool_id >= 0) {
 		ps.pool_id = img->meta.parent.pool_id;
 		ps.snap_id = img->meta.parent.snap_id;
-		ps.pool_namespace = cephc_strdup(img->meta.parent.pool_namespace
-						     ? img->meta.parent
-							   .pool_namespace
-						     : "");
+		ps.pool_namespace =
+		    cephc_strdup(img->meta.parent.pool_namespace
+				     ? img->meta.parent.pool_namespace
+				     : "");
 		ps.image_id = cephc_strdup(img->meta.parent.image_id);
 	}
 	detach_from_parent =

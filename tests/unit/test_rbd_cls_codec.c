@@ -600,6 +600,14 @@ static void test_encode_clone_methods(void **state)
 	reset();
 	assert_int_equal(cephc_rbd_enc_op_features_set(&e, 2, 2), 0);
 	ASSERT_ENC(B(LE64(2), LE64(2)));
+	reset();
+	/* metadata_set: a map of one key -> bufferlist */
+	assert_int_equal(cephc_rbd_metadata_set_len("k", 2), 15);
+	assert_int_equal(cephc_rbd_enc_metadata_set(&e, "k", "v!", 2), 0);
+	ASSERT_ENC(B(1, 0, 0, 0, 1, 0, 0, 0, 'k', 2, 0, 0, 0, 'v', '!'));
+	reset();
+	assert_int_equal(cephc_rbd_enc_metadata_set(&e, "", "v", 1),
+			 CEPHC_EINVAL);
 }
 
 static void test_decode_clone_replies(void **state)

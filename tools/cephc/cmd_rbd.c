@@ -243,7 +243,7 @@ static const struct cli_sub rbd_subs[] = {
     {"children", NULL,
      "[-a] [--descendants] [POOL/[NAMESPACE/]]IMAGE@SNAP",
      "List the clones of a snapshot (in the trash too with -a).",
-     SPEC_OPTS " --snap --all --descendants",
+     SPEC_OPTS " --snap --all --descendants --pretty-format",
      "cephc rbd children rbd/disk1@gold", CLI_COMPLETE_IMAGE},
     {"flatten", NULL, "[--no-progress] [POOL/[NAMESPACE/]]IMAGE",
      "Copy a clone's parent data into it and detach it from the parent.",

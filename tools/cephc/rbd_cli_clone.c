@@ -20,8 +20,8 @@ struct spec_copy {
 
 /* Parse spec (with -p/--namespace/--image/--snap as rbd_args has them for
  * the first one) into c; parse_spec keeps its parts in static storage. */
-static int spec_take(const struct rbd_args *base, const char *spec,
-		     bool first, struct spec_copy *c)
+static int spec_take(const struct rbd_args *base, const char *spec, bool first,
+		     struct spec_copy *c)
 {
 	struct rbd_args a = {0};
 
@@ -84,15 +84,62 @@ int rbdcli_clone(struct tool_ctx *t, struct rbd_args *a)
 
 /* ---- children ---------------------------------------------------------- */
 
+enum kid_fmt { KID_PLAIN, KID_JSON, KID_XML };
+
 struct kid_out {
-	bool json, all, first;
+	enum kid_fmt fmt;
+	bool pretty, all, first;
 };
+
+static void xml_text(const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", stdout);
+			break;
+		case '>':
+			fputs("&gt;", stdout);
+			break;
+		case '&':
+			fputs("&amp;", stdout);
+			break;
+		case '"':
+			fputs("&quot;", stdout);
+			break;
+		case '\'':
+			fputs("&apos;", stdout);
+			break;
+		default:
+			putchar(*s);
+		}
+	}
+}
+
+/* One field of a child: JSON "key": value or XML <key>value</key>, as
+ * rbd's formatters print them (pretty: one per line, indented). */
+static void kid_field(const struct kid_out *k, const char *key, const char *val,
+		      bool quoted, bool first)
+{
+	if (k->fmt == KID_XML) {
+		printf("%s<%s>", k->pretty ? "  " : "", key);
+		xml_text(val);
+		printf("</%s>%s", key, k->pretty ? "\n" : "");
+		return;
+	}
+	printf("%s%s\"%s\":%s", first ? "" : ",", k->pretty ? "\n        " : "",
+	       key, k->pretty ? " " : "");
+	if (quoted)
+		json_str(stdout, val);
+	else
+		fputs(val, stdout);
+}
 
 static void kid_print(struct kid_out *k, const struct cephc_rbd_child *ch)
 {
 	if (ch->trash && !k->all)
 		return;
-	if (!k->json) {
+	if (k->fmt == KID_PLAIN) {
 		printf("%s/%s%s%s", ch->pool_name, ch->pool_namespace,
 		       *ch->pool_namespace ? "/" : "", ch->image_name);
 		if (ch->trash)
@@ -100,16 +147,23 @@ static void kid_print(struct kid_out *k, const struct cephc_rbd_child *ch)
 		printf("\n");
 		return;
 	}
-	printf("%s{", k->first ? "" : ",");
+	if (k->fmt == KID_XML)
+		printf(k->pretty ? " <child>\n" : "<child>");
+	else
+		printf("%s%s{", k->first ? "" : ",", k->pretty ? "\n    " : "");
 	k->first = false;
-	rbdcli_json_field("pool", ch->pool_name, true);
-	rbdcli_json_field("pool_namespace", ch->pool_namespace, false);
-	rbdcli_json_field("image", ch->image_name, false);
+	kid_field(k, "pool", ch->pool_name, true, true);
+	kid_field(k, "pool_namespace", ch->pool_namespace, true, false);
+	kid_field(k, "image", ch->image_name, true, false);
 	if (k->all) {
-		rbdcli_json_field("id", ch->image_id, false);
-		printf(",\"trash\":%s", ch->trash ? "true" : "false");
+		kid_field(k, "id", ch->image_id, true, false);
+		kid_field(k, "trash", ch->trash ? "true" : "false", false,
+			  false);
 	}
-	printf("}");
+	if (k->fmt == KID_XML)
+		printf(k->pretty ? " </child>\n" : "</child>");
+	else
+		printf("%s}", k->pretty ? "\n    " : "");
 }
 
 /* The children of img's snapshot, and with descendants theirs, depth
@@ -157,7 +211,7 @@ static int kids_walk(struct tool_ctx *t, cephc_rbd_image *img,
 
 int rbdcli_children(struct tool_ctx *t, struct rbd_args *a)
 {
-	struct kid_out k = {t->json, a->all, true};
+	struct kid_out k = {KID_PLAIN, a->pretty, a->all, true};
 	cephc_rbd_image *img;
 	int r;
 
@@ -167,14 +221,24 @@ int rbdcli_children(struct tool_ctx *t, struct rbd_args *a)
 		fprintf(stderr, "rbd: snapshot name was not specified\n");
 		return 22;
 	}
+	if (t->format && !strcmp(t->format, "xml"))
+		k.fmt = KID_XML;
+	else if (t->json)
+		k.fmt = KID_JSON;
+	if (t->format && !strcmp(t->format, "json-pretty"))
+		k.pretty = true;
 	if ((r = rbdcli_open_spec(t, a, true, &img)))
 		return tool_exit_code(r);
-	if (k.json)
+	if (k.fmt == KID_JSON)
 		printf("[");
+	else if (k.fmt == KID_XML)
+		printf(k.pretty ? "<children>\n" : "<children>");
 	r = kids_walk(t, img, &k, a->descendants, 0);
 	cephc_rbd_close(img);
-	if (k.json)
-		printf("]\n");
+	if (k.fmt == KID_JSON)
+		printf("%s]\n", k.pretty && !k.first ? "\n" : "");
+	else if (k.fmt == KID_XML)
+		printf(k.pretty ? "</children>\n\n" : "</children>\n");
 	if (r)
 		return rbdcli_fail("listing children failed", r);
 	return 0;
