@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	dec_init(&d, data + 1, size - 1);
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		(void)cephc_monmap_decode(&d, &mm);
 		break;
@@ -38,6 +38,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4: {
 		struct cephc_mon_command_ack a;
 		(void)cephc_mon_command_ack_decode(&d, &a);
+		break;
+	}
+	case 6: {
+		struct cephc_mpoolop_reply r;
+		uint64_t id;
+		if (cephc_mpoolop_reply_decode(&d, &r) == 0)
+			(void)cephc_mpoolop_reply_snapid(&r, &id);
 		break;
 	}
 	default: {

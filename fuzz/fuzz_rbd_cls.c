@@ -81,6 +81,10 @@ static void structs(const uint8_t *d, size_t n)
 		if (cephc_rbd_dec_trash_get(d, n, &ts) == 0)
 			cephc_rbd_trash_spec_clear(&ts);
 		(void)cephc_rbd_dec_image_group_get(d, n, &pool);
+		(void)cephc_rbd_dec_children_list(d, n, &k);
+		(void)cephc_rbd_dec_get_children(d, n, &k);
+		(void)cephc_rbd_dec_snap_get_limit(d, n, &a);
+		(void)cephc_rbd_dec_protection_status(d, n, &order);
 	}
 	if (cephc_rbd_dec_object_map_load(d, n, &om) == 0) {
 		for (uint64_t i = 0; i < om.count && i < 64; i++)

@@ -117,6 +117,7 @@ static int apply_snapshot(struct cephc_rbd_image_meta *m, const void *buf,
 		if (s->id != si.id)
 			continue;
 		set_str(&s->name, si.name);
+		cephc_free(si.trash_original_name); /* not kept here */
 		s->size = si.image_size;
 		s->ns_type = si.ns_type;
 		s->timestamp = si.timestamp;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Snapshot maintenance (layer 3, image_snap_ops.c) as other layer-3/4
- * code needs it: a clone's flatten or removal detaches the clone from its
- * parent's snapshot, and when that snapshot sits in the trash namespace
- * (a v2 parent snapshot removed while clones still used it) and has no
- * child left, librbd removes it there and then; so does cephc.
+ * Snapshot maintenance (image_snap_ops.c, layer 6: it opens images) as
+ * other management code needs it: a clone's flatten or removal detaches
+ * the clone from its parent's snapshot, and when that snapshot sits in
+ * the trash namespace (a v2 parent snapshot removed while clones still
+ * used it) and has no child left, librbd removes it there and then; so
+ * does cephc.
  */
 #ifndef CEPHC_RBD_IMAGE_SNAP_OPS_H
 #define CEPHC_RBD_IMAGE_SNAP_OPS_H

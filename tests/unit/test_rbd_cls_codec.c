@@ -663,29 +663,29 @@ static void test_decode_clone_replies(void **state)
 
 static void test_decode_pool_replies(void **state)
 {
-	static const uint8_t ns_ok[] = {2, 0, 0, 0, 1, 0, 0, 0, 'a',
-					1, 0, 0, 0, 'b'};
-	static const uint8_t ns_unsorted[] = {2, 0, 0, 0, 1, 0, 0, 0, 'b',
-					      1, 0, 0, 0, 'a'};
+	static const uint8_t ns_ok[] = {2, 0,   0, 0, 1, 0, 0,
+					0, 'a', 1, 0, 0, 0, 'b'};
+	static const uint8_t ns_unsorted[] = {2, 0,   0, 0, 1, 0, 0,
+					      0, 'b', 1, 0, 0, 0, 'a'};
 	static const uint8_t ns_huge[] = {0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0};
-	static const uint8_t ns_trunc[] = {2, 0, 0, 0, 1, 0, 0, 0, 'a',
-					   9, 0, 0, 0, 'b'};
+	static const uint8_t ns_trunc[] = {2, 0,   0, 0, 1, 0, 0,
+					   0, 'a', 9, 0, 0, 0, 'b'};
 	/* v1 spec (no state byte), then one with compat 3 */
-	static const uint8_t spec_v1[] = {1, 1, 22, 0, 0, 0, 0, 1, 0, 0, 0,
-					  'x', 1, 0, 0, 0, 0, 0, 0, 0, 2, 0,
-					  0, 0, 0, 0, 0, 0};
+	static const uint8_t spec_v1[] = {1, 1,   22, 0, 0, 0, 0, 1, 0, 0,
+					  0, 'x', 1,  0, 0, 0, 0, 0, 0, 0,
+					  2, 0,   0,  0, 0, 0, 0, 0};
 	static const uint8_t spec_compat3[] = {3, 3, 0, 0, 0, 0};
 	static const uint8_t spec_biglen[] = {2, 1, 0xff, 0xff, 0xff, 0xff, 0};
-	static const uint8_t spec_state9[] = {2, 1, 23, 0, 0, 0, 0, 1, 0, 0,
-					      0, 'x', 1, 0, 0, 0, 0, 0, 0, 0,
-					      2, 0, 0, 0, 0, 0, 0, 0, 9};
+	static const uint8_t spec_state9[] = {2, 1,   23, 0, 0, 0, 0, 1, 0, 0,
+					      0, 'x', 1,  0, 0, 0, 0, 0, 0, 0,
+					      2, 0,   0,  0, 0, 0, 0, 0, 9};
 	static const uint8_t list_huge[] = {0xff, 0xff, 0xff, 0xff, 0};
 	/* tmap: empty header, two names with empty values */
-	static const uint8_t v1_ok[] = {0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0,
-					'a', 0, 0, 0, 0, 1, 0, 0, 0, 'b',
-					0, 0, 0, 0};
-	static const uint8_t v1_trunc[] = {0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0,
-					   0, 'a'};
+	static const uint8_t v1_ok[] = {0, 0, 0, 0,   2, 0, 0, 0, 1,
+					0, 0, 0, 'a', 0, 0, 0, 0, 1,
+					0, 0, 0, 'b', 0, 0, 0, 0};
+	static const uint8_t v1_trunc[] = {0, 0, 0, 0, 2, 0,  0,
+					   0, 1, 0, 0, 0, 'a'};
 	static const uint8_t v1_hdr_huge[] = {0xf0, 0xff, 0xff, 0xff};
 	struct cephc_rbd_str_list sl;
 	struct cephc_rbd_trash_spec sp;
@@ -697,9 +697,9 @@ static void test_decode_pool_replies(void **state)
 	assert_int_equal(sl.count, 2);
 	assert_string_equal(sl.items[1], "b");
 	cephc_rbd_str_list_clear(&sl);
-	assert_int_equal(cephc_rbd_dec_namespace_list(ns_unsorted,
-						      sizeof(ns_unsorted), &sl),
-			 CEPHC_EDECODE);
+	assert_int_equal(
+	    cephc_rbd_dec_namespace_list(ns_unsorted, sizeof(ns_unsorted), &sl),
+	    CEPHC_EDECODE);
 	assert_int_equal(sl.count, 0);
 	assert_int_equal(
 	    cephc_rbd_dec_namespace_list(ns_huge, sizeof(ns_huge), &sl),
@@ -737,12 +737,12 @@ static void test_decode_pool_replies(void **state)
 
 	/* image_group_get: pool first, then the group id (16.2.15) */
 	{
-		static const uint8_t none[] = {1, 1, 12, 0, 0, 0, LE64(-1),
-					       0, 0, 0, 0};
-		static const uint8_t in3[] = {1, 1, 13, 0, 0, 0, LE64(3),
-					      1, 0, 0, 0, 'g'};
-		static const uint8_t bad[] = {1, 1, 12, 0, 0, 0, LE64(-5),
-					      0, 0, 0, 0};
+		static const uint8_t none[] = {1,        1, 12, 0, 0, 0,
+					       LE64(-1), 0, 0,  0, 0};
+		static const uint8_t in3[] = {1,       1, 13, 0, 0, 0,
+					      LE64(3), 1, 0,  0, 0, 'g'};
+		static const uint8_t bad[] = {1,        1, 12, 0, 0, 0,
+					      LE64(-5), 0, 0,  0, 0};
 		int64_t gp;
 
 		assert_int_equal(
@@ -831,8 +831,7 @@ static void test_features_parse_conf(void **state)
 			 0);
 	assert_int_equal(f, 61);
 	/* invalid: Ceph keeps the default ("parse error setting ...") */
-	assert_int_equal(cephc_rbd_features_parse_conf("layering,foo", &f),
-			 -1);
+	assert_int_equal(cephc_rbd_features_parse_conf("layering,foo", &f), -1);
 	assert_int_equal(cephc_rbd_features_parse_conf("4096", &f), -1);
 	assert_int_equal(cephc_rbd_features_parse_conf("257", &f), -1);
 	assert_int_equal(cephc_rbd_features_parse_conf("12x", &f), -1);
@@ -845,8 +844,7 @@ static void test_features_support_sets(void **state)
 			 0);
 	/* Ceph's defaults are kept; journaling is not */
 	assert_int_equal(cephc_rbd_features_unsupported_for_write(61), 0);
-	assert_int_equal(cephc_rbd_features_unsupported_for_write(61 | 64),
-			 64);
+	assert_int_equal(cephc_rbd_features_unsupported_for_write(61 | 64), 64);
 	assert_int_equal(cephc_rbd_features_unsupported_for_write(64), 64);
 	assert_int_equal(
 	    cephc_rbd_features_unsupported_for_write(UINT64_C(1) << 50),
@@ -936,6 +934,128 @@ static void test_object_names(void **state)
 	assert_null(cephc_rbd_reply_method(CEPHC_RBD_REPLY_COUNT));
 }
 
+/* Live replies (Ceph 16.2.15, captured with python3-rados execute()):
+ * snapshot_get of a snapshot moved to the trash namespace by `rbd snap rm`
+ * while a v2 clone used it (original name "s1"), and children_list of it. */
+static const uint8_t live_trash_snap[] = {
+    0x01, 0x01, 0x58, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x01, 0x01, 0x0e, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+    0x02, 0x00, 0x00, 0x00, 0x73, 0x31, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00,
+    0x00, 0x00, 0x30, 0x66, 0x30, 0x33, 0x32, 0x61, 0x36, 0x30, 0x2d, 0x63,
+    0x33, 0x38, 0x35, 0x2d, 0x34, 0x37, 0x38, 0x64, 0x2d, 0x61, 0x33, 0x39,
+    0x32, 0x2d, 0x34, 0x63, 0x63, 0x38, 0x64, 0x30, 0x34, 0x34, 0x30, 0x37,
+    0x65, 0x61, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x0d, 0x74,
+    0x16, 0x6b, 0x96, 0x94, 0x28, 0x07, 0x01, 0x00, 0x00, 0x00,
+};
+static const uint8_t live_children_list[] = {
+    0x01, 0x00, 0x00, 0x00, 0x02, 0x01, 0x1c, 0x00, 0x00, 0x00,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x00,
+    0x00, 0x00, 0x31, 0x30, 0x31, 0x64, 0x66, 0x61, 0x62, 0x35,
+    0x31, 0x35, 0x61, 0x37, 0x00, 0x00, 0x00, 0x00,
+};
+
+static void test_snapshot_management_codecs(void **state)
+{
+	struct cephc_rbd_snap_info si;
+	uint8_t st = 9;
+	uint64_t limit = 0;
+	uint32_t n = 99;
+
+	(void)state;
+	assert_int_equal(cephc_rbd_dec_snapshot_get(
+			     live_trash_snap, sizeof(live_trash_snap), &si),
+			 0);
+	assert_int_equal(si.id, 10);
+	assert_int_equal(si.ns_type, CEPHC_RBD_SNAP_NS_TRASH);
+	assert_string_equal(si.trash_original_name, "s1");
+	assert_int_equal(si.trash_original_ns, CEPHC_RBD_SNAP_NS_USER);
+	assert_string_equal(si.name, "0f032a60-c385-478d-a392-4cc8d04407ea");
+	assert_int_equal(si.child_count, 1);
+	cephc_rbd_snap_info_clear(&si);
+	/* every truncation fails without a leak */
+	for (size_t k = 0; k < sizeof(live_trash_snap); k++)
+		assert_int_not_equal(
+		    cephc_rbd_dec_snapshot_get(live_trash_snap, k, &si), 0);
+
+	assert_int_equal(cephc_rbd_dec_children_list(live_children_list,
+						     sizeof(live_children_list),
+						     &n),
+			 0);
+	assert_int_equal(n, 1);
+	for (size_t k = 0; k < sizeof(live_children_list); k++)
+		assert_int_not_equal(
+		    cephc_rbd_dec_children_list(live_children_list, k, &n), 0);
+	/* a count past the bytes, and past the named maximum */
+	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0x7f, 0, 0};
+	assert_int_not_equal(
+	    cephc_rbd_dec_children_list(huge, sizeof(huge), &n), 0);
+	assert_int_equal(cephc_rbd_dec_children_list("\0\0\0\0", 4, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* get_children (v1): set<string>; an empty id is refused */
+	static const uint8_t kids[] = {2,   0,   0, 0, 2, 0, 0,  0,
+				       'a', 'b', 1, 0, 0, 0, 'c'};
+	assert_int_equal(cephc_rbd_dec_get_children(kids, sizeof(kids), &n), 0);
+	assert_int_equal(n, 2);
+	static const uint8_t empty_id[] = {1, 0, 0, 0, 0, 0, 0, 0};
+	assert_int_equal(
+	    cephc_rbd_dec_get_children(empty_id, sizeof(empty_id), &n),
+	    CEPHC_EDECODE);
+	for (size_t k = 0; k < sizeof(kids); k++)
+		assert_int_not_equal(cephc_rbd_dec_get_children(kids, k, &n),
+				     0);
+
+	/* snapshot_get_limit: le64 (live: 9 after `snap limit set 9`) */
+	static const uint8_t lim[] = {9, 0, 0, 0, 0, 0, 0, 0};
+	assert_int_equal(cephc_rbd_dec_snap_get_limit(lim, 8, &limit), 0);
+	assert_int_equal(limit, 9);
+	assert_int_not_equal(cephc_rbd_dec_snap_get_limit(lim, 7, &limit), 0);
+	reset();
+	assert_int_equal(cephc_rbd_enc_snap_set_limit(&e, UINT64_MAX), 0);
+	assert_int_equal(enc_len(&e), 8);
+	assert_int_equal(get_le64(buf), UINT64_MAX);
+
+	/* protection: raw u8 0/1/2, anything else is no state */
+	assert_int_equal(cephc_rbd_dec_protection_status("\x02", 1, &st), 0);
+	assert_int_equal(st, CEPHC_RBD_PROTECTION_PROTECTED);
+	assert_int_equal(cephc_rbd_dec_protection_status("\x03", 1, &st),
+			 CEPHC_EDECODE);
+	assert_int_equal(cephc_rbd_dec_protection_status("", 0, &st),
+			 CEPHC_EDECODE);
+	reset();
+	assert_int_equal(cephc_rbd_enc_set_protection_status(&e, 7, 1), 0);
+	assert_int_equal(enc_len(&e), 9);
+	assert_int_equal(get_le64(buf), 7);
+	assert_int_equal(buf[8], 1);
+	reset();
+	assert_int_equal(cephc_rbd_enc_set_protection_status(&e, 7, 3),
+			 CEPHC_EINVAL);
+
+	/* snapshot_rename: le64 id, string name */
+	reset();
+	assert_int_equal(cephc_rbd_enc_snapshot_rename(&e, 5, "new"), 0);
+	assert_int_equal(enc_len(&e), 8 + 4 + 3);
+	assert_int_equal(get_le64(buf), 5);
+	assert_int_equal(get_le32(buf + 8), 3);
+	assert_memory_equal(buf + 12, "new", 3);
+	reset();
+	assert_int_equal(cephc_rbd_enc_snapshot_rename(&e, 5, ""),
+			 CEPHC_EINVAL);
+
+	/* get_children input: le64 pool, string image id, le64 snap */
+	struct cephc_rbd_parent_spec ps = {
+	    .pool_id = 2, .image_id = (char *)"abc", .snap_id = 4};
+	reset();
+	assert_int_equal(cephc_rbd_enc_get_children(&e, &ps), 0);
+	assert_int_equal(enc_len(&e), 8 + 4 + 3 + 8);
+	assert_int_equal(get_le64(buf), 2);
+	assert_memory_equal(buf + 12, "abc", 3);
+	assert_int_equal(get_le64(buf + 15), 4);
+	ps.pool_id = -1;
+	reset();
+	assert_int_equal(cephc_rbd_enc_get_children(&e, &ps), CEPHC_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -960,6 +1080,7 @@ int main(void)
 	    cmocka_unit_test(test_features_support_sets),
 	    cmocka_unit_test(test_generate_image_id),
 	    cmocka_unit_test(test_object_names),
+	    cmocka_unit_test(test_snapshot_management_codecs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

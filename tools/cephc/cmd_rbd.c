@@ -162,12 +162,12 @@ static const struct cli_sub rbd_subs[] = {
      "Allow a snapshot's removal again (fails while clones exist).",
      SPEC_OPTS " --snap", "cephc rbd snap unprotect rbd/disk1@s1",
      CLI_COMPLETE_IMAGE},
-    {"snap limit set", NULL, "--limit N [POOL/[NAMESPACE/]]IMAGE",
-     "Limit the number of snapshots of an image.", SPEC_OPTS " --limit",
-     "cephc rbd snap limit set --limit 10 rbd/disk1", CLI_COMPLETE_IMAGE},
-    {"snap limit clear", NULL, "[POOL/[NAMESPACE/]]IMAGE",
-     "Remove an image's snapshot limit.", SPEC_OPTS,
-     "cephc rbd snap limit clear rbd/disk1", CLI_COMPLETE_IMAGE},
+    {"snap limit", NULL,
+     "set --limit N [POOL/[NAMESPACE/]]IMAGE | clear [POOL/[NAMESPACE/]]IMAGE",
+     "Limit the number of snapshots of an image (set), or remove the limit "
+     "(clear).",
+     SPEC_OPTS " --limit", "cephc rbd snap limit set --limit 10 rbd/disk1",
+     CLI_COMPLETE_IMAGE},
     {"namespace create", NULL, "POOL/NAMESPACE | --namespace NS [POOL]",
      "Create a namespace in a pool.", "--pool --namespace",
      "cephc rbd namespace create rbd/tenant1", CLI_COMPLETE_POOL},
@@ -2585,7 +2585,7 @@ int cmd_rbd(int argc, char **argv, int cmd_index)
 		printf(
 		    "usage: cephc rbd create|rm|ls|info|resize|import|export"
 		    "|bench|snap ls|create|rm|purge|rollback|rename|protect"
-		    "|unprotect|limit set|clear|namespace create|rm|ls"
+		    "|unprotect|limit|namespace create|rm|ls"
 		    "|trash ls|mv|rm|restore|purge|object-map check|rebuild"
 		    "|feature enable|disable|lock ls|add|rm|status"
 		    "|clone|children|flatten [args]\n");
