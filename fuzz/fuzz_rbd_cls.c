@@ -81,8 +81,8 @@ static void structs(const uint8_t *d, size_t n)
 		if (cephc_rbd_dec_trash_get(d, n, &ts) == 0)
 			cephc_rbd_trash_spec_clear(&ts);
 		(void)cephc_rbd_dec_image_group_get(d, n, &pool);
-		(void)cephc_rbd_dec_children_list(d, n, &k);
-		(void)cephc_rbd_dec_get_children(d, n, &k);
+		(void)cephc_rbd_dec_children_list_count(d, n, &k);
+		(void)cephc_rbd_dec_get_children_count(d, n, &k);
 		(void)cephc_rbd_dec_snap_get_limit(d, n, &a);
 		(void)cephc_rbd_dec_protection_status(d, n, &order);
 	}

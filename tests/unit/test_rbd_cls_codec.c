@@ -977,32 +977,33 @@ static void test_snapshot_management_codecs(void **state)
 		assert_int_not_equal(
 		    cephc_rbd_dec_snapshot_get(live_trash_snap, k, &si), 0);
 
-	assert_int_equal(cephc_rbd_dec_children_list(live_children_list,
+	assert_int_equal(cephc_rbd_dec_children_list_count(live_children_list,
 						     sizeof(live_children_list),
 						     &n),
 			 0);
 	assert_int_equal(n, 1);
 	for (size_t k = 0; k < sizeof(live_children_list); k++)
 		assert_int_not_equal(
-		    cephc_rbd_dec_children_list(live_children_list, k, &n), 0);
+		    cephc_rbd_dec_children_list_count(live_children_list, k, &n), 0);
 	/* a count past the bytes, and past the named maximum */
 	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0x7f, 0, 0};
 	assert_int_not_equal(
-	    cephc_rbd_dec_children_list(huge, sizeof(huge), &n), 0);
-	assert_int_equal(cephc_rbd_dec_children_list("\0\0\0\0", 4, &n), 0);
+	    cephc_rbd_dec_children_list_count(huge, sizeof(huge), &n), 0);
+	assert_int_equal(cephc_rbd_dec_children_list_count("\0\0\0\0", 4, &n), 0);
 	assert_int_equal(n, 0);
 
 	/* get_children (v1): set<string>; an empty id is refused */
 	static const uint8_t kids[] = {2,   0,   0, 0, 2, 0, 0,  0,
 				       'a', 'b', 1, 0, 0, 0, 'c'};
-	assert_int_equal(cephc_rbd_dec_get_children(kids, sizeof(kids), &n), 0);
+	assert_int_equal(
+	    cephc_rbd_dec_get_children_count(kids, sizeof(kids), &n), 0);
 	assert_int_equal(n, 2);
 	static const uint8_t empty_id[] = {1, 0, 0, 0, 0, 0, 0, 0};
 	assert_int_equal(
-	    cephc_rbd_dec_get_children(empty_id, sizeof(empty_id), &n),
+	    cephc_rbd_dec_get_children_count(empty_id, sizeof(empty_id), &n),
 	    CEPHC_EDECODE);
 	for (size_t k = 0; k < sizeof(kids); k++)
-		assert_int_not_equal(cephc_rbd_dec_get_children(kids, k, &n),
+		assert_int_not_equal(cephc_rbd_dec_get_children_count(kids, k, &n),
 				     0);
 
 	/* snapshot_get_limit: le64 (live: 9 after `snap limit set 9`) */
