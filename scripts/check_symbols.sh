@@ -18,9 +18,12 @@ trap 'rm -rf "$tmp"' EXIT
 nm -D --defined-only "$lib" | awk '$3 ~ /^cephc_/ {print $3}' | sort -u >"$tmp/exported"
 sed -n 's/^ \(cephc_[A-Za-z0-9_]*\)@Base.*/\1/p' "$src/debian/libcephc0.symbols" |
 	sort -u >"$tmp/listed"
+dups=$(sed -n 's/^ \(cephc_[A-Za-z0-9_]*\)@Base.*/\1/p' "$src/debian/libcephc0.symbols" |
+	sort | uniq -d)
+[ -n "$dups" ] && echo "listed twice in debian/libcephc0.symbols:" $dups
 missing=$(comm -23 "$tmp/exported" "$tmp/listed")
 gone=$(comm -13 "$tmp/exported" "$tmp/listed")
 [ -n "$missing" ] && echo "exported but not in debian/libcephc0.symbols:" $missing
 [ -n "$gone" ] && echo "in debian/libcephc0.symbols but not exported:" $gone
-[ -z "$missing$gone" ] || exit 1
+[ -z "$missing$gone$dups" ] || exit 1
 echo "symbols: $(wc -l <"$tmp/exported") exported, all listed"

@@ -83,7 +83,8 @@ extern "C" {
 	X(EHOSTUNREACH, -EHOSTUNREACH, "host unreachable")                     \
 	X(EALREADY, -EALREADY, "operation already in progress")                \
 	X(EINPROGRESS, -EINPROGRESS, "operation in progress")                  \
-	X(ECANCELED, -ECANCELED, "operation canceled")
+	X(ECANCELED, -ECANCELED, "operation canceled")                         \
+	X(EILSEQ, -EILSEQ, "illegal byte sequence (compare mismatch)")
 
 /* Ceph reports a blocklisted client as -ESHUTDOWN (108 on Linux). */
 #define CEPHC_EBLOCKLISTED CEPHC_ESHUTDOWN

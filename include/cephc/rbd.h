@@ -730,6 +730,31 @@ CEPHC_EXPORT int cephc_rbd_list_children(cephc_rbd_image *img,
  */
 CEPHC_EXPORT int cephc_rbd_flatten(cephc_rbd_image *img,
 				   cephc_rbd_progress_fn progress, void *arg);
+/* ---- Compare and write ---- */
+
+/*
+ * librbd's rbd_compare_and_write: compare len bytes of the image at off
+ * with cmp and, only if all are equal, write buf there, atomically (one
+ * OSD request: CMPEXT then WRITE, or WRITEFULL for a whole object).  The
+ * range must lie inside one object (CEPHC_EINVAL otherwise, as librbd)
+ * and inside the image (CEPHC_EINVAL).  Bytes never written, and a
+ * missing object, compare as zeros; on a clone, an object still in the
+ * parent is copied up first and compared with the parent's bytes.
+ * Returns 0 when cmp matched and buf was written, CEPHC_EILSEQ on a
+ * mismatch (nothing written) with *mismatch_off = the image offset of
+ * the first differing byte (librbd 16.2.15 reports the object's start
+ * plus the index instead, a bug), CEPHC_EROFS on a read-only handle.
+ * mismatch_off may be NULL; it is written before the completion fires.
+ * cmp and buf must stay unchanged until the request completes.  Goes
+ * through the exclusive lock and the object map like a write.
+ */
+CEPHC_EXPORT int cephc_rbd_compare_and_write(cephc_rbd_image *img, uint64_t off,
+					     size_t len, const void *cmp,
+					     const void *buf,
+					     uint64_t *mismatch_off);
+CEPHC_EXPORT int cephc_rbd_aio_compare_and_write(
+    cephc_rbd_image *img, uint64_t off, size_t len, const void *cmp,
+    const void *buf, uint64_t *mismatch_off, cephc_rbd_completion *comp);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,11 @@
  *            anything else -> ZERO; ENOENT counts as success
  *   write-zeroes: ZERO
  *   write:   a whole object -> WRITEFULL, else WRITE
+ *   compare-and-write (one object only): CMPEXT then the write, in one
+ *            request; the OSD fails it with -(MAX_ERRNO + i) when byte i
+ *            of the compare buffer differs (a missing object or bytes past
+ *            its end compare as zeros), reported as EILSEQ at image
+ *            offset off + i
  * Writes carry the header's snap context so the OSDs clone before
  * overwriting data a snapshot still references.
  *
@@ -23,7 +28,9 @@
  * still does not exist) ahead of the change, in one request; when the
  * image has snapshots the copyup goes alone with an empty snap context
  * first, so those snapshots get the parent's bytes, then the change with
- * the image's.  Parent bytes that are all zeros need no copyup.  Whole
+ * the image's.  Compare-and-write never rides on the copyup (librbd adds
+ * no op to it): the copyup goes alone, then the compare and write.
+ * Parent bytes that are all zeros need no copyup.  Whole
  * objects are written without copyup, and discarding one leaves an empty
  * object (create + truncate 0) rather than none, which would show the
  * parent's bytes again.
@@ -56,7 +63,15 @@ static const uint8_t zero_buf[RBD_ZERO_BUF];
 
 /* IO_COPYUP: copy one object's parent bytes into a clone (flatten);
  * rbd_image_copyup_object(). */
-enum rbd_io_kind { IO_READ, IO_WRITE, IO_DISCARD, IO_ZERO, IO_FLUSH, IO_COPYUP };
+enum rbd_io_kind {
+	IO_READ,
+	IO_WRITE,
+	IO_DISCARD,
+	IO_ZERO,
+	IO_FLUSH,
+	IO_CMPWRITE, /* compare-and-write */
+	IO_COPYUP,
+};
 
 struct cephc_rbd_completion {
 	cephc_rbd_callback_t cb;
@@ -139,6 +154,10 @@ struct rbd_sub {
 	uint64_t len;     /* read: bytes expected */
 	uint64_t img_off; /* read: image offset of those bytes */
 	char oid[RBD_OID_MAX];
+
+	/* compare-and-write: the compare bytes, and its CMPEXT's index */
+	struct iovec ciov;
+	unsigned cmp_op;
 };
 
 struct rbd_io {
@@ -148,6 +167,9 @@ struct rbd_io {
 	enum rbd_io_kind kind;
 	uint64_t off, len;
 	uint8_t *buf;
+	const uint8_t *cmp;     /* compare-and-write: compared with the image */
+	uint64_t *mismatch_off; /* ... and where it differed (may be NULL) */
+	uint64_t mismatch;
 	uint64_t size; /* image size the I/O was checked against */
 	bool trim;     /* discard past a shrink (rbd_image_trim) */
 	uint64_t objno; /* IO_COPYUP: the object */
@@ -279,10 +301,15 @@ static void io_finish(struct rbd_io *io)
 	struct cephc_rbd_image *img = io->img;
 	struct cephc_rbd_completion *comp = io->comp;
 	int result = io->result;
+	/* every kind but read and flush counted in io_start() */
 	bool wrote = io->kind == IO_WRITE || io->kind == IO_DISCARD ||
-		     io->kind == IO_ZERO;
+		     io->kind == IO_ZERO || io->kind == IO_CMPWRITE ||
+		     io->kind == IO_COPYUP;
 	bool pinned = io->pinned;
 
+	/* written before the completion fires, as the API promises */
+	if (result == CEPHC_EILSEQ && io->mismatch_off)
+		*io->mismatch_off = io->mismatch;
 	io_free(io);
 	/* data and object-map updates are done: the lock may go */
 	if (pinned)
@@ -405,6 +432,11 @@ static bool sub_is_partial(const struct rbd_io *io, const struct rbd_sub *s)
 
 	if (io->kind == IO_WRITE)
 		return s->c.obj_off != 0 || s->c.len != l->object_size;
+	/* compare-and-write compares against the parent's bytes too, so
+	 * even a whole object is copied up first (librbd's
+	 * is_post_copyup_write_required) */
+	if (io->kind == IO_CMPWRITE)
+		return true;
 	if (io->kind == IO_ZERO || io->kind == IO_COPYUP || io->trim)
 		return true;
 	return rbd_discard_action(l, &s->c, io->size) != RBD_DISCARD_DELETE;
@@ -424,6 +456,7 @@ static void sub_reset(struct rbd_io *io, struct rbd_sub *s)
 	s->req.oid = s->oid;
 	s->req.done = sub_done;
 	s->guarded = false;
+	s->cmp_op = CEPHC_OSD_MAX_OPS; /* none yet */
 	if (io->kind == IO_READ) {
 		s->req.snapid = img->snap_id;
 		return;
@@ -456,6 +489,17 @@ static int add_work_ops(struct rbd_io *io, struct rbd_sub *s)
 		return cephc_osd_op_write(op, c->obj_off, &s->iov, 1);
 	case IO_ZERO:
 		return zero_op(s, op, c->obj_off, c->len);
+	case IO_CMPWRITE:
+		/* the compare first: the write happens only if it matched */
+		s->cmp_op = s->ops.num_ops - 1;
+		ret = cephc_osd_op_cmpext(op, c->obj_off, &s->ciov, 1);
+		if (ret)
+			return ret;
+		if (!(op = cephc_osd_ops_add(&s->ops)))
+			return CEPHC_E2BIG;
+		if (c->obj_off == 0 && c->len == io->img->layout.object_size)
+			return cephc_osd_op_writefull(op, &s->iov, 1);
+		return cephc_osd_op_write(op, c->obj_off, &s->iov, 1);
 	default:
 		break;
 	}
@@ -495,9 +539,15 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s)
 		s->iov.iov_len = c->len;
 		s->len = c->len;
 		s->img_off = c->img_off;
-	} else if (io->kind == IO_WRITE) {
+	} else if (io->kind == IO_WRITE || io->kind == IO_CMPWRITE) {
 		s->iov.iov_base = io->buf + (c->img_off - io->off);
 		s->iov.iov_len = c->len;
+		if (io->cmp) {
+			s->ciov.iov_base =
+			    (void *)(uintptr_t)(io->cmp +
+						(c->img_off - io->off));
+			s->ciov.iov_len = c->len;
+		}
 	}
 	/* a clone's object that may still live in the parent.  Trimming
 	 * past a shrink takes those bytes out of the overlap, so only the
@@ -554,6 +604,13 @@ static int copyup_build(struct rbd_io *io, struct rbd_sub *s)
 		s->req.snap_seq = 0;
 		s->req.snaps = NULL;
 		s->req.num_snaps = 0;
+		return ret;
+	}
+	if (io->kind == IO_CMPWRITE) {
+		/* alone too (with the image's snap context), then the
+		 * compare runs against the copied-up bytes */
+		s->state = OBJ_COPYUP_ALONE;
+		s->alone = true;
 		return ret;
 	}
 	s->state = OBJ_COPYUP;
@@ -836,6 +893,21 @@ static bool obj_advance(struct rbd_sub *s, int *result)
 	if (*result == CEPHC_ENOENT &&
 	    (io->kind == IO_DISCARD || io->kind == IO_ZERO))
 		*result = 0;
+	if (io->kind == IO_CMPWRITE && *result < 0 &&
+	    s->cmp_op < s->ops.num_ops) {
+		uint64_t i;
+		int32_t rv = s->ops.ops[s->cmp_op].op_rval;
+
+		/* byte i of the compare buffer differs (the op's rval, and
+		 * the request's result, say -(MAX_ERRNO + i)); the buffer
+		 * starts at the chunk's image offset (one contiguous chunk) */
+		if (!cephc_osd_cmpext_mismatch(rv, &i))
+			rv = *result;
+		if (cephc_osd_cmpext_mismatch(rv, &i) && i < s->c.len) {
+			io->mismatch = s->c.img_off + i;
+			*result = CEPHC_EILSEQ;
+		}
+	}
 	return true;
 }
 
@@ -887,10 +959,14 @@ static void io_run(struct rbd_io *io)
 	} else {
 		ret = rbd_plan_build(&a, &img->layout, io->off, len,
 				     io->kind == IO_DISCARD ||
-					 io->kind == IO_ZERO);
+					 io->kind == IO_ZERO ||
+					 io->kind == IO_CMPWRITE);
 	}
 	if (ret)
 		io->result = ret;
+	/* checked on submission: one object, so one merged extent */
+	if (!ret && io->kind == IO_CMPWRITE && a.n != 1)
+		io->result = CEPHC_EINVAL;
 	if (!io->result && a.n) {
 		io->subs = cephc_calloc(a.n, sizeof(*io->subs));
 		if (!io->subs)
@@ -969,15 +1045,29 @@ static void io_start(struct rbd_osd_work *w)
 
 /* ---- API -------------------------------------------------------------- */
 
-static int submit(struct cephc_rbd_image *img, enum rbd_io_kind kind,
-		  uint64_t off, uint64_t len, void *buf,
-		  struct cephc_rbd_completion *comp)
+/* Compare-and-write's extras; NULL for every other kind. */
+struct rbd_cmp_args {
+	const void *cmp;
+	uint64_t *mismatch_off;
+};
+
+static int submit_io(struct cephc_rbd_image *img, enum rbd_io_kind kind,
+		     uint64_t off, uint64_t len, void *buf,
+		     const struct rbd_cmp_args *cmp,
+		     struct cephc_rbd_completion *comp)
 {
 	struct rbd_io *io;
 	uint64_t size;
 
 	if (!img || !comp || (len && !buf && kind <= IO_WRITE))
 		return CEPHC_EINVAL;
+	if (kind == IO_CMPWRITE) {
+		struct cephc_stripe_chunk one;
+
+		if (!cmp || !buf || !cmp->cmp ||
+		    rbd_plan_one_object(&img->layout, off, len, &one))
+			return CEPHC_EINVAL;
+	}
 	if (kind != IO_READ && kind != IO_FLUSH && img->read_only)
 		return CEPHC_EROFS;
 	pthread_mutex_lock(&img->lock);
@@ -1004,6 +1094,10 @@ static int submit(struct cephc_rbd_image *img, enum rbd_io_kind kind,
 	io->off = off;
 	io->len = len;
 	io->buf = buf;
+	if (cmp) {
+		io->cmp = cmp->cmp;
+		io->mismatch_off = cmp->mismatch_off;
+	}
 	io->size = size;
 	io->work.fn = io_start;
 	pthread_mutex_lock(&comp->lock);
@@ -1012,6 +1106,13 @@ static int submit(struct cephc_rbd_image *img, enum rbd_io_kind kind,
 	pthread_mutex_unlock(&comp->lock);
 	rbd_osd_submit_work(img->osd, &io->work);
 	return 0;
+}
+
+static int submit(struct cephc_rbd_image *img, enum rbd_io_kind kind,
+		  uint64_t off, uint64_t len, void *buf,
+		  struct cephc_rbd_completion *comp)
+{
+	return submit_io(img, kind, off, len, buf, NULL, comp);
 }
 
 int cephc_rbd_aio_read(cephc_rbd_image *img, uint64_t off, size_t len,
@@ -1042,6 +1143,37 @@ int cephc_rbd_aio_write_zeroes(cephc_rbd_image *img, uint64_t off, uint64_t len,
 int cephc_rbd_aio_flush(cephc_rbd_image *img, cephc_rbd_completion *comp)
 {
 	return submit(img, IO_FLUSH, 0, 0, NULL, comp);
+}
+
+int cephc_rbd_aio_compare_and_write(cephc_rbd_image *img, uint64_t off,
+				    size_t len, const void *cmp,
+				    const void *buf, uint64_t *mismatch_off,
+				    cephc_rbd_completion *comp)
+{
+	struct rbd_cmp_args a = {cmp, mismatch_off};
+
+	/* buf is sent from, never written to */
+	return submit_io(img, IO_CMPWRITE, off, len, (void *)(uintptr_t)buf,
+			 &a, comp);
+}
+
+int cephc_rbd_compare_and_write(cephc_rbd_image *img, uint64_t off,
+				size_t len, const void *cmp, const void *buf,
+				uint64_t *mismatch_off)
+{
+	struct cephc_rbd_completion *c;
+	int ret = cephc_rbd_aio_create_completion(NULL, NULL, &c);
+
+	if (ret)
+		return ret;
+	ret = cephc_rbd_aio_compare_and_write(img, off, len, cmp, buf,
+					      mismatch_off, c);
+	if (!ret) {
+		cephc_rbd_aio_wait(c);
+		ret = c->result;
+	}
+	comp_free(c);
+	return ret;
 }
 
 static int sync_io(struct cephc_rbd_image *img, enum rbd_io_kind kind,

@@ -26,6 +26,36 @@ static int collect(void *arg, const struct cephc_stripe_chunk *c)
 	return 0;
 }
 
+/* rbd_plan_one_object()'s walk: every piece must extend the first. */
+static int one_object(void *arg, const struct cephc_stripe_chunk *c)
+{
+	struct cephc_stripe_chunk *o = arg;
+
+	if (!o->len) {
+		*o = *c;
+		return 0;
+	}
+	if (c->objno != o->objno || c->obj_off != o->obj_off + o->len)
+		return CEPHC_EINVAL;
+	o->len += c->len;
+	return 0;
+}
+
+int rbd_plan_one_object(const struct cephc_layout *l, uint64_t off,
+			uint64_t len, struct cephc_stripe_chunk *out)
+{
+	struct cephc_stripe_chunk o = {0};
+	int ret;
+
+	if (!len)
+		return CEPHC_EINVAL;
+	ret = cephc_striper_walk(l, off, len, one_object, &o);
+	if (ret)
+		return ret;
+	*out = o;
+	return 0;
+}
+
 static int chunk_cmp(const void *pa, const void *pb)
 {
 	const struct cephc_stripe_chunk *a = pa, *b = pb;

@@ -30,6 +30,16 @@ int rbd_plan_build(struct rbd_plan *p, const struct cephc_layout *l,
 		   uint64_t off, uint64_t len, bool merge);
 void rbd_plan_free(struct rbd_plan *p);
 
+/*
+ * Compare-and-write's rule (librbd): the image bytes [off, off + len),
+ * len > 0, must lie in one object, where they are then contiguous too
+ * (with striping the next stripe unit is another object's, or, with one
+ * object per set, the same object's next bytes).  0 and *out = that
+ * extent, or CEPHC_EINVAL when they span objects or len is 0.
+ */
+int rbd_plan_one_object(const struct cephc_layout *l, uint64_t off,
+			uint64_t len, struct cephc_stripe_chunk *out);
+
 enum rbd_discard_action {
 	RBD_DISCARD_DELETE,   /* the whole in-image part of the object */
 	RBD_DISCARD_TRUNCATE, /* from obj_off to the object's in-image end */

@@ -25,6 +25,9 @@ static void test_names_and_messages(void **state)
 	assert_true(cephc_err_is_protocol(CEPHC_ECRC));
 	assert_false(cephc_err_is_protocol(CEPHC_EIO));
 	assert_int_equal(CEPHC_EBLOCKLISTED, -108);
+	/* compare-and-write's mismatch, as librbd returns it (-84) */
+	assert_int_equal(CEPHC_EILSEQ, -EILSEQ);
+	assert_string_equal(cephc_errname(CEPHC_EILSEQ), "EILSEQ");
 }
 
 /* Protocol codes never collide with an errno value. */

@@ -50,6 +50,12 @@ static void test_io_on_no_image_is_einval(void **state)
 	assert_int_equal(cephc_rbd_aio_discard(NULL, 0, 1, c), CEPHC_EINVAL);
 	assert_int_equal(cephc_rbd_aio_flush(NULL, c), CEPHC_EINVAL);
 	assert_int_equal(cephc_rbd_read(NULL, 0, sizeof(b), b), CEPHC_EINVAL);
+	assert_int_equal(
+	    cephc_rbd_aio_compare_and_write(NULL, 0, sizeof(b), b, b, NULL, c),
+	    CEPHC_EINVAL);
+	assert_int_equal(
+	    cephc_rbd_compare_and_write(NULL, 0, sizeof(b), b, b, NULL),
+	    CEPHC_EINVAL);
 	/* a completion that never fired is still released cleanly (the
 	 * leak checker of the sanitizer build would flag it otherwise) */
 	assert_false(cephc_rbd_aio_is_complete(c));

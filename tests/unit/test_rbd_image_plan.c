@@ -164,6 +164,41 @@ static void test_discard_in_striped_partial_object_set(void **state)
 	rbd_plan_free(&p);
 }
 
+/* Compare-and-write must stay inside one object (librbd: EINVAL). */
+static void test_one_object_rule(void **state)
+{
+	static const struct cephc_layout one_set = {1 << 16, 1 << 12, 1};
+	struct cephc_stripe_chunk c;
+
+	(void)state;
+	assert_int_equal(rbd_plan_one_object(&plain, 1000, 5000, &c), 0);
+	assert_int_equal(c.objno, 0);
+	assert_int_equal(c.obj_off, 1000);
+	assert_int_equal(c.len, 5000);
+	/* the object's last byte and the next object's first */
+	assert_int_equal(rbd_plan_one_object(&plain, (1 << 16) - 1, 2, &c),
+			 CEPHC_EINVAL);
+	assert_int_equal(rbd_plan_one_object(&plain, 1 << 16, 1 << 16, &c), 0);
+	assert_int_equal(c.objno, 1);
+	assert_int_equal(c.len, 1 << 16);
+	assert_int_equal(rbd_plan_one_object(&plain, 0, 0, &c), CEPHC_EINVAL);
+	/* striped: one stripe unit is one object's, the next is not */
+	assert_int_equal(rbd_plan_one_object(&striped, 4096 + 10, 4086, &c), 0);
+	assert_int_equal(c.objno, 1);
+	assert_int_equal(c.obj_off, 10);
+	assert_int_equal(rbd_plan_one_object(&striped, 4096 + 10, 4087, &c),
+			 CEPHC_EINVAL);
+	/* the second stripe of object 0 lands at object offset 4096 */
+	assert_int_equal(rbd_plan_one_object(&striped, 3 * 4096 + 5, 100, &c),
+			 0);
+	assert_int_equal(c.objno, 0);
+	assert_int_equal(c.obj_off, 4096 + 5);
+	/* one object per set: stripe units of one object follow each other */
+	assert_int_equal(rbd_plan_one_object(&one_set, 4000, 8192, &c), 0);
+	assert_int_equal(c.objno, 0);
+	assert_int_equal(c.len, 8192);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +210,7 @@ int main(void)
 	    cmocka_unit_test(
 		test_discard_of_last_partial_object_uses_its_image_part),
 	    cmocka_unit_test(test_discard_in_striped_partial_object_set),
+	    cmocka_unit_test(test_one_object_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

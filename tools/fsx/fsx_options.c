@@ -16,6 +16,17 @@ const struct fsx_opt fsx_opts[] = {
     {'c', NULL, "CONF", "$CEPH_CONF, else /etc/ceph/ceph.conf",
      "configuration file"},
     {'k', NULL, NULL, NULL, "keep the image at the end (default: remove it)"},
+    {'W', NULL, NULL, NULL,
+     "add compare-and-writes (matching, mismatching, across objects)"},
+    {'P', NULL, NULL, NULL,
+     "add snapshot create, rollback and remove; every snapshot left must "
+     "read as the model did when it was taken; implies -k"},
+    {'K', NULL, NULL, NULL,
+     "clone a snapshot (v2) past the middle of the run, go on on the "
+     "clone and flatten it later; implies -k"},
+    {'X', NULL, "DIR", NULL,
+     "write the model of every snapshot left (DIR/IMAGE@SNAP) and of the "
+     "final image (DIR/IMAGE) at the end"},
     {'E', NULL, "FILE", NULL,
      "run on the existing image whose bytes FILE holds (rbd export of it, "
      "e.g. a clone); implies -k"},
