@@ -30,12 +30,6 @@
 #define RBD_MGMT_OPS_DEFAULT 10
 #define RBD_MGMT_OPS_MAX 1024
 
-static bool clone_v2(const struct cephc_rbd_image *img)
-{
-	return (img->meta.features & CEPHC_RBD_FEATURE_OPERATIONS) &&
-	       (img->meta.op_features & CEPHC_RBD_OP_FEATURE_CLONE_CHILD);
-}
-
 /* Copy up objects [0, n), window at a time, in order. */
 static int copyup_all(struct cephc_rbd_image *img, uint64_t n, unsigned window,
 		      cephc_rbd_progress_fn progress, void *arg)
@@ -87,38 +81,6 @@ static int copyup_all(struct cephc_rbd_image *img, uint64_t n, unsigned window,
 	return ret;
 }
 
-/* DetachChildRequest: the parent snapshot forgets this child. */
-static int detach_child(struct cephc_rbd_image *img,
-			const struct cephc_rbd_parent_spec *ps)
-{
-	uint8_t b[CEPHC_RBD_ENC_MAX + CEPHC_RBD_NAMESPACE_MAX];
-	struct cephc_enc e;
-	int ret;
-
-	enc_init(&e, b, sizeof(b));
-	if (clone_v2(img)) {
-		struct rbd_loc pl = {img->osd, ps->pool_id, ps->pool_namespace};
-		char hdr[RBD_OID_MAX];
-
-		cephc_rbd_header_object_name(ps->image_id, hdr, sizeof(hdr));
-		ret = cephc_rbd_enc_child_detach(&e, ps->snap_id, img->pool,
-						 img->nspace, img->meta.id);
-		if (!ret)
-			ret = rbd_call(&pl, hdr, "child_detach", b, enc_len(&e),
-				       true, NULL, NULL);
-	} else {
-		struct cephc_rbd_parent_spec v1 = *ps;
-
-		v1.pool_namespace = "";
-		ret = cephc_rbd_enc_remove_child(&e, &v1, img->meta.id);
-		if (!ret)
-			ret = rbd_image_call(img, CEPHC_RBD_CHILDREN,
-					     "remove_child", b, enc_len(&e),
-					     true, NULL, NULL);
-	}
-	return ret == CEPHC_ENOENT ? 0 : ret;
-}
-
 /* DetachParentRequest on the child's header. */
 static int detach_parent(struct cephc_rbd_image *img)
 {
@@ -137,7 +99,7 @@ int cephc_rbd_flatten(cephc_rbd_image *img, cephc_rbd_progress_fn progress,
 	struct cephc_rbd_parent_spec ps = {CEPHC_RBD_POOL_NONE, NULL, NULL,
 					   CEPHC_RBD_NOSNAP};
 	uint64_t overlap, size, n, window;
-	bool detach_from_parent, v2;
+	bool detach_from_parent;
 	int ret;
 
 	if (!img)
@@ -167,7 +129,6 @@ int cephc_rbd_flatten(cephc_rbd_image *img, cephc_rbd_progress_fn progress,
 	detach_from_parent =
 	    (img->meta.features & CEPHC_RBD_FEATURE_DEEP_FLATTEN) ||
 	    img->wnum_snaps == 0;
-	v2 = clone_v2(img);
 	pthread_mutex_unlock(&img->lock);
 	if (ps.pool_id < 0 || !overlap) {
 		/* librbd: -EINVAL, "image has no parent" (an overlap of 0 is
@@ -196,7 +157,7 @@ int cephc_rbd_flatten(cephc_rbd_image *img, cephc_rbd_progress_fn progress,
 		goto out;
 	}
 	if (detach_from_parent) {
-		ret = detach_child(img, &ps);
+		ret = rbd_detach_child(img, &ps);
 		if (ret) {
 			rbd_set_err("detach encountered an error: %s",
 				    cephc_strerror(ret));
@@ -218,18 +179,6 @@ int cephc_rbd_flatten(cephc_rbd_image *img, cephc_rbd_progress_fn progress,
 	if (detach_from_parent)
 		img->meta.op_features &= ~CEPHC_RBD_OP_FEATURE_CLONE_CHILD;
 	pthread_mutex_unlock(&img->lock);
-	/* a v2 parent snapshot removed while it had children waits in the
-	 * trash for its last one */
-	if (detach_from_parent && v2) {
-		int r = rbd_snap_trash_gc(img->c, ps.pool_id, ps.pool_namespace,
-					  ps.image_id, ps.snap_id);
-
-		if (r)
-			log_info(SUBSYS,
-				 "%s: removing the parent's trashed snapshot:"
-				 " %s",
-				 img->header_oid, cephc_strerror(r));
-	}
 	ret = rbd_image_notify_header_update(img);
 	if (ret)
 		log_debug(SUBSYS, "%s: header update notify: %s",

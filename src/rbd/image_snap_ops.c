@@ -437,6 +437,61 @@ static int snap_get(struct cephc_rbd_image *img, uint64_t id,
 }
 
 /* librbd's SnapshotRemoveRequest once the caller owns the lock. */
+static bool clone_v2(const struct cephc_rbd_image *img)
+{
+	return (img->meta.features & CEPHC_RBD_FEATURE_OPERATIONS) &&
+	       (img->meta.op_features & CEPHC_RBD_OP_FEATURE_CLONE_CHILD);
+}
+
+int rbd_detach_child(struct cephc_rbd_image *img,
+		     const struct cephc_rbd_parent_spec *ps)
+{
+	struct rbd_loc l = rbd_image_loc(img);
+	uint8_t b[CEPHC_RBD_ENC_MAX + CEPHC_RBD_NAMESPACE_MAX];
+	struct cephc_enc e;
+	int ret;
+
+	if (ps->pool_id < 0)
+		return 0;
+	enc_init(&e, b, sizeof(b));
+	if (clone_v2(img)) {
+		struct rbd_loc pl = {img->osd, ps->pool_id, ps->pool_namespace};
+		char hdr[RBD_OID_MAX];
+
+		cephc_rbd_header_object_name(ps->image_id, hdr, sizeof(hdr));
+		ret = cephc_rbd_enc_child_detach(&e, ps->snap_id, img->pool,
+						 img->nspace, img->meta.id);
+		if (!ret)
+			ret = rbd_call(&pl, hdr, "child_detach", b, enc_len(&e),
+				       true, NULL, NULL);
+		/* a parent snapshot removed while clones used it sits in
+		 * the trash; it goes with its last clone, as in librbd */
+		if (!ret) {
+			int r = rbd_snap_trash_gc(img->c, ps->pool_id,
+						  ps->pool_namespace,
+						  ps->image_id, ps->snap_id);
+			if (r)
+				log_warn(SUBSYS,
+					 "%s: removing the parent's trashed "
+					 "snapshot %" PRIu64 ": %s",
+					 img->header_oid, ps->snap_id,
+					 cephc_strerror(r));
+		}
+	} else {
+		/* v1: the record in the clone's own pool (no namespace) */
+		ret = cephc_rbd_enc_remove_child(&e, ps, img->meta.id);
+		if (!ret)
+			ret = rbd_call(&l, CEPHC_RBD_CHILDREN, "remove_child",
+				       b, enc_len(&e), true, NULL, NULL);
+	}
+	if (ret == CEPHC_ENOENT)
+		ret = 0;
+	if (ret && !rbd_have_err())
+		rbd_set_err("detaching from the parent: %s",
+			    cephc_strerror(ret));
+	return ret;
+}
+
 static int snap_remove_owned(struct cephc_rbd_image *img, uint64_t id)
 {
 	struct cephc_rbd_snap_info si;

@@ -27,4 +27,19 @@ int rbd_snap_trash_gc(struct cephc_cluster *c, int64_t pool,
 		      const char *nspace, const char *image_id,
 		      uint64_t snap_id);
 
+struct cephc_rbd_image;
+struct cephc_rbd_parent_spec;
+
+/*
+ * librbd's DetachChildRequest: the parent snapshot ps forgets the clone
+ * img (v2: child_detach on the parent's header, then the snapshot's
+ * collection by rbd_snap_trash_gc(), whose failure is only logged; v1:
+ * remove_child in rbd_children of the clone's pool).  Already gone counts
+ * as done.  Used by removal, flatten and snapshot removal (a clone
+ * flattened without deep-flatten keeps the parent for its snapshots; the
+ * last of them lets it go).  Blocking (API threads).
+ */
+int rbd_detach_child(struct cephc_rbd_image *img,
+		     const struct cephc_rbd_parent_spec *ps);
+
 #endif /* CEPHC_RBD_IMAGE_SNAP_OPS_H */

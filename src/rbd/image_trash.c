@@ -51,58 +51,6 @@ static int group_reply(void *arg, const uint8_t *p, size_t len)
 	return cephc_rbd_dec_image_group_get(p, len, arg);
 }
 
-static bool clone_v2(const struct cephc_rbd_image *img)
-{
-	return (img->meta.features & CEPHC_RBD_FEATURE_OPERATIONS) &&
-	       (img->meta.op_features & CEPHC_RBD_OP_FEATURE_CLONE_CHILD);
-}
-
-/*
- * librbd's DetachChildRequest, after the data is gone: drop the clone
- * from its parent's children (v2: the parent header's snapshot; v1: the
- * pool's rbd_children).  Already gone counts as done.
- */
-static int detach_child(struct cephc_rbd_image *img)
-{
-	const struct cephc_rbd_parent_spec *ps = &img->meta.parent;
-	struct rbd_loc l = rbd_image_loc(img);
-	uint8_t b[CEPHC_RBD_ENC_MAX + CEPHC_RBD_NAMESPACE_MAX];
-	char hdr[RBD_OID_MAX];
-	struct cephc_enc e;
-	int ret;
-
-	if (ps->pool_id < 0)
-		return 0;
-	enc_init(&e, b, sizeof(b));
-	if (clone_v2(img)) {
-		struct rbd_loc pl = {img->osd, ps->pool_id, ps->pool_namespace};
-
-		cephc_rbd_header_object_name(ps->image_id, hdr, sizeof(hdr));
-		ret = cephc_rbd_enc_child_detach(&e, ps->snap_id, img->pool,
-						 img->nspace, img->meta.id);
-		if (!ret)
-			ret = rbd_call(&pl, hdr, "child_detach", b, enc_len(&e),
-				       true, NULL, NULL);
-		/* a parent snapshot removed while clones used it sits in
-		 * the trash; it goes with its last clone, as in librbd */
-		if (!ret)
-			ret = rbd_snap_trash_gc(img->c, ps->pool_id,
-						ps->pool_namespace,
-						ps->image_id, ps->snap_id);
-	} else {
-		ret = cephc_rbd_enc_remove_child(&e, ps, img->meta.id);
-		if (!ret)
-			ret = rbd_call(&l, CEPHC_RBD_CHILDREN, "remove_child",
-				       b, enc_len(&e), true, NULL, NULL);
-	}
-	if (ret == CEPHC_ENOENT)
-		ret = 0;
-	if (ret && !rbd_have_err())
-		rbd_set_err("detaching from the parent: %s",
-			    cephc_strerror(ret));
-	return ret;
-}
-
 /*
  * librbd's PreRemoveRequest: exclusive lock (when the image has one), no
  * snapshots, no other watcher, not in a group.  Features cephc cannot
@@ -205,7 +153,7 @@ static int delete_image(struct cephc_rbd_image *img)
 	ret = delete_data(
 	    img, cephc_striper_num_objects(&img->layout, img->meta.size));
 	if (!ret)
-		ret = detach_child(img);
+		ret = rbd_detach_child(img, &img->meta.parent);
 	if (ret)
 		return ret;
 	rbd_image_release_lock(img);
