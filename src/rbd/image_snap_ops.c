@@ -492,6 +492,40 @@ int rbd_detach_child(struct cephc_rbd_image *img,
 	return ret;
 }
 
+/*
+ * Snapshot removal's DetachChildRequest: a clone flattened without
+ * deep-flatten keeps its parent for its snapshots (HEAD has none); when
+ * snapshot id is the last one that still uses it, the parent's snapshot
+ * forgets the clone.
+ */
+static int detach_unused_parent(struct cephc_rbd_image *img, uint64_t id)
+{
+	struct cephc_rbd_parent_spec ps, o;
+	struct snap_set s = {0};
+	bool has, other = false;
+	uint64_t ov;
+	int ret = rbd_parent_spec_at(img, id, &ps, &has, &ov);
+
+	if (ret || !has)
+		goto out;
+	ret = rbd_parent_spec_at(img, CEPHC_RBD_NOSNAP, &o, &other, &ov);
+	cephc_rbd_parent_spec_clear(&o);
+	if (!ret && !other)
+		ret = snaps_fetch(img, &s);
+	for (uint32_t i = 0; !ret && !other && i < s.n; i++) {
+		if (s.v[i].info.id == id)
+			continue;
+		ret = rbd_parent_spec_at(img, s.v[i].info.id, &o, &other, &ov);
+		cephc_rbd_parent_spec_clear(&o);
+	}
+	snap_set_clear(&s);
+	if (!ret && !other)
+		ret = rbd_detach_child(img, &ps);
+out:
+	cephc_rbd_parent_spec_clear(&ps);
+	return ret;
+}
+
 static int snap_remove_owned(struct cephc_rbd_image *img, uint64_t id)
 {
 	struct cephc_rbd_snap_info si;
@@ -553,9 +587,13 @@ static int snap_remove_owned(struct cephc_rbd_image *img, uint64_t id)
 		notify_update(img);
 		return 0;
 	}
-	/* 3. the object maps: merge into the next one, drop its own */
+	/* 3. the last snapshot using the parent lets it go */
+	ret = detach_unused_parent(img, id);
+	if (ret)
+		return ret;
+	/* 4. the object maps: merge into the next one, drop its own */
 	rbd_om_snap_remove(img, id, next_id);
-	/* 4. the id back to the pool (its clones get trimmed) */
+	/* 5. the id back to the pool (its clones get trimmed) */
 	ret =
 	    cephc_client_pool_op(img->c, img->data_pool,
 				 CEPHC_POOL_OP_DELETE_UNMANAGED_SNAP, id, NULL);
@@ -564,7 +602,7 @@ static int snap_remove_owned(struct cephc_rbd_image *img, uint64_t id)
 			    cephc_strerror(ret));
 		return ret;
 	}
-	/* 5. the record */
+	/* 6. the record */
 	ret = header_update(img, "snapshot_remove", b, enc_len(&e));
 	if (ret == CEPHC_ENOENT)
 		ret = 0;

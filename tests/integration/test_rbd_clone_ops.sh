@@ -15,7 +15,9 @@
 #  5. flatten while a python3-rbd client owns the lock (asked, hands over);
 #  6. a v2 clone whose parent snapshot `rbd snap rm` moved to the trash,
 #     flattened by cephc: the trashed snapshot is gone (needs
-#     rbd_snap_trash_gc from the snap branch: marked SNAP-TRASH-GC).
+#     rbd_snap_trash_gc from the snap branch: marked SNAP-TRASH-GC);
+#  7. a clone flattened without deep-flatten: removing its last snapshot
+#     (cephc, and rbd on a twin) detaches it from the parent snapshot.
 set -euo pipefail
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
@@ -257,6 +259,37 @@ check "rbd snap rm with a v2 child moves it to the trash" \
 check "flatten tc: no parent" no_parent "$pool/tc"
 check "SNAP-TRASH-GC: the parent's trashed snapshot is gone after flatten" \
 	eval '! grep -q trash <(rbd snap ls --all "$pool/pd")'
+
+# --- 7. the last snapshot of a clone flattened without deep-flatten --------
+# HEAD lets the parent go at the flatten, the snapshot keeps it; removing
+# that snapshot detaches the clone from the parent snapshot (librbd's
+# DetachChildRequest), by cephc as by rbd on a twin.
+for who in cephc rbd; do
+	rbd create --size 8M --image-feature layering,exclusive-lock,object-map,fast-diff \
+		"$pool/nd$who" >/dev/null
+	rbd bench --io-type write --io-size 4M --io-total 8M "$pool/nd$who" >/dev/null
+	rbd snap create "$pool/nd$who@s" >/dev/null 2>&1
+	rbd clone --rbd-default-clone-format 2 "$pool/nd$who@s" "$pool/ndc$who"
+	rbd snap create "$pool/ndc$who@c1" >/dev/null 2>&1
+	"$bin" rbd flatten --no-progress "$pool/ndc$who" || bad "flatten ndc$who failed"
+	check "$who: the flattened clone's snapshot keeps the parent" \
+		grep -q "ndc$who" <(rbd children "$pool/nd$who@s")
+	if [ "$who" = cephc ]; then
+		"$bin" rbd snap rm --no-progress "$pool/ndc$who@c1" || bad "cephc snap rm failed"
+	else
+		rbd snap rm --no-progress "$pool/ndc$who@c1" >/dev/null 2>&1
+	fi
+	check "$who snap rm of the last user: the parent snapshot has no child" \
+		eval '[ -z "$(rbd children "$pool/nd$who@s")" ]'
+	check "$who snap rm of the last user: op features as rbd leaves them" \
+		[ "$(jfield "$pool/nd$who" op_features)" = "" ]
+	rbd snap rm "$pool/nd$who@s" >/dev/null 2>&1
+	check "$who: the parent snapshot is then removed, not trashed" \
+		eval '[ -z "$(rbd snap ls --all "$pool/nd$who")" ]'
+done
+check "snap rm detach: the clone's info as rbd's twin" \
+	[ "$(rbd info --format json "$pool/ndccephc" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("parent"), d.get("op_features"))')" = \
+	  "$(rbd info --format json "$pool/ndcrbd" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("parent"), d.get("op_features"))')" ]
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
