@@ -572,6 +572,7 @@ static int parse_args(struct tool_ctx *t, int first, struct rbd_args *a)
 			takes = false;
 		} else if (!strcmp(o, "--exact")) {
 			a->exact = true;
+			takes = false;
 		} else if (!strcmp(o, "--descendants")) {
 			a->descendants = true;
 			takes = false;
