@@ -42,7 +42,7 @@ rm -rf "$tmp"
 # each after bench/osdc.sh), and a machine short of memory slowed the next
 # benchmark's 4 MiB writes fourfold.
 live=()
-for s in osdc.sh rbd.sh rbd_lock.sh nbd.sh; do [ -f "$top/bench/$s" ] && live+=("$s"); done
+for s in osdc.sh rbd.sh rbd_lock.sh rbd_snap.sh rbd_flatten.sh rbd_diff.sh nbd.sh; do [ -f "$top/bench/$s" ] && live+=("$s"); done
 dir=
 trap '[ -z "$dir" ] || { bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"; }' EXIT
 for s in "${live[@]}"; do
@@ -57,6 +57,9 @@ for s in "${live[@]}"; do
 		RBD_BENCH_FEATURES=default RBD_BENCH_CASES="w1 w32 w4m" \
 			bash "$top/bench/rbd.sh" "$build/cephc" ;;
 	rbd_lock.sh) bash "$top/bench/rbd_lock.sh" "$build" 20 ;;
+	rbd_snap.sh) bash "$top/bench/rbd_snap.sh" "$build" 20 ;;
+	rbd_flatten.sh) bash "$top/bench/rbd_flatten.sh" "$build" 5 256 ;;
+	rbd_diff.sh) bash "$top/bench/rbd_diff.sh" "$build" ;;
 	nbd.sh) bash "$top/bench/nbd.sh" "$build" ;;
 	esac
 	bash "$top/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1
