@@ -2285,7 +2285,7 @@ int rbdcli_out_format(const struct tool_ctx *t, const struct rbd_args *a,
 	return 0;
 }
 
-static void xml_str(const char *s)
+void rbdcli_xml_str(const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -2348,7 +2348,7 @@ static void pr_xml_elem(const struct pretty *p, int level, const char *k,
 {
 	pr_indent(p, level);
 	printf("<%s>", k);
-	xml_str(v);
+	rbdcli_xml_str(v);
 	printf("</%s>", k);
 }
 

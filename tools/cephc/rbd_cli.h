@@ -86,6 +86,8 @@ void rbdcli_tbl_print_fini(struct table *tb);
 /* "\rWHAT: N% complete..." on stderr when show. */
 void rbdcli_progress(const char *what, uint64_t done, uint64_t total,
 		     bool show);
+/* s on stdout with XML's five entities escaped. */
+void rbdcli_xml_str(const char *s);
 /* --format plain|json|xml and --pretty-format for lock ls / status. */
 int rbdcli_out_format(const struct tool_ctx *t, const struct rbd_args *a,
 		      enum out_fmt *f, int *rc);

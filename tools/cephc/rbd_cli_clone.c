@@ -91,31 +91,6 @@ struct kid_out {
 	bool pretty, all, first;
 };
 
-static void xml_text(const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", stdout);
-			break;
-		case '>':
-			fputs("&gt;", stdout);
-			break;
-		case '&':
-			fputs("&amp;", stdout);
-			break;
-		case '"':
-			fputs("&quot;", stdout);
-			break;
-		case '\'':
-			fputs("&apos;", stdout);
-			break;
-		default:
-			putchar(*s);
-		}
-	}
-}
-
 /* One field of a child: JSON "key": value or XML <key>value</key>, as
  * rbd's formatters print them (pretty: one per line, indented). */
 static void kid_field(const struct kid_out *k, const char *key, const char *val,
@@ -123,7 +98,7 @@ static void kid_field(const struct kid_out *k, const char *key, const char *val,
 {
 	if (k->fmt == KID_XML) {
 		printf("%s<%s>", k->pretty ? "  " : "", key);
-		xml_text(val);
+		rbdcli_xml_str(val);
 		printf("</%s>%s", key, k->pretty ? "\n" : "");
 		return;
 	}

@@ -38,31 +38,6 @@ static void x_indent(const struct jout *j)
 		putchar(' ');
 }
 
-static void x_text(const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", stdout);
-			break;
-		case '>':
-			fputs("&gt;", stdout);
-			break;
-		case '&':
-			fputs("&amp;", stdout);
-			break;
-		case '"':
-			fputs("&quot;", stdout);
-			break;
-		case '\'':
-			fputs("&apos;", stdout);
-			break;
-		default:
-			putchar(*s);
-		}
-	}
-}
-
 static void j_indent(struct jout *j)
 {
 	if (!j->pretty)
@@ -141,7 +116,7 @@ static void j_str(struct jout *j, const char *k, const char *v)
 	if (j->xml) {
 		x_indent(j);
 		printf("<%s>", k);
-		x_text(v);
+		rbdcli_xml_str(v);
 		printf(j->pretty ? "</%s>\n" : "</%s>", k);
 		return;
 	}
