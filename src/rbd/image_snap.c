@@ -10,12 +10,7 @@
 #include "cephc/errors.h"
 #include "core/alloc.h"
 #include "rbd/cls_rbd.h"
-
-/* Fetched snapshot: snapshot_get + get_protection_status. */
-struct snap_fetch {
-	struct cephc_rbd_snap_info info;
-	bool prot;
-};
+#include "rbd/image_snap_ops.h"
 
 static int snap_context_reply(void *arg, const uint8_t *p, size_t len)
 {
@@ -26,14 +21,13 @@ static int snap_context_reply(void *arg, const uint8_t *p, size_t len)
 	return cephc_rbd_dec_get_snapcontext(p, len, &seq, ids, n);
 }
 
-/* Read the header's snapshots now (not as of open), newest first. */
-static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
+int rbd_snaps_fetch(struct cephc_rbd_image *img, struct rbd_snap_rec **out,
 		       uint32_t *count)
 {
 	uint64_t *ids = NULL;
 	uint32_t n = 0;
 	void *args[2] = {&ids, &n};
-	struct snap_fetch *f = NULL;
+	struct rbd_snap_rec *f = NULL;
 	int ret;
 
 	ret = rbd_image_call(img, img->header_oid, "get_snapcontext", NULL, 0,
@@ -76,7 +70,7 @@ static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
 			ret = cephc_rbd_dec_snapshot_get(
 			    g->op_outdata, g->op_outdata_len, &f[i + j].info);
 			if (!ret)
-				ret = cephc_rbd_dec_get_protection_status(
+				ret = cephc_rbd_dec_protection_status(
 				    pr->op_outdata, pr->op_outdata_len,
 				    &f[i + j].prot);
 		}
@@ -84,9 +78,7 @@ static int fetch_snaps(struct cephc_rbd_image *img, struct snap_fetch **out,
 	}
 	cephc_free(ids);
 	if (ret) {
-		for (uint32_t i = 0; f && i < n; i++)
-			cephc_rbd_snap_info_clear(&f[i].info);
-		cephc_free(f);
+		rbd_snap_recs_free(f, n);
 		return ret;
 	}
 	*out = f;
@@ -98,7 +90,7 @@ int cephc_rbd_snap_list(cephc_rbd_image *img,
 			struct cephc_rbd_snap_entry **snaps, uint32_t *count)
 {
 	struct cephc_rbd_snap_entry *v;
-	struct snap_fetch *f = NULL;
+	struct rbd_snap_rec *f = NULL;
 	size_t total, names = 0;
 	uint32_t n = 0;
 	char *p;
@@ -106,7 +98,7 @@ int cephc_rbd_snap_list(cephc_rbd_image *img,
 
 	if (!img || !snaps || !count)
 		return CEPHC_EINVAL;
-	ret = fetch_snaps(img, &f, &n);
+	ret = rbd_snaps_fetch(img, &f, &n);
 	if (ret)
 		return ret;
 	for (uint32_t i = 0; i < n; i++) {
@@ -129,7 +121,8 @@ int cephc_rbd_snap_list(cephc_rbd_image *img,
 			v[i].ns_type = s->ns_type;
 			v[i].timestamp_sec = s->timestamp.sec;
 			v[i].timestamp_nsec = s->timestamp.nsec;
-			v[i].is_protected = f[n - 1 - i].prot;
+			v[i].is_protected =
+			    f[n - 1 - i].prot == CEPHC_RBD_PROTECTION_PROTECTED;
 			memcpy(p, s->name ? s->name : "", l + 1);
 			v[i].name = p;
 			p += l + 1;
@@ -145,8 +138,13 @@ int cephc_rbd_snap_list(cephc_rbd_image *img,
 		*snaps = v;
 		*count = n;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		cephc_rbd_snap_info_clear(&f[i].info);
-	cephc_free(f);
+	rbd_snap_recs_free(f, n);
 	return v ? 0 : CEPHC_ENOMEM;
+}
+
+void rbd_snap_recs_free(struct rbd_snap_rec *v, uint32_t n)
+{
+	for (uint32_t i = 0; v && i < n; i++)
+		cephc_rbd_snap_info_clear(&v[i].info);
+	cephc_free(v);
 }

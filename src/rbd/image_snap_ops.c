@@ -50,99 +50,27 @@ static atomic_uint_fast64_t quiesce_seq;
 
 /* ---- the header's snapshots ------------------------------------------- */
 
-struct snap_rec {
-	struct cephc_rbd_snap_info info;
-	uint8_t prot; /* CEPHC_RBD_PROTECTION_* */
-};
-
 struct snap_set {
-	struct snap_rec *v; /* newest first (the snap context's order) */
+	struct rbd_snap_rec *v; /* newest first (the snap context's order) */
 	uint32_t n;
 };
 
 static void snap_set_clear(struct snap_set *s)
 {
-	for (uint32_t i = 0; s->v && i < s->n; i++)
-		cephc_rbd_snap_info_clear(&s->v[i].info);
-	cephc_free(s->v);
+	rbd_snap_recs_free(s->v, s->n);
 	s->v = NULL;
 	s->n = 0;
 }
 
-static int snapc_reply(void *arg, const uint8_t *p, size_t len)
-{
-	void **a = arg;
-	uint64_t seq;
-
-	return cephc_rbd_dec_get_snapcontext(p, len, &seq, a[0], a[1]);
-}
-
-/* Every snapshot of the header now: snapshot_get + get_protection_status
- * each, batched. */
+/* Every snapshot of the header now, newest first. */
 static int snaps_fetch(struct cephc_rbd_image *img, struct snap_set *out)
 {
-	uint64_t *ids = NULL;
-	uint32_t n = 0;
-	void *args[2] = {&ids, &n};
-	int ret;
-
 	memset(out, 0, sizeof(*out));
-	ret = rbd_image_call(img, img->header_oid, "get_snapcontext", NULL, 0,
-			     false, snapc_reply, args);
-	if (!ret && n) {
-		out->v = cephc_calloc(n, sizeof(*out->v));
-		if (!out->v)
-			ret = CEPHC_ENOMEM;
-		else
-			out->n = n;
-	}
-	for (uint32_t i = 0; !ret && i < n; i += CEPHC_OSD_MAX_OPS / 2) {
-		uint32_t k = n - i < CEPHC_OSD_MAX_OPS / 2
-				 ? n - i
-				 : CEPHC_OSD_MAX_OPS / 2;
-		struct cephc_osd_ops ops;
-		struct cephc_osdc_req req;
-
-		cephc_osd_ops_init(&ops);
-		for (uint32_t j = 0; !ret && j < k; j++) {
-			uint8_t b[8];
-			struct cephc_enc e;
-
-			enc_init(&e, b, sizeof(b));
-			ret = cephc_rbd_enc_snap_id(&e, ids[i + j]);
-			if (!ret)
-				ret = rbd_op_call(&ops, "snapshot_get", b,
-						  sizeof(b), false);
-			if (!ret)
-				ret = rbd_op_call(&ops, "get_protection_status",
-						  b, sizeof(b), false);
-		}
-		if (!ret) {
-			rbd_image_req_setup(&req, &ops, img);
-			ret = rbd_osd_exec(img->osd, &req);
-		}
-		for (uint32_t j = 0; !ret && j < k; j++) {
-			struct cephc_osd_op *g = &ops.ops[2 * j];
-			struct cephc_osd_op *pr = &ops.ops[2 * j + 1];
-
-			ret = cephc_rbd_dec_snapshot_get(g->op_outdata,
-							 g->op_outdata_len,
-							 &out->v[i + j].info);
-			if (!ret)
-				ret = cephc_rbd_dec_protection_status(
-				    pr->op_outdata, pr->op_outdata_len,
-				    &out->v[i + j].prot);
-		}
-		cephc_osd_ops_release(&ops);
-	}
-	cephc_free(ids);
-	if (ret)
-		snap_set_clear(out);
-	return ret;
+	return rbd_snaps_fetch(img, &out->v, &out->n);
 }
 
 /* The user snapshot called name (or, with name NULL, the snapshot id). */
-static struct snap_rec *snaps_find(struct snap_set *s, const char *name,
+static struct rbd_snap_rec *snaps_find(struct snap_set *s, const char *name,
 				   uint64_t id)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
@@ -421,7 +349,7 @@ static int snap_get(struct cephc_rbd_image *img, uint64_t id,
 		    struct cephc_rbd_snap_info *si)
 {
 	struct snap_set s;
-	struct snap_rec *r;
+	struct rbd_snap_rec *r;
 	int ret = snaps_fetch(img, &s);
 
 	memset(si, 0, sizeof(*si));
@@ -530,7 +458,7 @@ static int snap_remove_owned(struct cephc_rbd_image *img, uint64_t id)
 {
 	struct cephc_rbd_snap_info si;
 	struct snap_set s;
-	struct snap_rec *rec;
+	struct rbd_snap_rec *rec;
 	uint64_t next_id = CEPHC_RBD_NOSNAP;
 	uint8_t b[16];
 	struct cephc_enc e;
@@ -620,7 +548,7 @@ static int snap_remove(struct cephc_rbd_image *img, const char *name,
 		       uint64_t id)
 {
 	struct snap_set s;
-	struct snap_rec *rec;
+	struct rbd_snap_rec *rec;
 	int ret;
 
 	rbd_clear_err();
@@ -760,7 +688,7 @@ int cephc_rbd_snap_rollback(cephc_rbd_image *img, const char *name,
 {
 	struct cephc_rbd_object_map head = {0}, snap = {0};
 	struct snap_set s;
-	struct snap_rec *rec;
+	struct rbd_snap_rec *rec;
 	uint64_t id = 0, size = 0, count;
 	bool maps = false;
 	int ret;
@@ -840,7 +768,7 @@ static int find_user_snap(struct cephc_rbd_image *img, const char *name,
 			  uint64_t *id, uint8_t *prot)
 {
 	struct snap_set s;
-	struct snap_rec *rec;
+	struct rbd_snap_rec *rec;
 	int ret = snaps_fetch(img, &s);
 
 	if (ret)

@@ -27,8 +27,22 @@ int rbd_snap_trash_gc(struct cephc_cluster *c, int64_t pool,
 		      const char *nspace, const char *image_id,
 		      uint64_t snap_id);
 
+#include "rbd/cls_rbd.h"
+
 struct cephc_rbd_image;
-struct cephc_rbd_parent_spec;
+
+/* One snapshot as the header holds it (image_snap.c): snapshot_get and
+ * get_protection_status (CEPHC_RBD_PROTECTION_*). */
+struct rbd_snap_rec {
+	struct cephc_rbd_snap_info info;
+	uint8_t prot;
+};
+/* Every snapshot of the header now (not as of open), newest first (the
+ * snap context's order), two ops each, a request's worth at a time;
+ * free *out with rbd_snap_recs_free(). */
+int rbd_snaps_fetch(struct cephc_rbd_image *img, struct rbd_snap_rec **out,
+		    uint32_t *count);
+void rbd_snap_recs_free(struct rbd_snap_rec *v, uint32_t n);
 
 /*
  * librbd's DetachChildRequest: the parent snapshot ps forgets the clone
