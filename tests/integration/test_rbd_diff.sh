@@ -85,7 +85,8 @@ rbd() {
 	o=$(mktemp) e=$(mktemp)
 	for i in 1 2 3; do
 		rc=0
-		command rbd "$@" >"$o" 2>"$e" || rc=$?
+		# in a subshell: bash's own "Aborted" line stays out of $e
+		(command rbd "$@" >"$o" 2>"$e") 2>/dev/null || rc=$?
 		[ "$rc" -lt 128 ] && break
 	done
 	cat "$o"
