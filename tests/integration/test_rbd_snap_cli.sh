@@ -61,8 +61,17 @@ cephc: $x
 rbd:   $y"
 	fi
 }
+# FILE without librbd's own log lines ("2026-...T... 7f.. -1 librbd...");
+# they come from another thread and may land inside rbd's message
+no_log() {
+	/usr/bin/python3 - "$1" <<'PY'
+import re, sys
+t = open(sys.argv[1], errors="replace").read()
+sys.stdout.write(re.sub(r"\d{4}-\d\d-\d\dT[\d:.+]+ [0-9a-f]+ +-?\d+ [^\n]*\n?", "", t))
+PY
+}
 same_err_line() {
-	if grep -qF "$1" "$work/ea" && grep -qF "$1" "$work/eb"; then
+	if no_log "$work/ea" | grep -qF "$1" && no_log "$work/eb" | grep -qF "$1"; then
 		ok "both say: $1"
 	else
 		bad "message '$1': cephc '$(cat "$work/ea")', rbd '$(cat "$work/eb")'"
