@@ -250,6 +250,10 @@ int rbd_image_notify_wait(struct cephc_rbd_image *img, const void *payload,
 			  size_t len, rbd_reply_fn on_acks, void *arg);
 /* Re-read snap context, size (and a clone's overlap) now; API threads. */
 int rbd_image_refresh(struct cephc_rbd_image *img);
+/* Writes from now on carry the snapshot just added (id newer than the
+ * snap context's seq), without waiting for a header re-read, as librbd
+ * does; API threads. */
+int rbd_image_snapc_add(struct cephc_rbd_image *img, uint64_t id);
 /*
  * Flatten's copy-up of object objno (image_io.c): when the object is
  * absent and starts inside the parent overlap, copy the parent's bytes

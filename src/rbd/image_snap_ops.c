@@ -71,7 +71,7 @@ static int snaps_fetch(struct cephc_rbd_image *img, struct snap_set *out)
 
 /* The user snapshot called name (or, with name NULL, the snapshot id). */
 static struct rbd_snap_rec *snaps_find(struct snap_set *s, const char *name,
-				   uint64_t id)
+				       uint64_t id)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct cephc_rbd_snap_info *si = &s->v[i].info;
@@ -227,7 +227,7 @@ static int snap_create_blocked(struct cephc_rbd_image *img, const char *name,
 			       uint64_t *out_id)
 {
 	uint64_t id = 0;
-	int ret = CEPHC_ESTALE;
+	int ret = CEPHC_ESTALE, r;
 
 	for (int i = 0; ret == CEPHC_ESTALE && i < SNAP_ID_ATTEMPTS; i++) {
 		/* ids are pool-wide: from the data objects' pool */
@@ -242,7 +242,7 @@ static int snap_create_blocked(struct cephc_rbd_image *img, const char *name,
 		ret = snapshot_add(img, id, name);
 		if (ret && ret != CEPHC_ESTALE) {
 			/* give the id back (librbd's release_snap_id) */
-			int r = cephc_client_pool_op(
+			r = cephc_client_pool_op(
 			    img->c, img->data_pool,
 			    CEPHC_POOL_OP_DELETE_UNMANAGED_SNAP, id, NULL);
 			if (r)
@@ -265,11 +265,19 @@ static int snap_create_blocked(struct cephc_rbd_image *img, const char *name,
 		log_warn(SUBSYS, "%s: snapshot %s: object map: %s",
 			 img->header_oid, name, cephc_strerror(ret));
 	*out_id = id;
-	/* writes resuming after this carry the new snap context */
-	ret = rbd_image_refresh(img);
-	if (ret)
+	/* writes resuming after this carry the new snap context, even if
+	 * the re-read below fails */
+	ret = rbd_image_snapc_add(img, id);
+	r = rbd_image_refresh(img);
+	if (r)
 		log_warn(SUBSYS, "%s: refresh after snapshot: %s",
-			 img->header_oid, cephc_strerror(ret));
+			 img->header_oid, cephc_strerror(r));
+	if (ret && r) {
+		rbd_set_err("snapshot '%s' made, but writes do not keep it "
+			    "yet: %s",
+			    name, cephc_strerror(ret));
+		return ret;
+	}
 	return 0;
 }
 

@@ -71,9 +71,8 @@ static void refresh_done(struct cephc_osdc_req *req, int err)
 		const struct cephc_osd_op *op = &r->ops.ops[r->ops.num_ops - 1];
 		uint64_t f = 0, incompat = 0;
 
-		err = cephc_rbd_dec_get_features(op->op_outdata,
-						 op->op_outdata_len, &f,
-						 &incompat);
+		err = cephc_rbd_dec_get_features(
+		    op->op_outdata, op->op_outdata_len, &f, &incompat);
 		pthread_mutex_lock(&img->lock);
 		if (!err && f != img->meta.features) {
 			log_info(SUBSYS, "%s: features now %#llx (were %#llx)",
@@ -216,8 +215,8 @@ static void on_notify(void *arg, uint64_t cookie, uint64_t notify_id,
 		img->watch_hooks->notify(img, &m, reply, &reply_len);
 	if (osdc)
 		cephc_osdc_notify_ack(osdc, cookie, notify_id,
-				      reply_len ? reply : NULL, reply_len,
-				      NULL, NULL);
+				      reply_len ? reply : NULL, reply_len, NULL,
+				      NULL);
 }
 
 static void rewatch_done(void *arg, int err)
@@ -423,11 +422,11 @@ static void notify_fn(void *arg)
 {
 	struct notify_call *n = arg;
 	struct cephc_osdc *osdc = rbd_osd_osdc(n->img->osd);
-	int ret = osdc ? cephc_osdc_notify(osdc, n->img->pool,
-					   n->img->header_oid, NULL,
-					   n->img->nspace, n->payload, n->len,
-					   n->timeout_s, notify_done, n)
-		       : CEPHC_ECANCELED;
+	int ret =
+	    osdc ? cephc_osdc_notify(osdc, n->img->pool, n->img->header_oid,
+				     NULL, n->img->nspace, n->payload, n->len,
+				     n->timeout_s, notify_done, n)
+		 : CEPHC_ECANCELED;
 
 	if (ret)
 		notify_done(n, ret, NULL, 0);
@@ -536,4 +535,49 @@ static void refresh_fn(void *arg)
 int rbd_image_refresh(struct cephc_rbd_image *img)
 {
 	return run_wait(img, refresh_fn);
+}
+
+/* Driver context: put snapshot id (newer than any) at the head of the
+ * snap context writes carry; nothing if a refresh already did. */
+static void snapc_add_fn(void *arg)
+{
+	struct wait_call *w = arg;
+	struct cephc_rbd_image *img = w->img;
+	uint64_t id = *(const uint64_t *)w->arg, *snaps;
+	struct snaps_grave *g;
+
+	if (id <= img->wsnap_seq) {
+		wait_done(w, 0);
+		return;
+	}
+	snaps = cephc_malloc_array((size_t)img->wnum_snaps + 1, sizeof(*snaps));
+	g = cephc_calloc(1, sizeof(*g));
+	if (!snaps || !g) {
+		cephc_free(snaps);
+		cephc_free(g);
+		wait_done(w, CEPHC_ENOMEM);
+		return;
+	}
+	snaps[0] = id; /* newest first, as the header keeps them */
+	if (img->wnum_snaps)
+		memcpy(snaps + 1, img->wsnaps,
+		       img->wnum_snaps * sizeof(*snaps));
+	g->snaps = img->wsnaps;
+	g->next = img->grave;
+	img->grave = g;
+	img->wsnaps = snaps;
+	img->wnum_snaps++;
+	img->wsnap_seq = id;
+	wait_done(w, 0);
+}
+
+int rbd_image_snapc_add(struct cephc_rbd_image *img, uint64_t id)
+{
+	struct wait_call w = {.img = img, .arg = &id};
+	int ret;
+
+	pthread_mutex_init(&w.lock, NULL);
+	cephc_client_cond_init(&w.cond);
+	ret = cephc_client_call(img->c, snapc_add_fn, &w);
+	return wait_call_wait(&w, ret);
 }
