@@ -94,8 +94,8 @@ struct rbd_exlock {
 	bool recookie;     /* the watch changed: move the lock's cookie */
 	bool peer_asked;   /* want_release came from a peer's RequestLock */
 	bool stop;
-	unsigned pins;     /* admitted writes and ops not yet done */
-	uint64_t peer_seq; /* AcquiredLock/ReleasedLock seen from others */
+	unsigned pins;        /* admitted writes and ops not yet done */
+	uint64_t peer_seq;    /* AcquiredLock/ReleasedLock seen from others */
 	uint64_t yield_seq;   /* peer_seq when we released to a peer ... */
 	uint64_t yield_until; /* ... and how long it may take to lock */
 	struct rbd_lock_waiter *head, **tail;
@@ -692,16 +692,21 @@ static void ex_notify(struct cephc_rbd_image *img,
 		      const struct rbd_notify_msg *m, uint8_t *reply,
 		      size_t *reply_len)
 {
-	struct rbd_exlock *ex = img->ex;
+	struct rbd_exlock *ex;
 	bool ours = m->has_client &&
 		    m->client.gid == cephc_cluster_instance_id(img->c) &&
 		    m->client.handle == img->watch_cookie;
 	bool owner;
 	int32_t answer = 1; /* 1: an empty ack */
 
-	if (!ex)
-		return;
+	/* under the lock: close may be freeing the lock state meanwhile
+	 * (rbd_exlock_shutdown clears img->ex under it first) */
 	pthread_mutex_lock(&img->lock);
+	ex = img->ex;
+	if (!ex) {
+		pthread_mutex_unlock(&img->lock);
+		return;
+	}
 	owner = ex->held[0] != '\0';
 	switch (m->op) {
 	case RBD_NOTIFY_ACQUIRED_LOCK:
@@ -749,13 +754,16 @@ static void ex_notify(struct cephc_rbd_image *img,
 
 static void ex_rewatched(struct cephc_rbd_image *img, int err)
 {
-	struct rbd_exlock *ex = img->ex;
+	struct rbd_exlock *ex;
 
-	if (!ex || err)
+	if (err)
 		return;
 	pthread_mutex_lock(&img->lock);
-	ex->recookie = true;
-	pthread_cond_signal(&ex->cond);
+	ex = img->ex; /* as in ex_notify: read under the lock */
+	if (ex) {
+		ex->recookie = true;
+		pthread_cond_signal(&ex->cond);
+	}
 	pthread_mutex_unlock(&img->lock);
 }
 
