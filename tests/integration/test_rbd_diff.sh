@@ -13,7 +13,8 @@
 #    IMAGE@SNAP opens, an empty image;
 #  - rbd du (pool, image, IMAGE@SNAP, --from-snap, --exact, JSON), with
 #    fast-diff, without it, and with the map invalid (warnings compared).
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)"' ERR
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
 # shellcheck source=tests/integration/lib.sh
@@ -29,7 +30,9 @@ cleanup() {
 trap cleanup EXIT
 pass=0
 failn=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
+# passes are counted (listed with CEPHC_TEST_VERBOSE=1), so that a failure
+# stays in sight in CI's excerpt of the output
+ok() { pass=$((pass + 1)); [ -z "${CEPHC_TEST_VERBOSE:-}" ] || echo "ok: $*"; }
 bad() { failn=$((failn + 1)); echo "FAIL: $*"; }
 
 ceph osd pool create "$pool" 8 >/dev/null 2>&1

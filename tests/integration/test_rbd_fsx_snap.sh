@@ -15,7 +15,8 @@
 #    model's copy fsx wrote out (-X);
 #  - the clone was flattened (`rbd info` shows no parent);
 #  - `rbd object-map check` is clean for HEAD and every snapshot of both.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)"' ERR
 src=${CEPHC_SOURCE_DIR:?}
 fsx=${CEPHC_BUILD_DIR:?}/fsx
 here=$(dirname "$0")

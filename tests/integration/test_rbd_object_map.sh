@@ -10,7 +10,8 @@
 #    rebuild writes on a twin image;
 #  - snapshot maps (IMAGE@SNAP): the same errors as rbd, with fast-diff's
 #    EXISTS_CLEAN states, and the snapshot's own flags set.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)"' ERR
 conf=${CEPHC_TEST_CONF:-}
 bin=${CEPHC_BIN:?}
 # shellcheck source=tests/integration/lib.sh
@@ -26,7 +27,9 @@ cleanup() {
 trap cleanup EXIT
 pass=0
 failn=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
+# passes are counted (listed with CEPHC_TEST_VERBOSE=1), so that a failure
+# stays in sight in CI's excerpt of the output
+ok() { pass=$((pass + 1)); [ -z "${CEPHC_TEST_VERBOSE:-}" ] || echo "ok: $*"; }
 bad() { failn=$((failn + 1)); echo "FAIL: $*"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
