@@ -33,9 +33,14 @@ cases=0
 mappings=0
 
 # compare MAP ARGS...: run both tools, diff stdout and exit status.
+# Under the sanitizers (CEPHC_SANITIZED) only every third case runs: the
+# normal build runs them all, and the time goes to ASan's slowdown.
+seen=0
 compare() {
 	local map=$1
 	shift
+	seen=$((seen + 1))
+	[ -n "${CEPHC_SANITIZED:-}" ] && [ $((seen % 3)) -ne 1 ] && return 0
 	crushtool -i "$map" --test "$@" >"$T/want" 2>/dev/null
 	local want_rc=$?
 	"$CEPHC_BIN" crushtool -i "$map" --test "$@" >"$T/got" 2>"$T/got.err"

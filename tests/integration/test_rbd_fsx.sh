@@ -9,5 +9,6 @@ fsx=${CEPHC_BUILD_DIR:?}/fsx
 . "$(dirname "$0")/lib.sh"
 require_cluster "$conf"
 N=${CEPHC_FSX_OPS:-20000}
+[ -n "${CEPHC_SANITIZED:-}" ] && N=${CEPHC_FSX_OPS:-2000} # a tenth under ASan
 "$fsx" -c "$conf" -N "$N" -l 4M -o 192K -O 16 -u 8K -C 3 "rbd/fsxs$$"
 "$fsx" -c "$conf" -N "$N" -l 4M -o 192K -O 17 "rbd/fsxp$$"
