@@ -1368,45 +1368,6 @@ int cephc_rbd_enc_get_children(struct cephc_enc *e,
 	return e->err;
 }
 
-int cephc_rbd_dec_get_children(const void *buf, size_t len, uint32_t *count)
-{
-	struct cephc_dec d;
-	uint32_t n, l;
-
-	dec_init(&d, buf, len);
-	/* each id is at least its 4-byte length */
-	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4);
-	for (uint32_t i = 0; !d.err && i < n; i++)
-		if (!dec_blob(&d, &l, CEPHC_RBD_ID_MAX) || !l)
-			dec_fail(&d, CEPHC_EDECODE);
-	*count = d.err ? 0 : n;
-	return d.err;
-}
-
-int cephc_rbd_dec_children_list(const void *buf, size_t len, uint32_t *count)
-{
-	struct cephc_dec d, body;
-	uint32_t n, l;
-
-	dec_init(&d, buf, len);
-	/* envelope (6) + pool (8) + two string lengths (8) at least */
-	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 22);
-	for (uint32_t i = 0; !d.err && i < n; i++) {
-		uint8_t v;
-
-		if (dec_envelope(&d, 1, &v, &body))
-			break;
-		dec_le64(&body);
-		if (!dec_blob(&body, &l, CEPHC_RBD_ID_MAX) || !l)
-			dec_fail(&body, CEPHC_EDECODE);
-		if (v >= 2)
-			dec_blob(&body, &l, CEPHC_RBD_NAMESPACE_MAX);
-		dec_envelope_end(&d, &body);
-	}
-	*count = d.err ? 0 : n;
-	return d.err;
-}
-
 int cephc_rbd_dec_get_children_ids(const void *buf, size_t len,
 				   struct cephc_rbd_str_list *out)
 {

@@ -962,7 +962,8 @@ static void test_snapshot_management_codecs(void **state)
 	struct cephc_rbd_snap_info si;
 	uint8_t st = 9;
 	uint64_t limit = 0;
-	uint32_t n = 99;
+	struct cephc_rbd_child_list cl;
+	struct cephc_rbd_str_list sl;
 
 	(void)state;
 	assert_int_equal(cephc_rbd_dec_snapshot_get(
@@ -980,33 +981,57 @@ static void test_snapshot_management_codecs(void **state)
 		assert_int_not_equal(
 		    cephc_rbd_dec_snapshot_get(live_trash_snap, k, &si), 0);
 
-	assert_int_equal(cephc_rbd_dec_children_list(live_children_list,
-						     sizeof(live_children_list),
-						     &n),
-			 0);
-	assert_int_equal(n, 1);
-	for (size_t k = 0; k < sizeof(live_children_list); k++)
+	/* children_list: one ChildImageSpec v2 (pool 2, id, no namespace) */
+	assert_int_equal(
+	    cephc_rbd_dec_children_specs(live_children_list,
+					 sizeof(live_children_list), &cl),
+	    0);
+	assert_int_equal(cl.count, 1);
+	assert_int_equal(cl.items[0].pool_id, 2);
+	assert_string_equal(cl.items[0].image_id, "101dfab515a7");
+	assert_string_equal(cl.items[0].pool_namespace, "");
+	cephc_rbd_child_list_clear(&cl);
+	for (size_t k = 0; k < sizeof(live_children_list); k++) {
 		assert_int_not_equal(
-		    cephc_rbd_dec_children_list(live_children_list, k, &n), 0);
+		    cephc_rbd_dec_children_specs(live_children_list, k, &cl),
+		    0);
+		assert_int_equal(cl.count, 0);
+	}
 	/* a count past the bytes, and past the named maximum */
 	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0x7f, 0, 0};
 	assert_int_not_equal(
-	    cephc_rbd_dec_children_list(huge, sizeof(huge), &n), 0);
-	assert_int_equal(cephc_rbd_dec_children_list("\0\0\0\0", 4, &n), 0);
-	assert_int_equal(n, 0);
+	    cephc_rbd_dec_children_specs(huge, sizeof(huge), &cl), 0);
+	assert_int_equal(cl.count, 0);
+	assert_int_not_equal(
+	    cephc_rbd_dec_get_children_ids(huge, sizeof(huge), &sl), 0);
+	assert_int_equal(sl.count, 0);
+	/* no children: a count of zero */
+	assert_int_equal(cephc_rbd_dec_children_specs("\0\0\0\0", 4, &cl), 0);
+	assert_int_equal(cl.count, 0);
+	assert_null(cl.items);
+	assert_int_equal(cephc_rbd_dec_get_children_ids("\0\0\0\0", 4, &sl), 0);
+	assert_int_equal(sl.count, 0);
+	assert_null(sl.items);
 
 	/* get_children (v1): set<string>; an empty id is refused */
 	static const uint8_t kids[] = {2,   0,   0, 0, 2, 0, 0,  0,
 				       'a', 'b', 1, 0, 0, 0, 'c'};
-	assert_int_equal(cephc_rbd_dec_get_children(kids, sizeof(kids), &n), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(
+	    cephc_rbd_dec_get_children_ids(kids, sizeof(kids), &sl), 0);
+	assert_int_equal(sl.count, 2);
+	assert_string_equal(sl.items[0], "ab");
+	assert_string_equal(sl.items[1], "c");
+	cephc_rbd_str_list_clear(&sl);
 	static const uint8_t empty_id[] = {1, 0, 0, 0, 0, 0, 0, 0};
 	assert_int_equal(
-	    cephc_rbd_dec_get_children(empty_id, sizeof(empty_id), &n),
+	    cephc_rbd_dec_get_children_ids(empty_id, sizeof(empty_id), &sl),
 	    CEPHC_EDECODE);
-	for (size_t k = 0; k < sizeof(kids); k++)
-		assert_int_not_equal(cephc_rbd_dec_get_children(kids, k, &n),
-				     0);
+	assert_int_equal(sl.count, 0);
+	for (size_t k = 0; k < sizeof(kids); k++) {
+		assert_int_not_equal(
+		    cephc_rbd_dec_get_children_ids(kids, k, &sl), 0);
+		assert_int_equal(sl.count, 0);
+	}
 
 	/* snapshot_get_limit: le64 (live: 9 after `snap limit set 9`) */
 	static const uint8_t lim[] = {9, 0, 0, 0, 0, 0, 0, 0};
