@@ -69,6 +69,7 @@ static void structs(const uint8_t *d, size_t n)
 		cephc_rbd_kv_list_clear(&l);
 	{
 		struct cephc_rbd_str_list sl;
+		struct cephc_rbd_child_list cl;
 		struct cephc_rbd_trash_list tl;
 		struct cephc_rbd_trash_spec ts;
 
@@ -81,8 +82,10 @@ static void structs(const uint8_t *d, size_t n)
 		if (cephc_rbd_dec_trash_get(d, n, &ts) == 0)
 			cephc_rbd_trash_spec_clear(&ts);
 		(void)cephc_rbd_dec_image_group_get(d, n, &pool);
-		(void)cephc_rbd_dec_children_list(d, n, &k);
-		(void)cephc_rbd_dec_get_children(d, n, &k);
+		if (cephc_rbd_dec_get_children_ids(d, n, &sl) == 0)
+			cephc_rbd_str_list_clear(&sl);
+		if (cephc_rbd_dec_children_specs(d, n, &cl) == 0)
+			cephc_rbd_child_list_clear(&cl);
 		(void)cephc_rbd_dec_snap_get_limit(d, n, &a);
 		(void)cephc_rbd_dec_protection_status(d, n, &order);
 	}

@@ -784,14 +784,20 @@ int cephc_rbd_enc_namespace_list(struct cephc_enc *e, const char *start_after,
 	return enc_list(e, start_after, CEPHC_RBD_NAMESPACE_MAX, max_return);
 }
 
-int cephc_rbd_dec_namespace_list(const void *buf, size_t len,
-				 struct cephc_rbd_str_list *out)
+/*
+ * A list<string> or set<string> reply: a le32 count, then that many
+ * strings of at most max bytes, none empty.  With sorted, each must come
+ * strictly after the one before (a set the class keeps ordered).
+ */
+static int dec_str_list(const void *buf, size_t len, uint32_t max, bool sorted,
+			struct cephc_rbd_str_list *out)
 {
 	struct cephc_dec d;
 	uint32_t n;
 
 	memset(out, 0, sizeof(*out));
 	dec_init(&d, buf, len);
+	/* each string is at least its 4-byte length */
 	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4);
 	if (d.err)
 		return d.err;
@@ -801,18 +807,24 @@ int cephc_rbd_dec_namespace_list(const void *buf, size_t len,
 			return CEPHC_ENOMEM;
 	}
 	for (uint32_t i = 0; i < n && !d.err; i++) {
-		char *s = dec_string_dup(&d, CEPHC_RBD_NAMESPACE_MAX);
+		char *s = dec_string_dup(&d, max);
 
 		if (!s)
 			break;
 		out->items[out->count++] = s;
-		/* sorted and unique, names never empty (cls refuses both) */
-		if (!s[0] || (i && strcmp(out->items[i - 1], s) >= 0))
+		if (!s[0] || (sorted && i && strcmp(out->items[i - 1], s) >= 0))
 			dec_fail(&d, CEPHC_EDECODE);
 	}
 	if (d.err)
 		cephc_rbd_str_list_clear(out);
 	return d.err;
+}
+
+int cephc_rbd_dec_namespace_list(const void *buf, size_t len,
+				 struct cephc_rbd_str_list *out)
+{
+	/* sorted and unique, names never empty (cls refuses both) */
+	return dec_str_list(buf, len, CEPHC_RBD_NAMESPACE_MAX, true, out);
 }
 
 int cephc_rbd_enc_dir_state(struct cephc_enc *e, uint8_t state)
@@ -1027,7 +1039,8 @@ int cephc_rbd_dec_trash_list(const void *buf, size_t len,
 		out->count = i + 1;
 		if (dec_trash_spec(&d, &t->spec))
 			break;
-		if (!t->id[0] || (i && strcmp(out->items[i - 1].id, t->id) >= 0))
+		if (!t->id[0] ||
+		    (i && strcmp(out->items[i - 1].id, t->id) >= 0))
 			dec_fail(&d, CEPHC_EDECODE);
 	}
 	if (d.err)
@@ -1355,72 +1368,10 @@ int cephc_rbd_enc_get_children(struct cephc_enc *e,
 	return e->err;
 }
 
-int cephc_rbd_dec_get_children(const void *buf, size_t len, uint32_t *count)
-{
-	struct cephc_dec d;
-	uint32_t n, l;
-
-	dec_init(&d, buf, len);
-	/* each id is at least its 4-byte length */
-	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4);
-	for (uint32_t i = 0; !d.err && i < n; i++)
-		if (!dec_blob(&d, &l, CEPHC_RBD_ID_MAX) || !l)
-			dec_fail(&d, CEPHC_EDECODE);
-	*count = d.err ? 0 : n;
-	return d.err;
-}
-
-int cephc_rbd_dec_children_list(const void *buf, size_t len, uint32_t *count)
-{
-	struct cephc_dec d, body;
-	uint32_t n, l;
-
-	dec_init(&d, buf, len);
-	/* envelope (6) + pool (8) + two string lengths (8) at least */
-	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 22);
-	for (uint32_t i = 0; !d.err && i < n; i++) {
-		uint8_t v;
-
-		if (dec_envelope(&d, 1, &v, &body))
-			break;
-		dec_le64(&body);
-		if (!dec_blob(&body, &l, CEPHC_RBD_ID_MAX) || !l)
-			dec_fail(&body, CEPHC_EDECODE);
-		if (v >= 2)
-			dec_blob(&body, &l, CEPHC_RBD_NAMESPACE_MAX);
-		dec_envelope_end(&d, &body);
-	}
-	*count = d.err ? 0 : n;
-	return d.err;
-}
 int cephc_rbd_dec_get_children_ids(const void *buf, size_t len,
 				   struct cephc_rbd_str_list *out)
 {
-	struct cephc_dec d;
-	uint32_t n;
-
-	memset(out, 0, sizeof(*out));
-	dec_init(&d, buf, len);
-	n = dec_count(&d, CEPHC_RBD_LIST_MAX, 4);
-	if (d.err)
-		return d.err;
-	if (n) {
-		out->items = cephc_calloc(n, sizeof(*out->items));
-		if (!out->items)
-			return CEPHC_ENOMEM;
-	}
-	for (uint32_t i = 0; i < n && !d.err; i++) {
-		char *s = dec_string_dup(&d, CEPHC_RBD_ID_MAX);
-
-		if (!s)
-			break;
-		out->items[out->count++] = s;
-		if (!s[0])
-			dec_fail(&d, CEPHC_EDECODE);
-	}
-	if (d.err)
-		cephc_rbd_str_list_clear(out);
-	return d.err;
+	return dec_str_list(buf, len, CEPHC_RBD_ID_MAX, false, out);
 }
 
 void cephc_rbd_child_list_clear(struct cephc_rbd_child_list *l)

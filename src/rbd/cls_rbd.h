@@ -634,17 +634,11 @@ int cephc_rbd_dec_snap_get_limit(const void *buf, size_t len, uint64_t *limit);
 /*
  * Clone v1 children of a parent snapshot: get_children on rbd_children of
  * a pool, input {le64 parent pool, string parent image id, le64 parent
- * snap id} -> set<string> child image ids (ENOENT: none).  *count gets
- * their number (at most CEPHC_RBD_LIST_MAX).
+ * snap id} -> set<string> child image ids (ENOENT: none), decoded by
+ * cephc_rbd_dec_get_children_ids().  Clone v2 children: children_list
+ * on the parent's header, decoded by cephc_rbd_dec_children_specs().
  */
 int cephc_rbd_enc_get_children(struct cephc_enc *e,
 			       const struct cephc_rbd_parent_spec *parent);
-int cephc_rbd_dec_get_children(const void *buf, size_t len, uint32_t *count);
-/*
- * Clone v2 children: children_list on the parent's header, le64 snap_id
- * -> set<ChildImageSpec versioned(2,1) {le64 pool, string image_id,
- * string namespace}>; *count gets their number.
- */
-int cephc_rbd_dec_children_list(const void *buf, size_t len, uint32_t *count);
 
 #endif /* CEPHC_RBD_CLS_RBD_H */

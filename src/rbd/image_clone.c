@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "rbd/image.h"
+#include "rbd/image_snap_ops.h"
 
 #define SUBSYS "rbd"
 
@@ -370,14 +371,18 @@ static int kid_add(struct cephc_rbd_image *img, struct kids *k, int64_t pool,
 	return 0;
 }
 
-static int children_reply(void *arg, const uint8_t *p, size_t len)
-{
-	return cephc_rbd_dec_children_specs(p, len, arg);
-}
+/* rbd_snap_children_walk()'s callback: each child into the list. */
+struct kid_walk {
+	struct cephc_rbd_image *img;
+	struct kids *k;
+};
 
-static int get_children_reply(void *arg, const uint8_t *p, size_t len)
+static int kid_found(void *arg, int64_t pool, const char *nspace,
+		     const char *image_id)
 {
-	return cephc_rbd_dec_get_children_ids(p, len, arg);
+	struct kid_walk *w = arg;
+
+	return kid_add(w->img, w->k, pool, nspace, image_id);
 }
 
 static int kid_cmp(const void *a, const void *b)
@@ -392,51 +397,11 @@ static int kid_cmp(const void *a, const void *b)
 	return r;
 }
 
-/* Clone v1 children: rbd_children of every pool (the image's namespace). */
-static int v1_children(struct cephc_rbd_image *img, struct kids *k)
-{
-	struct cephc_rbd_parent_spec ps = {img->pool, "", img->meta.id,
-					   img->snap_id};
-	struct cephc_pool_info *pools;
-	uint8_t b[CEPHC_RBD_ENC_MAX];
-	struct cephc_enc e;
-	size_t n;
-	int ret;
-
-	enc_init(&e, b, sizeof(b));
-	ret = cephc_rbd_enc_get_children(&e, &ps);
-	if (!ret)
-		ret = cephc_cluster_pool_list(img->c, &pools, &n);
-	if (ret)
-		return ret;
-	for (size_t i = 0; !ret && i < n; i++) {
-		struct rbd_loc l = {img->osd, pools[i].id, img->nspace};
-		struct cephc_rbd_str_list ids = {0};
-
-		ret = rbd_call(&l, CEPHC_RBD_CHILDREN, "get_children", b,
-			       enc_len(&e), false, get_children_reply, &ids);
-		/* no rbd_children (or no rbd class use) in that pool */
-		if (ret == CEPHC_ENOENT || ret == CEPHC_EOPNOTSUPP ||
-		    ret == CEPHC_EPERM) {
-			ret = 0;
-			continue;
-		}
-		for (uint32_t j = 0; !ret && j < ids.count; j++)
-			ret = kid_add(img, k, pools[i].id, img->nspace,
-				      ids.items[j]);
-		cephc_rbd_str_list_clear(&ids);
-	}
-	cephc_buffer_free(pools);
-	return ret;
-}
-
 int cephc_rbd_list_children(cephc_rbd_image *img,
 			    struct cephc_rbd_child **children, uint32_t *count)
 {
-	struct cephc_rbd_child_list l2 = {0};
 	struct kids k = {0};
-	uint8_t b[16];
-	struct cephc_enc e;
+	struct kid_walk w = {img, &k};
 	int ret;
 
 	if (!img || !children || !count)
@@ -448,18 +413,9 @@ int cephc_rbd_list_children(cephc_rbd_image *img,
 		rbd_set_err("children are listed for a snapshot");
 		return CEPHC_EINVAL;
 	}
-	enc_init(&e, b, sizeof(b));
-	cephc_rbd_enc_snap_id(&e, img->snap_id);
-	ret = rbd_image_call(img, img->header_oid, "children_list", b,
-			     enc_len(&e), false, children_reply, &l2);
-	if (ret == CEPHC_ENOENT)
-		ret = 0; /* no v2 child */
-	for (uint32_t i = 0; !ret && i < l2.count; i++)
-		ret = kid_add(img, &k, l2.items[i].pool_id,
-			      l2.items[i].pool_namespace, l2.items[i].image_id);
-	cephc_rbd_child_list_clear(&l2);
-	if (!ret)
-		ret = v1_children(img, &k);
+	ret = rbd_snap_children_walk(img, img->snap_id,
+				     RBD_CHILDREN_V1 | RBD_CHILDREN_V2,
+				     kid_found, &w);
 	if (ret) {
 		cephc_free(k.v);
 		return ret;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Snapshot listing: the header's snap context read now (not as of open),
- * then snapshot_get + get_protection_status per snapshot, batched.
+ * then snapshot_get + get_protection_status per snapshot, batched; and the
+ * clones of one snapshot (children listing, unprotect, removal).
  */
 #include "rbd/image.h"
 
@@ -22,7 +23,7 @@ static int snap_context_reply(void *arg, const uint8_t *p, size_t len)
 }
 
 int rbd_snaps_fetch(struct cephc_rbd_image *img, struct rbd_snap_rec **out,
-		       uint32_t *count)
+		    uint32_t *count)
 {
 	uint64_t *ids = NULL;
 	uint32_t n = 0;
@@ -147,4 +148,88 @@ void rbd_snap_recs_free(struct rbd_snap_rec *v, uint32_t n)
 	for (uint32_t i = 0; v && i < n; i++)
 		cephc_rbd_snap_info_clear(&v[i].info);
 	cephc_free(v);
+}
+
+/* ---- children ---------------------------------------------------------- */
+
+static int children_specs_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_children_specs(p, len, arg);
+}
+
+static int children_ids_reply(void *arg, const uint8_t *p, size_t len)
+{
+	return cephc_rbd_dec_get_children_ids(p, len, arg);
+}
+
+/* Clone v2: the snapshot record on our header lists its children. */
+static int v2_children_walk(struct cephc_rbd_image *img, uint64_t snap_id,
+			    rbd_child_fn fn, void *arg)
+{
+	struct cephc_rbd_child_list l = {0};
+	uint8_t b[8];
+	struct cephc_enc e;
+	int ret;
+
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_snap_id(&e, snap_id);
+	if (!ret)
+		ret = rbd_image_call(img, img->header_oid, "children_list", b,
+				     enc_len(&e), false, children_specs_reply,
+				     &l);
+	/* no such snapshot record, or an OSD without the method: none */
+	if (ret == CEPHC_ENOENT || ret == CEPHC_EOPNOTSUPP)
+		ret = 0;
+	for (uint32_t i = 0; !ret && i < l.count; i++)
+		ret = fn(arg, l.items[i].pool_id, l.items[i].pool_namespace,
+			 l.items[i].image_id);
+	cephc_rbd_child_list_clear(&l);
+	return ret;
+}
+
+/* Clone v1: rbd_children of every pool, in our image's namespace (where
+ * librbd looks), maps the parent snapshot to its children's ids. */
+static int v1_children_walk(struct cephc_rbd_image *img, uint64_t snap_id,
+			    rbd_child_fn fn, void *arg)
+{
+	struct cephc_rbd_parent_spec ps = {
+	    .pool_id = img->pool, .image_id = img->meta.id, .snap_id = snap_id};
+	struct cephc_pool_info *pools = NULL;
+	uint8_t b[CEPHC_RBD_ENC_MAX];
+	struct cephc_enc e;
+	size_t np = 0;
+	int ret;
+
+	enc_init(&e, b, sizeof(b));
+	ret = cephc_rbd_enc_get_children(&e, &ps);
+	if (!ret)
+		ret = cephc_cluster_pool_list(img->c, &pools, &np);
+	for (size_t i = 0; !ret && i < np; i++) {
+		struct rbd_loc l = {img->osd, pools[i].id, img->nspace};
+		struct cephc_rbd_str_list ids = {0};
+
+		ret = rbd_call(&l, CEPHC_RBD_CHILDREN, "get_children", b,
+			       enc_len(&e), false, children_ids_reply, &ids);
+		/* no rbd_children, or no rbd class use, in that pool */
+		if (ret == CEPHC_ENOENT || ret == CEPHC_EOPNOTSUPP ||
+		    ret == CEPHC_EPERM)
+			ret = 0;
+		for (uint32_t j = 0; !ret && j < ids.count; j++)
+			ret = fn(arg, pools[i].id, img->nspace, ids.items[j]);
+		cephc_rbd_str_list_clear(&ids);
+	}
+	cephc_buffer_free(pools);
+	return ret;
+}
+
+int rbd_snap_children_walk(struct cephc_rbd_image *img, uint64_t snap_id,
+			   unsigned flags, rbd_child_fn fn, void *arg)
+{
+	int ret = 0;
+
+	if (flags & RBD_CHILDREN_V2)
+		ret = v2_children_walk(img, snap_id, fn, arg);
+	if (!ret && (flags & RBD_CHILDREN_V1))
+		ret = v1_children_walk(img, snap_id, fn, arg);
+	return ret;
 }

@@ -328,28 +328,15 @@ int cephc_rbd_snap_create(cephc_rbd_image *img, const char *name,
 
 /* ---- remove ------------------------------------------------------------- */
 
-static int children_reply(void *arg, const uint8_t *p, size_t len)
+/* rbd_snap_children_walk()'s callback when only the number counts. */
+static int child_count(void *arg, int64_t pool, const char *nspace,
+		       const char *image_id)
 {
-	return cephc_rbd_dec_children_list(p, len, arg);
-}
-
-/* v2 children of snapshot id (children_list on our header). */
-static int v2_children(struct cephc_rbd_image *img, uint64_t id,
-		       uint32_t *count)
-{
-	uint8_t b[8];
-	struct cephc_enc e;
-	int ret;
-
-	*count = 0;
-	enc_init(&e, b, sizeof(b));
-	ret = cephc_rbd_enc_snap_id(&e, id);
-	if (!ret)
-		ret = rbd_image_call(img, img->header_oid, "children_list", b,
-				     enc_len(&e), false, children_reply, count);
-	if (ret == CEPHC_ENOENT || ret == CEPHC_EOPNOTSUPP)
-		ret = 0;
-	return ret;
+	(void)pool;
+	(void)nspace;
+	(void)image_id;
+	++*(uint32_t *)arg;
+	return 0;
 }
 
 /* snapshot_get of one snapshot now (its child count after trashing). */
@@ -507,7 +494,8 @@ static int snap_remove_owned(struct cephc_rbd_image *img, uint64_t id)
 	/* 2. clones still using it keep it there */
 	ret = snap_get(img, id, &si);
 	if (!ret && si.child_count > 0)
-		ret = v2_children(img, id, &children);
+		ret = rbd_snap_children_walk(img, id, RBD_CHILDREN_V2,
+					     child_count, &children);
 	cephc_rbd_snap_info_clear(&si);
 	if (ret)
 		return ret;
@@ -859,50 +847,6 @@ int cephc_rbd_snap_protect(cephc_rbd_image *img, const char *name)
 	return ret;
 }
 
-static int v1_children_reply(void *arg, const uint8_t *p, size_t len)
-{
-	return cephc_rbd_dec_get_children(p, len, arg);
-}
-
-/* Clones of snapshot id anywhere: v1 ones in rbd_children of every pool
- * (in the image's namespace, as librbd looks), v2 ones on our header. */
-static int count_children(struct cephc_rbd_image *img, uint64_t id,
-			  uint32_t *total)
-{
-	struct cephc_rbd_parent_spec ps = {
-	    .pool_id = img->pool, .image_id = img->meta.id, .snap_id = id};
-	uint8_t b[CEPHC_RBD_ENC_MAX];
-	struct cephc_pool_info *pools = NULL;
-	struct cephc_enc e;
-	size_t np = 0;
-	uint32_t n = 0;
-	int ret;
-
-	*total = 0;
-	enc_init(&e, b, sizeof(b));
-	ret = cephc_rbd_enc_get_children(&e, &ps);
-	if (!ret)
-		ret = cephc_cluster_pool_list(img->c, &pools, &np);
-	for (size_t i = 0; !ret && i < np; i++) {
-		struct rbd_loc l = {img->osd, pools[i].id, img->nspace};
-
-		n = 0;
-		ret = rbd_call(&l, CEPHC_RBD_CHILDREN, "get_children", b,
-			       enc_len(&e), false, v1_children_reply, &n);
-		/* no such object or class use in that pool: no children */
-		if (ret == CEPHC_ENOENT || ret == CEPHC_EOPNOTSUPP ||
-		    ret == CEPHC_EPERM)
-			ret = 0;
-		*total += n;
-	}
-	cephc_buffer_free(pools);
-	if (!ret) {
-		ret = v2_children(img, id, &n);
-		*total += n;
-	}
-	return ret;
-}
-
 int cephc_rbd_snap_unprotect(cephc_rbd_image *img, const char *name)
 {
 	uint64_t id = 0;
@@ -927,7 +871,9 @@ int cephc_rbd_snap_unprotect(cephc_rbd_image *img, const char *name)
 	/* UNPROTECTING stops new clones while we look for existing ones */
 	ret = set_protection(img, id, CEPHC_RBD_PROTECTION_UNPROTECTING);
 	if (!ret)
-		ret = count_children(img, id, &children);
+		ret = rbd_snap_children_walk(img, id,
+					     RBD_CHILDREN_V1 | RBD_CHILDREN_V2,
+					     child_count, &children);
 	if (!ret && children) {
 		rbd_set_err("cannot unprotect: at least %u child(ren) in "
 			    "pool(s)",

@@ -23,9 +23,8 @@
  * the trash, children left); a negative error otherwise.  Blocking (API
  * threads).
  */
-int rbd_snap_trash_gc(struct cephc_cluster *c, int64_t pool,
-		      const char *nspace, const char *image_id,
-		      uint64_t snap_id);
+int rbd_snap_trash_gc(struct cephc_cluster *c, int64_t pool, const char *nspace,
+		      const char *image_id, uint64_t snap_id);
 
 #include "rbd/cls_rbd.h"
 
@@ -55,5 +54,26 @@ void rbd_snap_recs_free(struct rbd_snap_rec *v, uint32_t n);
  */
 int rbd_detach_child(struct cephc_rbd_image *img,
 		     const struct cephc_rbd_parent_spec *ps);
+
+/* Which clones rbd_snap_children_walk() looks for (either or both). */
+#define RBD_CHILDREN_V1 0x1u /* clone v1: rbd_children of every pool */
+#define RBD_CHILDREN_V2 0x2u /* clone v2: children_list on the header */
+
+/* One child: its pool, namespace and image id (valid during the call);
+ * a non-zero return stops the walk and is returned by it. */
+typedef int (*rbd_child_fn)(void *arg, int64_t pool, const char *nspace,
+			    const char *image_id);
+
+/*
+ * Every clone of img's snapshot snap_id, as librbd finds them (image_snap.c):
+ * with RBD_CHILDREN_V2, children_list of the snapshot on img's header
+ * (ENOENT or EOPNOTSUPP: none); with RBD_CHILDREN_V1, get_children on
+ * rbd_children in img's namespace of every pool (ENOENT, EOPNOTSUPP or
+ * EPERM in a pool: none there).  fn runs once per child, v2 ones first,
+ * on the caller's thread.  0, fn's first non-zero return, or the first
+ * error.  Blocking (API threads).
+ */
+int rbd_snap_children_walk(struct cephc_rbd_image *img, uint64_t snap_id,
+			   unsigned flags, rbd_child_fn fn, void *arg);
 
 #endif /* CEPHC_RBD_IMAGE_SNAP_OPS_H */

@@ -20,22 +20,12 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
+#include "itest_shell.h"
 
 #define OBJ (64u << 10)
 #define NOBJ 200u /* more than one window of 64 */
 #define SIZE ((uint64_t)OBJ * NOBJ)
-
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 /* The runs fn saw, checked as they come, plus a per-object map. */
 struct seen {
@@ -78,7 +68,6 @@ static void expect(cephc_rbd_image *img, uint64_t off, uint64_t len,
 
 int main(void)
 {
-	const char *conf = getenv("CEPHC_TEST_CONF");
 	char name[64], cmd[256];
 	cephc_cluster *c = NULL;
 	cephc_rbd_image *img = NULL, *snap = NULL;
@@ -89,24 +78,10 @@ int main(void)
 	struct seen s;
 	int r;
 
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-
-		printf("%s: no cluster (CEPHC_TEST_CONF is not set)\n",
-		       req && !strcmp(req, "1") ? "FAIL" : "skipped");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
+	r = itest_connect(&c, NULL);
+	if (r)
+		return r;
 	snprintf(name, sizeof(name), "extents%d", (int)getpid());
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
 	r = cephc_rbd_create(c, "rbd", name, &o);
 	CHECK(r == 0, "create: %s", cephc_strerror(r));
 	r = cephc_rbd_open(c, "rbd", name, NULL, 0, &img);
@@ -180,7 +155,5 @@ out:
 	r = cephc_rbd_remove(c, "rbd", name);
 	CHECK(r == 0, "remove: %s", cephc_strerror(r));
 	cephc_cluster_destroy(c);
-	if (!failures)
-		printf("ok: allocated extents\n");
-	return failures ? 1 : 0;
+	return itest_report();
 }

@@ -17,6 +17,7 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
 #include "itest_shell.h"
 
 #define MIB (UINT64_C(1) << 20)
@@ -40,7 +41,6 @@ static void on_progress(void *arg, uint64_t done, uint64_t total)
 
 int main(void)
 {
-	const char *conf = getenv("CEPHC_TEST_CONF");
 	char p[64], c2[64], c1[64], bad[64];
 	struct cephc_rbd_create_opts co = {0};
 	struct cephc_rbd_clone_opts o2 = {2, NULL}, o1 = {1, &co};
@@ -53,20 +53,9 @@ int main(void)
 	uint32_t n = 0;
 	int r;
 
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
+	r = itest_connect(&c, NULL);
+	if (r)
+		return r;
 	snprintf(p, sizeof(p), "capip%d", (int)getpid());
 	snprintf(c2, sizeof(c2), "capib%d", (int)getpid());
 	snprintf(c1, sizeof(c1), "capia%d", (int)getpid());

@@ -27,6 +27,7 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
 #include "itest_shell.h"
 
 #define MiB (1u << 20)
@@ -41,27 +42,6 @@ struct model {
 	unsigned char *m;
 	size_t size;
 };
-
-/* `rbd export` of spec must equal want[0, len). */
-static bool export_equals(const char *spec, const unsigned char *want,
-			  size_t len)
-{
-	char path[128];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/tmp/cawt.%d.model", (int)getpid());
-	f = fopen(path, "w");
-	if (!f)
-		return false;
-	ok = fwrite(want, 1, len, f) == len;
-	fclose(f);
-	ok = ok && run("rbd export --no-progress %s - 2>/dev/null | cmp -s - "
-		       "%s",
-		       spec, path) == 0;
-	unlink(path);
-	return ok;
-}
 
 /* cephc reads the whole image back: it must equal the model. */
 static bool reads_model(struct model *md)
@@ -79,17 +59,6 @@ static bool reads_model(struct model *md)
 			}
 	}
 	free(got);
-	return ok;
-}
-
-static bool om_clean(const char *spec)
-{
-	char *info;
-	bool ok = run("rbd object-map check %s >/dev/null 2>&1", spec) == 0;
-
-	info = capture("rbd info %s", spec);
-	ok = ok && !strstr(info, "flags: object");
-	free(info);
 	return ok;
 }
 
@@ -248,8 +217,9 @@ static void test_default_image(cephc_cluster *c, const char *name)
 	}
 	CHECK(reads_model(&md), "cephc reads the model back (2)");
 	model_close(&md);
-	CHECK(export_equals(md.spec, md.m, md.size), "rbd export = model");
-	CHECK(om_clean(md.spec), "rbd object-map check %s", md.spec);
+	CHECK(itest_export_equals(md.spec, md.m, md.size),
+	      "rbd export = model");
+	CHECK(itest_om_clean(md.spec), "rbd object-map check %s", md.spec);
 	/* a read-only handle */
 	r = cephc_rbd_open(c, "rbd", name, NULL, CEPHC_RBD_OPEN_READ_ONLY, &ro);
 	CHECK(r == 0, "open read-only: %s", cephc_errname(r));
@@ -288,8 +258,8 @@ static void test_striped(cephc_cluster *c, const char *name)
 	      cephc_errname(r));
 	CHECK(reads_model(&md), "striped: cephc reads the model");
 	model_close(&md);
-	CHECK(export_equals(md.spec, md.m, md.size), "striped: export");
-	CHECK(om_clean(md.spec), "striped: object-map check");
+	CHECK(itest_export_equals(md.spec, md.m, md.size), "striped: export");
+	CHECK(itest_om_clean(md.spec), "striped: object-map check");
 	free(md.m);
 }
 
@@ -340,13 +310,14 @@ static void test_clone(cephc_cluster *c, const char *p, const char *ch)
 		CHECK(reads_model(&md), "clone+snap: cephc reads the model");
 		model_close(&md);
 		snprintf(snapspec, sizeof(snapspec), "rbd/%s@c1", ch);
-		CHECK(export_equals(snapspec, c1, md.size),
+		CHECK(itest_export_equals(snapspec, c1, md.size),
 		      "the clone's snapshot kept its bytes");
-		CHECK(om_clean(snapspec), "object-map check %s", snapspec);
+		CHECK(itest_om_clean(snapspec), "object-map check %s",
+		      snapspec);
 		free(c1);
 	}
-	CHECK(export_equals(md.spec, md.m, md.size), "clone: export");
-	CHECK(om_clean(md.spec), "clone: object-map check");
+	CHECK(itest_export_equals(md.spec, md.m, md.size), "clone: export");
+	CHECK(itest_om_clean(md.spec), "clone: object-map check");
 	run("rbd snap purge rbd/%s >/dev/null 2>&1; rbd rm --no-progress "
 	    "rbd/%s >/dev/null 2>&1; rbd snap purge rbd/%s >/dev/null 2>&1; "
 	    "rbd rm --no-progress rbd/%s >/dev/null 2>&1",
@@ -429,21 +400,9 @@ int main(void)
 	cephc_cluster *c = NULL;
 	int r;
 
-	conf = getenv("CEPHC_TEST_CONF");
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
+	r = itest_connect(&c, &conf);
+	if (r)
+		return r;
 	snprintf(a, sizeof(a), "cawd%d", (int)getpid());
 	test_default_image(c, a);
 	run("rbd rm --no-progress rbd/%s >/dev/null 2>&1", a);

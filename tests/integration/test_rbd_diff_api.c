@@ -23,6 +23,7 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
 #include "itest_shell.h"
 
 #define MB (1ull << 20)
@@ -91,7 +92,6 @@ static void compare(cephc_rbd_image *img, const char *spec, const char *from,
 
 int main(void)
 {
-	const char *conf = getenv("CEPHC_TEST_CONF");
 	char name[64], snapspec[80];
 	cephc_cluster *c = NULL;
 	cephc_rbd_image *img = NULL, *snap = NULL;
@@ -105,25 +105,11 @@ int main(void)
 	uint64_t prov = 0, used = 0;
 	int r;
 
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-
-		printf("%s: no cluster (CEPHC_TEST_CONF is not set)\n",
-		       req && !strcmp(req, "1") ? "FAIL" : "skipped");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
+	r = itest_connect(&c, NULL);
+	if (r)
+		return r;
 	snprintf(name, sizeof(name), "diffapi%d", (int)getpid());
 	snprintf(snapspec, sizeof(snapspec), "%s@s1", name);
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
 	r = cephc_rbd_create(c, "rbd", name, &o);
 	CHECK(r == 0, "create: %s", cephc_strerror(r));
 	r = cephc_rbd_open(c, "rbd", name, NULL, 0, &img);

@@ -14,8 +14,8 @@
  *  6 managed peer: python3-rbd took the lock with lock_acquire: a cephc
  *    write fails with EROFS quickly, without spinning;
  *  8 maintenance by librbd while cephc owns the lock: `rbd snap create`,
- *    `rbd resize` and `rbd snap rm` succeed; writes after the snapshot are not in it,
- *    and cephc sees the new size;
+ *    `rbd resize` and `rbd snap rm` succeed; writes after the snapshot are
+ *    not in it, and cephc sees the new size;
  *    explicit policy: cephc_rbd_lock_acquire() makes librbd's writes fail
  *    with EROFS, cephc_rbd_lock_release() lets them through and makes
  *    ours fail with EROFS;
@@ -35,6 +35,7 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
 #include "itest_shell.h"
 
 #define MiB (1u << 20)
@@ -44,31 +45,6 @@ static const char *conf;
 static char holder_py[4096];
 
 #define now_s itest_now
-
-/* `rbd export spec -` equals want[0, len). */
-static bool export_equals(const char *spec, const unsigned char *want,
-			  size_t len)
-{
-	char cmd[512];
-	unsigned char *got = malloc(len + 1);
-	size_t n = 0, r;
-	bool ok;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "rbd export --no-progress %s - 2>/dev/null",
-		 spec);
-	p = popen(cmd, "r");
-	if (!p || !got) {
-		free(got);
-		return false;
-	}
-	while (n < len + 1 && (r = fread(got + n, 1, len + 1 - n, p)) > 0)
-		n += r;
-	pclose(p);
-	ok = n == len && memcmp(got, want, len) == 0;
-	free(got);
-	return ok;
-}
 
 /* A python3-rbd holder (rbd_lock_holder.py) in the background, its
  * output in log; waits until it holds the lock. */
@@ -122,8 +98,8 @@ static bool no_watchers(const char *id)
 
 	do {
 		if (!*sh_out("rados -p rbd listwatchers rbd_header.%s "
-			      "2>/dev/null",
-			      id))
+			     "2>/dev/null",
+			     id))
 			return true;
 		usleep(100000);
 	} while (now_s() < end);
@@ -137,12 +113,6 @@ static void image_id(cephc_rbd_image *img, char *id, size_t cap)
 	id[0] = '\0';
 	if (!cephc_rbd_stat(img, &info))
 		snprintf(id, cap, "%.*s", (int)(cap - 1), info.id);
-}
-
-static bool object_map_clean(const char *spec)
-{
-	return run("rbd object-map check %s >/dev/null 2>&1", spec) == 0 &&
-	       !strstr(sh_out("rbd info %s", spec), "flags: object");
 }
 
 /* 1, 3, 15 */
@@ -205,10 +175,10 @@ static void test_default_image(cephc_cluster *c, const char *name)
 	      sh_out("rados -p rbd listwatchers rbd_header.%s", id));
 	CHECK(!*sh_out("rbd lock ls %s", spec), "a lock is left: %s",
 	      sh_out("rbd lock ls %s", spec));
-	CHECK(object_map_clean(spec), "object map: %s %s",
+	CHECK(itest_om_clean(spec), "object map: %s %s",
 	      sh_out("rbd object-map check %s 2>&1", spec),
 	      sh_out("rbd info %s", spec));
-	CHECK(export_equals(spec, want, SIZE), "rbd export differs");
+	CHECK(itest_export_equals(spec, want, SIZE), "rbd export differs");
 	/* objects 0, 3 (the 3 MiB write's tail), 9 and 10; 2 was discarded */
 	out = sh_out("rados -p rbd ls | grep -c '^rbd_data.%s' || true", id);
 	CHECK(atoi(out) == 4, "data objects: %s", out);
@@ -326,7 +296,7 @@ static void test_maintenance(cephc_cluster *c, const char *name)
 	r = cephc_rbd_write(img, 103 * MiB, 4096, a);
 	CHECK(r == 0, "write with the map back: %s", cephc_strerror(r));
 	r = cephc_rbd_flush(img);
-	CHECK(object_map_clean(spec), "object map after enable: %s",
+	CHECK(itest_om_clean(spec), "object map after enable: %s",
 	      sh_out("rbd object-map check %s 2>&1", spec));
 
 	/* explicit: librbd is refused, then let through */
@@ -355,13 +325,13 @@ static void test_maintenance(cephc_cluster *c, const char *name)
 
 		memset(s, 0, 64 * MiB);
 		memcpy(s, a, MiB);
-		CHECK(export_equals(snap, s, 64 * MiB),
+		CHECK(itest_export_equals(snap, s, 64 * MiB),
 		      "the snapshot has writes made after it");
 		free(s);
 	}
-	CHECK(object_map_clean(spec), "object map (head): %s",
+	CHECK(itest_om_clean(spec), "object map (head): %s",
 	      sh_out("rbd object-map check %s 2>&1", spec));
-	CHECK(object_map_clean(snap), "object map (snapshot): %s",
+	CHECK(itest_om_clean(snap), "object map (snapshot): %s",
 	      sh_out("rbd object-map check %s 2>&1", snap));
 out:
 	run("rbd snap purge %s >/dev/null 2>&1; rbd rm --no-progress %s "
@@ -379,25 +349,13 @@ int main(int argc, char **argv)
 	int r;
 
 	(void)argc;
-	conf = getenv("CEPHC_TEST_CONF");
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
+	r = itest_connect(&c, &conf);
+	if (r)
+		return r;
 	dir = getenv("CEPHC_SOURCE_DIR");
 	snprintf(holder_py, sizeof(holder_py),
 		 "%s/tests/integration/rbd_lock_holder.py", dir ? dir : ".");
 	(void)argv;
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
 	snprintf(name, sizeof(name), "exlock%d", (int)getpid());
 	snprintf(spec, sizeof(spec), "rbd/%s", name);
 	test_default_image(c, name);

@@ -29,48 +29,13 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
 #include "itest_shell.h"
 
 #define MiB (1u << 20)
 #define KiB 1024u
 
 static const char *conf;
-
-/* The image's id (rbd info's block_name_prefix without "rbd_data."). */
-static void image_id(const char *spec, char *id, size_t cap)
-{
-	char *out = capture("rbd info --format json %s | /usr/bin/python3 -c "
-			    "'import json,sys; print(json.load(sys.stdin)"
-			    "[\"id\"])'",
-			    spec);
-
-	out[strcspn(out, "\n")] = '\0';
-	snprintf(id, cap, "%s", out);
-	free(out);
-}
-
-/* The stored map object, hex; free it. */
-static char *map_hex(const char *spec, const char *snapsuffix)
-{
-	char id[64];
-
-	image_id(spec, id, sizeof(id));
-	return capture("rados -p rbd get rbd_object_map.%s%s - | od -An -tx1 "
-		       "-v | tr -d ' \\n'",
-		       id, snapsuffix);
-}
-
-static bool om_clean(const char *spec)
-{
-	char *info = capture("rbd info %s", spec);
-	bool ok = run("rbd object-map check %s >/dev/null 2>&1", spec) == 0;
-
-	free(info);
-	info = capture("rbd info %s", spec);
-	ok = ok && !strstr(info, "flags: object");
-	free(info);
-	return ok;
-}
 
 /* One step of the twin scenario: cephc on img, librbd on twin. */
 enum op_kind { W, D };
@@ -121,19 +86,12 @@ static void librbd_steps(const char *name, const struct step *s, size_t n,
 	char script[8192];
 	size_t k = 0;
 
-	k += (size_t)snprintf(
-	    script + k, sizeof(script) - k,
-	    "import rados, rbd\n"
-	    "def fill(n, seed):\n"
-	    "    out = bytearray(n)\n"
-	    "    for i in range(n):\n"
-	    "        seed = (seed * 1103515245 + 12345) & 0xffffffff\n"
-	    "        out[i] = (seed >> 16) & 0xff\n"
-	    "    return bytes(out)\n"
-	    "c = rados.Rados(conffile='%s'); c.connect()\n"
-	    "io = c.open_ioctx('rbd')\n"
-	    "im = rbd.Image(io, '%s')\n",
-	    conf, name);
+	k += (size_t)snprintf(script + k, sizeof(script) - k,
+			      "import rados, rbd\n" ITEST_PY_FILL
+			      "c = rados.Rados(conffile='%s'); c.connect()\n"
+			      "io = c.open_ioctx('rbd')\n"
+			      "im = rbd.Image(io, '%s')\n",
+			      conf, name);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].kind == W)
 			k += (size_t)snprintf(
@@ -179,8 +137,8 @@ static void test_twins(cephc_cluster *c, const char *a, const char *b)
 	cephc_steps(img, steps1, sizeof(steps1) / sizeof(steps1[0]), 100);
 	cephc_rbd_close(img);
 	librbd_steps(b, steps1, sizeof(steps1) / sizeof(steps1[0]), 100);
-	ha = map_hex(sa, "");
-	hb = map_hex(sb, "");
+	ha = itest_map_hex(sa, NULL);
+	hb = itest_map_hex(sb, NULL);
 	CHECK(*ha && !strcmp(ha, hb),
 	      "maps after writes:\ncephc  %s\nlibrbd %s", ha, hb);
 	free(ha);
@@ -196,8 +154,8 @@ static void test_twins(cephc_cluster *c, const char *a, const char *b)
 	cephc_steps(img, steps2, sizeof(steps2) / sizeof(steps2[0]), 200);
 	cephc_rbd_close(img);
 	librbd_steps(b, steps2, sizeof(steps2) / sizeof(steps2[0]), 200);
-	ha = map_hex(sa, "");
-	hb = map_hex(sb, "");
+	ha = itest_map_hex(sa, NULL);
+	hb = itest_map_hex(sb, NULL);
 	CHECK(*ha && !strcmp(ha, hb),
 	      "maps after discards:\ncephc  %s\nlibrbd %s", ha, hb);
 	free(ha);
@@ -218,10 +176,10 @@ static void test_twins(cephc_cluster *c, const char *a, const char *b)
 	CHECK(!strcmp(da, db), "contents differ");
 	free(da);
 	free(db);
-	CHECK(om_clean(sa), "object-map check %s", sa);
-	CHECK(om_clean(sb), "object-map check %s (librbd)", sb);
+	CHECK(itest_om_clean(sa), "object-map check %s", sa);
+	CHECK(itest_om_clean(sb), "object-map check %s (librbd)", sb);
 	snprintf(sa, sizeof(sa), "rbd/%s@s", a);
-	CHECK(om_clean(sa), "object-map check %s", sa);
+	CHECK(itest_om_clean(sa), "object-map check %s", sa);
 }
 
 /* 12: copy-up into a v2 clone with a snapshot */
@@ -257,9 +215,9 @@ static void test_clone(cephc_cluster *c, const char *p, const char *ch)
 	r = cephc_rbd_discard(img, 12 * MiB, 4 * MiB);
 	CHECK(r == 0, "clone discard: %s", cephc_strerror(r));
 	cephc_rbd_close(img);
-	CHECK(om_clean(sc), "object-map check %s", sc);
+	CHECK(itest_om_clean(sc), "object-map check %s", sc);
 	snprintf(cmd, sizeof(cmd), "%s@c1", sc);
-	CHECK(om_clean(cmd), "object-map check %s", cmd);
+	CHECK(itest_om_clean(cmd), "object-map check %s", cmd);
 	x = capture("rbd export --no-progress %s@c1 - | md5sum", sc);
 	y = capture("rbd export --no-progress %s@s - | md5sum", sp);
 	CHECK(!strcmp(x, y), "the clone's snapshot changed");
@@ -277,7 +235,7 @@ static void test_clone(cephc_cluster *c, const char *p, const char *ch)
 	CHECK(!strcmp(x, y), "the clone changed when flattened");
 	free(x);
 	free(y);
-	CHECK(om_clean(sc), "object-map check %s after flatten", sc);
+	CHECK(itest_om_clean(sc), "object-map check %s after flatten", sc);
 	x = capture("rbd snap ls --all %s", sp);
 	CHECK(!*x, "the parent's trashed snapshot stayed: %s", x);
 	free(x);
@@ -285,19 +243,6 @@ static void test_clone(cephc_cluster *c, const char *p, const char *ch)
 	    ">/dev/null 2>&1; rbd snap purge %s >/dev/null 2>&1; rbd rm "
 	    "--no-progress %s >/dev/null 2>&1",
 	    sc, sc, sp, sp);
-}
-
-/* The cephc CLI: $CEPHC_BIN, else the one in $CEPHC_BUILD_DIR (ctest sets
- * that for C tests). */
-static const char *cephc_bin(void)
-{
-	static char path[4096];
-	const char *b = getenv("CEPHC_BIN"), *d = getenv("CEPHC_BUILD_DIR");
-
-	if (b && *b)
-		return b;
-	snprintf(path, sizeof(path), "%s/cephc", d && *d ? d : ".");
-	return path;
 }
 
 /* 14: an invalid map is not trusted */
@@ -311,7 +256,7 @@ static void test_invalid(cephc_cluster *c, const char *name)
 
 	snprintf(spec, sizeof(spec), "rbd/%s", name);
 	run("rbd create --size 16M %s", spec);
-	image_id(spec, id, sizeof(id));
+	itest_image_id(spec, id, sizeof(id));
 	/* object 1 behind the map's back: rbd's check flags the map */
 	run("head -c 4096 /dev/urandom | rados -p rbd put "
 	    "rbd_data.%s.0000000000000001 -",
@@ -336,10 +281,10 @@ static void test_invalid(cephc_cluster *c, const char *name)
 	CHECK(strstr(x, "No such file") != NULL,
 	      "the stray object survived the discard: %s", x);
 	free(x);
-	CHECK(run("%s rbd object-map rebuild %s >/dev/null 2>&1", cephc_bin(),
-		  spec) == 0,
+	CHECK(run("%s rbd object-map rebuild %s >/dev/null 2>&1",
+		  itest_cephc_bin(), spec) == 0,
 	      "cephc rbd object-map rebuild");
-	CHECK(om_clean(spec), "after rebuild");
+	CHECK(itest_om_clean(spec), "after rebuild");
 	run("rbd rm --no-progress %s >/dev/null 2>&1", spec);
 }
 
@@ -349,21 +294,9 @@ int main(void)
 	cephc_cluster *c = NULL;
 	int r;
 
-	conf = getenv("CEPHC_TEST_CONF");
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
+	r = itest_connect(&c, &conf);
+	if (r)
+		return r;
 	snprintf(a, sizeof(a), "omioa%d", (int)getpid());
 	snprintf(b, sizeof(b), "omiob%d", (int)getpid());
 	test_twins(c, a, b);

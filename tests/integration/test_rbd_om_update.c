@@ -19,21 +19,11 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
+#include "itest_shell.h"
 #include "rbd/image.h"
 #include "rbd/image_object_map.h"
 #include "rbd/rbd_features.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 enum { N = 0, E = 1, P = 2, C = 3 };
 
@@ -106,7 +96,6 @@ static int sh(const char *fmt, const char *a, const char *b)
 
 int main(void)
 {
-	const char *conf = getenv("CEPHC_TEST_CONF");
 	struct cephc_rbd_image *img = NULL;
 	struct cephc_rbd_object_map m;
 	cephc_cluster *c = NULL;
@@ -114,25 +103,18 @@ int main(void)
 	uint64_t flags = 0;
 	int r, base;
 
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
+	r = itest_connect(&c, NULL);
+	if (r)
+		return r;
 	snprintf(name, sizeof(name), "omupd%d", (int)getpid());
 	if (sh("rbd create --size 32M rbd/%s%s", name, "")) {
 		fprintf(stderr, "rbd create failed\n");
+		cephc_cluster_destroy(c);
 		return 1;
 	}
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (!r)
-		r = rbd_image_open(
-		    c, "rbd", NULL, name, NULL, NULL, CEPHC_RBD_NOSNAP,
-		    CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES, &img);
+	r = rbd_image_open(c, "rbd", NULL, name, NULL, NULL, CEPHC_RBD_NOSNAP,
+			   CEPHC_RBD_OPEN_READ_ONLY | RBD_OPEN_ANY_FEATURES,
+			   &img);
 	if (!r)
 		r = rbd_image_acquire_lock(img);
 	if (!r)
@@ -252,6 +234,5 @@ out:
 	sh("rbd rm --no-progress rbd/%s%s >/dev/null 2>&1", name, "");
 	if (c)
 		cephc_cluster_destroy(c);
-	printf("%s: %d failures\n", failures ? "FAIL" : "PASS", failures);
-	return failures ? 1 : 0;
+	return itest_report();
 }

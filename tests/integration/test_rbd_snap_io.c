@@ -15,51 +15,11 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
+#include "itest_shell.h"
 
 #define SIZE (4u << 20)
 #define CHUNK 65536
-
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
-
-/* `rbd export spec -` must equal want. */
-static int rbd_export_equals(const char *spec, const unsigned char *want,
-			     size_t len)
-{
-	char cmd[512];
-	unsigned char *got = malloc(len + 1);
-	size_t n = 0, r;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "rbd export --no-progress %s - 2>/dev/null",
-		 spec);
-	p = popen(cmd, "r");
-	if (!p || !got)
-		return 0;
-	while ((r = fread(got + n, 1, len + 1 - n, p)) > 0 && n < len + 1)
-		n += r;
-	pclose(p);
-	r = n == len && memcmp(got, want, len) == 0;
-	free(got);
-	return (int)r;
-}
-
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (unsigned char)(seed >> 16);
-	}
-}
 
 /* Threads sharing one handle, each on its own region. */
 struct worker {
@@ -91,7 +51,6 @@ static void *worker_fn(void *arg)
 
 int main(void)
 {
-	const char *conf = getenv("CEPHC_TEST_CONF");
 	char name[64], spec[128], cmd[512];
 	unsigned char *a, *want, *got;
 	cephc_cluster *c = NULL;
@@ -101,11 +60,9 @@ int main(void)
 	    .size = SIZE, .order = 16, .stripe_unit = 16384, .stripe_count = 3};
 	int r;
 
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
+	r = itest_connect(&c, NULL);
+	if (r)
+		return r;
 	snprintf(name, sizeof(name), "snapio%d", (int)getpid());
 	snprintf(spec, sizeof(spec), "rbd/%s", name);
 	a = malloc(SIZE);
@@ -113,15 +70,6 @@ int main(void)
 	got = malloc(SIZE + 8192);
 	fill(a, SIZE, 7);
 
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
 	r = cephc_rbd_create(c, "rbd", name, &o);
 	CHECK(r == 0, "create: %s", cephc_strerror(r));
 	r = cephc_rbd_open(c, "rbd", name, NULL, 0, &img);
@@ -196,7 +144,7 @@ int main(void)
 	CHECK(memcmp(got, want + SIZE - 100, 100) == 0 && got[100] == 0 &&
 		  got[8191] == 0,
 	      "read past the end is not zeros");
-	CHECK(rbd_export_equals(spec, want, SIZE), "head differs (rbd)");
+	CHECK(itest_export_equals(spec, want, SIZE), "head differs (rbd)");
 
 	/* the snapshot */
 	r = cephc_rbd_open(c, "rbd", name, "s1", 0, &snap);
@@ -209,7 +157,7 @@ int main(void)
 		cephc_rbd_close(snap);
 	}
 	snprintf(cmd, sizeof(cmd), "%s@s1", spec);
-	CHECK(rbd_export_equals(cmd, a, SIZE), "snapshot differs (rbd)");
+	CHECK(itest_export_equals(cmd, a, SIZE), "snapshot differs (rbd)");
 	CHECK(cephc_rbd_open(c, "rbd", name, "nope", 0, &snap) == CEPHC_ENOENT,
 	      "unknown snapshot opened");
 	{
@@ -242,7 +190,5 @@ out:
 	free(a);
 	free(want);
 	free(got);
-	if (!failures)
-		printf("ok: snapshot I/O\n");
-	return failures ? 1 : 0;
+	return itest_report();
 }

@@ -26,72 +26,22 @@
 #include "cephc/cluster.h"
 #include "cephc/errors.h"
 #include "cephc/rbd.h"
+#include "itest_rbd.h"
 #include "itest_shell.h"
 
 #define MiB (1u << 20)
 #define KiB 1024u
 
 static const char *conf;
-static char bin[1024];
-
-static void image_id(const char *spec, char *id, size_t cap)
-{
-	char *out = capture("rbd info --format json %s | /usr/bin/python3 -c "
-			    "'import json,sys; print(json.load(sys.stdin)"
-			    "[\"id\"])'",
-			    spec);
-
-	out[strcspn(out, "\n")] = '\0';
-	snprintf(id, cap, "%s", out);
-	free(out);
-}
-
-static uint64_t snap_id(const char *spec, const char *snap)
-{
-	char *out = capture(
-	    "rbd snap ls --format json %s | /usr/bin/python3 -c 'import "
-	    "json,sys; print([s[\"id\"] for s in json.load(sys.stdin) if "
-	    "s[\"name\"] == \"%s\"][0])' 2>/dev/null",
-	    spec, snap);
-	uint64_t id = strtoull(out, NULL, 10);
-
-	free(out);
-	return id;
-}
-
-/* The stored map object of spec (at snap, or HEAD for NULL), hex. */
-static char *map_hex(const char *spec, const char *snap)
-{
-	char id[64], suffix[32] = "";
-
-	image_id(spec, id, sizeof(id));
-	if (snap)
-		snprintf(suffix, sizeof(suffix), ".%016llx",
-			 (unsigned long long)snap_id(spec, snap));
-	return capture("rados -p rbd get rbd_object_map.%s%s - 2>/dev/null | "
-		       "od -An -tx1 -v | tr -d ' \\n'",
-		       id, suffix);
-}
 
 static void check_maps_equal(const char *a, const char *b, const char *snap)
 {
-	char *ma = map_hex(a, snap), *mb = map_hex(b, snap);
+	char *ma = itest_map_hex(a, snap), *mb = itest_map_hex(b, snap);
 
 	CHECK(ma[0] && !strcmp(ma, mb), "map of %s@%s %s != librbd's %s", a,
 	      snap ? snap : "HEAD", ma, mb);
 	free(ma);
 	free(mb);
-}
-
-static bool om_clean(const char *spec)
-{
-	char *info;
-	bool ok = run("rbd object-map check %s >/dev/null 2>&1", spec) == 0;
-
-	info = capture("rbd info %s", spec);
-	ok = ok && !strstr(info, "flags: object");
-	free(info);
-	return ok;
 }
 
 static char *export_sum(const char *spec)
@@ -119,13 +69,7 @@ static int librbd_write(const char *name, uint64_t off, uint64_t len,
 			unsigned seed)
 {
 	return run("/usr/bin/python3 -c '\n"
-		   "import rados, rbd\n"
-		   "def fill(n, seed):\n"
-		   "    out = bytearray(n)\n"
-		   "    for i in range(n):\n"
-		   "        seed = (seed * 1103515245 + 12345) & 0xffffffff\n"
-		   "        out[i] = (seed >> 16) & 0xff\n"
-		   "    return bytes(out)\n"
+		   "import rados, rbd\n" ITEST_PY_FILL
 		   "c = rados.Rados(conffile=\"%s\"); c.connect()\n"
 		   "io = c.open_ioctx(\"rbd\")\n"
 		   "im = rbd.Image(io, \"%s\")\n"
@@ -209,7 +153,8 @@ static void test_twins(cephc_cluster *c, const char *a, const char *b)
 	snprintf(s2, sizeof(s2), "%s@s1", sb);
 	check_same_export(s1, s2);
 	check_same_export(sa, sb);
-	CHECK(om_clean(sa) && om_clean(s1), "object-map check %s, %s", sa, s1);
+	CHECK(itest_om_clean(sa) && itest_om_clean(s1),
+	      "object-map check %s, %s", sa, s1);
 
 	/* a second snapshot, then remove the first: maps merged */
 	r = cephc_rbd_snap_create(img, "s2", 0);
@@ -220,8 +165,8 @@ static void test_twins(cephc_cluster *c, const char *a, const char *b)
 	check_maps_equal(sa, sb, NULL);
 	check_maps_equal(sa, sb, "s2");
 	char id[64];
-	image_id(sa, id, sizeof(id));
-	uint64_t s1id = snap_id(sa, "s1");
+	itest_image_id(sa, id, sizeof(id));
+	uint64_t s1id = itest_snap_id(sa, "s1");
 	t0 = itest_now();
 	r = cephc_rbd_snap_remove(img, "s1");
 	CHECK(r == 0, "snap rm s1: %s", cephc_strerror(r));
@@ -235,7 +180,8 @@ static void test_twins(cephc_cluster *c, const char *a, const char *b)
 	check_maps_equal(sa, sb, NULL);
 	check_maps_equal(sa, sb, "s2");
 	snprintf(s1, sizeof(s1), "%s@s2", sa);
-	CHECK(om_clean(sa) && om_clean(s1), "object-map check after rm");
+	CHECK(itest_om_clean(sa) && itest_om_clean(s1),
+	      "object-map check after rm");
 
 	/* rollback to s2 (cephc) and on the twin (librbd) */
 	r = cephc_rbd_snap_rollback(img, "s2", NULL, NULL);
@@ -245,7 +191,7 @@ static void test_twins(cephc_cluster *c, const char *a, const char *b)
 	check_same_export(sa, s1);
 	check_same_export(sa, sb);
 	check_maps_equal(sa, sb, NULL);
-	CHECK(om_clean(sa), "object-map check after rollback");
+	CHECK(itest_om_clean(sa), "object-map check after rollback");
 	/* writes after the rollback land in HEAD only */
 	CHECK(cephc_write(img, 0, 4 * KiB, 50) == 0, "write after rollback");
 	snprintf(s2, sizeof(s2), "%s@s2", sb);
@@ -318,7 +264,7 @@ static void test_librbd_snap(cephc_cluster *c, const char *name)
 	CHECK(!strcmp(sy, y), "cephc's later write is in HEAD");
 	free(sx);
 	free(sy);
-	CHECK(om_clean(spec) && om_clean(ss), "object-map check");
+	CHECK(itest_om_clean(spec) && itest_om_clean(ss), "object-map check");
 	unlink("/tmp/snapops.x");
 	unlink("/tmp/snapops.y");
 }
@@ -360,7 +306,7 @@ static void test_cephc_snap_vs_owner(cephc_cluster *c, const char *name)
 			 "| head -c 16",
 			 ss),
 	      "c1 holds librbd's write");
-	CHECK(om_clean(spec) && om_clean(ss), "object-map check");
+	CHECK(itest_om_clean(spec) && itest_om_clean(ss), "object-map check");
 	if (h) {
 		run("pkill -TERM -f 'rbd_lock_holder.py %s rbd %s ' "
 		    ">/dev/null 2>&1",
@@ -427,17 +373,20 @@ static void test_trash_v2(cephc_cluster *c, const char *name)
 	CHECK(output_has("trash (t)", "rbd snap ls --all %s", spec),
 	      "rbd snap ls --all shows it in the trash");
 	CHECK(!output_has(" t ", "rbd snap ls %s", spec), "not a user snap");
-	char *x = capture("%s rbd snap ls --all %s 2>&1", bin, spec);
+	char *x =
+	    capture("%s rbd snap ls --all %s 2>&1", itest_cephc_bin(), spec);
 	char *y = capture("rbd snap ls --all %s 2>&1", spec);
 	CHECK(!strcmp(x, y), "cephc snap ls --all:\n%s\nrbd:\n%s", x, y);
 	free(x);
 	free(y);
-	x = capture("%s rbd snap ls --all --format json %s 2>&1", bin, spec);
+	x = capture("%s rbd snap ls --all --format json %s 2>&1",
+		    itest_cephc_bin(), spec);
 	y = capture("rbd snap ls --all --format json %s 2>&1", spec);
 	CHECK(!strcmp(x, y), "cephc snap ls --all json:\n%s\nrbd:\n%s", x, y);
 	free(x);
 	free(y);
-	CHECK(run("%s rbd rm --no-progress %s-v2", bin, spec) == 0,
+	CHECK(run("%s rbd rm --no-progress %s-v2", itest_cephc_bin(), spec) ==
+		  0,
 	      "cephc rbd rm of the last clone");
 	CHECK(!output_has("trash", "rbd snap ls --all %s", spec),
 	      "the trashed snapshot went with its last clone");
@@ -449,25 +398,11 @@ int main(void)
 {
 	char a[64], b[64];
 	cephc_cluster *c = NULL;
-	const char *bd = getenv("CEPHC_BUILD_DIR");
 	int r;
 
-	conf = getenv("CEPHC_TEST_CONF");
-	if (!conf || !*conf) {
-		const char *req = getenv("CEPHC_REQUIRE_CLUSTER");
-		return req && !strcmp(req, "1") ? 1 : 77;
-	}
-	setenv("CEPH_CONF", conf, 1);
-	snprintf(bin, sizeof(bin), "%s/cephc", bd ? bd : ".");
-	r = cephc_cluster_create(&c, NULL);
-	if (!r)
-		r = cephc_cluster_conf_read_file(c, conf);
-	if (!r)
-		r = cephc_cluster_connect(c);
-	if (r) {
-		fprintf(stderr, "connect: %s\n", cephc_strerror(r));
-		return 1;
-	}
+	r = itest_connect(&c, &conf);
+	if (r)
+		return r;
 	snprintf(a, sizeof(a), "snopa%d", (int)getpid());
 	snprintf(b, sizeof(b), "snopb%d", (int)getpid());
 	test_twins(c, a, b);

@@ -590,8 +590,8 @@ static void test_encode_clone_methods(void **state)
 	reset();
 	/* add_child = remove_child's input; get_children without the child */
 	assert_int_equal(cephc_rbd_enc_add_child(&e, &ps, "1f"), 0);
-	ASSERT_ENC(B(LE64(3), 2, 0, 0, 0, 'a', 'b', LE64(4), 2, 0, 0, 0, '1',
-		     'f'));
+	ASSERT_ENC(
+	    B(LE64(3), 2, 0, 0, 0, 'a', 'b', LE64(4), 2, 0, 0, 0, '1', 'f'));
 	reset();
 	assert_int_equal(cephc_rbd_enc_get_children(&e, &ps), 0);
 	ASSERT_ENC(B(LE64(3), 2, 0, 0, 0, 'a', 'b', LE64(4)));
@@ -615,16 +615,16 @@ static void test_decode_clone_replies(void **state)
 	/* children_list: one v2 spec (pool 3, id "1f", ns "n"), one v1
 	 * spec (no namespace) */
 	static const uint8_t two[] = {
-	    2, 0, 0, 0, 2, 1, 19, 0, 0, 0, LE64(3), 2, 0, 0, 0, '1', 'f', 1, 0,
-	    0, 0, 'n', 1, 1, 14, 0, 0, 0, LE64(5), 2, 0, 0, 0, '2', 'a'};
+	    2, 0, 0, 0,   2, 1, 19, 0, 0, 0, LE64(3), 2, 0, 0, 0, '1', 'f', 1,
+	    0, 0, 0, 'n', 1, 1, 14, 0, 0, 0, LE64(5), 2, 0, 0, 0, '2', 'a'};
 	static const uint8_t compat3[] = {1, 0, 0, 0, 3, 3, 12, 0, 0, 0, 0,
-					  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-	static const uint8_t neg_pool[] = {1, 0, 0, 0, 1, 1, 14, 0, 0, 0,
-					   0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-					   0xff, 0xff, 2, 0, 0, 0, '2', 'a'};
+					  0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0};
+	static const uint8_t neg_pool[] = {
+	    1,    0,    0,    0,    1,    1,    14, 0, 0, 0, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2,  0, 0, 0, '2',  'a'};
 	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0x7f};
-	static const uint8_t ids[] = {2, 0, 0, 0, 1, 0, 0, 0, 'a',
-				      2, 0, 0, 0, 'b', 'c'};
+	static const uint8_t ids[] = {2,   0, 0, 0, 1, 0,   0,  0,
+				      'a', 2, 0, 0, 0, 'b', 'c'};
 	static const uint8_t ids_empty[] = {1, 0, 0, 0, 0, 0, 0, 0};
 	struct cephc_rbd_child_list l;
 	struct cephc_rbd_str_list sl;
@@ -640,25 +640,28 @@ static void test_decode_clone_replies(void **state)
 	assert_string_equal(l.items[1].pool_namespace, "");
 	cephc_rbd_child_list_clear(&l);
 	for (size_t n = 0; n < sizeof(two); n++)
-		assert_int_not_equal(cephc_rbd_dec_children_specs(two, n, &l), 0);
-	assert_int_equal(cephc_rbd_dec_children_specs(compat3, sizeof(compat3),
-						     &l),
-			 CEPHC_ECOMPAT);
+		assert_int_not_equal(cephc_rbd_dec_children_specs(two, n, &l),
+				     0);
+	assert_int_equal(
+	    cephc_rbd_dec_children_specs(compat3, sizeof(compat3), &l),
+	    CEPHC_ECOMPAT);
 	assert_int_equal(
 	    cephc_rbd_dec_children_specs(neg_pool, sizeof(neg_pool), &l),
 	    CEPHC_EDECODE);
 	assert_int_equal(cephc_rbd_dec_children_specs(huge, sizeof(huge), &l),
 			 CEPHC_ETOOBIG);
 	assert_int_equal(l.count, 0);
-	assert_int_equal(cephc_rbd_dec_get_children_ids(ids, sizeof(ids), &sl), 0);
+	assert_int_equal(cephc_rbd_dec_get_children_ids(ids, sizeof(ids), &sl),
+			 0);
 	assert_int_equal(sl.count, 2);
 	assert_string_equal(sl.items[1], "bc");
 	cephc_rbd_str_list_clear(&sl);
 	assert_int_equal(
 	    cephc_rbd_dec_get_children_ids(ids_empty, sizeof(ids_empty), &sl),
 	    CEPHC_EDECODE);
-	assert_int_equal(cephc_rbd_dec_get_children_ids(huge, sizeof(huge), &sl),
-			 CEPHC_ETOOBIG);
+	assert_int_equal(
+	    cephc_rbd_dec_get_children_ids(huge, sizeof(huge), &sl),
+	    CEPHC_ETOOBIG);
 }
 
 static void test_decode_pool_replies(void **state)
@@ -959,7 +962,8 @@ static void test_snapshot_management_codecs(void **state)
 	struct cephc_rbd_snap_info si;
 	uint8_t st = 9;
 	uint64_t limit = 0;
-	uint32_t n = 99;
+	struct cephc_rbd_child_list cl;
+	struct cephc_rbd_str_list sl;
 
 	(void)state;
 	assert_int_equal(cephc_rbd_dec_snapshot_get(
@@ -977,33 +981,57 @@ static void test_snapshot_management_codecs(void **state)
 		assert_int_not_equal(
 		    cephc_rbd_dec_snapshot_get(live_trash_snap, k, &si), 0);
 
-	assert_int_equal(cephc_rbd_dec_children_list(live_children_list,
-						     sizeof(live_children_list),
-						     &n),
-			 0);
-	assert_int_equal(n, 1);
-	for (size_t k = 0; k < sizeof(live_children_list); k++)
+	/* children_list: one ChildImageSpec v2 (pool 2, id, no namespace) */
+	assert_int_equal(
+	    cephc_rbd_dec_children_specs(live_children_list,
+					 sizeof(live_children_list), &cl),
+	    0);
+	assert_int_equal(cl.count, 1);
+	assert_int_equal(cl.items[0].pool_id, 2);
+	assert_string_equal(cl.items[0].image_id, "101dfab515a7");
+	assert_string_equal(cl.items[0].pool_namespace, "");
+	cephc_rbd_child_list_clear(&cl);
+	for (size_t k = 0; k < sizeof(live_children_list); k++) {
 		assert_int_not_equal(
-		    cephc_rbd_dec_children_list(live_children_list, k, &n), 0);
+		    cephc_rbd_dec_children_specs(live_children_list, k, &cl),
+		    0);
+		assert_int_equal(cl.count, 0);
+	}
 	/* a count past the bytes, and past the named maximum */
 	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0x7f, 0, 0};
 	assert_int_not_equal(
-	    cephc_rbd_dec_children_list(huge, sizeof(huge), &n), 0);
-	assert_int_equal(cephc_rbd_dec_children_list("\0\0\0\0", 4, &n), 0);
-	assert_int_equal(n, 0);
+	    cephc_rbd_dec_children_specs(huge, sizeof(huge), &cl), 0);
+	assert_int_equal(cl.count, 0);
+	assert_int_not_equal(
+	    cephc_rbd_dec_get_children_ids(huge, sizeof(huge), &sl), 0);
+	assert_int_equal(sl.count, 0);
+	/* no children: a count of zero */
+	assert_int_equal(cephc_rbd_dec_children_specs("\0\0\0\0", 4, &cl), 0);
+	assert_int_equal(cl.count, 0);
+	assert_null(cl.items);
+	assert_int_equal(cephc_rbd_dec_get_children_ids("\0\0\0\0", 4, &sl), 0);
+	assert_int_equal(sl.count, 0);
+	assert_null(sl.items);
 
 	/* get_children (v1): set<string>; an empty id is refused */
 	static const uint8_t kids[] = {2,   0,   0, 0, 2, 0, 0,  0,
 				       'a', 'b', 1, 0, 0, 0, 'c'};
-	assert_int_equal(cephc_rbd_dec_get_children(kids, sizeof(kids), &n), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(
+	    cephc_rbd_dec_get_children_ids(kids, sizeof(kids), &sl), 0);
+	assert_int_equal(sl.count, 2);
+	assert_string_equal(sl.items[0], "ab");
+	assert_string_equal(sl.items[1], "c");
+	cephc_rbd_str_list_clear(&sl);
 	static const uint8_t empty_id[] = {1, 0, 0, 0, 0, 0, 0, 0};
 	assert_int_equal(
-	    cephc_rbd_dec_get_children(empty_id, sizeof(empty_id), &n),
+	    cephc_rbd_dec_get_children_ids(empty_id, sizeof(empty_id), &sl),
 	    CEPHC_EDECODE);
-	for (size_t k = 0; k < sizeof(kids); k++)
-		assert_int_not_equal(cephc_rbd_dec_get_children(kids, k, &n),
-				     0);
+	assert_int_equal(sl.count, 0);
+	for (size_t k = 0; k < sizeof(kids); k++) {
+		assert_int_not_equal(
+		    cephc_rbd_dec_get_children_ids(kids, k, &sl), 0);
+		assert_int_equal(sl.count, 0);
+	}
 
 	/* snapshot_get_limit: le64 (live: 9 after `snap limit set 9`) */
 	static const uint8_t lim[] = {9, 0, 0, 0, 0, 0, 0, 0};
