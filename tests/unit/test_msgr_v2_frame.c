@@ -611,6 +611,7 @@ static void test_nonce_counter_advances(void **state)
 			 CEPHC_ECRYPTO);
 	tframe_free(&t);
 	/* a short secret is refused */
+	v2_crypto_free(&srv);
 	assert_int_equal(v2_crypto_init(&srv, secret, 39, false), CEPHC_EINVAL);
 	v2_crypto_free(&srv);
 	v2_crypto_free(&cli);
