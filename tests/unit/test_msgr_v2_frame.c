@@ -111,6 +111,27 @@ static const uint8_t mon_secure_frames[288] = {
     0x37, 0x95, 0x9a, 0xa2, 0x87, 0x24, 0x29, 0x56, 0x44, 0x3d, 0xf0, 0x1a,
 };
 
+/*
+ * Golden crc-mode MESSAGE: the MMonGetVersionReply (type 20) frame a
+ * ceph-mon 16.2.15 sent after our MMonGetVersion("osdmap", handle 7) on a
+ * crc-mode v2 session: header2 (41) + front (24), seg0 crc, then the
+ * epilogue (late_status 0x0e, the front's crc, 0, 0).  Captured with
+ * tests/integration/test_msgr_v2_frame_live and CEPHC_V2_DUMP_CRC=FILE on
+ * 2026-12-07.
+ */
+static const uint8_t mon_crc_message[114] = {
+    0x11, 0x02, 0x29, 0x00, 0x00, 0x00, 0x08, 0x00, 0x18, 0x00, 0x00, 0x00,
+    0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0xb2, 0x25, 0x5a, 0x5e, 0x01, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x14, 0x00, 0xc4, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x02, 0x00, 0x00,
+    0x00, 0xc7, 0x0c, 0xf3, 0x9d, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x0e, 0x56, 0x9a, 0x0a, 0x60, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
 static void secret_bytes(uint8_t s[64])
 {
 	for (int i = 0; i < 64; i++)
@@ -421,6 +442,39 @@ static void test_mon_secure_golden(void **state)
 	tframe_free(&t);
 	v2_crypto_free(&cli);
 	v2_crypto_free(&srv);
+	free(dst);
+}
+
+static void test_mon_message_golden_crc(void **state)
+{
+	struct tdest *dst = dest_new();
+	struct v2_rx rx;
+	struct tframe t;
+	uint8_t w[256];
+	const uint8_t *epi = mon_crc_message + 114 - V2_EPILOGUE_CRC_LEN;
+
+	(void)state;
+	v2_rx_init(&rx, V2_MODE_CRC, NULL, NULL);
+	assert_int_equal(decode(&rx, mon_crc_message, 114, 5, dst), 1);
+	assert_int_equal(rx.pre.tag, V2_TAG_MESSAGE);
+	assert_int_equal(rx.pre.nseg, 2);
+	assert_int_equal(rx.pre.len[0], 41);
+	assert_int_equal(rx.pre.len[1], 24);
+	assert_int_equal(get_le16(dst->buf[0] + 16), 20); /* type */
+	assert_int_equal(get_le64(dst->buf[1]), 7);       /* handle */
+	/* unused epilogue slots are zero, the front's is its crc */
+	assert_int_equal(epi[0], V2_LATE_COMPLETE);
+	assert_int_equal(get_le32(epi + 1),
+			 cephc_crc32c(0xffffffffu, dst->buf[1], 24));
+	assert_int_equal(get_le32(epi + 5), 0);
+	assert_int_equal(get_le32(epi + 9), 0);
+	/* and our encoder writes the same 114 bytes */
+	tframe_make(&t, V2_TAG_MESSAGE, 2, (size_t[]){41, 24});
+	memcpy(t.buf[0], dst->buf[0], 41);
+	memcpy(t.buf[1], dst->buf[1], 24);
+	assert_int_equal(encode(&t, V2_MODE_CRC, NULL, w), 114);
+	assert_memory_equal(w, mon_crc_message, 114);
+	tframe_free(&t);
 	free(dst);
 }
 
@@ -981,6 +1035,7 @@ int main(void)
 	    cmocka_unit_test(test_banner_rejects),
 	    cmocka_unit_test(test_mon_hello_golden_crc),
 	    cmocka_unit_test(test_mon_secure_golden),
+	    cmocka_unit_test(test_mon_message_golden_crc),
 	    cmocka_unit_test(test_crc_roundtrip),
 	    cmocka_unit_test(test_secure_roundtrip),
 	    cmocka_unit_test(test_stream_of_frames),
