@@ -838,11 +838,10 @@ size_t v2_rx_direct(const struct v2_rx *rx, void **where)
 	uint64_t payload_left;
 	size_t idx, pos, n;
 
-	if (rx->err || rx->state != RX_SEG || !d->iov)
-		return 0;
+	if (rx->err || rx->state != RX_SEG || !d->iov ||
+	    rx->off >= rx->pre.len[rx->seg])
+		return 0; /* not payload with a home (or only padding left) */
 	payload_left = rx->pre.len[rx->seg] - rx->off;
-	if (rx->off >= rx->pre.len[rx->seg])
-		return 0; /* only padding is left */
 	for (idx = d->idx, pos = d->pos; pos == d->iov[idx].iov_len; pos = 0)
 		idx++;
 	n = d->iov[idx].iov_len - pos;

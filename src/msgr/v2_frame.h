@@ -204,7 +204,8 @@ int v2_encode_crc(const struct v2_frame_desc *f, struct v2_tx_crc *tx,
  * secure mode: encrypt the frame into out (v2_frame_wire_len() bytes,
  * CEPHC_ENOBUFS when out_cap is smaller), reading each caller byte once.
  * Uses one to three nonces of c->tx.  CEPHC_ECRYPTO if OpenSSL fails or
- * the nonces are spent.
+ * the nonces are spent; after such an error nonces may have been used
+ * without their bytes being sent, so the connection must be dropped.
  */
 int v2_encode_secure(const struct v2_frame_desc *f, struct v2_crypto *c,
 		     uint8_t *out, size_t out_cap);
