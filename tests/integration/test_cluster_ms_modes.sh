@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/cluster.sh --msgr v2 --ms-mode crc|secure: a v2-only cluster
-# (1 mon, 1 OSD) comes up in each mode, Ceph's own tools work through it,
-# the mons bind no v1 port, and a client offering only the other mode is
-# turned away (so the mode is really required, not just allowed).
+# (1 mon, 1 OSD) comes up in each mode (both side by side, to keep the
+# test short), Ceph's own tools work through it, the mons bind no v1 port,
+# and a client offering only the other mode is turned away (so the mode is
+# really required, not just allowed).
 # Exit 0 on pass, 1 on failure, 77 (skipped) without the ceph packages
 # unless CEPHC_REQUIRE_CLUSTER=1.
 # shellcheck disable=SC2015  # `test && ok || bad`: ok never fails
@@ -31,12 +32,15 @@ bad() {
 	failed=$((failed + 1))
 }
 
-dir=""
+modes=(crc secure)
+declare -A dir=()
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
-	[[ -z $dir ]] && return 0
-	bash "$cluster" down --dir "$dir" >/dev/null 2>&1 || true
-	rm -rf "$dir"
+	local m
+	for m in "${!dir[@]}"; do
+		bash "$cluster" down --dir "${dir[$m]}" >/dev/null 2>&1 || true
+		rm -rf "${dir[$m]}"
+	done
 }
 trap cleanup EXIT
 
@@ -48,18 +52,26 @@ bash "$cluster" up --dir /tmp/cephc-msmode-never --msgr v1 --ms-mode secure >/de
 [[ ! -e /tmp/cephc-msmode-never ]] && ok "nothing created for bad arguments" ||
 	bad "/tmp/cephc-msmode-never created"
 
-for mode in crc secure; do
+declare -A pid=()
+for mode in "${modes[@]}"; do
+	dir[$mode]=$(mktemp -d /tmp/cephc-msmode.XXXXXX)
+	bash "$cluster" up --dir "${dir[$mode]}" --mons 1 --osds 1 --msgr v2 --ms-mode "$mode" \
+		>"${dir[$mode]}.up.log" 2>&1 &
+	pid[$mode]=$!
+done
+
+for mode in "${modes[@]}"; do
 	other=secure
 	[[ $mode == crc ]] || other=crc
-	dir=$(mktemp -d /tmp/cephc-msmode.XXXXXX)
-	if ! bash "$cluster" up --dir "$dir" --mons 1 --osds 1 --msgr v2 --ms-mode "$mode"; then
-		bad "$mode: up failed"
-		cleanup
-		dir=""
+	d=${dir[$mode]}
+	if ! wait "${pid[$mode]}"; then
+		bad "$mode: up failed: $(tail -5 "$d.up.log")"
+		rm -f "$d.up.log"
 		continue
 	fi
+	rm -f "$d.up.log"
 	ok "$mode: up"
-	conf=$dir/ceph.conf
+	conf=$d/ceph.conf
 	mon_host=$(sed -n 's/^mon_host = //p' "$conf")
 	[[ $mon_host =~ ^\[v2:127\.0\.0\.1:[0-9]+\]$ ]] && ok "$mode: mon_host $mon_host" ||
 		bad "$mode: mon_host not v2-only: '$mon_host'"
@@ -74,17 +86,31 @@ for mode in crc secure; do
 	else
 		bad "$mode: rados put/get"
 	fi
-	# a client that offers only the other mode gets no session
+	# a client that offers only this mode gets in; one that offers only
+	# the other mode gets no session
+	if timeout 30 rados -c "$conf" --ms_mon_client_mode="$mode" \
+		--client_mount_timeout=3 lspools >/dev/null 2>&1; then
+		ok "$mode: a $mode-only client gets in"
+	else
+		bad "$mode: a $mode-only client is refused"
+	fi
 	if timeout 30 rados -c "$conf" --ms_mon_client_mode="$other" \
-		--client_mount_timeout=5 lspools >/dev/null 2>&1; then
+		--client_mount_timeout=3 lspools >/dev/null 2>&1; then
 		bad "$mode: a $other-only client was let in"
 	else
 		ok "$mode: a $other-only client is refused"
 	fi
-	if bash "$cluster" down --dir "$dir"; then ok "$mode: down"; else bad "$mode: down failed"; fi
-	rm -rf "$dir"
-	dir=""
 done
+
+for mode in "${modes[@]}"; do
+	bash "$cluster" down --dir "${dir[$mode]}" >/dev/null 2>&1 &
+	pid[$mode]=$!
+done
+for mode in "${modes[@]}"; do
+	if wait "${pid[$mode]}"; then ok "$mode: down"; else bad "$mode: down failed"; fi
+	rm -rf "${dir[$mode]}"
+done
+dir=()
 
 echo "cluster_ms_modes: $passed passed, $failed failed"
 ((failed == 0))
