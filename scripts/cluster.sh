@@ -3,13 +3,20 @@
 # 16.2.x daemons, memstore OSDs, cephx, loopback only) for cephc's tests.
 #
 #   scripts/cluster.sh up --dir DIR [--mons N] [--osds N] [--ms-bind v1|v2|both]
-#                         [--inject-socket-failures N] [--conf-extra 'key = value']...
+#                         [--ms-mode crc|secure] [--inject-socket-failures N]
+#                         [--conf-extra 'key = value']...
 #   scripts/cluster.sh down --dir DIR
 #   scripts/cluster.sh status --dir DIR
 #
 # Everything lives under DIR: ceph.conf, keyring, env.sh, mon.ID/ and osd.N/
 # data, log/ (daemon and client logs), run/ (pid files, admin sockets),
 # crash/.  Nothing under /etc/ceph or /var is read or written.
+#
+# --ms-bind (alias --msgr) picks the messenger protocols the daemons bind:
+# v2 only sets `ms bind msgr1 = false` and lists only v2 addresses in
+# mon_host.  --ms-mode makes every daemon (mons and OSDs, towards clients
+# and each other) accept only that msgr2 mode; without it Ceph's defaults
+# allow both (a client's preference decides).  It needs v2 or both.
 #
 # `up` picks free loopback ports (mon v2/v1 ports and a private port window
 # for the OSDs), so several clusters can run side by side; it creates the
@@ -40,10 +47,11 @@ die() {
 usage() {
 	cat >&2 <<'EOF'
 usage: cluster.sh up --dir DIR [--mons N] [--osds N] [--ms-bind v1|v2|both]
-                     [--inject-socket-failures N] [--conf-extra 'key = value']...
+                     [--ms-mode crc|secure] [--inject-socket-failures N]
+                     [--conf-extra 'key = value']...
        cluster.sh down --dir DIR
        cluster.sh status --dir DIR
-defaults: 1 mon, 3 OSDs, --ms-bind both
+defaults: 1 mon, 3 OSDs, --ms-bind both (--msgr is an alias), no --ms-mode
 EOF
 	exit 2
 }
@@ -618,6 +626,8 @@ do_up() {
 		die "--osds must be 1..64"
 	fi
 	case $BIND in v1 | v2 | both) ;; *) die "--ms-bind must be v1, v2 or both" ;; esac
+	case $MODE in '' | crc | secure) ;; *) die "--ms-mode must be crc or secure" ;; esac
+	[[ -z $MODE || $BIND != v1 ]] || die "--ms-mode needs msgr2 (--ms-bind v2 or both)"
 	[[ -z $INJECT || $INJECT =~ ^[0-9]+$ ]] || die "--inject-socket-failures needs a number"
 	local line
 	for line in "${CONF_EXTRA[@]}"; do
@@ -777,8 +787,8 @@ export CEPHC_TEST_KEYRING=$DIR/keyring
 export CEPHC_CLUSTER_DIR=$DIR
 EOF
 	UP_DONE=1
-	printf 'cluster up in %ss: %d mon(s), %d OSD(s), ms-bind %s, pools rbd+test (pg_num %d, size %d)\n' \
-		"$(elapsed "$START")" "$MONS" "$OSDS" "$BIND" "$pg_num" "$size"
+	printf 'cluster up in %ss: %d mon(s), %d OSD(s), ms-bind %s%s, pools rbd+test (pg_num %d, size %d)\n' \
+		"$(elapsed "$START")" "$MONS" "$OSDS" "$BIND" "${MODE:+, ms-mode $MODE}" "$pg_num" "$size"
 	printf '  conf:     %s\n  keyring:  %s\n  env:      source %s\n  mon_host: %s\n  logs:     %s\n' \
 		"$DIR/ceph.conf" "$DIR/keyring" "$DIR/env.sh" "$mon_host" "$DIR/log"
 }
@@ -822,6 +832,15 @@ EOF
 		v1) printf 'ms bind msgr1 = true\nms bind msgr2 = false\n' ;;
 		v2) printf 'ms bind msgr1 = false\nms bind msgr2 = true\n' ;;
 		esac
+		if [[ -n $MODE ]]; then
+			# the only mode every daemon accepts and asks for, on mon
+			# and non-mon sessions, as server, client and peer
+			local k
+			for k in ms_cluster_mode ms_service_mode ms_client_mode \
+				ms_mon_cluster_mode ms_mon_service_mode ms_mon_client_mode; do
+				printf '%s = %s\n' "$k" "$MODE"
+			done
+		fi
 		cat <<EOF
 osd objectstore = memstore
 osd crush chooseleaf type = 0
@@ -909,11 +928,11 @@ main() {
 	(($#)) || usage
 	local cmd=$1
 	shift
-	DIR="" MONS=1 OSDS=3 BIND=both INJECT=""
+	DIR="" MONS=1 OSDS=3 BIND=both MODE="" INJECT=""
 	CONF_EXTRA=()
 	while (($#)); do
 		case $1 in
-		--dir | --mons | --osds | --ms-bind | --inject-socket-failures | --conf-extra)
+		--dir | --mons | --osds | --ms-bind | --msgr | --ms-mode | --inject-socket-failures | --conf-extra)
 			(($# >= 2)) || die "$1 needs a value"
 			set -- "$1=$2" "${@:3}"
 			;;
@@ -922,7 +941,8 @@ main() {
 		--dir=*) DIR=${1#*=} ;;
 		--mons=*) MONS=${1#*=} ;;
 		--osds=*) OSDS=${1#*=} ;;
-		--ms-bind=*) BIND=${1#*=} ;;
+		--ms-bind=* | --msgr=*) BIND=${1#*=} ;;
+		--ms-mode=*) MODE=${1#*=} ;;
 		--inject-socket-failures=*) INJECT=${1#*=} ;;
 		--conf-extra=*) CONF_EXTRA+=("${1#*=}") ;;
 		-h | --help) usage ;;
