@@ -339,6 +339,61 @@ static int child_count(void *arg, int64_t pool, const char *nspace,
 	return 0;
 }
 
+/* Whether pool id is in the cluster's map now. */
+static int pool_exists(struct cephc_rbd_image *img, int64_t id, bool *exists)
+{
+	struct cephc_pool_info *pools;
+	size_t n;
+	int ret = cephc_cluster_pool_list(img->c, &pools, &n);
+
+	*exists = false;
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n && !*exists; i++)
+		*exists = pools[i].id == id;
+	cephc_buffer_free(pools);
+	return 0;
+}
+
+struct live_children {
+	struct cephc_rbd_image *img;
+	uint64_t snap_id;
+	uint32_t n;
+};
+
+/* rbd_snap_children_walk()'s callback for removal: a clone whose pool is
+ * gone can never detach itself, so its record leaves our header here (as
+ * librbd's snapshot removal does); any other clone counts. */
+static int child_live(void *arg, int64_t pool, const char *nspace,
+		      const char *image_id)
+{
+	struct live_children *lc = arg;
+	struct cephc_rbd_image *img = lc->img;
+	uint8_t b[CEPHC_RBD_ENC_MAX];
+	struct cephc_enc e;
+	bool exists;
+	int ret = pool_exists(img, pool, &exists);
+
+	if (ret || exists) {
+		lc->n += !ret;
+		return ret;
+	}
+	enc_init(&e, b, sizeof(b));
+	ret =
+	    cephc_rbd_enc_child_detach(&e, lc->snap_id, pool, nspace, image_id);
+	if (!ret)
+		ret = rbd_image_call(img, img->header_oid, "child_detach", b,
+				     enc_len(&e), true, NULL, NULL);
+	if (ret == CEPHC_ENOENT)
+		ret = 0; /* detached meanwhile */
+	if (!ret)
+		log_info(SUBSYS,
+			 "%s: snapshot %" PRIu64 ": clone %s of deleted "
+			 "pool %" PRId64 " detached",
+			 img->header_oid, lc->snap_id, image_id, pool);
+	return ret;
+}
+
 /* snapshot_get of one snapshot now (its child count after trashing). */
 static int snap_get(struct cephc_rbd_image *img, uint64_t id,
 		    struct cephc_rbd_snap_info *si)
@@ -493,9 +548,13 @@ static int snap_remove_owned(struct cephc_rbd_image *img, uint64_t id)
 	}
 	/* 2. clones still using it keep it there */
 	ret = snap_get(img, id, &si);
-	if (!ret && si.child_count > 0)
+	if (!ret && si.child_count > 0) {
+		struct live_children lc = {img, id, 0};
+
 		ret = rbd_snap_children_walk(img, id, RBD_CHILDREN_V2,
-					     child_count, &children);
+					     child_live, &lc);
+		children = lc.n;
+	}
 	cephc_rbd_snap_info_clear(&si);
 	if (ret)
 		return ret;

@@ -17,6 +17,7 @@ b=sncb$$
 pass=0
 failed=0
 cleanup() {
+	ceph osd pool rm "sncp$$" "sncp$$" --yes-i-really-really-mean-it >/dev/null 2>&1 || true
 	for i in $a $b; do
 		rbd snap unprotect "rbd/$i@p" >/dev/null 2>&1 || true
 		rbd snap purge --no-progress "rbd/$i" >/dev/null 2>&1 || true
@@ -113,5 +114,24 @@ both purge --no-progress IMG
 same_ls
 rbd object-map check "rbd/$a" >/dev/null 2>&1 && ! rbd info "rbd/$a" | grep -q "flags: object" &&
 	ok "object-map check clean" || bad "object map of $a flagged"
+
+# A v2 clone whose pool was deleted since cannot detach itself: removing
+# the snapshot detaches it from the header (as librbd does) instead of
+# leaving the snapshot in the trash for ever.
+sp=sncp$$
+ceph osd pool create "$sp" 8 >/dev/null 2>&1
+rbd pool init "$sp" >/dev/null 2>&1
+for i in $a $b; do
+	rbd snap create "rbd/$i@st" >/dev/null 2>&1
+	rbd clone --rbd-default-clone-format 2 "rbd/$i@st" "$sp/c$i" >/dev/null 2>&1
+done
+[ "$(rbd children "rbd/$a@st" 2>/dev/null)" = "$sp/c$a" ] &&
+	ok "a clone in pool $sp" || bad "no clone in $sp: $(rbd children "rbd/$a@st" 2>&1)"
+ceph osd pool rm "$sp" "$sp" --yes-i-really-really-mean-it >/dev/null 2>&1
+both rm --no-progress IMG@st
+same_ls --all
+rbd snap ls --all "rbd/$a" | grep -q trash &&
+	bad "snapshot st left in the trash" || ok "snapshot st gone, not in the trash"
+
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]
