@@ -275,6 +275,14 @@ int cephc_auth_build_request(struct cephc_auth *a, uint64_t now_ms,
 #define CEPHC_AUTH_MODE_AUTHORIZER 1
 #define CEPHC_AUTH_MODE_MON 10
 int cephc_auth_msgr2_start(struct cephc_auth *a, struct cephc_auth_buf *out);
+/*
+ * The same, choosing only among the methods peer_allowed names (bit set of
+ * 1 << CEPHC_AUTH_*, from AUTH_BAD_METHOD): cephx when a secret is held
+ * and both sides allow it, else none when both allow it, else
+ * CEPHC_EBADAUTH (nothing appended).
+ */
+int cephc_auth_msgr2_start_among(struct cephc_auth *a, uint32_t peer_allowed,
+				 struct cephc_auth_buf *out);
 int cephc_auth_msgr2_handle_more(struct cephc_auth *a, const void *payload,
 				 size_t len, uint64_t now_ms,
 				 struct cephc_auth_buf *out);
