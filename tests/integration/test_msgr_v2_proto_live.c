@@ -8,11 +8,13 @@
  *     allow the mode (cluster.sh --ms-mode), AUTH_BAD_METHOD and a fault
  *     that says no mode is common;
  *   [secure, crc]: READY in the first mode the mon allows.
- * CEPHC_V2_CLUSTER_MODE=crc|secure says what the cluster allows (both
- * when unset).  Needs CEPHC_TEST_CONF and its keyring; exits 77 without
+ * CEPHC_V2_CLUSTER_MODE=crc|secure says what the cluster allows; unset,
+ * the conf's ms_mon_service_mode says (cluster.sh --ms-mode writes it),
+ * else both.  Needs CEPHC_TEST_CONF and its keyring; exits 77 without
  * them unless CEPHC_REQUIRE_CLUSTER=1.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,8 +261,8 @@ int main(void)
 	struct cephc_entity_addr mon;
 	struct cephc_crypto_key secret;
 	char kr[512], key[256];
-	bool crc_ok = !cm || !*cm || !strcmp(cm, "crc");
-	bool sec_ok = !cm || !*cm || !strcmp(cm, "secure");
+	char cmode[64];
+	bool crc_ok, sec_ok;
 
 	if (!conf || !*conf) {
 		if (req && !strcmp(req, "1"))
@@ -276,6 +278,14 @@ int main(void)
 	if (hx_conf_get(keyring, "client.admin", "key", key, sizeof(key)) ||
 	    cephc_crypto_key_from_base64(&secret, key))
 		return fail("no client.admin key");
+	/* the cluster's own word (cluster.sh --ms-mode) unless told */
+	if ((!cm || !*cm) && !hx_conf_get(conf, NULL, "ms_mon_service_mode",
+					  cmode, sizeof(cmode)))
+		cm = cmode;
+	crc_ok = !cm || !*cm || !strcmp(cm, "crc");
+	sec_ok = !cm || !*cm || !strcmp(cm, "secure");
+	if (!crc_ok && !sec_ok)
+		return fail("unknown cluster mode");
 	if (find_mon_v2(conf, &mon)) {
 		printf("no v2 mon address: skipping\n");
 		return 77;
