@@ -398,3 +398,22 @@ void cephc_authorizer_destroy(struct cephc_authorizer *au)
 	if (au)
 		au->ops->destroy_authorizer(au);
 }
+
+int cephc_auth_session_key(struct cephc_auth *a,
+			   const struct cephc_crypto_key **key)
+{
+	*key = NULL;
+	if (!a->ops || !a->ops->session_key)
+		return CEPHC_EOPNOTSUPP;
+	return a->ops->session_key(a, key);
+}
+
+int cephc_auth_connection_secret(struct cephc_auth *a, const uint8_t **p,
+				 size_t *len)
+{
+	*p = NULL;
+	*len = 0;
+	if (!a->ops || !a->ops->connection_secret)
+		return CEPHC_EOPNOTSUPP;
+	return a->ops->connection_secret(a, p, len);
+}

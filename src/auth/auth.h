@@ -151,6 +151,13 @@ struct cephc_auth_ops {
 				       const struct cephc_msg_sig_input *m,
 				       uint64_t sig);
 	void (*destroy_authorizer)(struct cephc_authorizer *au);
+
+	/* msgr2 (may be NULL: CEPHC_EOPNOTSUPP): the key of AUTH_SIGNATURE
+	 * and the secure-mode connection secret of the last AUTH_DONE. */
+	int (*session_key)(struct cephc_auth *a,
+			   const struct cephc_crypto_key **key);
+	int (*connection_secret)(struct cephc_auth *a, const uint8_t **p,
+				 size_t *len);
 };
 
 extern const struct cephc_auth_ops cephc_auth_none_ops;
