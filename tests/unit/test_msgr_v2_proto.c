@@ -6,6 +6,7 @@
  * out-of-state frame; plus the frame-body codecs and their bad inputs.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "auth/auth.h"
+#include "auth/crypto.h"
 #include "cephc/errors.h"
 #include "core/encode.h"
 #include "msgr/v2_body.h"
@@ -29,6 +31,12 @@ struct fix {
 	uint8_t out[BUF]; /* server bytes to feed */
 	size_t out_len;
 	struct cephc_entity_addr mon, me;
+	/* secure-mode server side */
+	bool sec;
+	struct v2_crypto sc;
+	/* every byte each side sent, for the AUTH_SIGNATURE checks */
+	uint8_t slog[BUF], clog[BUF];
+	size_t slog_len, clog_len;
 };
 
 static uint64_t t_ms = 1000;
@@ -41,10 +49,24 @@ static void srv_frame(struct fix *f, uint8_t tag, const void *p, size_t n)
 	size_t cnt;
 
 	d.seg[0] = (struct v2_seg_src){&iov, 1, V2_ALIGN_CONTROL};
+	if (f->sec) {
+		size_t wl = (size_t)v2_frame_wire_len(&d, V2_MODE_SECURE);
+
+		assert_int_equal(v2_encode_secure(&d, &f->sc,
+						  f->out + f->out_len,
+						  BUF - f->out_len),
+				 0);
+		memcpy(f->slog + f->slog_len, f->out + f->out_len, wl);
+		f->slog_len += wl;
+		f->out_len += wl;
+		return;
+	}
 	assert_int_equal(v2_encode_crc(&d, &tx, out, 8, &cnt), 0);
 	for (size_t i = 0; i < cnt; i++) {
 		memcpy(f->out + f->out_len, out[i].iov_base, out[i].iov_len);
+		memcpy(f->slog + f->slog_len, out[i].iov_base, out[i].iov_len);
 		f->out_len += out[i].iov_len;
+		f->slog_len += out[i].iov_len;
 	}
 }
 
@@ -87,6 +109,8 @@ static int client_frame(struct fix *f, size_t *len)
 	for (;;) {
 		int r = v2_rx_feed(&f->crx, d, n, &used);
 
+		memcpy(f->clog + f->clog_len, d, used);
+		f->clog_len += used;
 		v2p_tx_consumed(&f->p, used);
 		d += used;
 		n -= used;
@@ -137,15 +161,20 @@ static void setup(struct fix *f, const uint32_t *modes, uint32_t n)
 	assert_int_equal(v2p_tx_pending(&f->p, &d), V2_BANNER_LEN);
 	assert_true(v2_banner_decode(d, V2_BANNER_LEN, &sup, &req) > 0);
 	assert_int_equal(sup, V2_FEAT_REVISION_1);
+	memcpy(f->clog, d, V2_BANNER_LEN);
+	f->clog_len = V2_BANNER_LEN;
 	v2p_tx_consumed(&f->p, V2_BANNER_LEN);
 	v2_rx_init(&f->crx, V2_MODE_CRC, NULL, NULL);
 	v2_banner_encode(banner, 1, 0);
 	memcpy(f->out, banner, sizeof(banner));
 	f->out_len = sizeof(banner);
+	memcpy(f->slog, banner, sizeof(banner));
+	f->slog_len = sizeof(banner);
 }
 
 static void teardown(struct fix *f)
 {
+	v2_crypto_free(&f->sc);
 	v2p_free(&f->p);
 	cephc_auth_destroy(f->a);
 }
@@ -689,6 +718,171 @@ static void test_auth_start_among(void **state)
 	cephc_auth_destroy(a);
 }
 
+/*
+ * A test double of the auth ops: auth none's behaviour plus a session key
+ * and a connection secret, so secure mode and real HMACs run here.
+ */
+static struct cephc_crypto_key dbl_key = {.type = 1, .len = 16};
+static uint8_t dbl_secret[64];
+static size_t dbl_secret_len = 64;
+
+static int dbl_session_key(struct cephc_auth *a,
+			   const struct cephc_crypto_key **key)
+{
+	(void)a;
+	*key = &dbl_key;
+	return 0;
+}
+
+static int dbl_connection_secret(struct cephc_auth *a, const uint8_t **p,
+				 size_t *len)
+{
+	(void)a;
+	*p = dbl_secret;
+	*len = dbl_secret_len;
+	return 0;
+}
+
+static struct cephc_auth_ops dbl_ops;
+
+static const uint32_t secure_only[1] = {V2_MODE_SECURE};
+
+static void dbl_setup(struct fix *f, size_t secret_len)
+{
+	for (size_t i = 0; i < sizeof(dbl_secret); i++)
+		dbl_secret[i] = (uint8_t)(i * 5 + 1);
+	dbl_secret_len = secret_len;
+	memset(dbl_key.secret, 0x42, 16);
+	dbl_ops = cephc_auth_none_ops;
+	dbl_ops.session_key = dbl_session_key;
+	dbl_ops.connection_secret = dbl_connection_secret;
+	setup(f, secure_only, 1);
+	to_auth(f, 1);
+	f->a->ops = &dbl_ops; /* chosen by AUTH_REQUEST: swap in the double */
+}
+
+/*
+ * Secure mode up to the client's AUTH_SIGNATURE, checked; returns how
+ * many bytes the client had sent before it (what ours must cover).
+ */
+static size_t to_secure_sig(struct fix *f)
+{
+	uint8_t mac[32];
+	size_t n, done_end, sent;
+
+	dbl_setup(f, 64);
+	srv_auth_done(f, V2_MODE_SECURE);
+	done_end = f->slog_len;
+	sent = f->clog_len;
+	assert_int_equal(feed(f), V2P_EV_NEED_MORE);
+	assert_int_equal(f->p.mode, V2_MODE_SECURE);
+	/* the client now speaks GCM: decode it as the server would */
+	assert_int_equal(
+	    v2_crypto_init(&f->sc, dbl_secret, dbl_secret_len, false), 0);
+	f->sec = true;
+	v2_rx_init(&f->crx, V2_MODE_SECURE, &f->sc, NULL);
+	assert_int_equal(client_frame(f, &n), V2_TAG_AUTH_SIGNATURE);
+	assert_int_equal(n, 32);
+	assert_int_equal(
+	    cephc_hmac_sha256(dbl_key.secret, 16, f->slog, done_end, mac), 0);
+	assert_memory_equal(f->seg, mac, 32);
+	return sent;
+}
+
+static void test_secure_mode(void **state)
+{
+	struct fix *f = malloc(sizeof(*f));
+	uint8_t mac[32], h2[V2_HEADER2_LEN], fr[100], got[100];
+	struct v2_header2 h = {.seq = 1, .type = 42};
+	struct iovec giov = {got, sizeof(got)}, iv[2];
+	struct v2_frame_desc d = {.tag = V2_TAG_MESSAGE, .nseg = 2};
+	size_t n, sent, wl, off = 0, used;
+	int ev;
+
+	(void)state;
+	sent = to_secure_sig(f);
+	assert_int_equal(
+	    cephc_hmac_sha256(dbl_key.secret, 16, f->clog, sent, mac), 0);
+	srv_frame(f, V2_TAG_AUTH_SIGNATURE, mac, 32);
+	assert_int_equal(feed(f), V2P_EV_NEED_MORE);
+	assert_int_equal(client_frame(f, &n), V2_TAG_CLIENT_IDENT);
+	srv_server_ident(f, 0);
+	assert_int_equal(feed(f), V2P_EV_READY);
+	/* a 100-byte front from the server, sealed */
+	for (size_t i = 0; i < sizeof(fr); i++)
+		fr[i] = (uint8_t)i;
+	v2_header2_encode(h2, &h);
+	iv[0] = (struct iovec){h2, sizeof(h2)};
+	iv[1] = (struct iovec){fr, sizeof(fr)};
+	d.seg[0] = (struct v2_seg_src){&iv[0], 1, 8};
+	d.seg[1] = (struct v2_seg_src){&iv[1], 1, 8};
+	wl = (size_t)v2_frame_wire_len(&d, V2_MODE_SECURE);
+	assert_int_equal(v2_encode_secure(&d, &f->sc, f->out, BUF), 0);
+	f->out_len = wl;
+	ev = v2p_feed(&f->p, f->out, f->out_len, &used, t_ms);
+	off += used;
+	assert_int_equal(ev, V2P_EV_MSG_SIZES);
+	assert_int_equal(f->p.msg_len[0], 100);
+	{
+		const struct iovec *iovs[3] = {&giov, NULL, NULL};
+		size_t cnts[3] = {1, 0, 0};
+
+		assert_int_equal(v2p_set_msg_buffers(&f->p, iovs, cnts), 0);
+	}
+	ev = v2p_feed(&f->p, f->out + off, f->out_len - off, &used, t_ms);
+	assert_int_equal(ev, V2P_EV_MESSAGE);
+	assert_int_equal(off + used, wl);
+	f->out_len = 0;
+	assert_memory_equal(got, fr, sizeof(fr));
+	assert_int_equal(client_frame(f, &n), V2_TAG_ACK);
+	/* and one from the client */
+	{
+		struct v2p_msg_out m = {.hdr = {.type = 7}};
+		struct iovec fi = {fr, 60};
+
+		m.iov[0] = &fi;
+		m.iovcnt[0] = 1;
+		assert_int_equal(v2p_send_message(&f->p, &m), 0);
+		assert_int_equal(client_frame(f, &n), V2_TAG_MESSAGE);
+		assert_int_equal(f->crx.pre.nseg, 2);
+		assert_int_equal(f->crx.pre.len[1], 60);
+	}
+	teardown(f);
+	free(f);
+}
+
+static void test_secure_faults(void **state)
+{
+	struct fix *f = malloc(sizeof(*f));
+	uint8_t mac[32];
+	size_t sent;
+
+	(void)state;
+	/* their signature over the wrong bytes */
+	sent = to_secure_sig(f);
+	assert_int_equal(
+	    cephc_hmac_sha256(dbl_key.secret, 16, f->clog, sent - 1, mac), 0);
+	srv_frame(f, V2_TAG_AUTH_SIGNATURE, mac, 32);
+	assert_int_equal(feed(f), V2P_EV_FAULT);
+	assert_int_equal(f->p.fault_err, CEPHC_ESIGNATURE);
+	teardown(f);
+	/* a crc-mode frame where GCM is due */
+	to_secure_sig(f);
+	f->sec = false;
+	srv_frame(f, V2_TAG_AUTH_SIGNATURE, mac, 32); /* 68 of 96 bytes */
+	srv_frame(f, V2_TAG_AUTH_SIGNATURE, mac, 32);
+	assert_int_equal(feed(f), V2P_EV_FAULT);
+	assert_int_equal(f->p.fault_err, CEPHC_ECRYPTO);
+	teardown(f);
+	/* a connection secret too short for the key and two nonces */
+	dbl_setup(f, V2_SECRET_MIN_LEN - 1);
+	srv_auth_done(f, V2_MODE_SECURE);
+	assert_int_equal(feed(f), V2P_EV_FAULT);
+	assert_int_equal(f->p.fault_err, CEPHC_ECRYPTO);
+	teardown(f);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +894,8 @@ int main(void)
 	    cmocka_unit_test(test_banner_and_timeout),
 	    cmocka_unit_test(test_body_codecs),
 	    cmocka_unit_test(test_auth_start_among),
+	    cmocka_unit_test(test_secure_mode),
+	    cmocka_unit_test(test_secure_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
