@@ -13,7 +13,6 @@
 
 #define TX_MAX ((size_t)1 << 30)
 #define AUTH_RETRIES_MAX 1
-#define IDENT_RETRIES_MAX 8
 
 static const char *const state_names[] = {
     "idle",           "banner", "hello", "auth",
@@ -485,6 +484,11 @@ static enum v2p_event on_server_ident(struct v2p *p, const uint8_t *s, size_t n)
 		return fault(
 		    p, CEPHC_EWRONGPEER,
 		    "SERVER_IDENT does not list the address we dialled");
+	if (p->cfg.features_required & ~si.features)
+		return fault(p, CEPHC_EFEATURES,
+			     "peer lacks features %#llx we require",
+			     (unsigned long long)(p->cfg.features_required &
+						  ~si.features));
 	if (si.required & ~p->cfg.features)
 		return fault(
 		    p, CEPHC_EFEATURES, "peer requires features %#llx we lack",
@@ -500,7 +504,6 @@ static enum v2p_event on_ident_other(struct v2p *p, uint8_t tag,
 				     const uint8_t *s, size_t n)
 {
 	uint64_t v;
-	int err;
 
 	if (tag == V2_TAG_WAIT) {
 		p->fault_retry = true;
@@ -508,19 +511,8 @@ static enum v2p_event on_ident_other(struct v2p *p, uint8_t tag,
 	}
 	if (v2_u64_decode(s, n, &v))
 		return fault(p, CEPHC_EDECODE, "frame %u does not decode", tag);
-	if (tag == V2_TAG_IDENT_MISSING_FEATURES)
-		return fault(p, CEPHC_EFEATURES,
-			     "peer says we lack features %#llx",
-			     (unsigned long long)v);
-	/* SESSION_RETRY_GLOBAL: offer a global_seq above theirs */
-	if (p->ident_retries++ >= IDENT_RETRIES_MAX)
-		return fault(p, CEPHC_EPROTO, "too many SESSION_RETRY_GLOBAL");
-	if (v >= p->cfg.global_seq)
-		p->cfg.global_seq = v + 1;
-	err = send_client_ident(p);
-	if (err)
-		return fault(p, err, "cannot queue CLIENT_IDENT");
-	return V2P_EV_NEED_MORE;
+	return fault(p, CEPHC_EFEATURES, "peer says we lack features %#llx",
+		     (unsigned long long)v);
 }
 
 /* ---- after READY --------------------------------------------------------- */
@@ -635,7 +627,6 @@ static enum v2p_event on_frame(struct v2p *p)
 		return on_server_ident(p, s, n);
 	case V2_TAG_IDENT_MISSING_FEATURES:
 	case V2_TAG_WAIT:
-	case V2_TAG_SESSION_RETRY_GLOBAL:
 		return on_ident_other(p, tag, s, n);
 	case V2_TAG_MESSAGE:
 		return on_message(p);

@@ -9,11 +9,13 @@
  * (method from the auth ops, modes in the configured order) ->
  * AUTH_REPLY_MORE* -> AUTH_DONE, or AUTH_BAD_METHOD (one retry with what
  * the server allows); then, in the chosen mode, AUTH_SIGNATURE both ways;
- * CLIENT_IDENT -> SERVER_IDENT (or IDENT_MISSING_FEATURES, WAIT,
- * SESSION_RETRY_GLOBAL).  A lossy client never reconnects a session, so
- * SESSION_RESET / SESSION_RETRY / SESSION_RECONNECT_OK are protocol
- * errors, as in the Linux client.  After READY: MESSAGE, ACK, KEEPALIVE2
- * and KEEPALIVE2_ACK.
+ * CLIENT_IDENT -> SERVER_IDENT (or IDENT_MISSING_FEATURES: fault; WAIT:
+ * fault with fault_retry set, the caller backs off and dials again).  A
+ * lossy client never sends SESSION_RECONNECT, so SESSION_RESET /
+ * SESSION_RETRY / SESSION_RETRY_GLOBAL / SESSION_RECONNECT_OK, which only
+ * answer it, are protocol errors, as in the Linux client
+ * (net/ceph/messenger_v2.c accepts them only in its reconnect state).
+ * After READY: MESSAGE, ACK, KEEPALIVE2 (answered) and KEEPALIVE2_ACK.
  *
  * Use:
  *   v2p_init(); v2p_connected(); then repeatedly send what
@@ -112,7 +114,7 @@ struct v2p {
 	struct cephc_auth_buf sent_log, rcvd_log; /* up to AUTH_DONE */
 	bool logging;
 	uint8_t peer_sig[V2_SIG_LEN]; /* what their AUTH_SIGNATURE must be */
-	unsigned auth_retries, ident_retries;
+	unsigned auth_retries;
 	uint32_t modes_now[V2P_MAX_MODES];
 	uint32_t nmodes_now;
 	uint8_t *tx;

@@ -136,6 +136,7 @@ static void setup(struct fix *f, const uint32_t *modes, uint32_t n)
 				       .name_id = "admin"};
 	struct v2p_config cfg = {.peer_type = CEPHC_ENTITY_MON,
 				 .features = 0xff,
+				 .features_required = 0x1,
 				 .addr_nonce = 77,
 				 .client_cookie = 99,
 				 .global_seq = 1,
@@ -221,10 +222,11 @@ static void srv_auth_done(struct fix *f, uint32_t mode)
 	srv_frame(f, V2_TAG_AUTH_DONE, b, enc_len(&e));
 }
 
-static void srv_server_ident(struct fix *f, uint64_t required)
+static void srv_server_ident_feat(struct fix *f, uint64_t features,
+				  uint64_t required)
 {
 	struct v2_server_ident s = {.naddrs = 1,
-				    .features = 0xff,
+				    .features = features,
 				    .required = required,
 				    .flags = V2_IDENT_FLAG_LOSSY};
 	uint8_t b[512];
@@ -234,6 +236,11 @@ static void srv_server_ident(struct fix *f, uint64_t required)
 	enc_init(&e, b, sizeof(b));
 	v2_server_ident_encode(&e, &s);
 	srv_frame(f, V2_TAG_SERVER_IDENT, b, enc_len(&e));
+}
+
+static void srv_server_ident(struct fix *f, uint64_t required)
+{
+	srv_server_ident_feat(f, 0xff, required);
 }
 
 /* Up to the client's CLIENT_IDENT. */
@@ -532,13 +539,10 @@ static void test_ident_checks(void **state)
 	assert_int_equal(feed(f), V2P_EV_FAULT);
 	assert_int_equal(f->p.fault_err, CEPHC_EWRONGPEER);
 	teardown(f);
-	/* SESSION_RETRY_GLOBAL: CLIENT_IDENT again with a higher seq */
+	/* what CLIENT_IDENT carried */
 	setup(f, crc_only, 1);
 	to_ident(f);
-	srv_u64(f, V2_TAG_SESSION_RETRY_GLOBAL, 50);
-	assert_int_equal(feed(f), V2P_EV_NEED_MORE);
-	assert_int_equal(client_frame(f, &n), V2_TAG_CLIENT_IDENT);
-	/* addrvec(1 + 4 + addr) then target addr, then global_id, seq */
+	n = f->crx.pre.len[0];
 	{
 		struct cephc_dec d;
 		struct cephc_entity_addr a[2];
@@ -549,20 +553,32 @@ static void test_ident_checks(void **state)
 		assert_int_equal(cnt, 1);
 		assert_int_equal(a[0].type, CEPHC_ADDR_ANY);
 		assert_int_equal(a[0].nonce, 77);
+		a[1] = f->me; /* the IP the HELLO told us, port 0 */
+		a[1].nonce = 77;
+		assert_true(cephc_addr_equal(&a[0], &a[1]));
 		assert_int_equal(cephc_addr_decode(&d, &a[1]), 0);
 		assert_true(cephc_addr_equal(&a[1], &f->mon));
 		ci.global_id = dec_le64(&d);
 		ci.global_seq = dec_le64(&d);
 		assert_int_equal(ci.global_id, 4242);
-		assert_int_equal(ci.global_seq, 51);
+		assert_int_equal(ci.global_seq, 1);
 		assert_int_equal(dec_le64(&d), 0xff);
-		assert_int_equal(dec_le64(&d), 0);
+		assert_int_equal(dec_le64(&d), 0x1);
 		assert_int_equal(dec_le64(&d), 0);
 		assert_int_equal(dec_le64(&d), 99);
 		assert_int_equal(d.err, 0);
 	}
-	srv_server_ident(f, 0);
-	assert_int_equal(feed(f), V2P_EV_READY);
+	/* the peer lacks a feature we require (ours: 0x1, theirs: 0xfe) */
+	srv_server_ident_feat(f, 0xfe, 0);
+	assert_int_equal(feed(f), V2P_EV_FAULT);
+	assert_int_equal(f->p.fault_err, CEPHC_EFEATURES);
+	teardown(f);
+	/* SESSION_RETRY_GLOBAL only answers a reconnect: an error here */
+	setup(f, crc_only, 1);
+	to_ident(f);
+	srv_u64(f, V2_TAG_SESSION_RETRY_GLOBAL, 50);
+	assert_int_equal(feed(f), V2P_EV_FAULT);
+	assert_int_equal(f->p.fault_err, CEPHC_EBADTAG);
 	teardown(f);
 	free(f);
 }
