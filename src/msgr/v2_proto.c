@@ -340,6 +340,14 @@ static enum v2p_event on_bad_method(struct v2p *p, const uint8_t *s, size_t n)
 			     "auth method %u refused (result %d): no "
 			     "connection mode we allow is allowed by the peer",
 			     b.method, b.result);
+	if ((methods & (1u << cephc_auth_protocol(p->cfg.auth))) &&
+	    nm == p->nmodes_now &&
+	    !memcmp(keep, p->modes_now, nm * sizeof(keep[0])))
+		return fault(
+		    p, CEPHC_EBADAUTH,
+		    "auth method %u refused (result %d) although the "
+		    "peer lists it and our modes: nothing else to offer",
+		    b.method, b.result);
 	p->auth_retries++;
 	memcpy(p->modes_now, keep, sizeof(keep));
 	p->nmodes_now = nm;

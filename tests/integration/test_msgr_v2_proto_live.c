@@ -10,8 +10,11 @@
  *   [secure, crc]: READY in the first mode the mon allows.
  * CEPHC_V2_CLUSTER_MODE=crc|secure says what the cluster allows; unset,
  * the conf's ms_mon_service_mode says (cluster.sh --ms-mode writes it),
- * else both.  Needs CEPHC_TEST_CONF and its keyring; exits 77 without
- * them unless CEPHC_REQUIRE_CLUSTER=1.
+ * else both.  CEPHC_V2_AUTH=none: the cluster's auth_*_required are none;
+ * the mon then refuses our cephx AUTH_REQUEST with AUTH_BAD_METHOD and
+ * the retry with auth none must reach READY (in crc mode: the mon gives
+ * auth none no secure mode).  Needs CEPHC_TEST_CONF and its keyring;
+ * exits 77 without them unless CEPHC_REQUIRE_CLUSTER=1.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -137,6 +140,7 @@ static int session(const struct cephc_crypto_key *secret,
 	    .name_id = "admin",
 	    .secret = secret,
 	};
+	const char *an = getenv("CEPHC_V2_AUTH");
 	struct v2p_config cfg = {
 	    .peer_type = CEPHC_ENTITY_MON,
 	    .peer_addr = mon,
@@ -189,12 +193,20 @@ static int session(const struct cephc_crypto_key *secret,
 		fail("no READY");
 		goto out;
 	}
-	printf("READY: mode %s, global_id %llu, peer features %#llx\n",
+	printf("READY: auth %s, mode %s, global_id %llu, peer features "
+	       "%#llx\n",
+	       cephc_auth_protocol(a) == CEPHC_AUTH_NONE ? "none" : "cephx",
 	       p.mode == V2_MODE_SECURE ? "secure" : "crc",
 	       (unsigned long long)p.global_id,
 	       (unsigned long long)p.peer_features);
 	if (p.mode != want) {
 		fail("not the expected mode");
+		goto out;
+	}
+	/* we offer cephx first; an auth-none mon refuses it and lists none */
+	if ((an && !strcmp(an, "none")) !=
+	    (cephc_auth_protocol(a) == CEPHC_AUTH_NONE)) {
+		fail("not the expected auth method");
 		goto out;
 	}
 	{
@@ -286,6 +298,9 @@ int main(void)
 	sec_ok = !cm || !*cm || !strcmp(cm, "secure");
 	if (!crc_ok && !sec_ok)
 		return fail("unknown cluster mode");
+	/* the mon refuses secure mode to auth none (no connection secret) */
+	if (getenv("CEPHC_V2_AUTH") && !strcmp(getenv("CEPHC_V2_AUTH"), "none"))
+		sec_ok = false;
 	if (find_mon_v2(conf, &mon)) {
 		printf("no v2 mon address: skipping\n");
 		return 77;
