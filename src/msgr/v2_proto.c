@@ -113,6 +113,14 @@ static int send_ctl(struct v2p *p, uint8_t tag, const void *seg0, size_t len)
 	return send_desc(p, &d);
 }
 
+static int send_u64(struct v2p *p, uint8_t tag, uint64_t v)
+{
+	uint8_t b[8];
+
+	put_le64(b, v);
+	return send_ctl(p, tag, b, 8);
+}
+
 int v2p_init(struct v2p *p, const struct v2p_config *cfg, uint64_t now_ms)
 {
 	memset(p, 0, sizeof(*p));
@@ -161,8 +169,15 @@ int v2p_connected(struct v2p *p, uint64_t now_ms)
 	return p->sent_log.err;
 }
 
-size_t v2p_tx_pending(const struct v2p *p, const uint8_t **data)
+size_t v2p_tx_pending(struct v2p *p, const uint8_t **data)
 {
+	/* as the Linux client: a lone ACK only when the queue has drained
+	 * (a MESSAGE we send carries ack_seq instead) */
+	if (p->tx_off == p->tx_len && p->ack_pending &&
+	    p->state == V2P_S_READY) {
+		if (send_u64(p, V2_TAG_ACK, p->in_seq) == 0)
+			p->ack_pending = false;
+	}
 	*data = p->tx + p->tx_off;
 	return p->tx_len - p->tx_off;
 }
@@ -525,14 +540,6 @@ static enum v2p_event on_ident_other(struct v2p *p, uint8_t tag,
 
 /* ---- after READY --------------------------------------------------------- */
 
-static int send_u64(struct v2p *p, uint8_t tag, uint64_t v)
-{
-	uint8_t b[8];
-
-	put_le64(b, v);
-	return send_ctl(p, tag, b, 8);
-}
-
 static int send_stamp(struct v2p *p, uint8_t tag, uint32_t sec, uint32_t nsec)
 {
 	uint8_t b[8];
@@ -586,8 +593,7 @@ static enum v2p_event on_message(struct v2p *p)
 	if (p->msg_hdr.ack_seq > p->out_acked &&
 	    p->msg_hdr.ack_seq <= p->out_seq)
 		p->out_acked = p->msg_hdr.ack_seq;
-	if (send_u64(p, V2_TAG_ACK, p->in_seq))
-		return fault(p, CEPHC_ENOMEM, "cannot queue ACK");
+	p->ack_pending = true; /* sent once nothing else is queued */
 	return V2P_EV_MESSAGE;
 }
 
@@ -756,6 +762,7 @@ int v2p_send_message(struct v2p *p, struct v2p_msg_out *m)
 	err = send_desc(p, &d);
 	if (err)
 		return err;
+	p->ack_pending = false;
 	p->out_seq++;
 	return 0;
 }

@@ -113,6 +113,7 @@ struct v2p {
 	struct iovec ctl_iov;
 	struct cephc_auth_buf sent_log, rcvd_log; /* up to AUTH_DONE */
 	bool logging;
+	bool ack_pending;
 	uint8_t peer_sig[V2_SIG_LEN]; /* what their AUTH_SIGNATURE must be */
 	unsigned auth_retries;
 	uint32_t modes_now[V2P_MAX_MODES];
@@ -141,8 +142,11 @@ enum v2p_event v2p_feed(struct v2p *p, const void *buf, size_t len,
 int v2p_set_msg_buffers(struct v2p *p, const struct iovec *const iov[3],
 			const size_t iovcnt[3]);
 
-/* Bytes waiting to be sent (0: none) and how many of them went out. */
-size_t v2p_tx_pending(const struct v2p *p, const uint8_t **data);
+/*
+ * Bytes waiting to be sent (0: none) and how many of them went out.  An
+ * ACK for received messages is queued here once everything else is out.
+ */
+size_t v2p_tx_pending(struct v2p *p, const uint8_t **data);
 void v2p_tx_consumed(struct v2p *p, size_t n);
 
 /* Queue a MESSAGE (READY only): next seq, ack_seq = in_seq. */

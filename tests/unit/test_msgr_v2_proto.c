@@ -899,6 +899,68 @@ static void test_secure_faults(void **state)
 	free(f);
 }
 
+static void srv_message(struct fix *f, uint64_t seq)
+{
+	struct v2_header2 h = {.seq = seq, .type = 42};
+	uint8_t h2[V2_HEADER2_LEN], fr[3] = {1, 2, 3};
+	struct iovec iv[2] = {{h2, sizeof(h2)}, {fr, sizeof(fr)}}, out[8];
+	struct v2_frame_desc d = {.tag = V2_TAG_MESSAGE, .nseg = 2};
+	struct v2_tx_crc tx;
+	size_t cnt;
+
+	v2_header2_encode(h2, &h);
+	d.seg[0] = (struct v2_seg_src){&iv[0], 1, 8};
+	d.seg[1] = (struct v2_seg_src){&iv[1], 1, 8};
+	assert_int_equal(v2_encode_crc(&d, &tx, out, 8, &cnt), 0);
+	for (size_t i = 0; i < cnt; i++) {
+		memcpy(f->out + f->out_len, out[i].iov_base, out[i].iov_len);
+		f->out_len += out[i].iov_len;
+	}
+}
+
+/* Acks: one ACK for a burst, none when a MESSAGE carries ack_seq. */
+static void test_ack_coalescing(void **state)
+{
+	struct fix *f = malloc(sizeof(*f));
+	struct v2_header2 g;
+	size_t n, off = 0, used;
+	int ev, msgs = 0;
+
+	(void)state;
+	setup(f, crc_only, 1);
+	to_ready(f);
+	srv_message(f, 1);
+	srv_message(f, 2);
+	srv_message(f, 2); /* a repeat: skipped */
+	while (off < f->out_len) {
+		ev = v2p_feed(&f->p, f->out + off, f->out_len - off, &used,
+			      t_ms);
+		off += used;
+		assert_true(ev != V2P_EV_FAULT);
+		msgs += ev == V2P_EV_MESSAGE;
+	}
+	f->out_len = 0;
+	assert_int_equal(msgs, 2);
+	assert_int_equal(f->p.in_seq, 2);
+	assert_int_equal(client_frame(f, &n), V2_TAG_ACK);
+	assert_int_equal(get_le64(f->seg), 2);
+	assert_int_equal(client_frame(f, &n), 0);
+	/* the next one is acknowledged by our own message's ack_seq */
+	srv_message(f, 3);
+	assert_int_equal(feed(f), V2P_EV_MESSAGE);
+	{
+		struct v2p_msg_out m = {.hdr = {.type = 7}};
+
+		assert_int_equal(v2p_send_message(&f->p, &m), 0);
+	}
+	assert_int_equal(client_frame(f, &n), V2_TAG_MESSAGE);
+	assert_int_equal(v2_header2_decode(f->seg, n, &g), 0);
+	assert_int_equal(g.ack_seq, 3);
+	assert_int_equal(client_frame(f, &n), 0);
+	teardown(f);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -912,6 +974,7 @@ int main(void)
 	    cmocka_unit_test(test_auth_start_among),
 	    cmocka_unit_test(test_secure_mode),
 	    cmocka_unit_test(test_secure_faults),
+	    cmocka_unit_test(test_ack_coalescing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
