@@ -760,6 +760,8 @@ int v2p_send_message(struct v2p *p, struct v2p_msg_out *m)
 		    m->iov[i], m->iov[i] ? m->iovcnt[i] : 0,
 		    i == 2 ? V2_ALIGN_DATA : V2_ALIGN_CONTROL};
 	err = send_desc(p, &d);
+	if (err == CEPHC_ECRYPTO) /* nonces may be spent: drop the link */
+		fault(p, err, "secure encode of a MESSAGE failed");
 	if (err)
 		return err;
 	p->ack_pending = false;
