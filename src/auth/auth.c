@@ -237,11 +237,22 @@ int cephc_auth_handle_reply(struct cephc_auth *a, uint32_t protocol,
 
 int cephc_auth_msgr2_start(struct cephc_auth *a, struct cephc_auth_buf *out)
 {
-	uint32_t protocol =
-	    (a->have_secret && (a->allowed & (1u << CEPHC_AUTH_CEPHX)))
-		? CEPHC_AUTH_CEPHX
-		: CEPHC_AUTH_NONE;
+	return cephc_auth_msgr2_start_among(a, ~0u, out);
+}
+
+int cephc_auth_msgr2_start_among(struct cephc_auth *a, uint32_t peer_allowed,
+				 struct cephc_auth_buf *out)
+{
+	uint32_t both = a->allowed & peer_allowed;
+	uint32_t protocol;
 	int err;
+
+	if (a->have_secret && (both & (1u << CEPHC_AUTH_CEPHX)))
+		protocol = CEPHC_AUTH_CEPHX;
+	else if (both & (1u << CEPHC_AUTH_NONE))
+		protocol = CEPHC_AUTH_NONE;
+	else
+		return CEPHC_EBADAUTH; /* no method both sides accept */
 
 	cephc_auth_reset(a);
 	/* No negotiation round: we name the method, the mon accepts it or
@@ -386,4 +397,23 @@ void cephc_authorizer_destroy(struct cephc_authorizer *au)
 {
 	if (au)
 		au->ops->destroy_authorizer(au);
+}
+
+int cephc_auth_session_key(struct cephc_auth *a,
+			   const struct cephc_crypto_key **key)
+{
+	*key = NULL;
+	if (!a->ops || !a->ops->session_key)
+		return CEPHC_EOPNOTSUPP;
+	return a->ops->session_key(a, key);
+}
+
+int cephc_auth_connection_secret(struct cephc_auth *a, const uint8_t **p,
+				 size_t *len)
+{
+	*p = NULL;
+	*len = 0;
+	if (!a->ops || !a->ops->connection_secret)
+		return CEPHC_EOPNOTSUPP;
+	return a->ops->connection_secret(a, p, len);
 }

@@ -151,6 +151,13 @@ struct cephc_auth_ops {
 				       const struct cephc_msg_sig_input *m,
 				       uint64_t sig);
 	void (*destroy_authorizer)(struct cephc_authorizer *au);
+
+	/* msgr2 (may be NULL: CEPHC_EOPNOTSUPP): the key of AUTH_SIGNATURE
+	 * and the secure-mode connection secret of the last AUTH_DONE. */
+	int (*session_key)(struct cephc_auth *a,
+			   const struct cephc_crypto_key **key);
+	int (*connection_secret)(struct cephc_auth *a, const uint8_t **p,
+				 size_t *len);
 };
 
 extern const struct cephc_auth_ops cephc_auth_none_ops;
@@ -275,6 +282,14 @@ int cephc_auth_build_request(struct cephc_auth *a, uint64_t now_ms,
 #define CEPHC_AUTH_MODE_AUTHORIZER 1
 #define CEPHC_AUTH_MODE_MON 10
 int cephc_auth_msgr2_start(struct cephc_auth *a, struct cephc_auth_buf *out);
+/*
+ * The same, choosing only among the methods peer_allowed names (bit set of
+ * 1 << CEPHC_AUTH_*, from AUTH_BAD_METHOD): cephx when a secret is held
+ * and both sides allow it, else none when both allow it, else
+ * CEPHC_EBADAUTH (nothing appended).
+ */
+int cephc_auth_msgr2_start_among(struct cephc_auth *a, uint32_t peer_allowed,
+				 struct cephc_auth_buf *out);
 int cephc_auth_msgr2_handle_more(struct cephc_auth *a, const void *payload,
 				 size_t len, uint64_t now_ms,
 				 struct cephc_auth_buf *out);

@@ -900,6 +900,29 @@ static int cephx_get_authorizer(struct cephc_auth *a, uint32_t service,
 	return cephx_build_authorizer(t, a->global_id, out);
 }
 
+static int cephx_session_key(struct cephc_auth *a,
+			     const struct cephc_crypto_key **key)
+{
+	struct cephx_state *xs = a->priv;
+
+	if (!(xs->have_keys & CEPHC_ENTITY_AUTH))
+		return CEPHC_ENOENT;
+	*key = &cephx_ticket_slot(xs, CEPHC_ENTITY_AUTH)->session_key;
+	return 0;
+}
+
+static int cephx_connection_secret(struct cephc_auth *a, const uint8_t **p,
+				   size_t *len)
+{
+	struct cephx_state *xs = a->priv;
+
+	if (!(xs->have_keys & CEPHC_ENTITY_AUTH))
+		return CEPHC_ENOENT;
+	*p = xs->conn_secret.data;
+	*len = xs->conn_secret.len;
+	return 0;
+}
+
 const struct cephc_auth_ops cephc_auth_cephx_ops = {
     .name = "cephx",
     .protocol = CEPHC_AUTH_CEPHX,
@@ -919,36 +942,6 @@ const struct cephc_auth_ops cephc_auth_cephx_ops = {
     .sign_message = cephx_sign,
     .check_message_signature = cephx_check,
     .destroy_authorizer = cephx_destroy_authorizer,
+    .session_key = cephx_session_key,
+    .connection_secret = cephx_connection_secret,
 };
-
-int cephc_auth_session_key(struct cephc_auth *a,
-			   const struct cephc_crypto_key **key)
-{
-	struct cephx_state *xs;
-
-	*key = NULL;
-	if (a->ops != &cephc_auth_cephx_ops)
-		return CEPHC_EOPNOTSUPP;
-	xs = a->priv;
-	if (!(xs->have_keys & CEPHC_ENTITY_AUTH))
-		return CEPHC_ENOENT;
-	*key = &cephx_ticket_slot(xs, CEPHC_ENTITY_AUTH)->session_key;
-	return 0;
-}
-
-int cephc_auth_connection_secret(struct cephc_auth *a, const uint8_t **p,
-				 size_t *len)
-{
-	struct cephx_state *xs;
-
-	*p = NULL;
-	*len = 0;
-	if (a->ops != &cephc_auth_cephx_ops)
-		return CEPHC_EOPNOTSUPP;
-	xs = a->priv;
-	if (!(xs->have_keys & CEPHC_ENTITY_AUTH))
-		return CEPHC_ENOENT;
-	*p = xs->conn_secret.data;
-	*len = xs->conn_secret.len;
-	return 0;
-}

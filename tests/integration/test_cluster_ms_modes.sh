@@ -8,8 +8,9 @@
 # unless CEPHC_REQUIRE_CLUSTER=1.
 # shellcheck disable=SC2015  # `test && ok || bad`: ok never fails
 set -euo pipefail
-# Only scripts/cluster.sh and Ceph's own tools run here, no cephc code:
-# the sanitizer build has nothing to add to the normal build's run.
+# Only scripts/cluster.sh and Ceph's own tools run here, and one short run
+# of cephc's test_msgr_v2_proto_live per mode (that test also runs on its
+# own in the sanitizer build): nothing to add there.
 if [ -n "${CEPHC_SANITIZED:-}" ]; then
 	echo "SKIP: no cephc code to sanitize (the normal build runs this)"
 	exit 77
@@ -105,6 +106,17 @@ for mode in "${modes[@]}"; do
 		bad "$mode: a $other-only client was let in"
 	else
 		ok "$mode: a $other-only client is refused"
+	fi
+	# cephc's msgr2 state machine: READY in this mode, AUTH_BAD_METHOD
+	# and a clear fault when it offers only the other one
+	v2p=${CEPHC_BUILD_DIR:-}/test_msgr_v2_proto_live
+	if [[ -n ${CEPHC_BUILD_DIR:-} && -x $v2p ]]; then
+		if CEPHC_TEST_CONF=$conf CEPHC_REQUIRE_CLUSTER=1 timeout 60 "$v2p" >"$d.v2p.log" 2>&1; then
+			ok "$mode: cephc v2 state machine (mode taken, other refused)"
+		else
+			bad "$mode: cephc v2 state machine: $(tail -3 "$d.v2p.log")"
+		fi
+		rm -f "$d.v2p.log"
 	fi
 done
 
