@@ -172,7 +172,7 @@ size_t cephc_monc_describe_faults(const struct cephc_monc *monc, char *buf,
 
 		if (!c->when_ns)
 			continue;
-		cephc_addr_format(&c->addr, a, sizeof(a));
+		cephc_addr_format_hostport(&c->addr, a, sizeof(a));
 		name = mon_name_of(monc, &c->addr);
 		w = snprintf(buf + off, len - off, "%smon%s%s %s: %s",
 			     off ? "; " : "", name ? "." : "", name ? name : "",

@@ -1760,7 +1760,7 @@ static void con_warn_backoff(struct cephc_conn *con, uint64_t now,
 			 "%u more sessions faulted and held back in the "
 			 "last %llu s",
 			 held, cephc_log_ratelimit_span_s(rl));
-	cephc_addr_format(&con->peer_addr, peer, sizeof(peer));
+	cephc_addr_format_hostport(&con->peer_addr, peer, sizeof(peer));
 	log_warn(LOG,
 		 "%s: session faulted %u times in a row (%s); reconnecting "
 		 "in %u ms",
