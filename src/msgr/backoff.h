@@ -7,16 +7,23 @@
  * socket failure) is redialled at once, so the requests on it are resent
  * without delay.  A peer that completes the handshake, delivers a message
  * and then faults, again and again, must not be redialled in a tight loop:
- * each fault of a streak past the first `free` waits base x 2^n (capped at
- * max, then 3/4 to 5/4 of that as jitter so that clients faulted by one
- * event do not return in step).
+ * each such fault past the first `free` of a streak waits base x 2^n,
+ * capped at max, then 3/4 to 5/4 of that as jitter so that clients
+ * faulted by one event do not return in step.
  *
- * The streak starts over only after a healthy session: one that stayed
+ * Sessions that fault before delivering anything count apart, on a
+ * gentler scale (quiet_*): our own resends cause those too.  Under the
+ * daemons' socket-failure injection, hundreds of requests resent on each
+ * new session fault it before the first reply, again and again, and
+ * each try has a small chance to get through; a 15 s cap there made 512
+ * writes time out where 2 s lets them finish in seconds.
+ *
+ * Both streaks start over only after a healthy session: one that stayed
  * OPEN for healthy_ms, or that delivered healthy_msgs messages.  The
- * second test is there for the daemons' socket-failure injection, which
- * drops working sessions every few hundred milliseconds (lifetimes of
- * 0.1 ms to seconds, median ~140 ms, measured under fsx); those sessions
- * deliver dozens of replies, a hostile peer's one or two.
+ * second test is there for injection too, which drops working sessions
+ * every few hundred milliseconds (lifetimes of 0.1 ms to seconds, median
+ * ~140 ms, measured under fsx); those deliver dozens of replies, a
+ * hostile peer's one or two.
  */
 #ifndef CEPHC_MSGR_BACKOFF_H
 #define CEPHC_MSGR_BACKOFF_H
@@ -25,23 +32,28 @@
 #include <stdint.h>
 
 struct cephc_session_backoff_params {
-	uint32_t free;         /* faults in a streak redialled at once */
-	uint32_t base_ms;      /* the first delay past those */
-	uint32_t max_ms;       /* cap before jitter */
+	uint32_t free;          /* faults in a streak redialled at once */
+	uint32_t base_ms;       /* the first delay past those */
+	uint32_t max_ms;        /* cap before jitter */
+	uint32_t quiet_free;    /* the same for sessions that delivered */
+	uint32_t quiet_base_ms; /* nothing before they faulted */
+	uint32_t quiet_max_ms;
 	uint32_t healthy_ms;   /* a session up this long is healthy */
 	uint32_t healthy_msgs; /* or one that delivered this many */
 };
 
-/* free 6, base 250 ms, cap 15 s (the kernel's reconnect cap), healthy
- * after 2 s or 16 messages. */
+/* free 4, base 250 ms, cap 4 s; quiet: free 8, 100 ms, cap 2 s; healthy
+ * after 2 s or 16 messages.  A peer that delivers one message per
+ * session gets at most 14 connections in 20 s. */
 void cephc_session_backoff_params_default(
     struct cephc_session_backoff_params *p);
 
 struct cephc_session_backoff {
 	struct cephc_session_backoff_params p;
-	uint32_t streak;    /* faults since the last healthy session */
-	uint64_t open_ns;   /* when the current session opened (0: none) */
-	uint32_t delivered; /* messages it delivered (saturating) */
+	uint32_t streak;       /* unhealthy faults after delivering */
+	uint32_t quiet_streak; /* faults before delivering anything */
+	uint64_t open_ns;      /* when the current session opened (0: none) */
+	uint32_t delivered;    /* messages it delivered (saturating) */
 };
 
 void cephc_session_backoff_init(struct cephc_session_backoff *b,

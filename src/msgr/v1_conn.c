@@ -1764,7 +1764,7 @@ static void con_warn_backoff(struct cephc_conn *con, uint64_t now,
 	log_warn(LOG,
 		 "%s: session faulted %u times in a row (%s); reconnecting "
 		 "in %u ms",
-		 peer, con->sbo.streak,
+		 peer, con->sbo.streak + con->sbo.quiet_streak,
 		 con->fault_why ? con->fault_why : "closed", delay_ms);
 }
 

@@ -2,8 +2,9 @@
 /*
  * The reconnect policy for sessions that fault after OPEN (msgr/backoff.h):
  * free redials, then delays that double up to a cap, jitter within 3/4 to
- * 5/4 of the delay, and a fresh streak only after a healthy session (up
- * long enough, or enough messages delivered).
+ * 5/4 of the delay, a gentler scale for sessions that delivered nothing,
+ * and fresh streaks only after a healthy session (up long enough, or
+ * enough messages delivered).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,6 +93,27 @@ static void test_jitter_stays_within_a_quarter(void **state)
 	}
 }
 
+static void test_sessions_that_deliver_nothing_count_apart(void **state)
+{
+	struct cephc_session_backoff b;
+	uint64_t t = 1000 * MS;
+	uint32_t d = 0;
+
+	(void)state;
+	cephc_session_backoff_init(&b, NULL);
+	for (uint32_t i = 1; i <= b.p.quiet_free; i++)
+		assert_int_equal(flap(&b, &t, 1, 0, 0), 0);
+	assert_int_equal(flap(&b, &t, 1, 0, 0), b.p.quiet_base_ms * 3 / 4);
+	for (int i = 0; i < 20; i++)
+		d = flap(&b, &t, 1, 0, 0);
+	assert_int_equal(d, b.p.quiet_max_ms * 3 / 4);
+	/* they leave the other streak alone, and it theirs */
+	assert_int_equal(b.streak, 0);
+	assert_int_equal(flap(&b, &t, 1, 1, 0), 0);
+	assert_int_equal(b.streak, 1);
+	assert_int_equal(b.quiet_streak, b.p.quiet_free + 21);
+}
+
 static void test_streak_resets_only_after_a_healthy_session(void **state)
 {
 	struct cephc_session_backoff b;
@@ -101,24 +123,25 @@ static void test_streak_resets_only_after_a_healthy_session(void **state)
 	cephc_session_backoff_init(&b, NULL);
 	for (uint32_t i = 0; i < b.p.free + 3; i++)
 		flap(&b, &t, 10, 1, 0);
+	for (uint32_t i = 0; i < b.p.quiet_free + 3; i++)
+		flap(&b, &t, 10, 0, 0);
 	assert_int_equal(b.streak, b.p.free + 3);
+	assert_int_equal(b.quiet_streak, b.p.quiet_free + 3);
 	/* just short of healthy, by time and by messages: still paced */
 	assert_true(flap(&b, &t, b.p.healthy_ms - 1, b.p.healthy_msgs - 1, 0) >
 		    0);
 	assert_int_equal(b.streak, b.p.free + 4);
-	/* up for healthy_ms: this fault is the first of a new streak */
+	/* up for healthy_ms: at once, and both streaks start over */
 	assert_int_equal(flap(&b, &t, b.p.healthy_ms, 0, 0), 0);
-	assert_int_equal(b.streak, 1);
+	assert_int_equal(b.streak, 0);
+	assert_int_equal(b.quiet_streak, 0);
 	for (uint32_t i = 0; i < b.p.free + 2; i++)
 		flap(&b, &t, 10, 1, 0);
-	assert_true(b.streak > b.p.free);
+	assert_true(flap(&b, &t, 10, 1, 0) > 0);
 	/* or healthy_msgs delivered, however short the session */
 	assert_int_equal(flap(&b, &t, 1, b.p.healthy_msgs, 0), 0);
-	assert_int_equal(b.streak, 1);
-	/* a fault without an open session (a handshake that failed) keeps
-	 * counting: it never counts as healthy */
-	b.streak = b.p.free;
-	assert_true(cephc_session_backoff_fault(&b, t + 3600000 * MS, 0) > 0);
+	assert_int_equal(b.streak, 0);
+	assert_int_equal(flap(&b, &t, 1, 1, 0), 0);
 }
 
 /* What the brief's hostile OSD does: open, deliver one message, close,
@@ -141,13 +164,33 @@ static void test_hostile_peer_gets_few_redials_in_20s(void **state)
 	assert_true(dials >= (int)b.p.free + 2);
 }
 
+/* A peer that drops every session right after the handshake: the gentle
+ * scale, still bounded (about one dial per 2 s once it is reached). */
+static void test_silent_dropper_is_bounded_too(void **state)
+{
+	struct cephc_session_backoff b;
+	uint64_t t = 1000 * MS, end = t + 20000 * MS;
+	int dials = 1;
+
+	(void)state;
+	cephc_session_backoff_init(&b, NULL);
+	while (t < end) {
+		flap(&b, &t, 1, 0, 0);
+		if (t < end)
+			dials++;
+	}
+	assert_true(dials <= 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_free_redials_then_delays_grow_to_the_cap),
 	    cmocka_unit_test(test_jitter_stays_within_a_quarter),
+	    cmocka_unit_test(test_sessions_that_deliver_nothing_count_apart),
 	    cmocka_unit_test(test_streak_resets_only_after_a_healthy_session),
 	    cmocka_unit_test(test_hostile_peer_gets_few_redials_in_20s),
+	    cmocka_unit_test(test_silent_dropper_is_bounded_too),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
