@@ -277,7 +277,7 @@ static void osdmap_warn(struct cephc_cluster *c, const char *fmt, ...)
 	va_end(ap);
 	if (held)
 		log_warn(SUBSYS, "%u more osdmap problems in the last %llu s",
-			 held, CEPHC_LOG_RATELIMIT_NS / 1000000000ull);
+			 held, cephc_log_ratelimit_span_s(&c->osdmap_rl));
 	log_warn(SUBSYS, "%s", buf);
 }
 

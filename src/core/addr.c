@@ -265,6 +265,20 @@ int cephc_addr_format_plain(const struct cephc_entity_addr *a, char *buf,
 	return snprintf(buf, len, "%s", colon ? colon + 1 : tmp);
 }
 
+int cephc_addr_format_hostport(const struct cephc_entity_addr *a, char *buf,
+			       size_t len)
+{
+	char tmp[16 + INET6_ADDRSTRLEN + 24];
+	const char *slash;
+
+	cephc_addr_format_plain(a, tmp, sizeof(tmp));
+	/* the plain form ends in "/nonce" */
+	slash = strrchr(tmp, '/');
+	return snprintf(buf, len, "%.*s",
+			(int)(slash ? (size_t)(slash - tmp) : strlen(tmp)),
+			tmp);
+}
+
 int cephc_addr_parse(const char *s, struct cephc_entity_addr *a,
 		     uint16_t default_port)
 {

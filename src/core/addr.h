@@ -99,6 +99,10 @@ int cephc_addr_format(const struct cephc_entity_addr *a, char *buf, size_t len);
  * and `rbd lock ls` write addresses. */
 int cephc_addr_format_plain(const struct cephc_entity_addr *a, char *buf,
 			    size_t len);
+/* Only where to dial: "127.0.0.1:3300", "[::1]:6789" (for messages to a
+ * user, who knows the address without its type and nonce). */
+int cephc_addr_format_hostport(const struct cephc_entity_addr *a, char *buf,
+			       size_t len);
 
 /*
  * Parse one address as Ceph writes it: optional "v1:"/"v2:"/"any:" prefix,

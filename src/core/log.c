@@ -72,8 +72,17 @@ bool cephc_log_ratelimit_pass(struct cephc_log_ratelimit *rl, uint64_t now_ns,
 	}
 	*held = rl->held;
 	rl->held = 0;
+	rl->span_ns = rl->last_ns ? now_ns - rl->last_ns : 0;
+	rl->last_ns = now_ns;
 	rl->next_ns = now_ns + CEPHC_LOG_RATELIMIT_NS;
 	return true;
+}
+
+unsigned long long
+cephc_log_ratelimit_span_s(const struct cephc_log_ratelimit *rl)
+{
+	return (unsigned long long)((rl->span_ns + 500000000ull) /
+				    1000000000ull);
 }
 
 const char *cephc_version(void)

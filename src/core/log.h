@@ -37,11 +37,20 @@ void cephc_logf(enum cephc_log_level level, const char *subsys, const char *fmt,
  */
 struct cephc_log_ratelimit {
 	uint64_t next_ns; /* CLOCK_MONOTONIC: when the next line may pass */
+	uint64_t last_ns; /* when the last line passed (0: none yet) */
+	uint64_t span_ns; /* from the line before it to that one */
 	uint32_t held;
 };
 #define CEPHC_LOG_RATELIMIT_NS (10ull * 1000000000ull)
 
 bool cephc_log_ratelimit_pass(struct cephc_log_ratelimit *rl, uint64_t now_ns,
 			      uint32_t *held);
+
+/* After a pass that reported held lines: the real time they were held
+ * over, the time since the previous line that passed, in whole seconds
+ * (rounded), for the summary line.  At least the interval when lines
+ * come without a pause; more after a quiet spell. */
+unsigned long long
+cephc_log_ratelimit_span_s(const struct cephc_log_ratelimit *rl);
 
 #endif /* CEPHC_CORE_LOG_H */

@@ -172,7 +172,7 @@ size_t cephc_monc_describe_faults(const struct cephc_monc *monc, char *buf,
 
 		if (!c->when_ns)
 			continue;
-		cephc_addr_format(&c->addr, a, sizeof(a));
+		cephc_addr_format_hostport(&c->addr, a, sizeof(a));
 		name = mon_name_of(monc, &c->addr);
 		w = snprintf(buf + off, len - off, "%smon%s%s %s: %s",
 			     off ? "; " : "", name ? "." : "", name ? name : "",
@@ -577,7 +577,8 @@ void cephc_monc_malformed(struct cephc_monc *monc, const char *what, int err)
 			log_warn(SUBSYS,
 				 "%u more malformed messages from monitors "
 				 "in the last %llu s",
-				 held, CEPHC_LOG_RATELIMIT_NS / 1000000000ull);
+				 held,
+				 cephc_log_ratelimit_span_s(&monc->warn_rl));
 		log_warn(SUBSYS, "malformed %s from the monitor: %s", what,
 			 cephc_strerror(err));
 	}

@@ -13,8 +13,9 @@
  *   -> (any fault: socket error, bad input, keepalive timeout, peer CLOSE)
  *   -> ops->fault(con, err) exactly once per fault, connection CLOSED, every
  *      queued and unacknowledged message dropped (the upper layer resends)
- *   -> the upper layer calls cephc_conn_reconnect() (at once when the
- *      session had reached OPEN, as the kernel reopens a lossy OSD session;
+ *   -> the upper layer calls cephc_conn_reconnect() (when the session had
+ *      reached OPEN: at once, as the kernel reopens a lossy OSD session,
+ *      unless sessions to that peer keep faulting, see msgr/backoff.h;
  *      otherwise backoff 0.25 s doubling to 15 s, reset by a successful
  *      handshake) or cephc_conn_destroy().
  * cephc_conn_close() closes without calling ops->fault.

@@ -32,6 +32,7 @@
 #include "core/alloc.h"
 #include "core/crc32c.h"
 #include "core/log.h"
+#include "msgr/backoff.h"
 
 /* Receive staging per connection: small frames (tags, headers, fronts,
  * small data) of many messages arrive with one recvmsg() into it. */
@@ -72,6 +73,7 @@ struct cephc_msgr {
 	/* fault warnings: a peer that faults every session must not fill
 	 * the log (driver context) */
 	struct cephc_log_ratelimit fault_rl;
+	struct cephc_log_ratelimit backoff_rl; /* sessions paced after OPEN */
 };
 
 /* What the receive side waits for. */
@@ -164,18 +166,12 @@ struct cephc_conn {
 	uint64_t last_ka_ack_ns;
 	uint64_t handshake_deadline_ns;
 	uint32_t backoff_ms;
-	/* The session delivered a message since the last reconnect: the
-	 * next one goes at once (a lossy peer dropped a working session). */
-	bool reconnect_now;
-	/* This attempt reached OPEN: the handshake works, so its backoff
-	 * starts over.  But a peer that completes the handshake and then
-	 * faults every session (garbage, a drop) before delivering anything
-	 * must not be redialled at once forever: those "flaps" are counted
-	 * until a message is delivered and back off on their own, gently,
-	 * because the daemons' socket-failure injection produces them too
-	 * (a resend of many requests can fault before the first reply). */
+	/* This attempt reached OPEN: the handshake works, so its own
+	 * backoff starts over, and a fault from here on is paced by the
+	 * session policy (msgr/backoff.h): at once after a healthy session,
+	 * growing delays for a peer that faults every session. */
 	bool opened;
-	uint16_t flaps;
+	struct cephc_session_backoff sbo;
 	/* Why the last fault happened: a string literal and its error. */
 	const char *fault_why;
 	int fault_err;
@@ -191,11 +187,6 @@ struct cephc_conn {
 #define LOG "msgr"
 /* Immediate retries after a peer reset before OPEN, then backoff. */
 #define CON_QUICK_RETRIES 3
-/* Sessions that open and fault before delivering: this many redial at
- * once, then 100 ms doubling to 2 s (plus jitter). */
-#define CON_FREE_FLAPS 8
-#define CON_FLAP_BASE_MS 100
-#define CON_FLAP_MAX_MS 2000
 
 static int con_fail(struct cephc_conn *con, int err, const char *why);
 static int con_count_keepalive(struct cephc_conn *con);
@@ -435,8 +426,8 @@ static int con_fail(struct cephc_conn *con, int err, const char *why)
 					 "%u more connection faults in the "
 					 "last %llu s",
 					 held,
-					 CEPHC_LOG_RATELIMIT_NS /
-					     1000000000ull);
+					 cephc_log_ratelimit_span_s(
+					     &con->msgr->fault_rl));
 			log_warn(LOG, "%s: %s (%s)", peer, why,
 				 cephc_strerror(err));
 		}
@@ -717,6 +708,7 @@ static void con_opened(struct cephc_conn *con)
 	con->state = CEPHC_CON_OPEN;
 	/* the handshake works: its own backoff starts over */
 	con->opened = true;
+	cephc_session_backoff_opened(&con->sbo, now);
 	con->backoff_ms = 0;
 	con->quick_retries = 0;
 	con->connect_rounds = 0;
@@ -1021,12 +1013,7 @@ static int con_dispatch_message(struct cephc_conn *con)
 		return 0;
 	}
 	con->in_seq = msg->hdr.seq;
-	if (!con->reconnect_now) {
-		/* the session works: a later fault is not the peer's doing,
-		 * and the next reconnect goes at once */
-		con->reconnect_now = true;
-		con->flaps = 0;
-	}
+	cephc_session_backoff_delivered(&con->sbo);
 	if (con->ops->dispatch) {
 		con->busy++;
 		con->ops->dispatch(con, msg);
@@ -1625,6 +1612,7 @@ struct cephc_conn *cephc_conn_create(struct cephc_msgr *m,
 	con->lfd.cb = con_io;
 	con->timer.cb = con_timer;
 	con->flush_defer.fn = con_deferred_flush;
+	cephc_session_backoff_init(&con->sbo, NULL);
 	return con;
 }
 
@@ -1691,7 +1679,6 @@ static int con_begin(struct cephc_conn *con,
 		con->peer_addr = *peer;
 	con->peer_type = peer_type;
 	con->server = false;
-	con->reconnect_now = false; /* until this session delivers */
 	con->opened = false;
 	con->global_seq = ++m->global_seq;
 	con->connect_seq = 0;
@@ -1753,6 +1740,34 @@ int cephc_conn_open_fd(struct cephc_conn *con, int fd,
 	return 0;
 }
 
+/*
+ * A session that keeps faulting after OPEN is being paced: say so, the
+ * first time and then once per interval with a count, whatever the peer
+ * does (it may fault thousands of sessions).
+ */
+static void con_warn_backoff(struct cephc_conn *con, uint64_t now,
+			     uint32_t delay_ms)
+{
+	struct cephc_log_ratelimit *rl = &con->msgr->backoff_rl;
+	char peer[80];
+	uint32_t held;
+
+	if (cephc_log_threshold < CEPHC_LOG_WARN ||
+	    !cephc_log_ratelimit_pass(rl, now, &held))
+		return;
+	if (held)
+		log_warn(LOG,
+			 "%u more sessions faulted and held back in the "
+			 "last %llu s",
+			 held, cephc_log_ratelimit_span_s(rl));
+	cephc_addr_format_hostport(&con->peer_addr, peer, sizeof(peer));
+	log_warn(LOG,
+		 "%s: session faulted %u times in a row (%s); reconnecting "
+		 "in %u ms",
+		 peer, con->sbo.streak + con->sbo.quiet_streak,
+		 con->fault_why ? con->fault_why : "closed", delay_ms);
+}
+
 void cephc_conn_reconnect(struct cephc_conn *con)
 {
 	struct cephc_msgr *m = con->msgr;
@@ -1760,21 +1775,14 @@ void cephc_conn_reconnect(struct cephc_conn *con)
 
 	if (con->state != CEPHC_CON_CLOSED || con->server)
 		return;
-	if (con->reconnect_now) {
-		/* a working session was dropped: at once */
-	} else if (con->opened) {
-		/* opened, then faulted before delivering anything */
-		if (con->flaps < UINT16_MAX)
-			con->flaps++;
-		if (con->flaps > CON_FREE_FLAPS) {
-			uint32_t n = con->flaps - CON_FREE_FLAPS - 1;
-			uint32_t d =
-			    n >= 5 ? CON_FLAP_MAX_MS : CON_FLAP_BASE_MS << n;
+	if (con->opened) {
+		/* the session opened, then faulted */
+		uint64_t now = cephc_now_ns();
 
-			if (d > CON_FLAP_MAX_MS)
-				d = CON_FLAP_MAX_MS;
-			delay_ms = d + (uint32_t)(cephc_now_ns() % (d / 2 + 1));
-		}
+		delay_ms = cephc_session_backoff_fault(&con->sbo, now,
+						       (uint32_t)(now >> 10));
+		if (delay_ms)
+			con_warn_backoff(con, now, delay_ms);
 	} else if (con->peer_dropped &&
 		   con->quick_retries < CON_QUICK_RETRIES) {
 		/* a live peer that dropped us mid-handshake (the daemons'

@@ -33,6 +33,10 @@ Modes that complete the handshake (READY) and then misbehave:
   fuzz_mix        random fronts for ten message types, in turn
   keepalive_flood KEEPALIVE tags, 64 KiB every 10 ms
   drop            close the session right after READY
+A mode for an OSD session (the client dials it from an OSDMap):
+  osd_one_msg     READY, waits for the client's first bytes (its op), sends
+                  one well-framed message of a type no client handles, then
+                  closes: a session that "works" once and faults, each time
 A mode with a working session (auth none, then no maps):
   flap_then_healthy  sessions 1-5 and 7 close 0.2 s after the MAuthReply,
                   session 6 after 2 s, later ones stay; each accept and
@@ -51,6 +55,7 @@ BANNER = b"ceph v027"
 TAG_READY, TAG_WAIT, TAG_RETRY_GLOBAL = 1, 3, 5
 TAG_MSG, TAG_KEEPALIVE, TAG_BADPROTOVER = 7, 9, 10
 MSG_MON_MAP, MSG_AUTH_REPLY, MSG_OSD_MAP = 4, 18, 41
+MSG_UNHANDLED = 0x7E7E  # a type no client dispatches
 FUZZ_TYPES = {
     "fuzz_authreply": [MSG_AUTH_REPLY],
     "fuzz_monmap": [MSG_MON_MAP],
@@ -100,10 +105,10 @@ def read_exact(s, n):
     return bytes(out)
 
 
-def connect_reply(tag, features, gseq=1, alen=0):
-    # tag, features, global_seq, connect_seq, protocol 15 (client->mon),
-    # authorizer_len, flags (1 = lossy)
-    return struct.pack("<BQIIIIB", tag, features, gseq, 0, 15, alen, 1)
+def connect_reply(tag, features, gseq=1, alen=0, proto=15):
+    # tag, features, global_seq, connect_seq, protocol (15: client->mon,
+    # 24: client->osd), authorizer_len, flags (1 = lossy)
+    return struct.pack("<BQIIIIB", tag, features, gseq, 0, proto, alen, 1)
 
 
 def read_connect(conn):
@@ -219,6 +224,19 @@ def serve(conn, mode, port, k=0, events=os.devnull):
                 features, gseq = read_connect(conn)
         elif mode == "wait_forever":
             conn.sendall(connect_reply(TAG_WAIT, features))
+        elif mode == "osd_one_msg":
+            conn.sendall(connect_reply(TAG_READY, features, proto=24))
+            conn.settimeout(2)
+            try:
+                conn.recv(65536)
+            except socket.timeout:
+                pass
+            conn.sendall(b"".join(message(MSG_UNHANDLED, b"x" * 16)))
+            # FIN after the message (a close with unread bytes would be
+            # an RST, which may discard it), then wait for the client
+            conn.shutdown(socket.SHUT_WR)
+            hold(conn, 2)
+            return
         else:
             conn.sendall(connect_reply(TAG_READY, features))
             if mode == "drop":

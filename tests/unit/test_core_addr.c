@@ -31,9 +31,14 @@ static void test_parse_format(void **state)
 	assert_string_equal(buf, "v1:[::1]:6789/0");
 	cephc_addr_format_plain(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "[::1]:6789/0");
+	cephc_addr_format_hostport(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "[::1]:6789");
 	assert_int_equal(cephc_addr_parse("127.0.0.1:0/3410335345", &a, 0), 0);
 	cephc_addr_format_plain(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "127.0.0.1:0/3410335345");
+	assert_int_equal(cephc_addr_parse("v2:127.0.0.1:3300", &a, 0), 0);
+	cephc_addr_format_hostport(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "127.0.0.1:3300");
 
 	assert_int_equal(cephc_addr_parse("1.2.3.4:99999", &a, 0),
 			 CEPHC_EINVAL);

@@ -22,6 +22,7 @@
 
 #include "core/crc32c.h"
 #include "core/encode.h"
+#include "msgr/backoff.h"
 #include "msgr/msgr.h"
 
 /* ------------------------------------------------------------------ */
@@ -673,23 +674,30 @@ static void test_fault_then_reconnect_with_backoff(void **state)
 }
 
 /*
- * A peer that completes the handshake and drops every session before it
- * delivers anything is not redialled at once forever: 8 free redials
- * (fault injection makes a few such flaps in a row), then backoff from
- * 100 ms.  One delivered message makes the next reconnect immediate
- * again.
+ * A peer that completes the handshake, delivers one message and drops the
+ * session, every time, is not redialled at once forever (msgr/backoff.h):
+ * a few free redials (fault injection makes a few such flaps in a row),
+ * then 250 ms and up.  A healthy session (here: enough messages
+ * delivered) makes the next reconnect immediate again.
  */
-static void test_sessions_that_deliver_nothing_back_off(void **state)
+static void test_sessions_that_keep_faulting_back_off(void **state)
 {
+	struct cephc_session_backoff_params bp;
 	uint64_t t0, dt;
-	int i;
+	int i, sent = 0;
 
 	(void)state;
+	cephc_session_backoff_params_default(&bp);
 	setup_msgrs(NULL, NULL);
 	open_client(&cli_ops);
-	for (i = 1; i <= 9; i++) {
+	for (i = 1; i <= (int)bp.free + 1; i++) {
 		run_until(&F.cli.connected, i);
+		run_until(&F.srv.connected, i);
 		assert_int_equal(F.cli.connected, i);
+		/* one message delivered does not make it healthy */
+		cephc_conn_send(F.srv.con, cephc_msg_new(5, 10));
+		run_until(&F.cli.dispatched, ++sent);
+		assert_int_equal(F.cli.dispatched, sent);
 		cephc_conn_destroy(F.srv.con);
 		F.srv.con = NULL;
 		run_until(&F.cli.faults, i);
@@ -697,24 +705,26 @@ static void test_sessions_that_deliver_nothing_back_off(void **state)
 		cephc_conn_reconnect(F.cli.con);
 		run_until(&F.cli.connected, i + 1);
 		dt = cephc_now_ns() - t0;
-		if (i <= 8) /* free redials */
-			assert_true(dt < 90000000ull);
-		else /* then 100 ms and up */
-			assert_true(dt >= 95000000ull);
+		if (i <= (int)bp.free) /* free redials */
+			assert_true(dt < 150000000ull);
+		else /* then 3/4 of 250 ms and up */
+			assert_true(dt >= bp.base_ms * 3 / 4 * 1000000ull);
 	}
-	/* the session works: the server's message reaches the client */
-	run_until(&F.srv.connected, 10);
-	cephc_conn_send(F.srv.con, cephc_msg_new(5, 10));
-	run_until(&F.cli.dispatched, 1);
-	assert_int_equal(F.cli.dispatched, 1);
+	/* the session works: enough messages reach the client */
+	run_until(&F.srv.connected, i);
+	for (uint32_t k = 0; k < bp.healthy_msgs; k++)
+		cephc_conn_send(F.srv.con, cephc_msg_new(5, 10));
+	sent += (int)bp.healthy_msgs;
+	run_until(&F.cli.dispatched, sent);
+	assert_int_equal(F.cli.dispatched, sent);
 	cephc_conn_destroy(F.srv.con);
 	F.srv.con = NULL;
-	run_until(&F.cli.faults, 10);
+	run_until(&F.cli.faults, i);
 	t0 = cephc_now_ns();
 	cephc_conn_reconnect(F.cli.con);
-	run_until(&F.cli.connected, 11);
-	assert_int_equal(F.cli.connected, 11);
-	assert_true(cephc_now_ns() - t0 < 200000000ull);
+	run_until(&F.cli.connected, i + 1);
+	assert_int_equal(F.cli.connected, i + 1);
+	assert_true(cephc_now_ns() - t0 < 150000000ull);
 	/* why it faulted is kept for error messages */
 	assert_non_null(cephc_conn_fault_reason(F.cli.con, NULL));
 	teardown_msgrs();
@@ -1202,7 +1212,7 @@ int main(void)
 	    cmocka_unit_test(test_replies_sent_from_dispatch_hook),
 	    cmocka_unit_test(test_keepalive_acked_by_peer),
 	    cmocka_unit_test(test_fault_then_reconnect_with_backoff),
-	    cmocka_unit_test(test_sessions_that_deliver_nothing_back_off),
+	    cmocka_unit_test(test_sessions_that_keep_faulting_back_off),
 	    cmocka_unit_test(test_signatures_checked_when_msg_auth_negotiated),
 	    cmocka_unit_test(test_no_signing_without_msg_auth),
 	    cmocka_unit_test(test_alloc_data_refusal_and_short_buffer_fault),
