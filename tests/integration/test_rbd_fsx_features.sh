@@ -52,13 +52,15 @@ N=${CEPHC_FSX_OPS:-20000}
 fail() { echo "FAIL: $*"; exit 1; }
 sum() { rbd export --no-progress "$p/$1" - | sha256sum; }
 map_clean() { # image: HEAD and every snapshot check clean, no flags
-	local s
+	local s out
 	for s in "" $(rbd snap ls --format json "$p/$1" |
 		/usr/bin/python3 -c 'import json,sys; print(" ".join("@" + s["name"] for s in json.load(sys.stdin)))'); do
-		rbd object-map check --no-progress "$p/$1$s" >/dev/null 2>&1 ||
-			fail "object-map check $1$s"
+		# the check's own words (which objects, which states) on failure
+		out=$(rbd object-map check --no-progress "$p/$1$s" 2>&1) ||
+			fail "object-map check $1$s: $out"
 		[ -z "$(rbd info "$p/$1$s" | sed -n 's/^\s*flags: *//p')" ] ||
-			fail "$1$s flags: $(rbd info "$p/$1$s" | grep flags)"
+			fail "$1$s flags: $(rbd info "$p/$1$s" | grep flags)
+$(echo "$out" | grep 'object map')"
 	done
 }
 features=$(rbd create --size 1M "$p/probe$$" && rbd info --format json "$p/probe$$" |
