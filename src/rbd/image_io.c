@@ -570,6 +570,26 @@ static int build_sub(struct rbd_io *io, struct rbd_sub *s)
 
 static int sub_send(struct rbd_io *io, struct rbd_sub *s)
 {
+	/* the object's ops (codes) and snap context: which request a
+	 * snapshot's clone (or its absence) on the OSD came from */
+	if (cephc_log_threshold >= (int)CEPHC_LOG_TRACE) {
+		char codes[64] = "";
+		size_t n = 0;
+
+		for (unsigned i = 0; i < s->ops.num_ops && n < 48; i++)
+			n += (size_t)snprintf(codes + n, sizeof(codes) - n,
+					      "%s%#x", i ? "," : "",
+					      s->ops.ops[i].op_code);
+		log_trace(SUBSYS,
+			  "%s: io %d [%llu,+%llu) ops %s snapc %llu/%u "
+			  "map %u",
+			  s->oid, (int)io->kind,
+			  (unsigned long long)s->c.obj_off,
+			  (unsigned long long)s->c.len, codes,
+			  (unsigned long long)s->req.snap_seq,
+			  (unsigned)s->req.num_snaps,
+			  (unsigned)rbd_om_state(io->img, s->c.objno));
+	}
 	return cephc_osdc_submit(rbd_osd_osdc(io->img->osd), &s->req);
 }
 
@@ -927,6 +947,8 @@ static void obj_handle(struct rbd_sub *s, int result)
 
 static void sub_done(struct cephc_osdc_req *req, int err)
 {
+	log_trace(SUBSYS, "%s: reply %s", ((struct rbd_sub *)req)->oid,
+		  cephc_strerror(err));
 	obj_handle((struct rbd_sub *)req, err);
 }
 

@@ -667,6 +667,13 @@ static void update_start(struct om_update *u)
 		done(arg, 0);
 		return;
 	}
+	/* (a snapshot's map is not in memory: -1 for its old state) */
+	log_trace(SUBSYS, "%s: object %llu -> %u (was %d, filter %d)", u->oid,
+		  (unsigned long long)u->objno, (unsigned)u->state,
+		  u->snap_id == CEPHC_RBD_NOSNAP
+		      ? (int)cephc_rbd_object_map_get(&om->map, u->objno)
+		      : -1,
+		  u->filter);
 	if (u->snap_id == CEPHC_RBD_NOSNAP)
 		ret = add_assert(&u->ops, "", "", u->in, sizeof(u->in));
 	enc_init(&e, u->in2, sizeof(u->in2));

@@ -52,13 +52,32 @@ N=${CEPHC_FSX_OPS:-20000}
 fail() { echo "FAIL: $*"; exit 1; }
 sum() { rbd export --no-progress "$p/$1" - | sha256sum; }
 map_clean() { # image: HEAD and every snapshot check clean, no flags
-	local s
+	local s out n
 	for s in "" $(rbd snap ls --format json "$p/$1" |
 		/usr/bin/python3 -c 'import json,sys; print(" ".join("@" + s["name"] for s in json.load(sys.stdin)))'); do
-		rbd object-map check --no-progress "$p/$1$s" >/dev/null 2>&1 ||
-			fail "object-map check $1$s"
+		# flagged before the check: by cephc itself (a failed update)
 		[ -z "$(rbd info "$p/$1$s" | sed -n 's/^\s*flags: *//p')" ] ||
-			fail "$1$s flags: $(rbd info "$p/$1$s" | grep flags)"
+			fail "$1$s flagged before the check: $(rbd info "$p/$1$s" | grep flags)"
+		# the check's own words (which objects, which states) on failure
+		out=$(rbd object-map check --no-progress "$p/$1$s" 2>&1) ||
+			fail "object-map check $1$s: $out"
+		[ -z "$(rbd info "$p/$1$s" | sed -n 's/^\s*flags: *//p')" ] && continue
+		# A zeroing (write-zeroes, or a discard inside an object) that
+		# lies wholly past an object's end is skipped by the OSD, which
+		# then makes no clone; the map was marked EXISTS before it (as
+		# librbd marks it: the map may over-report, never under-report),
+		# so the next snapshot (or HEAD) says "changed" where the OSD
+		# says "unchanged since the last snapshot": "1, but should be
+		# 3".  librbd 16.2 alone leaves the same (discard 10~64K-10 of
+		# a 1000-byte object, snapshot, discard 100~100, snapshot: the
+		# second snapshot checks "1, but should be 3").  Any other error
+		# fails.
+		n=$(echo "$out" | grep -c 'marked as 1, but should be 3' || true)
+		if [ "$n" = 0 ] || echo "$out" | grep 'object map error' |
+			grep -qv 'marked as 1, but should be 3'; then
+			fail "$1$s flagged by rbd object-map check: $out"
+		fi
+		echo "$1$s: $n objects marked changed by a zeroing the OSD skipped"
 	done
 }
 features=$(rbd create --size 1M "$p/probe$$" && rbd info --format json "$p/probe$$" |
