@@ -14,7 +14,8 @@ if ! command -v ceph-mon >/dev/null; then
 	exit 77
 fi
 dir=$(mktemp -d /tmp/cephc-monc.XXXXXX)
-cleanup() { bash "$src/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }
+silent_pids=
+cleanup() { [ -z "$silent_pids" ] || kill $silent_pids 2>/dev/null || true; bash "$src/scripts/cluster.sh" down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -79,6 +80,32 @@ C --id ro --keyring "$dir/ro.keyring" mon command \
 set -e
 cat "$dir/out"
 [ $rc -eq 13 ] || fail "restricted client: write command exit $rc, want 13"
+
+echo "== hunting dials mon_client_hunt_parallel monitors at once"
+# Three silent peers (accept, never answer) and one real monitor: with
+# all four dialled at once every connect is quick; one at a time, a
+# random start would land on a silent peer 3 times in 4 and wait out the
+# 3 s hunt interval (5 quick runs in a row: 1 chance in 1,024).
+real=$(sed -n 's/^mon_host = .*\(v1:127\.0\.0\.1:[0-9]*\).*/\1/p' "$conf" | head -1)
+[ -n "$real" ] || fail "no v1 monitor address in $conf"
+hosts=
+for k in 1 2 3; do
+	/usr/bin/python3 "$src/tests/integration/fake_mon.py" silent "$dir/silent$k.port" \
+		</dev/null >/dev/null 2>&1 &
+	silent_pids+=" $!"
+	for _ in $(seq 100); do [ -s "$dir/silent$k.port" ] && break; sleep 0.05; done
+	hosts+="v1:127.0.0.1:$(cat "$dir/silent$k.port"),"
+done
+for k in 1 2 3 4 5; do
+	t0=$(date +%s%N)
+	C --mon_host "$hosts$real" --mon_client_hunt_parallel 4 status >/dev/null ||
+		fail "status through silent peers (run $k)"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -lt 2500 ] || fail "run $k took $ms ms with every monitor dialled at once"
+done
+kill $silent_pids 2>/dev/null || true
+silent_pids=
+echo "5 connects through 3 silent peers, each under 2.5 s"
 
 echo "== monitor failover and ticket renewal"
 CEPHC_LOG=debug C watch --interval 1 --count 75 > "$dir/watch.out" 2> "$dir/watch.err" &
