@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the ENOSYS stubs of the drop-in librados.so.2 / librbd.so.1.
 
-Usage: gen-stubs.py LISTDIR OUTDIR
+Usage: gen-stubs.py LISTDIR OUTDIR   (LISTDIR: compat/abi)
 LISTDIR holds the imported-name lists (fio.txt, qemu-block-rbd.txt,
 python3-rbd.txt, python3-rados.txt; one name a line, "@VERSION" allowed).
 Prototypes come from gcc -aux-info on Debian's <rados/librados.h> and
