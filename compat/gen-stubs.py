@@ -133,4 +133,8 @@ nr = emit("rados_", ["#pragma GCC visibility push(default)",
           "librados.c", "stubs_rados.c")
 nb = emit("rbd_", ["#include <rbd/librbd.h>", ""], "librbd.c",
           "stubs_rbd.c")
+# the committed files are clang-formatted like the rest of the tree
+for f in ("stubs_rados.c", "stubs_rbd.c"):
+    subprocess.run(["clang-format", "-i", os.path.join(outdir, f)],
+                   check=False)
 print("stubs: %d rados, %d rbd" % (nr, nb))

@@ -31,6 +31,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+cd "$tmp" # fio leaves its verify state files in the working directory
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 

@@ -20,7 +20,7 @@ exports() { objdump -T "$1" | awk '$4 == ".text" && $2 == "g" { print $(NF-1), $
 rados=$(exports "$lib/librados.so.2")
 rbd=$(exports "$lib/librbd.so.1")
 n=0
-for name in $(cat "$src"/compat/abi/{fio,qemu-block-rbd,python3-rbd,python3-rados}.txt | sort -u); do
+while read -r name; do
 	n=$((n + 1))
 	base=${name%@*}
 	want=Base
@@ -31,7 +31,7 @@ for name in $(cat "$src"/compat/abi/{fio,qemu-block-rbd,python3-rbd,python3-rado
 	*) fail "unexpected name $name"; continue ;;
 	esac
 	grep -qxF "$want $base" <<<"$have" || fail "$base not exported as $want (got: $(grep -w "$base" <<<"$have" | tr '\n' ' '))"
-done
+done < <(sort -u "$src"/compat/abi/{fio,qemu-block-rbd,python3-rbd,python3-rados}.txt)
 [ "$n" -ge 368 ] || fail "only $n names in compat/abi"
 objdump -p "$lib/librbd.so.1" | grep -q "Version definitions" && fail "librbd.so.1 has version definitions (Debian's has none)"
 objdump -p "$lib/librados.so.2" | grep -q "LIBRADOS_14.2.0" || fail "librados.so.2 lacks the LIBRADOS_14.2.0 node"
