@@ -41,7 +41,12 @@ done
 # A name cephc does not implement yet fails cleanly: -ENOSYS, and its name
 # is logged once however often it is called (python3's ctypes calls it).
 if command -v python3 >/dev/null; then
-	out=$(python3 - "$lib/librbd.so.1" 2>"$build/compat-stub.err" <<'PY'
+	asan_env=()
+	if [ "${CEPHC_SANITIZED:-0}" = 1 ] && command -v clang >/dev/null; then
+		asan_env=(LD_PRELOAD="$(clang -print-file-name=libclang_rt.asan-x86_64.so)"
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+	fi
+	out=$(env "${asan_env[@]}" python3 - "$lib/librbd.so.1" 2>"$build/compat-stub.err" <<'PY'
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1])
 print(lib.rbd_aio_is_complete(None), lib.rbd_aio_is_complete(None))
